@@ -1,0 +1,114 @@
+"""梯次培育 tracker: the Flask application factory."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import config_class
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# One blueprint module per concept; each exposes ``bp``.
+BLUEPRINT_MODULES = (
+    "cultivation.accounts.views",
+    "cultivation.dashboard.views",
+    "cultivation.enterprises.views",
+    "cultivation.admin.views",
+    "cultivation.api",
+    "cultivation.imports.views",
+    "cultivation.screening.views",
+    "cultivation.reports.views",
+    "cultivation.scheduling.views",
+    "cultivation.mail.views",
+    "cultivation.windows.views",
+)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web app; ``config`` overrides settings (e.g. the database URI in tests)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    load_settings(app, config)
+    register_extensions(app)
+    register_models()
+    register_blueprints(app)
+    register_templates(app)
+    register_errors(app)
+    register_cli(app)
+    return app
+
+
+def load_settings(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    """Class defaults (CULTIVATION_ENV picks the class), then ``overrides``; then validate."""
+    cls = config_class()
+    if overrides and overrides.get("TESTING") and cls.ENV_NAME == "development":
+        from config import TestConfig
+
+        cls = TestConfig
+    app.config.from_object(cls)
+    if overrides:
+        app.config.update(overrides)
+    cls.validate(dict(app.config))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and ":memory:" not in (
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    ):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("cultivation").setLevel(logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    from cultivation.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+
+    from cultivation.database import sqlite_pragmas
+
+    with app.app_context():
+        sqlite_pragmas(db.engine)
+
+
+def register_models() -> None:
+    """Import every concept's models so metadata (and Alembic) sees all tables."""
+    from cultivation import model_registry  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    for name in BLUEPRINT_MODULES:
+        module = importlib.import_module(name)
+        app.register_blueprint(module.bp)
+
+
+def register_templates(app: Flask) -> None:
+    from cultivation.web.filters import register_filters
+
+    register_filters(app)
+
+
+def register_errors(app: Flask) -> None:
+    from cultivation.web.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from cultivation.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,75 @@
+"""Use cases for users and API tokens. Never commit: the caller does."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cultivation.accounts.models import ROLES, ApiToken, User, hash_token
+from cultivation.audit import services as audit
+
+
+class AccountError(ValueError):
+    """A user-facing (Chinese) reason a user operation was refused."""
+
+
+def get_by_username(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
+def create_user(
+    session: Session,
+    username: str,
+    *,
+    role: str,
+    password: str,
+    display_name: str | None = None,
+    email: str | None = None,
+    actor: Any = None,
+) -> User:
+    """Add a user; refuses an unknown role or a taken username."""
+    if role not in ROLES:
+        raise AccountError(f"角色必须是 {', '.join(ROLES)} 之一")
+    if not username or len(username) > 50:
+        raise AccountError("用户名不能为空且不超过50个字符")
+    if get_by_username(session, username) is not None:
+        raise AccountError(f"用户名“{username}”已存在")
+    if len(password) < 8:
+        raise AccountError("密码至少8位")
+    user = User(username=username, role=role, display_name=display_name or username, email=email)
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor=actor, entity_type="user", entity_id=user.id, action="create",
+                 after={"username": username, "role": role, "email": email})
+    return user
+
+
+def issue_token(session: Session, user: User, *, label: str | None = None) -> str:
+    """Create an API token for ``user``; returns the raw token (shown once, stored hashed)."""
+    raw = secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(raw), label=label))
+    session.flush()
+    audit.record(session, actor=user, entity_type="api_token", entity_id=user.id, action="issue")
+    return raw
+
+
+def user_for_token(session: Session, raw: str, *, now: datetime) -> User | None:
+    """The active user owning an unrevoked token, recording its use."""
+    token = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None))
+    )
+    if token is None or not token.user.is_active:
+        return None
+    token.last_used_at = now
+    return token.user
+
+
+def revoke_token(session: Session, token: ApiToken, *, actor: Any, now: datetime) -> None:
+    token.revoked_at = now
+    audit.record(session, actor=actor, entity_type="api_token", entity_id=token.id,
+                 action="revoke")

@@ -1,0 +1,12 @@
+"""Imports every model module so that ``db.metadata`` knows all tables (Alembic relies on it).
+
+Add a line here when a concept gains a ``models.py``.
+"""
+
+from cultivation.accounts import models as accounts_models  # noqa: F401
+from cultivation.audit import models as audit_models  # noqa: F401
+from cultivation.enterprises import models as enterprises_models  # noqa: F401
+from cultivation.imports import models as imports_models  # noqa: F401
+from cultivation.portfolios import models as portfolios_models  # noqa: F401
+from cultivation.qualifications import models as qualifications_models  # noqa: F401
+from cultivation.visits import models as visits_models  # noqa: F401

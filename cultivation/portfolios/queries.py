@@ -1,0 +1,45 @@
+"""Read side of portfolios: current advisor of a firm, an advisor's firms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, and_, or_, select
+
+from cultivation.accounts.models import User
+from cultivation.portfolios.models import PortfolioAssignment
+
+
+def current_assignment_join():  # type: ignore[no-untyped-def]
+    """ON-clause for joining the open assignment of each firm (``Enterprise.id`` side)."""
+    from cultivation.enterprises.models import Enterprise
+
+    return and_(
+        PortfolioAssignment.enterprise_id == Enterprise.id,
+        PortfolioAssignment.ended_on.is_(None),
+    )
+
+
+def portfolio_ids(advisor_id: int) -> Select[tuple[int]]:
+    """Firm ids currently in an advisor's portfolio (a subquery-ready select)."""
+    return select(PortfolioAssignment.enterprise_id).where(
+        PortfolioAssignment.advisor_id == advisor_id, PortfolioAssignment.ended_on.is_(None)
+    )
+
+
+def portfolio_ids_on(advisor_id: int, day: date) -> Select[tuple[int]]:
+    """Firm ids in an advisor's portfolio on ``day`` (history-aware)."""
+    return select(PortfolioAssignment.enterprise_id).where(
+        PortfolioAssignment.advisor_id == advisor_id,
+        PortfolioAssignment.started_on <= day,
+        or_(PortfolioAssignment.ended_on.is_(None), PortfolioAssignment.ended_on > day),
+    )
+
+
+def advisors() -> Select[tuple[User]]:
+    """Active advisors ordered by name."""
+    return (
+        select(User)
+        .where(User.role == "advisor", User.is_active_flag.is_(True))
+        .order_by(User.display_name)
+    )

@@ -1,0 +1,112 @@
+"""Qualifications (certificates with validity) and R&D institutions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cultivation.database import UTCDateTime, utcnow
+from cultivation.extensions import db
+
+if TYPE_CHECKING:
+    from cultivation.enterprises.models import Enterprise
+
+QUALIFICATION_KINDS = {
+    "startup": "县科技型初创企业",
+    "zj_tech_sme": "浙江省科技型中小企业",
+    "tech_sme": "国家科技型中小企业入库",
+    "hnte": "高新技术企业",
+    "leading": "创新型领军企业",
+}
+QUALIFICATION_STATUSES = {"valid": "有效", "expired": "已到期", "revoked": "已撤销"}
+
+INSTITUTION_KINDS = {
+    "provincial_key_institute": "省重点企业研究院",
+    "provincial_institute": "省级企业研究院",
+    "provincial_hnte_center": "省级高新技术企业研究开发中心",
+    "municipal_hnte_center": "市级高新技术研究开发中心",
+    "tech_center": "企业技术中心",
+    "engineering_center": "工程技术研究中心",
+    "key_lab": "重点实验室",
+    "academician_station": "院士工作站",
+    "postdoc_station": "博士后工作站",
+    "in_house": "企业自建研发机构",
+}
+INSTITUTION_LEVELS = {
+    "national": "国家级",
+    "provincial": "省级",
+    "municipal": "市级",
+    "county": "县级",
+}
+
+
+class Qualification(db.Model):  # type: ignore[name-defined]
+    """A certificate or list entry valid from ``valid_from`` through ``valid_to`` (inclusive)."""
+
+    __tablename__ = "qualifications"
+    __table_args__ = (Index("ix_qualifications_kind_validity", "kind", "valid_from", "valid_to"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str | None] = mapped_column(String(60))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="valid")
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    import_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
+    )
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="qualifications")
+
+    @property
+    def kind_label(self) -> str:
+        return QUALIFICATION_KINDS.get(self.kind, self.kind)
+
+    def status_on(self, day: date) -> str:
+        """valid / expired / revoked / pending as of ``day`` (display only)."""
+        if self.status == "revoked" and (self.revoked_on is None or self.revoked_on <= day):
+            return "revoked"
+        if day < self.valid_from:
+            return "pending"
+        if self.valid_to is not None and day > self.valid_to:
+            return "expired"
+        return "valid"
+
+
+class RDInstitution(db.Model):  # type: ignore[name-defined]
+    """An R&D institution recognised for a firm (研究院, 研发中心, 技术中心…)."""
+
+    __tablename__ = "rd_institutions"
+    __table_args__ = (Index("ix_rd_institutions_kind_dates", "kind", "recognized_on", "revoked_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    level: Mapped[str | None] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(String(200))
+    recognized_on: Mapped[date] = mapped_column(Date)
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    import_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
+    )
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="institutions")
+
+    @property
+    def kind_label(self) -> str:
+        label = INSTITUTION_KINDS.get(self.kind, self.kind)
+        if self.level and self.kind == "tech_center":
+            return f"{INSTITUTION_LEVELS.get(self.level, self.level)}{label}"
+        return label

@@ -1,0 +1,7 @@
+"""Web pages of this concept (being built)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("screening", __name__, url_prefix="/screening")

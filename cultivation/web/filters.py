@@ -1,0 +1,76 @@
+"""Jinja filters and globals: money in 万元, Chinese dates, tier badges."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+from markupsafe import Markup, escape
+
+from cultivation.qualifications.tiers import TIER_LABELS
+
+TIER_BADGE_CLASS = {
+    "none": "text-bg-light border",
+    "startup": "text-bg-info",
+    "tech_sme": "text-bg-primary",
+    "hnte": "text-bg-success",
+    "leading": "text-bg-warning",
+}
+
+
+def money(value: Any, digits: int = 2) -> str:
+    """12345.6 → '12,345.60' (万元); blank for None."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):,.{digits}f}"
+
+
+def count(value: Any) -> str:
+    return "—" if value is None else f"{int(value):,}"
+
+
+def percent(value: Any, digits: int = 1) -> str:
+    return "—" if value is None else f"{float(value) * 100:.{digits}f}%"
+
+
+def cn_date(value: date | datetime | str | None) -> str:
+    """2026-06-30 → '2026年6月30日'."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = local_time(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def local_time(value: datetime) -> datetime:
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+def cn_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    local = local_time(value)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def tier_badge(tier: str | None) -> Markup:
+    tier = tier or "none"
+    css = TIER_BADGE_CLASS.get(tier, "text-bg-secondary")
+    label = TIER_LABELS.get(tier, tier)
+    return Markup(f'<span class="badge {css}" data-tier="{escape(tier)}">{escape(label)}</span>')
+
+
+def yes_no(value: bool | None) -> str:
+    return "—" if value is None else ("是" if value else "否")
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        money=money, count=count, percent=percent, cn_date=cn_date, cn_datetime=cn_datetime,
+        tier_badge=tier_badge, yes_no=yes_no,
+    )
+    app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS)
