@@ -1,0 +1,68 @@
+"""Stored policy parameters (dated, sourced) and screening results (kept as history)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cultivation.database import UTCDateTime, utcnow
+from cultivation.extensions import db
+
+
+class PolicyParameter(db.Model):  # type: ignore[name-defined]
+    """One dated value of a policy parameter (number or band table) with its source."""
+
+    __tablename__ = "policy_parameters"
+    __table_args__ = (Index("uq_policy_parameters_key_from", "key", "valid_from", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80))
+    value: Mapped[Any] = mapped_column(JSON)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    origin: Mapped[str] = mapped_column(String(10), default="seed")  # seed | admin
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ScreeningRun(db.Model):  # type: ignore[name-defined]
+    """One evaluation of every firm as of a date (nightly job or manual run)."""
+
+    __tablename__ = "screening_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    firms: Mapped[int] = mapped_column(Integer, default=0)
+    evaluations: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # counts per rules/outcome, diff
+
+
+class Evaluation(db.Model):  # type: ignore[name-defined]
+    """One firm's verdict under one rule set in one run."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (
+        Index("ix_evaluations_run_rules_outcome", "run_id", "rules", "outcome"),
+        Index("ix_evaluations_enterprise_rules", "enterprise_id", "rules", "as_of"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("screening_runs.id", ondelete="CASCADE"))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
+    rules: Mapped[str] = mapped_column(String(30))
+    as_of: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(12))
+    score_min: Mapped[float | None] = mapped_column(Float)
+    score_max: Mapped[float | None] = mapped_column(Float)
+    total_gap: Mapped[float | None] = mapped_column(Float)  # ranking key: smaller = closer
+    failed: Mapped[list[str]] = mapped_column(JSON, default=list)  # criterion ids not passed
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)  # the verdict JSON
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
