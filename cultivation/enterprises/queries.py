@@ -1,0 +1,102 @@
+"""Read side of the registry: the filtered, sorted firm list with tier and advisor in one query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from cultivation.accounts.models import User
+from cultivation.enterprises.credit_code import normalize
+from cultivation.enterprises.models import Enterprise
+from cultivation.portfolios.models import PortfolioAssignment
+from cultivation.qualifications.queries import enterprises_with_tier, tier_code
+from cultivation.qualifications.tiers import TIER_RANK
+
+SORTS = {
+    "name": Enterprise.name,
+    "code": Enterprise.credit_code,
+    "town": Enterprise.town,
+    "industry": Enterprise.industry,
+    "registered": Enterprise.registered_on,
+    "updated": Enterprise.updated_at,
+}
+
+
+@dataclass(frozen=True)
+class EnterpriseFilters:
+    """List filters as users give them (empty = no filter)."""
+
+    q: str = ""
+    town: str = ""
+    industry: str = ""
+    tier: str = ""
+    advisor: str = ""  # username, or "none" for unassigned
+    sort: str = "name"
+    desc: bool = False
+
+
+@dataclass(frozen=True)
+class EnterpriseRow:
+    """One list row: the firm, its tier today and its current advisor."""
+
+    enterprise: Enterprise
+    tier: str
+    advisor_username: str | None
+    advisor_name: str | None
+
+
+def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Any]:
+    """SELECT firm, tier code, advisor username, advisor name — filtered and sorted."""
+    ranks, rank_col = enterprises_with_tier(as_of)
+    advisor = aliased(User)
+    stmt = (
+        select(Enterprise, tier_code(rank_col).label("tier"), advisor.username, advisor.display_name)
+        .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
+        .outerjoin(
+            PortfolioAssignment,
+            (PortfolioAssignment.enterprise_id == Enterprise.id)
+            & PortfolioAssignment.ended_on.is_(None),
+        )
+        .outerjoin(advisor, advisor.id == PortfolioAssignment.advisor_id)
+        .where(Enterprise.deleted_at.is_(None))
+    )
+    q = filters.q.strip()
+    if q:
+        code = normalize(q)
+        stmt = stmt.where(or_(Enterprise.name.contains(q), Enterprise.credit_code.contains(code)))
+    if filters.town:
+        stmt = stmt.where(Enterprise.town == filters.town)
+    if filters.industry:
+        stmt = stmt.where(Enterprise.industry == filters.industry)
+    if filters.tier in TIER_RANK:
+        stmt = stmt.where(rank_col == TIER_RANK[filters.tier])
+    if filters.advisor == "none":
+        stmt = stmt.where(PortfolioAssignment.id.is_(None))
+    elif filters.advisor:
+        stmt = stmt.where(advisor.username == filters.advisor)
+    if filters.sort == "tier":
+        order: Any = rank_col
+    else:
+        order = SORTS.get(filters.sort, Enterprise.name)
+    stmt = stmt.order_by(order.desc() if filters.desc else order.asc(), Enterprise.id)
+    return stmt
+
+
+def list_page(
+    session: Session, filters: EnterpriseFilters, as_of: date, *, page: int, per_page: int
+) -> tuple[list[EnterpriseRow], int]:
+    """One page of rows and the total count: two queries whatever the page size."""
+    stmt = list_statement(filters, as_of)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = session.execute(stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return [EnterpriseRow(r[0], r[1], r[2], r[3]) for r in rows], total
+
+
+def list_all(session: Session, filters: EnterpriseFilters, as_of: date) -> list[EnterpriseRow]:
+    """Every matching row (exports)."""
+    return [EnterpriseRow(r[0], r[1], r[2], r[3])
+            for r in session.execute(list_statement(filters, as_of)).all()]

@@ -1,0 +1,102 @@
+"""Parsing values as Chinese offices type them: dates, numbers, yes/no.
+
+Shared by the API, spreadsheet import and web forms; each parser raises ``InputError`` with a
+Chinese message that the caller attaches to a field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import Any
+
+TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "t"}
+FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "f"}
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+
+
+class InputError(ValueError):
+    """A value that cannot be read; the message is Chinese and shown to the user."""
+
+
+def text(value: Any) -> str | None:
+    """Trimmed text with full-width characters folded; None for blank."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    result = unicodedata.normalize("NFKC", str(value)).strip()
+    return result or None
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_date(value: Any) -> date | None:
+    """ISO, 2015年3月1日, 2015.3.1, 2015/3/1, or a date/datetime cell; None for blank."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raw = text(value) or ""
+    match = _DATE_RE.match(raw)
+    if match:
+        y, m, d = (int(g) for g in match.groups())
+        try:
+            return date(y, m, d)
+        except ValueError as exc:
+            raise InputError(f"日期“{raw}”不存在") from exc
+    if re.fullmatch(r"\d{8}", raw):
+        try:
+            return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+        except ValueError as exc:
+            raise InputError(f"日期“{raw}”不存在") from exc
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError as exc:
+        raise InputError(f"无法识别的日期“{raw}”，请使用 2026-06-30 或 2026年6月30日 格式") from exc
+
+
+def parse_number(value: Any, *, integer: bool = False) -> float | int | None:
+    """Numbers, also '1,234.5', '１２３', '12.5万' is refused (unit must be 万元 already)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise InputError("应为数字")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        raw = (text(value) or "").replace(",", "").replace("，", "").replace(" ", "")
+        if raw.endswith("%"):
+            raise InputError(f"“{raw}”应为数值，不带百分号")
+        try:
+            number = float(raw)
+        except ValueError as exc:
+            raise InputError(f"“{text(value)}”不是有效的数字") from exc
+    if math.isnan(number) or math.isinf(number):
+        raise InputError("不是有效的数字")
+    if integer:
+        if not number.is_integer():
+            raise InputError(f"“{text(value)}”应为整数")
+        return int(number)
+    return number
+
+
+def parse_bool(value: Any) -> bool | None:
+    """是/否, yes/no, true/false, 1/0; None for blank."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    raw = (text(value) or "").lower()
+    if raw in TRUE_WORDS:
+        return True
+    if raw in FALSE_WORDS:
+        return False
+    raise InputError(f"“{text(value)}”应填“是”或“否”")
