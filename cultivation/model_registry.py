@@ -9,5 +9,6 @@ from cultivation.enterprises import models as enterprises_models  # noqa: F401
 from cultivation.imports import models as imports_models  # noqa: F401
 from cultivation.portfolios import models as portfolios_models  # noqa: F401
 from cultivation.qualifications import models as qualifications_models  # noqa: F401
+from cultivation.reports import models as reports_models  # noqa: F401
 from cultivation.screening import models as screening_models  # noqa: F401
 from cultivation.visits import models as visits_models  # noqa: F401
