@@ -1,0 +1,112 @@
+"""The stage funnel: firms per tier as of any date, beside the same date a year earlier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Integer, and_, func, select
+from sqlalchemy.orm import Session
+
+from cultivation.enterprises.models import Enterprise
+from cultivation.qualifications.tiers import TIER_LABELS, TIERS
+from cultivation.reports.dates import date_series, same_day_year_before
+from cultivation.reports.filters import ReportFilters
+from cultivation.reports.tiersql import firm_exists_on, narrow, ranks_on_days
+
+
+@dataclass(frozen=True)
+class TierColumn:
+    """Counts per tier (exact tier) on one date."""
+
+    as_of: date
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def at_or_above(self, tier: str) -> int:
+        """Firms whose tier is ``tier`` or higher."""
+        return sum(self.counts[t] for t in TIERS[TIERS.index(tier):])
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "tiers": [{"tier": t, "label": TIER_LABELS[t], "count": self.counts[t]}
+                      for t in TIERS],
+            "total": self.total,
+        }
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """The funnel at ``as_of`` and a year earlier, under the same filters."""
+
+    current: TierColumn
+    previous: TierColumn
+    filters: ReportFilters = field(default_factory=ReportFilters)
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """One table row per tier: counts, change, and the share at or above it."""
+        out = []
+        for tier in TIERS:
+            now, before = self.current.counts[tier], self.previous.counts[tier]
+            out.append({
+                "tier": tier, "label": TIER_LABELS[tier], "count": now, "previous": before,
+                "change": now - before,
+                "at_or_above": self.current.at_or_above(tier),
+                "share": (now / self.current.total) if self.current.total else None,
+            })
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        """The DESIGN shape: as_of, tiers, plus filters and the year-earlier block."""
+        body = self.current.as_json()
+        body["filters"] = self.filters.as_json()
+        body["previous_year"] = self.previous.as_json()
+        return body
+
+
+def tier_counts_on(
+    session: Session, days: list[date], filters: ReportFilters | None = None
+) -> dict[date, dict[str, int]]:
+    """Firms per exact tier on each day — one GROUP BY over (day × firm)."""
+    filters = filters or ReportFilters()
+    series = date_series(days)
+    ranks = ranks_on_days(series)
+    rank_col = func.coalesce(ranks.c.rank, 0).cast(Integer)
+    stmt = (
+        select(series.c.day, rank_col.label("rank"), func.count(Enterprise.id))
+        .select_from(series)
+        .join(Enterprise, firm_exists_on(series.c.day))
+        .outerjoin(ranks, and_(ranks.c.day == series.c.day, ranks.c.enterprise_id == Enterprise.id))
+        .group_by(series.c.day, rank_col)
+    )
+    stmt = narrow(stmt, filters, series.c.day)
+    result = {day: dict.fromkeys(TIERS, 0) for day in days}
+    for day, rank, n in session.execute(stmt):
+        result[_as_date(day)][TIERS[int(rank)]] = int(n)
+    return result
+
+
+def funnel(session: Session, as_of: date, filters: ReportFilters | None = None) -> Funnel:
+    """Firms per tier at ``as_of`` and on the same day a year earlier (one query)."""
+    filters = filters or ReportFilters()
+    before = same_day_year_before(as_of)
+    counts = tier_counts_on(session, [as_of, before], filters)
+    return Funnel(TierColumn(as_of, counts[as_of]), TierColumn(before, counts[before]), filters)
+
+
+def year_end_series(session: Session, years: list[int], today: date,
+                    filters: ReportFilters | None = None) -> dict[int, dict[str, int]]:
+    """Tier counts at each year's end (today for the running year), keyed by year."""
+    days = {year: min(date(year, 12, 31), today) for year in years}
+    counts = tier_counts_on(session, list(days.values()), filters)
+    return {year: counts[day] for year, day in days.items()}
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
