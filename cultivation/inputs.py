@@ -28,7 +28,8 @@ def text(value: Any) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    result = unicodedata.normalize("NFKC", str(value)).strip()
+    # NUL cannot be stored in PostgreSQL text; spreadsheets and JSON can carry it.
+    result = unicodedata.normalize("NFKC", str(value).replace("\x00", "")).strip()
     return result or None
 
 

@@ -7,6 +7,7 @@ One source of input validation for the API, the spreadsheet import and the web f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,21 @@ from cultivation.qualifications.models import (
 from cultivation.regions import Region
 
 Errors = dict[str, list[str]]
+
+# The JSON type of each parser (for strict API input and the OpenAPI document): parser → (type,
+# enum options). Types: string, choice, date, boolean, integer, number.
+PARSER_KINDS: dict[Callable[..., Any], tuple[str, tuple[str, ...]]] = {}
+MAX_COUNT = 2_000_000_000  # fits a 32-bit INTEGER column
+MAX_MONEY = 1e13  # 万元; Money is NUMERIC(16, 2)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _typed(kind: str, options: tuple[str, ...] = ()) -> Callable[[Any], Any]:
+    def register(parser: Any) -> Any:
+        PARSER_KINDS[parser] = (kind, options)
+        return parser
+
+    return register
 
 
 class ValidationError(ValueError):
@@ -43,6 +59,16 @@ class Field:
     required: bool = False
     check: Callable[[Any, Context], str | None] | None = None
 
+    @property
+    def json_kind(self) -> str:
+        """string, choice, date, boolean, integer or number."""
+        return PARSER_KINDS.get(self.parse, ("string", ()))[0]
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """Allowed codes of a choice field."""
+        return PARSER_KINDS.get(self.parse, ("string", ()))[1]
+
 
 @dataclass
 class Context:
@@ -60,7 +86,7 @@ def _text(max_len: int) -> Callable[[Any, Context], str | None]:
             raise InputError(f"不超过{max_len}个字符")
         return result
 
-    return parse
+    return _typed("string")(parse)
 
 
 def _choice(options: Mapping[str, str] | tuple[str, ...], what: str) -> Callable[[Any, Context], str | None]:
@@ -77,13 +103,15 @@ def _choice(options: Mapping[str, str] | tuple[str, ...], what: str) -> Callable
             return by_label[raw]
         raise InputError(f"未知的{what}“{raw}”，可选：{'、'.join(labels.values())}")
 
-    return parse
+    return _typed("choice", tuple(labels))(parse)
 
 
+@_typed("date")
 def _date(value: Any, ctx: Context) -> date | None:
     return parse_date(value)
 
 
+@_typed("date")
 def _past_date(value: Any, ctx: Context) -> date | None:
     result = parse_date(value)
     if result is not None and result > ctx.today:
@@ -91,26 +119,36 @@ def _past_date(value: Any, ctx: Context) -> date | None:
     return result
 
 
+@_typed("boolean")
 def _bool(value: Any, ctx: Context) -> bool | None:
     return parse_bool(value)
 
 
+@_typed("integer")
 def _count(value: Any, ctx: Context) -> int | None:
     result = parse_number(value, integer=True)
     if result is not None and result < 0:
         raise InputError("不能为负数")
+    if result is not None and result > MAX_COUNT:
+        raise InputError("数值过大")
     return None if result is None else int(result)
 
 
+@_typed("number")
 def _money(value: Any, ctx: Context) -> float | None:
     result = parse_number(value)
     if result is not None and result < 0:
         raise InputError("金额不能为负数")
+    if result is not None and result >= MAX_MONEY:
+        raise InputError("金额过大（单位为万元）")
     return None if result is None else round(float(result), 2)
 
 
+@_typed("number")
 def _signed_money(value: Any, ctx: Context) -> float | None:
     result = parse_number(value)
+    if result is not None and abs(result) >= MAX_MONEY:
+        raise InputError("金额过大（单位为万元）")
     return None if result is None else round(float(result), 2)
 
 
@@ -121,9 +159,10 @@ def _points(maximum: int) -> Callable[[Any, Context], int | None]:
             raise InputError(f"应为 0–{maximum} 的整数")
         return None if result is None else int(result)
 
-    return parse
+    return _typed("integer")(parse)
 
 
+@_typed("string")
 def _credit_code(value: Any, ctx: Context) -> str | None:
     raw = text(value)
     if raw is None:
@@ -136,6 +175,7 @@ def _credit_code(value: Any, ctx: Context) -> str | None:
     return result.code
 
 
+@_typed("string")
 def _town(value: Any, ctx: Context) -> str | None:
     raw = text(value)
     if raw is None:
@@ -146,6 +186,7 @@ def _town(value: Any, ctx: Context) -> str | None:
     return town
 
 
+@_typed("string")
 def _industry(value: Any, ctx: Context) -> str | None:
     raw = text(value)
     if raw is None:
@@ -156,13 +197,17 @@ def _industry(value: Any, ctx: Context) -> str | None:
     return industry
 
 
+@_typed("string")
 def _email(value: Any, ctx: Context) -> str | None:
     raw = text(value)
     if raw is not None and ("@" not in raw or "." not in raw.split("@")[-1] or " " in raw):
         raise InputError("电子邮箱格式不正确")
+    if raw is not None and len(raw) > 200:
+        raise InputError("不超过200个字符")
     return raw
 
 
+@_typed("integer")
 def _year(value: Any, ctx: Context) -> int | None:
     result = parse_number(value, integer=True)
     if result is not None and not 1949 <= result <= ctx.today.year:
@@ -248,10 +293,13 @@ def clean(
     ctx: Context,
     *,
     partial: bool = False,
+    strict: bool = False,
 ) -> dict[str, Any]:
     """Parse every field of ``spec`` present in ``raw``; ``partial`` skips absent required ones.
 
-    Unknown keys are ignored here (callers decide whether they are an error).
+    ``strict`` (JSON input) also requires each value's JSON type: a number for a number, true or
+    false for a yes/no field, an ISO date string for a date. Unknown keys are ignored here
+    (callers decide whether they are an error).
     """
     errors: Errors = {}
     cleaned: dict[str, Any] = {}
@@ -259,6 +307,10 @@ def clean(
         if name not in raw:
             if fld.required and not partial:
                 errors[name] = [f"请填写{fld.label}"]
+            continue
+        problem = json_type_error(fld, raw[name]) if strict else None
+        if problem:
+            errors[name] = [problem]
             continue
         try:
             value = fld.parse(raw[name], ctx)
@@ -272,6 +324,25 @@ def clean(
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def json_type_error(fld: Field, value: Any) -> str | None:
+    """Why ``value`` has the wrong JSON type for ``fld`` (None when it is fine or null)."""
+    if value is None:
+        return None
+    kind = fld.json_kind
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "boolean" and not isinstance(value, bool):
+        return "应为 true 或 false"
+    if kind == "integer" and not (is_number and float(value).is_integer()):
+        return "应为整数"
+    if kind == "number" and not is_number:
+        return "应为数字"
+    if kind == "date" and not (isinstance(value, str) and _ISO_DATE.match(value.strip())):
+        return "应为 YYYY-MM-DD 格式的日期字符串"
+    if kind in ("string", "choice") and not isinstance(value, str):
+        return "应为字符串"
+    return None
 
 
 def check_figures(values: Mapping[str, Any]) -> Errors:
