@@ -42,13 +42,13 @@ class days_between(FunctionElement[int]):  # noqa: N801
 @compiles(add_days, "sqlite")
 def _add_days_sqlite(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
     day, n = list(element.clauses)
-    return f"date({compiler.process(day, **kw)}, '{int(n.text):+d} days')"  # type: ignore[attr-defined]
+    return f"date({compiler.process(day, **kw)}, '{int(n.name):+d} days')"  # type: ignore[attr-defined]
 
 
 @compiles(add_days)
 def _add_days_default(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
     day, n = list(element.clauses)
-    return f"CAST(({compiler.process(day, **kw)} + {int(n.text)}) AS DATE)"  # type: ignore[attr-defined]
+    return f"CAST(({compiler.process(day, **kw)} + {int(n.name)}) AS DATE)"  # type: ignore[attr-defined]
 
 
 @compiles(days_between, "sqlite")
