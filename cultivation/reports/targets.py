@@ -115,7 +115,7 @@ def _figure_sums(session: Session, indicators: list[Indicator], years: list[int]
         for ind in indicators:
             if ind.computed == "rd_ratio" and row.sales:
                 out[(ind.code, scope, row.year)] = Actual(
-                    round(float(row.rd or 0) / float(row.sales) * 100, 4), "computed")
+                    float(row.rd or 0) / float(row.sales) * 100, "computed")
             elif ind.computed == "ip_class_i" and row.ip is not None:
                 out[(ind.code, scope, row.year)] = Actual(float(row.ip), "computed")
     return out
