@@ -1,0 +1,63 @@
+"""Read side of the admin pages: users with their token and portfolio counts, advisor loads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cultivation.accounts.models import ApiToken, User
+from cultivation.enterprises.models import Enterprise
+from cultivation.portfolios.models import PortfolioAssignment
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """A user with how many live API tokens and firms they hold."""
+
+    user: User
+    tokens: int
+    firms: int
+
+
+def _firm_count():  # type: ignore[no-untyped-def]
+    return (
+        select(func.count(PortfolioAssignment.id))
+        .join(Enterprise, Enterprise.id == PortfolioAssignment.enterprise_id)
+        .where(PortfolioAssignment.advisor_id == User.id, PortfolioAssignment.ended_on.is_(None),
+               Enterprise.deleted_at.is_(None))
+        .correlate(User).scalar_subquery()
+    )
+
+
+def users_overview(session: Session) -> list[UserRow]:
+    """Every user with counts, in one query (correlated subqueries)."""
+    tokens = (
+        select(func.count(ApiToken.id))
+        .where(ApiToken.user_id == User.id, ApiToken.revoked_at.is_(None))
+        .correlate(User).scalar_subquery()
+    )
+    stmt = select(User, tokens, _firm_count()).order_by(
+        User.is_active_flag.desc(), User.role, User.username
+    )
+    return [UserRow(u, t or 0, f or 0) for u, t, f in session.execute(stmt).all()]
+
+
+def advisor_loads(session: Session) -> list[tuple[User, int]]:
+    """Active advisors and how many live firms each looks after, most loaded first."""
+    firms = _firm_count().label("firms")
+    stmt = (
+        select(User, firms)
+        .where(User.role == "advisor", User.is_active_flag.is_(True))
+        .order_by(firms.desc(), User.display_name)
+    )
+    return [(u, n or 0) for u, n in session.execute(stmt).all()]
+
+
+def user_tokens(session: Session, user_id: int) -> list[ApiToken]:
+    """A user's API tokens, newest first (revoked ones included, for the record)."""
+    return list(session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
+    ))
