@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -63,6 +64,15 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     yield app
 
 
+class _ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the engine by bind key and ignores ``bind``: without
+    this override the test's commits went to another pooled connection and survived the test."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None,
+                 **kwargs: Any) -> Any:
+        return bind or self.bind or super().get_bind(mapper, clause=clause, **kwargs)
+
+
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[Session]:
     """A session bound to one outer transaction that is rolled back after the test.
@@ -75,7 +85,8 @@ def db_session(app: Flask) -> Iterator[Session]:
         outer = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(  # type: ignore[method-assign]
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {"bind": connection, "join_transaction_mode": "create_savepoint",
+             "class_": _ConnectionBoundSession}
         )
         try:
             yield db.session
