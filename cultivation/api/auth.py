@@ -1,12 +1,15 @@
-"""Bearer-token authentication and role checks for the JSON API."""
+"""Bearer-token authentication, role checks and JSON errors for the API."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import wraps
 from typing import Any, Callable, NoReturn, TypeVar
+from zoneinfo import ZoneInfo
 
-from flask import abort, g, jsonify, make_response, request
+from flask import abort, current_app, g, jsonify, make_response, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from cultivation.accounts.services import user_for_token
 from cultivation.api import bp
@@ -18,25 +21,42 @@ csrf.exempt(bp)  # token-authenticated; no cookies are used
 
 
 class ApiError(Exception):
-    """An error answered as JSON: {"message": ..., "errors": {...}}."""
+    """An error answered as JSON: {"message": ..., "status": ..., "errors": {...}}."""
 
-    def __init__(self, status: int, message: str, errors: dict[str, list[str]] | None = None):
+    def __init__(self, status: int, message: str, errors: dict[str, list[str]] | None = None,
+                 **extra: Any) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.errors = errors
+        self.extra = extra
 
 
-def fail(status: int, message: str, errors: dict[str, list[str]] | None = None) -> NoReturn:
-    raise ApiError(status, message, errors)
+def fail(status: int, message: str, errors: dict[str, list[str]] | None = None,
+         **extra: Any) -> NoReturn:
+    """Stop the request with a JSON error (``extra`` keys are added to the body)."""
+    raise ApiError(status, message, errors, **extra)
 
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
-    body: dict[str, Any] = {"message": exc.message, "status": exc.status}
+    db.session.rollback()
+    body: dict[str, Any] = {"message": exc.message, "status": exc.status, **exc.extra}
     if exc.errors is not None:
         body["errors"] = exc.errors
     return jsonify(body), exc.status
+
+
+@bp.errorhandler(StaleDataError)
+def _stale(exc: StaleDataError):  # type: ignore[no-untyped-def]
+    db.session.rollback()
+    return jsonify({"message": "数据已被他人修改，请重新读取后再提交", "status": 409}), 409
+
+
+@bp.errorhandler(IntegrityError)
+def _conflict(exc: IntegrityError):  # type: ignore[no-untyped-def]
+    db.session.rollback()
+    return jsonify({"message": "数据冲突（可能已被他人同时创建），请重新读取后再试", "status": 409}), 409
 
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -49,8 +69,9 @@ def _authenticate() -> Any:
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     user = None
-    if scheme.lower() == "bearer" and raw.strip():
-        user = user_for_token(db.session, raw.strip(), now=datetime.now(UTC))
+    token = raw.strip()
+    if scheme.lower() == "bearer" and token and len(token) <= 200 and token.isprintable():
+        user = user_for_token(db.session, token, now=now())
     if user is None:
         response = make_response(
             jsonify({"message": "缺少或无效的访问令牌（Authorization: Bearer …）", "status": 401}), 401
@@ -67,6 +88,16 @@ def api_user() -> Any:
     return g.api_user
 
 
+def now() -> datetime:
+    """The request's clock (aware UTC)."""
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today in the configured time zone (tiers and 'not in the future' checks)."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
 def require_roles(*roles: str) -> Callable[[F], F]:
     """Route decorator: 403 (JSON) unless the token's user has one of ``roles``."""
 
@@ -74,7 +105,8 @@ def require_roles(*roles: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if g.api_user.role not in roles:
-                fail(403, "当前角色无权执行此操作")
+                fail(403, "当前角色无权执行此操作" if g.api_user.role != "leader"
+                     else "局领导账号为只读，不能修改数据")
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
@@ -84,10 +116,17 @@ def require_roles(*roles: str) -> Callable[[F], F]:
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 422 in Chinese for anything else."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError:  # absurdly nested JSON
+        data = None
     if not isinstance(data, dict):
-        fail(422, "请求体必须是 JSON 对象", {"_body": ["请求体必须是 JSON 对象"]})
+        what = "无法解析的内容" if data is None else _JSON_TYPES.get(type(data), "非对象")
+        fail(422, f"请求体必须是 JSON 对象（收到{what}）", {"_body": ["请求体必须是 JSON 对象"]})
     return data
 
 
-__all__ = ["ApiError", "abort", "api_user", "fail", "json_body", "require_roles"]
+_JSON_TYPES = {list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值"}
+
+
+__all__ = ["ApiError", "abort", "api_user", "fail", "json_body", "now", "require_roles", "today"]
