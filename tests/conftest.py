@@ -15,7 +15,7 @@ from itertools import count
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import text
@@ -61,7 +61,18 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "SERVER_NAME": None,
     })
     reset_database(app)
+    request_started.connect(_fresh_request_globals, app)
     yield app
+
+
+def _fresh_request_globals(sender: Flask, **extra: Any) -> None:
+    """Start every test request with an empty ``g``, as a real server does.
+
+    Tests keep one app context open (so ``db_session`` is shared with the requests); without
+    this, per-request caches in ``g`` (the logged-in user, the CSRF token) would leak from one
+    request into the next.
+    """
+    g.__dict__.clear()
 
 
 class _ConnectionBoundSession(FlaskSession):
