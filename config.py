@@ -58,6 +58,16 @@ class Config:
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_FROM = _env("MAIL_FROM", "梯次培育系统 <noreply@localhost>")
     MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 16)  # ~10 h of backoff before "failed"
+    MAIL_RETRY_SECONDS = _env_int("MAIL_RETRY_SECONDS", 60)  # first retry; doubles each time
+    MAIL_RETRY_MAX_SECONDS = _env_int("MAIL_RETRY_MAX_SECONDS", 3600)
+    MAIL_LEASE_SECONDS = _env_int("MAIL_LEASE_SECONDS", 300)  # a "sending" claim expires after
+    MAIL_BATCH = _env_int("MAIL_BATCH", 200)  # messages per dispatcher run
+
+    SCHEDULER_LEASE_SECONDS = _env_int("SCHEDULER_LEASE_SECONDS", 60)  # SQLite lock row lease
+    SCHEDULER_POLL_SECONDS = _env_int("SCHEDULER_POLL_SECONDS", 15)  # a waiting scheduler retries
+    SCHEDULER_MISFIRE_HOURS = _env_int("SCHEDULER_MISFIRE_HOURS", 6)
+    REMINDER_CATCHUP_DAYS = _env_int("REMINDER_CATCHUP_DAYS", 3)  # late reminders still sent
 
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 8))
     SESSION_COOKIE_HTTPONLY = True

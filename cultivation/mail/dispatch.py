@@ -1,0 +1,161 @@
+"""The dispatcher: send pending outbox rows over SMTP, once, without losing any.
+
+Each message is claimed in its own short transaction (``sending`` + ``claimed_at`` lease,
+``attempts`` + 1 as a fencing token; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), sent outside any
+transaction, then marked ``sent`` only if the claim is still ours. A failure sets the next attempt
+with exponential backoff; after ``MAIL_MAX_ATTEMPTS`` the row is ``failed`` and waits for an
+admin's "resend". A dispatcher that dies between sending and marking leaves a ``sending`` row whose
+lease expires: it is sent once more (``uncertain`` = 1). A second unknown outcome fails the row
+instead of sending a third copy, so a recipient sees at most one duplicate, and every copy carries
+the same Message-ID for receivers that de-duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from cultivation.mail.compose import build_email, envelope_from
+from cultivation.mail.models import OutboxMessage
+from cultivation.mail.smtp import SendError, SmtpSender
+
+log = logging.getLogger(__name__)
+
+SenderFactory = Callable[[Mapping[str, Any]], Any]
+
+ABANDONED = "发送结果不确定且已自动重发过一次；为避免重复不再自动重发，请核实后手动重发"
+RECOVERED = "发送过程中断（租约过期），将重发一次"
+
+
+def backoff(attempts: int, config: Mapping[str, Any]) -> timedelta:
+    """Delay before the next attempt: base × 2^(attempts − 1), capped."""
+    base = int(config["MAIL_RETRY_SECONDS"])
+    cap = int(config["MAIL_RETRY_MAX_SECONDS"])
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def recover_expired(session: Session, now: datetime, lease: timedelta) -> tuple[int, int]:
+    """Rows left ``sending`` past their lease: retry once, or fail if already retried once."""
+    expired = and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease)
+    abandoned = session.execute(
+        update(OutboxMessage)
+        .where(expired, OutboxMessage.uncertain >= 1)
+        .values(status="failed", last_error=ABANDONED, claimed_at=None)
+    ).rowcount
+    recovered = session.execute(
+        update(OutboxMessage)
+        .where(expired, OutboxMessage.uncertain == 0)
+        .values(status="pending", uncertain=1, next_attempt_at=None, claimed_at=None,
+                last_error=RECOVERED)
+    ).rowcount
+    return recovered, abandoned
+
+
+def claim_next(session: Session, now: datetime) -> tuple[int, int] | None:
+    """Claim the oldest due pending row; returns (id, attempts) — the fencing token — or None."""
+    while True:
+        candidate = session.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == "pending",
+                or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if candidate is None:
+            return None
+        claimed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == candidate, OutboxMessage.status == "pending")
+            .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.attempts)
+        ).scalar_one_or_none()
+        if claimed is not None:
+            return candidate, claimed
+        session.rollback()  # another dispatcher took it between our select and update
+
+
+def _ours(message_id: int, attempts: int) -> Any:
+    return and_(OutboxMessage.id == message_id, OutboxMessage.status == "sending",
+                OutboxMessage.attempts == attempts)
+
+
+def mark_sent(session: Session, message_id: int, attempts: int, now: datetime) -> bool:
+    """Record delivery if the claim is still ours (False: the lease was taken over)."""
+    done = session.execute(
+        update(OutboxMessage).where(_ours(message_id, attempts))
+        .values(status="sent", sent_at=now, claimed_at=None, last_error=None)
+    ).rowcount
+    if not done:
+        log.warning("outbox: message %s sent after its lease was taken over", message_id)
+    return bool(done)
+
+
+def mark_failure(session: Session, message_id: int, attempts: int, error: SendError,
+                 now: datetime, config: Mapping[str, Any]) -> str:
+    """Schedule a retry or give up; returns the new status (``pending`` or ``failed``)."""
+    row = session.get(OutboxMessage, message_id)
+    if row is None or row.status != "sending" or row.attempts != attempts:
+        return "lost"
+    row.last_error = str(error)[:2000]
+    row.claimed_at = None
+    if error.uncertain:
+        row.uncertain += 1
+    if (error.permanent or attempts >= int(config["MAIL_MAX_ATTEMPTS"])
+            or (error.uncertain and row.uncertain > 1)):
+        row.status = "failed"
+    else:
+        row.status = "pending"
+        row.next_attempt_at = now + backoff(attempts, config)
+    session.flush()
+    return row.status
+
+
+def dispatch(session: Session, now: datetime, *, config: Mapping[str, Any] | None = None,
+             sender_factory: SenderFactory = SmtpSender) -> dict[str, int]:
+    """Send what is due. Commits per message (isolation matters more than one commit here)."""
+    cfg = config or current_app.config
+    counts = {"sent": 0, "retry": 0, "failed": 0, "recovered": 0, "abandoned": 0}
+    if cfg["MAIL_BACKEND"] != "smtp":
+        counts["held"] = session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "pending")
+        ) or 0
+        return counts
+    lease = timedelta(seconds=int(cfg["MAIL_LEASE_SECONDS"]))
+    counts["recovered"], counts["abandoned"] = recover_expired(session, now, lease)
+    session.commit()
+    sender = sender_factory(cfg)
+    try:
+        for _ in range(int(cfg["MAIL_BATCH"])):
+            claim = claim_next(session, now)
+            session.commit()
+            if claim is None:
+                break
+            message_id, attempts = claim
+            row = session.get(OutboxMessage, message_id)
+            assert row is not None
+            try:
+                sender.send(build_email(row, cfg), sender=envelope_from(cfg),
+                            recipient=row.to_address)
+            except SendError as exc:
+                status = mark_failure(session, message_id, attempts, exc, now, cfg)
+                session.commit()
+                counts["failed" if status == "failed" else "retry"] += 1
+                log.warning("outbox: message %s not sent (%s): %s", message_id, status, exc)
+                if exc.connection:
+                    break  # the server is unreachable: the rest waits for the next round
+                continue
+            mark_sent(session, message_id, attempts, now)
+            session.commit()
+            counts["sent"] += 1
+    finally:
+        sender.close()
+    return counts

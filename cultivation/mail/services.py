@@ -1,0 +1,107 @@
+"""Outbox use cases: enqueue a message once per dedup key; resend one by hand.
+
+Nothing here talks to a mail server (that is ``dispatch``). Functions flush, never commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cultivation.accounts.models import User
+from cultivation.audit import services as audit
+from cultivation.mail.compose import message_id_for, render_parts
+from cultivation.mail.models import STATUSES, OutboxMessage
+from cultivation.scheduling.effects import insert_new
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    """What ``enqueue`` did: queued (new row), duplicate (key existed), opted_out, no_address."""
+
+    outcome: str
+    message_id: int | None = None
+
+
+def enqueue(
+    session: Session,
+    *,
+    dedup_key: str,
+    subject: str,
+    template: str,
+    context: Mapping[str, Any],
+    now: datetime,
+    recipient: User | None = None,
+    to: str | None = None,
+    job: str | None = None,
+    kind: str = "digest",
+) -> Enqueued:
+    """Store one message under ``dedup_key`` unless that key exists; digests respect opt-out.
+
+    ``kind`` is ``digest`` (users may opt out) or ``alert`` (admin alerts: always sent).
+    """
+    address = to or (recipient.email if recipient is not None else None)
+    if recipient is not None and not recipient.is_active:
+        return Enqueued("no_address")
+    if not address or "@" not in address:
+        return Enqueued("no_address")
+    if kind == "digest" and recipient is not None and recipient.digest_opt_out:
+        return Enqueued("opted_out")
+    text, html = render_parts(template, {"recipient": recipient, "kind": kind, **context})
+    row = {
+        "dedup_key": dedup_key,
+        "job": job,
+        "kind": kind,
+        "recipient_id": recipient.id if recipient is not None else None,
+        "to_address": address.strip(),
+        "subject": subject[:300],
+        "body_text": text,
+        "body_html": html,
+        "message_id": message_id_for(dedup_key, current_app.config),
+        "status": "pending",
+        "attempts": 0,
+        "uncertain": 0,
+        "created_at": now,
+    }
+    new = insert_new(session, OutboxMessage, [row], key="dedup_key")
+    if not new:
+        return Enqueued("duplicate")
+    message_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key))
+    log.info("outbox: queued %s for %s", dedup_key, address)
+    return Enqueued("queued", message_id)
+
+
+def resend(session: Session, message: OutboxMessage, *, actor: Any, now: datetime) -> None:
+    """Put a failed (or sent) message back in the queue with fresh attempts; audited."""
+    if message.status in ("pending", "sending"):
+        raise ValueError("该邮件正在排队或发送中，无需重发")
+    before = {"status": message.status, "attempts": message.attempts}
+    message.status = "pending"
+    message.attempts = 0
+    message.uncertain = 0
+    message.next_attempt_at = None
+    message.claimed_at = None
+    message.last_error = None
+    session.flush()
+    audit.record(session, actor=actor, entity_type="outbox_message", entity_id=message.id,
+                 action="resend", before=before, after={"status": "pending"}, at=now)
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """Messages per status (every status present, zero when none) — one GROUP BY."""
+    counts = dict.fromkeys(STATUSES, 0)
+    rows = session.execute(
+        select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status)
+    )
+    for status, n in rows:
+        counts[status] = n
+    return counts

@@ -1,0 +1,87 @@
+"""The ``annual-report`` job: 高企 must file their annual development report by 31 May.
+
+30, 7 and 1 days before (with catch-up), each advisor gets one digest of their firms that held a
+高企 certificate at the end of last year or hold one today. Key:
+``annual-report:<year>:<offset>:<advisor>``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from cultivation.accounts.models import User
+from cultivation.enterprises.models import Enterprise
+from cultivation.mail.compose import base_url
+from cultivation.mail.services import enqueue
+from cultivation.portfolios.models import PortfolioAssignment
+from cultivation.portfolios.queries import current_assignment_join
+from cultivation.qualifications.models import Qualification
+from cultivation.qualifications.queries import in_force_on
+from cultivation.reminders.due import due_offset, in_days_text
+from cultivation.scheduling.clock import local_date
+
+JOB = "annual-report"
+DUE_MONTH, DUE_DAY = 5, 31
+REMIND_DAYS = (30, 7, 1)
+
+
+@dataclass(frozen=True)
+class ReportingFirm:
+    name: str
+    credit_code: str
+    url: str
+
+
+def annual_report_due(year: int) -> date:
+    return date(year, DUE_MONTH, DUE_DAY)
+
+
+def reporting_firms(session: Session, today: date) -> dict[int, list[ReportingFirm]]:
+    """{advisor id: firms that must file this year's 高企 annual report} — one query."""
+    last_year_end = date(today.year - 1, 12, 31)
+    stmt = (
+        select(PortfolioAssignment.advisor_id, Enterprise.name, Enterprise.credit_code)
+        .select_from(Enterprise)
+        .join(PortfolioAssignment, current_assignment_join())
+        .where(Enterprise.deleted_at.is_(None),
+               Enterprise.id.in_(select(Qualification.enterprise_id).where(
+                   Qualification.kind == "hnte",
+                   or_(in_force_on(last_year_end), in_force_on(today)))))
+        .order_by(PortfolioAssignment.advisor_id, Enterprise.name)
+    )
+    found: dict[int, list[ReportingFirm]] = defaultdict(list)
+    root = base_url()
+    for advisor_id, name, code in session.execute(stmt):
+        found[advisor_id].append(ReportingFirm(name, code, f"{root}/enterprises/{code}"))
+    return found
+
+
+def send_annual_report_reminders(session: Session, now: datetime) -> dict[str, int]:
+    """Queue the annual-report digests due today (job body)."""
+    today = local_date(now)
+    due = annual_report_due(today.year)
+    offset = due_offset(due, REMIND_DAYS, today, int(current_app.config["REMINDER_CATCHUP_DAYS"]))
+    counts: Counter[str] = Counter(reminders_due=0 if offset is None else 1)
+    if offset is None:
+        return dict(counts)
+    firms = reporting_firms(session, today)
+    advisors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(list(firms))))}
+    when = in_days_text((due - today).days)
+    for advisor_id, advisor_firms in firms.items():
+        result = enqueue(
+            session, dedup_key=f"{JOB}:{today.year}:{offset}:{advisor_id}",
+            recipient=advisors[advisor_id],
+            subject=f"【高企年报提醒】{today.year}年度发展情况报表{when}截止（5月31日）："
+                    f"{len(advisor_firms)}家企业",
+            template="annual_report",
+            context={"due": due, "when": when, "firms": advisor_firms, "year": today.year},
+            job=JOB, now=now,
+        )
+        counts[result.outcome] += 1
+    return dict(counts)

@@ -1,0 +1,138 @@
+"""The ``leader-digest`` job: once a month, the leaders' summary — firms by tier, candidates new
+since a month ago, 三覆盖 and plan targets. Key: ``leader-digest:<YYYY-MM>:<leader>``."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from cultivation.accounts.models import User
+from cultivation.enterprises.models import Enterprise
+from cultivation.mail.compose import base_url
+from cultivation.mail.services import enqueue
+from cultivation.qualifications.queries import tier_counts
+from cultivation.qualifications.tiers import TIER_LABELS
+from cultivation.scheduling.clock import local_date
+from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.windows.reminders import CANDIDATE_OUTCOMES, OUTCOME_LABELS
+
+log = logging.getLogger(__name__)
+
+JOB = "leader-digest"
+RULE_LABELS = {"hnte": "高新技术企业", "tech-sme": "国家科技型中小企业", "zj-tech-sme": "浙江省科小"}
+NEW_LIST_LIMIT = 30
+
+
+@dataclass
+class LeaderSummary:
+    today: date
+    tiers: list[tuple[str, int]]
+    candidates: list[tuple[str, int]]  # (rule label, eligible + borderline now)
+    new_candidates: list[dict[str, Any]]
+    new_total: int
+    compared_with: date | None
+    coverage: list[dict[str, Any]] = field(default_factory=list)
+    targets: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _latest_run(session: Session, day: date) -> ScreeningRun | None:
+    return session.scalar(select(ScreeningRun).where(ScreeningRun.as_of <= day)
+                          .order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc()).limit(1))
+
+
+def candidate_changes(session: Session, today: date
+                      ) -> tuple[list[tuple[str, int]], list[dict[str, Any]], int, date | None]:
+    """Candidates per rule set now, and those that were not candidates a month ago."""
+    now_run = _latest_run(session, today)
+    if now_run is None:
+        return [], [], 0, None
+    per_rules = session.execute(
+        select(Evaluation.rules, func.count(Evaluation.id))
+        .where(Evaluation.run_id == now_run.id, Evaluation.outcome.in_(CANDIDATE_OUTCOMES))
+        .group_by(Evaluation.rules).order_by(Evaluation.rules)).all()
+    before = _latest_run(session, today - timedelta(days=30))
+    before = before if before is not None and before.id != now_run.id else None
+    old = aliased(Evaluation)
+    was_candidate = exists().where(
+        # No earlier run: compare with no run at all (-1), so every candidate is new.
+        old.run_id == (before.id if before else -1), old.enterprise_id == Evaluation.enterprise_id,
+        old.rules == Evaluation.rules, old.outcome.in_(CANDIDATE_OUTCOMES))
+    new_filter = and_(Evaluation.run_id == now_run.id, Evaluation.outcome.in_(CANDIDATE_OUTCOMES),
+                      ~was_candidate, Enterprise.deleted_at.is_(None))
+    total = session.scalar(select(func.count(Evaluation.id))
+                           .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
+                           .where(new_filter)) or 0
+    rows = session.execute(
+        select(Evaluation.rules, Evaluation.outcome, Enterprise.name, Enterprise.credit_code)
+        .join(Enterprise, Enterprise.id == Evaluation.enterprise_id).where(new_filter)
+        .order_by(Evaluation.rules, Evaluation.outcome.desc(), Enterprise.name)
+        .limit(NEW_LIST_LIMIT)).all()
+    root = base_url()
+    new = [{"rules": RULE_LABELS.get(r, r), "outcome": OUTCOME_LABELS.get(o, o), "name": n,
+            "url": f"{root}/enterprises/{c}"} for r, o, n, c in rows]
+    return ([(RULE_LABELS.get(r, r), n) for r, n in per_rules], new, total,
+            before.as_of if before else None)
+
+
+def _coverage(session: Session, today: date) -> list[dict[str, Any]]:
+    try:
+        from cultivation.reports.coverage import coverage_at
+        from cultivation.reports.models import COVERAGE_KINDS
+    except ImportError:  # the reports package is optional for this digest
+        return []
+    report = coverage_at(session, today)
+    return [{"label": COVERAGE_KINDS.get(kind, kind), "population": pop.population,
+             "covered": pop.covered, "rate": pop.rate}
+            for kind, pop in report.populations.items()]
+
+
+def _targets(session: Session, today: date) -> list[dict[str, Any]]:
+    try:
+        from cultivation.reports.targets import current_plan, plan_progress
+    except ImportError:
+        return []
+    plan = current_plan(session, today)
+    if plan is None:
+        return []
+    rows = []
+    for progress in plan_progress(session, plan, today):
+        latest = progress.latest
+        rows.append({"label": progress.indicator.label, "unit": progress.indicator.unit,
+                     "target": progress.target, "year": latest[0] if latest else None,
+                     "actual": latest[1].value if latest else None,
+                     "completion": progress.completion, "plan": plan.name})
+    return rows
+
+
+def leader_summary(session: Session, today: date) -> LeaderSummary:
+    """Everything the leaders' monthly digest shows, as of ``today``."""
+    tiers = [(TIER_LABELS[t], n) for t, n in tier_counts(today).items()]
+    per_rules, new, total, compared = candidate_changes(session, today)
+    return LeaderSummary(today, tiers, per_rules, new, total, compared,
+                         _coverage(session, today), _targets(session, today))
+
+
+def send_leader_digest(session: Session, now: datetime) -> dict[str, int]:
+    """Queue this month's digest for every active leader (job body; once per month)."""
+    today = local_date(now)
+    period = f"{today:%Y-%m}"
+    leaders = list(session.scalars(select(User).where(User.role == "leader",
+                                                      User.is_active_flag.is_(True))))
+    counts: Counter[str] = Counter(leaders=len(leaders))
+    if not leaders:
+        return dict(counts)
+    summary = leader_summary(session, today)
+    for leader in leaders:
+        result = enqueue(
+            session, dedup_key=f"{JOB}:{period}:{leader.id}", recipient=leader,
+            subject=f"【月度摘要】{today.year}年{today.month}月梯次培育情况",
+            template="leader_digest", context={"s": summary}, job=JOB, now=now,
+        )
+        counts[result.outcome] += 1
+    return dict(counts)

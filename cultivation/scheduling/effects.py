@@ -1,0 +1,42 @@
+"""Idempotent writes: insert rows whose unique key is new, do nothing for keys already there.
+
+The same code path on PostgreSQL and SQLite (``INSERT … ON CONFLICT DO NOTHING RETURNING``); a
+concurrent insert of the same key in another transaction waits for it and then does nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Insert
+from sqlalchemy.orm import Session
+
+
+def _insert(session: Session, model: Any) -> Insert:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(model)
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(model)
+    raise RuntimeError(f"unsupported database dialect for idempotent inserts: {dialect}")
+
+
+def insert_new(
+    session: Session, model: Any, rows: Sequence[dict[str, Any]], *, key: str
+) -> list[Any]:
+    """Insert ``rows``; return the ``key`` values that were new (conflicting rows are skipped)."""
+    if not rows:
+        return []
+    column = getattr(model, key)
+    stmt = (
+        _insert(session, model)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=[column.key])
+        .returning(column)
+    )
+    return list(session.execute(stmt).scalars())

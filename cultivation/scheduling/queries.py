@@ -1,0 +1,43 @@
+"""Read side for the jobs page: latest run per job, failures, run history, the lock holder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from cultivation.scheduling.models import JobRun, SchedulerLock
+
+
+def latest_runs(session: Session, outcome: str | None = None) -> dict[str, JobRun]:
+    """The most recent run of each job (optionally: with this outcome) — one query."""
+    newest = select(func.max(JobRun.id)).group_by(JobRun.job)
+    if outcome is not None:
+        newest = newest.where(JobRun.outcome == outcome)
+    runs = session.scalars(select(JobRun).where(JobRun.id.in_(newest)))
+    return {run.job: run for run in runs}
+
+
+def failure_counts(session: Session, since: datetime) -> dict[str, int]:
+    """Failed runs per job since ``since`` — one GROUP BY."""
+    rows = session.execute(
+        select(JobRun.job, func.count(JobRun.id))
+        .where(JobRun.outcome == "failed", JobRun.started_at >= since).group_by(JobRun.job)
+    )
+    return {job: n for job, n in rows}
+
+
+def run_history(job: str | None = None, outcome: str | None = None) -> Select[tuple[JobRun]]:
+    """Runs newest first, optionally of one job and/or outcome."""
+    stmt = select(JobRun).order_by(JobRun.id.desc())
+    if job:
+        stmt = stmt.where(JobRun.job == job)
+    if outcome:
+        stmt = stmt.where(JobRun.outcome == outcome)
+    return stmt
+
+
+def lock_holder(session: Session, name: str = "scheduler") -> SchedulerLock | None:
+    """The lock row: which scheduler process is (or was last) active and its last heartbeat."""
+    return session.get(SchedulerLock, name)

@@ -1,0 +1,31 @@
+"""Read side of application windows."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import Select, select
+
+from cultivation.windows.models import ApplicationWindow
+
+
+def windows_in(year: int | None = None, programme: str | None = None
+               ) -> Select[tuple[ApplicationWindow]]:
+    """Windows (optionally of one application year / programme) in date order."""
+    stmt = select(ApplicationWindow).order_by(ApplicationWindow.opens_on, ApplicationWindow.id)
+    if year is not None:
+        stmt = stmt.where(ApplicationWindow.year == year)
+    if programme is not None:
+        stmt = stmt.where(ApplicationWindow.programme == programme)
+    return stmt
+
+
+def windows_around(today: date, *, back_days: int = 60, ahead_days: int = 400
+                   ) -> Select[tuple[ApplicationWindow]]:
+    """Windows not closed more than ``back_days`` ago and opening within ``ahead_days``."""
+    return (
+        select(ApplicationWindow)
+        .where(ApplicationWindow.closes_on >= today - timedelta(days=back_days),
+               ApplicationWindow.opens_on <= today + timedelta(days=ahead_days))
+        .order_by(ApplicationWindow.opens_on, ApplicationWindow.id)
+    )

@@ -1,0 +1,178 @@
+"""The ``window-reminders`` job: N days before a window opens or closes, one digest per advisor
+listing that advisor's firms that are eligible or borderline for the window's programme.
+
+Candidates come from the latest screening run (as of today) in one set-based query. The message
+key is ``window-reminder:<window>:<open|close>:<date>:<offset>:<advisor>``: re-runs, a second
+scheduler or a catch-up send nothing twice; moving a window's date makes new reminders.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from cultivation.accounts.models import User
+from cultivation.enterprises.models import Enterprise
+from cultivation.mail.compose import base_url
+from cultivation.mail.services import enqueue
+from cultivation.portfolios.models import PortfolioAssignment
+from cultivation.portfolios.queries import current_assignment_join
+from cultivation.reminders.due import due_offset, in_days_text
+from cultivation.scheduling.clock import local_date
+from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.web.filters import cn_date
+from cultivation.windows.models import PROGRAMME_RULES, ApplicationWindow
+from cultivation.windows.schema import MAX_OFFSET
+
+JOB = "window-reminders"
+CANDIDATE_OUTCOMES = ("eligible", "borderline")
+OUTCOME_LABELS = {"eligible": "符合条件", "borderline": "临界（评分区间跨越71分）"}
+EDGE_LABELS = {"open": "开始", "close": "截止"}
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    window: ApplicationWindow
+    edge: str  # open | close
+    day: date  # the window's opening or closing date
+    offset: int
+
+    @property
+    def key_prefix(self) -> str:
+        return f"window-reminder:{self.window.id}:{self.edge}:{self.day.isoformat()}:{self.offset}"
+
+
+@dataclass
+class Candidate:
+    enterprise_id: int
+    name: str
+    credit_code: str
+    outcome: str
+    url: str
+    gaps: list[str] = field(default_factory=list)
+    score: str | None = None
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)
+
+
+def due_reminders(windows: list[ApplicationWindow], today: date, catchup_days: int
+                  ) -> list[DueReminder]:
+    """Which (window, open/close, offset) reminders are due today (pure)."""
+    due = []
+    for window in windows:
+        offsets = window.remind_days or []
+        opening = due_offset(window.opens_on, offsets, today, catchup_days)
+        if opening is not None:
+            due.append(DueReminder(window, "open", window.opens_on, opening))
+        # A closing reminder that would fall before the window opens is covered by the opening one.
+        closing = due_offset(window.closes_on, offsets, today, catchup_days,
+                             not_before=window.opens_on)
+        if closing is not None:
+            due.append(DueReminder(window, "close", window.closes_on, closing))
+    return due
+
+
+def gaps_from_verdict(details: dict[str, Any] | None) -> tuple[list[str], str | None]:
+    """Readable gaps (criteria not passed) and the score range from a stored verdict JSON."""
+    details = details or {}
+    gaps = []
+    for criterion in details.get("criteria") or []:
+        if criterion.get("passed") is True:
+            continue
+        label = criterion.get("label") or criterion.get("id") or "指标"
+        gap = criterion.get("gap")
+        if criterion.get("passed") is None:
+            gaps.append(f"{label}：缺少数据" + (f"（{gap}）" if gap else ""))
+        else:
+            gaps.append(f"{label}：{gap or '未达标'}")
+    score = details.get("score") or {}
+    text = None
+    if score.get("min") is not None and score.get("max") is not None:
+        text = f"创新能力评价预计 {score['min']}–{score['max']} 分（需≥71分）"
+    elif score.get("total") is not None:
+        text = f"评价得分 {score['total']} 分（需≥60分）"
+    return gaps, text
+
+
+def candidates_by_advisor(session: Session, rules: set[str], today: date
+                          ) -> dict[str, dict[int, list[Candidate]]]:
+    """{rules: {advisor id: [candidates]}} from the latest screening run on or before ``today``:
+    eligible and borderline firms in each advisor's current portfolio — one query."""
+    if not rules:
+        return {}
+    latest_run = (
+        select(ScreeningRun.id).where(ScreeningRun.as_of <= today)
+        .order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc()).limit(1).scalar_subquery()
+    )
+    stmt = (
+        select(Evaluation.rules, Evaluation.outcome, Evaluation.details, Enterprise.id,
+               Enterprise.name, Enterprise.credit_code, PortfolioAssignment.advisor_id)
+        .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
+        .join(PortfolioAssignment, current_assignment_join())
+        .where(Evaluation.run_id == latest_run, Evaluation.rules.in_(sorted(rules)),
+               Evaluation.outcome.in_(CANDIDATE_OUTCOMES), Enterprise.deleted_at.is_(None))
+        .order_by(PortfolioAssignment.advisor_id, Evaluation.rules,
+                  case((Evaluation.outcome == "eligible", 0), else_=1),
+                  Evaluation.total_gap, Enterprise.name)
+    )
+    found: dict[str, dict[int, list[Candidate]]] = defaultdict(lambda: defaultdict(list))
+    root = base_url()
+    for rule, outcome, details, firm_id, name, code, advisor_id in session.execute(stmt):
+        gaps, score = gaps_from_verdict(details)
+        found[rule][advisor_id].append(Candidate(
+            firm_id, name, code, outcome, f"{root}/enterprises/{code}", gaps, score))
+    return found
+
+
+def send_window_reminders(session: Session, now: datetime) -> dict[str, int]:
+    """Queue today's window digests (job body; flushes, the job runner commits)."""
+    today = local_date(now)
+    catchup = int(current_app.config["REMINDER_CATCHUP_DAYS"])
+    # No reminder falls more than MAX_OFFSET days before its window opens.
+    windows = list(session.scalars(
+        select(ApplicationWindow).where(
+            ApplicationWindow.closes_on >= today,
+            ApplicationWindow.opens_on <= today + timedelta(days=MAX_OFFSET))
+    ))
+    due = due_reminders(windows, today, catchup)
+    counts: Counter[str] = Counter(reminders_due=len(due))
+    wanted = {PROGRAMME_RULES[d.window.programme] for d in due
+              if d.window.programme in PROGRAMME_RULES}
+    candidates = candidates_by_advisor(session, wanted, today)
+    advisor_ids = {a for per_rule in candidates.values() for a in per_rule}
+    advisors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(advisor_ids)))}
+    for reminder in due:
+        rules = PROGRAMME_RULES.get(reminder.window.programme)
+        if rules is None:
+            counts["no_screening_rules"] += 1
+            continue
+        for advisor_id, firms in candidates.get(rules, {}).items():
+            result = enqueue(
+                session,
+                dedup_key=f"{reminder.key_prefix}:{advisor_id}",
+                recipient=advisors[advisor_id],
+                subject=_subject(reminder, today, len(firms)),
+                template="window_reminder",
+                context={"reminder": reminder, "window": reminder.window,
+                         "edge_label": EDGE_LABELS[reminder.edge],
+                         "when": in_days_text((reminder.day - today).days),
+                         "days_left": (reminder.day - today).days, "firms": firms,
+                         "windows_url": f"{base_url()}/windows"},
+                job=JOB, now=now,
+            )
+            counts[result.outcome] += 1
+    return dict(counts)
+
+
+def _subject(reminder: DueReminder, today: date, firms: int) -> str:
+    when = in_days_text((reminder.day - today).days)
+    return (f"【申报提醒】{reminder.window.title}{when}{EDGE_LABELS[reminder.edge]}"
+            f"（{cn_date(reminder.day)}）：您联系的{firms}家企业可申报")

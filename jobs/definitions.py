@@ -1,0 +1,72 @@
+"""Every scheduled job: name → service callable + cron trigger (configured time zone)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from cultivation.mail.dispatch import dispatch
+from cultivation.reminders.annual_report import send_annual_report_reminders
+from cultivation.reminders.expiry import send_expiry_reminders
+from cultivation.reminders.followups import send_followup_reminders
+from cultivation.reminders.leader_digest import send_leader_digest
+from cultivation.scheduling.clock import local_date
+from cultivation.scheduling.registry import JobSpec
+from cultivation.windows.reminders import send_window_reminders
+
+
+class MissingService(RuntimeError):
+    """A job's service is not installed (yet); the JobRun records this message."""
+
+
+def screening(session: Session, now: datetime) -> dict[str, Any]:
+    """Evaluate every firm as of today and store the run (with its diff to the previous run)."""
+    try:
+        from cultivation.screening.services import run_screening
+    except ImportError as exc:
+        raise MissingService("筛选服务尚未提供：cultivation.screening.services.run_screening 不存在"
+                             ) from exc
+    run = run_screening(session, as_of=local_date(now), now=now)
+    counts: dict[str, Any] = {"run": run.id, "firms": run.firms, "evaluations": run.evaluations}
+    summary = run.summary or {}
+    for key, value in summary.items():
+        if isinstance(value, int):
+            counts[key] = value
+    return counts
+
+
+def coverage_snapshot(session: Session, now: datetime) -> dict[str, Any]:
+    """Store this week's 三覆盖 figures for the trend chart."""
+    try:
+        from cultivation.reports.services import take_coverage_snapshot
+    except ImportError as exc:
+        raise MissingService("三覆盖快照服务尚未提供：cultivation.reports.services."
+                             "take_coverage_snapshot 不存在") from exc
+    rows = take_coverage_snapshot(session, now)
+    return {f"{row.kind}_covered": row.covered for row in rows} | {
+        f"{row.kind}_population": row.population for row in rows}
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("screening", "夜间筛选", screening, {"hour": 2, "minute": 0}, "每天 02:00",
+            "按当天参数评估全部企业（高企、国家科小、省科小），保存结果并与上次比较"),
+    JobSpec("window-reminders", "申报窗口提醒", send_window_reminders, {"hour": 8, "minute": 0},
+            "每天 08:00", "申报窗口开始/截止前 N 天，向指导员发送其可申报企业清单"),
+    JobSpec("expiry", "资格到期提醒", send_expiry_reminders, {"hour": 8, "minute": 5},
+            "每天 08:05", "高企证书、科小入库到期前，提醒指导员组织重新申报"),
+    JobSpec("annual-report", "高企年报提醒", send_annual_report_reminders,
+            {"hour": 8, "minute": 10}, "每天 08:10（5月31日前 30/7/1 天发送）",
+            "提醒高企在5月31日前填报上年度发展情况报表"),
+    JobSpec("followups", "走访跟进提醒", send_followup_reminders, {"hour": 8, "minute": 15},
+            "每天 08:15", "走访约定的跟进日期已到时提醒指导员"),
+    JobSpec("coverage-snapshot", "三覆盖周快照", coverage_snapshot,
+            {"day_of_week": "mon", "hour": 6, "minute": 0}, "每周一 06:00",
+            "保存三覆盖数据用于趋势图"),
+    JobSpec("leader-digest", "领导月度摘要", send_leader_digest,
+            {"day": "1-7", "hour": 8, "minute": 30}, "每月1日 08:30（1–7日内补发，每月仅一封）",
+            "向局领导发送各梯次企业数、新增培育对象、三覆盖和规划目标"),
+    JobSpec("outbox", "邮件发送", dispatch, {"minute": "*"}, "每分钟",
+            "发送发件箱中待发送的邮件，失败按退避重试"),
+)
