@@ -8,7 +8,6 @@ then an unreachable server fails the session instead of skipping it.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from datetime import date
 from itertools import count
@@ -29,8 +28,7 @@ from cultivation.extensions import db
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
 
-TEST_PASSWORD = "correct-horse-battery"
-_CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+from testkit import TEST_PASSWORD, csrf_from  # noqa: E402  (shared with test modules)
 
 
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -116,13 +114,6 @@ def client(app: Flask, db_session: Session) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask, db_session: Session) -> Any:
     return app.test_cli_runner()
-
-
-def csrf_from(html: str) -> str:
-    """The CSRF token in a rendered form (what a browser would submit)."""
-    match = _CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1) or match.group(2)
 
 
 class Auth:

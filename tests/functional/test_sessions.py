@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from conftest import TEST_PASSWORD, csrf_from
+from testkit import TEST_PASSWORD, csrf_from
 
 
 def _login(client: Any, username: str, password: str, next_url: str = "") -> Any:

@@ -1,0 +1,49 @@
+"""Helpers shared by test modules (import as ``from testkit import ...``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+TEST_PASSWORD = "correct-horse-battery"
+_CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token in a rendered form (what a browser would submit)."""
+    match = _CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class QueryCounter:
+    """Counts SQL statements sent to the database."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            self.statements.append(statement)
+
+
+@contextmanager
+def count_queries(engine: Engine) -> Iterator[QueryCounter]:
+    """``with count_queries(db.engine) as q: ...`` then ``q.count``."""
+    counter = QueryCounter()
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
