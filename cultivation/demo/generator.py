@@ -1,0 +1,77 @@
+"""The whole demo data set as plain rows, from a firm count, a seed and "today" (pure).
+
+Each part draws from its own ``random.Random(f"{seed}:{part}")`` so the same seed gives the
+same firms, codes, figures and histories; only visits and certificate statuses depend on
+``today``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from cultivation.demo.certificates import build_ladder
+from cultivation.demo.figures import build_figures
+from cultivation.demo.firms import FirmSpec, build_firms
+from cultivation.demo.institutions import build_institutions
+from cultivation.demo.ladder import Row
+from cultivation.demo.people import Assignment, build_assignments, build_visits
+from cultivation.demo.profiles import Profile, apply_facts, classify
+from cultivation.regions import Region
+
+FACT_FIELDS = (
+    "core_ip_owned", "ip_self_developed", "led_standard", "major_incident_last_year",
+    "national_award_5y", "self_tech_advancement", "self_core_support", "self_rd_management",
+)
+MAX_FIRMS = 20000
+
+
+@dataclass
+class DemoPlan:
+    """Rows to insert; ``firm`` keys are indexes into ``firms``, ``advisor`` keys usernames."""
+
+    firms: list[FirmSpec]
+    profiles: dict[int, Profile]
+    figures: list[Row]
+    qualifications: list[Row]
+    institutions: list[Row]
+    assignments: list[Assignment]
+    visits: list[Row]
+
+    def enterprise_rows(self) -> list[Row]:
+        """Column values of every firm (all rows have the same keys, for one bulk insert)."""
+        return [
+            {
+                "credit_code": f.credit_code, "name": f.name, "town": f.town,
+                "industry": f.industry, "tech_domain": f.tech_domain,
+                "registered_on": f.registered_on, "above_scale": f.above_scale,
+                "listed": f.listed, "address": f.address, "contact_person": f.contact_person,
+                "contact_phone": f.contact_phone, "contact_email": f.contact_email,
+                "notes": f.notes, **{k: f.facts.get(k) for k in FACT_FIELDS},
+            }
+            for f in self.firms
+        ]
+
+
+def build_plan(n: int, seed: int, region: Region, today: date) -> DemoPlan:
+    """Generate ``n`` firms with their histories; raises ValueError for a bad count."""
+    if not 1 <= n <= MAX_FIRMS:
+        raise ValueError(f"企业数量必须在 1 到 {MAX_FIRMS} 之间")
+
+    def rng(part: str) -> random.Random:
+        return random.Random(f"{seed}:{part}")
+
+    firms = build_firms(n, region, rng("firms"))
+    ladder = build_ladder(firms, rng("ladder"), region_code=region.code)
+    profiles = classify(firms, ladder, rng("profiles"))
+    apply_facts(firms, profiles, ladder, rng("facts"))
+    figures = build_figures(firms, profiles, ladder, rng("figures"))
+    institutions = build_institutions(firms, profiles, ladder, rng("institutions"))
+    assignments = build_assignments(firms, profiles, rng("portfolios"))
+    visits = build_visits(firms, profiles, assignments, today, rng("visits"))
+    for q in ladder.rows:
+        end = q["valid_to"]
+        if q["status"] == "valid" and isinstance(end, date) and end < today:
+            q["status"] = "expired"
+    return DemoPlan(firms, profiles, figures, ladder.rows, institutions, assignments, visits)
