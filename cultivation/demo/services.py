@@ -1,0 +1,157 @@
+"""Load the demo data set into the database: bulk inserts, flush only (the caller commits)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from cultivation.accounts.models import User
+from cultivation.audit import services as audit
+from cultivation.audit.models import AuditLog
+from cultivation.demo.generator import MAX_FIRMS, DemoPlan, build_plan
+from cultivation.demo.ladder import Row
+from cultivation.demo.people import DEMO_PASSWORD, DemoLogin, demo_users
+from cultivation.enterprises.models import Enterprise, FiscalYearFigures
+from cultivation.portfolios.models import PortfolioAssignment
+from cultivation.qualifications.models import Qualification, RDInstitution
+from cultivation.regions import Region, load_region
+from cultivation.visits.models import Visit
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FIRMS = 800
+DEFAULT_SEED = 2026
+MARKER = ("demo", "load")  # the AuditLog (entity_type, action) written once per demo load
+
+DemoSeeder = Callable[[Session, date], None]
+# Other concepts' demo seeders (application windows, policy parameters, report targets …),
+# run in order after the core demo data, in the same transaction, on a fresh load only.
+DEMO_SEEDERS: list[DemoSeeder] = []
+
+
+class DemoError(ValueError):
+    """A user-facing (Chinese) reason the demo data cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What ``load_demo`` did; ``skipped`` carries the Chinese reason when it did nothing."""
+
+    skipped: str | None = None
+    firms: int = 0
+    figures: int = 0
+    qualifications: int = 0
+    institutions: int = 0
+    users: int = 0
+    assignments: int = 0
+    visits: int = 0
+    logins: tuple[DemoLogin, ...] = field(default_factory=tuple)
+
+
+def default_logins() -> tuple[DemoLogin, ...]:
+    """The demo accounts with their initial password (what ``demo load`` prints)."""
+    return tuple(DemoLogin(u["username"], u["display_name"], u["role"], DEMO_PASSWORD)
+                 for u in demo_users())
+
+
+def demo_loaded(session: Session) -> bool:
+    """Whether the demo marker is in the audit log."""
+    return session.scalar(
+        select(AuditLog.id).where(AuditLog.entity_type == MARKER[0],
+                                  AuditLog.action == MARKER[1]).limit(1)
+    ) is not None
+
+
+def load_demo(session: Session, *, firms: int = DEFAULT_FIRMS, seed: int = DEFAULT_SEED,
+              today: date, region: Region | None = None,
+              seeders: list[DemoSeeder] | None = None) -> DemoSummary:
+    """Insert ``firms`` demo firms with figures, qualifications, institutions, users,
+    portfolios and visits — unless demo data (or any firm) is already there. Flushes only."""
+    if not 1 <= firms <= MAX_FIRMS:
+        raise DemoError(f"企业数量必须在 1 到 {MAX_FIRMS} 之间")
+    if demo_loaded(session):
+        return DemoSummary(skipped="演示数据已存在，未重复装入", logins=default_logins())
+    existing = session.scalar(select(func.count()).select_from(Enterprise)) or 0
+    if existing:
+        return DemoSummary(skipped=f"数据库中已有 {existing} 家企业，未装入演示数据",
+                           logins=default_logins())
+    plan = build_plan(firms, seed, region or load_region(), today)
+    users, logins = _users(session)
+    ids = _insert_firms(session, plan)
+    counts = _insert_children(session, plan, ids, users)
+    audit.record(session, actor="demo", entity_type=MARKER[0], entity_id=None, action=MARKER[1],
+                 after={"firms": firms, "seed": seed, "today": today.isoformat(), **counts})
+    session.flush()
+    for seeder in DEMO_SEEDERS if seeders is None else seeders:
+        seeder(session, today)
+    session.flush()
+    log.info("demo data loaded: %s firms, seed %s", firms, seed)
+    return DemoSummary(
+        firms=len(ids), figures=counts["figures"], qualifications=counts["qualifications"],
+        institutions=counts["institutions"], users=sum(1 for x in logins if x.password),
+        assignments=counts["assignments"], visits=counts["visits"], logins=logins,
+    )
+
+
+def _users(session: Session) -> tuple[dict[str, int], tuple[DemoLogin, ...]]:
+    """Create the demo accounts that do not exist yet (one shared hash: one slow hashing)."""
+    wanted = demo_users()
+    usernames = [w["username"] for w in wanted]
+    existing = {u.username: u
+                for u in session.scalars(select(User).where(User.username.in_(usernames)))}
+    for w in wanted:
+        user = existing.get(w["username"])
+        if user is not None and user.role != w["role"]:
+            raise DemoError(
+                f"用户“{user.username}”已存在且角色为{user.role_label}，无法作为演示账号")
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    new = [User(password_hash=password_hash, **w) for w in wanted if w["username"] not in existing]
+    session.add_all(new)
+    session.flush()
+    by_name = {**existing, **{u.username: u for u in new}}
+    logins = tuple(
+        DemoLogin(w["username"], w["display_name"], w["role"],
+                  None if w["username"] in existing else DEMO_PASSWORD)
+        for w in wanted
+    )
+    return {name: u.id for name, u in by_name.items()}, logins
+
+
+def _insert_firms(session: Session, plan: DemoPlan) -> list[int]:
+    """One multi-row INSERT … RETURNING; ids come back in plan order."""
+    result = session.execute(
+        insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
+        plan.enterprise_rows(),
+    )
+    return list(result.scalars())
+
+
+def _with_ids(rows: list[Row], ids: list[int]) -> list[Row]:
+    return [{"enterprise_id": ids[r["firm"]], **{k: v for k, v in r.items() if k != "firm"}}
+            for r in rows]
+
+
+def _insert_children(session: Session, plan: DemoPlan, ids: list[int],
+                     users: dict[str, int]) -> dict[str, int]:
+    figures = _with_ids(plan.figures, ids)
+    qualifications = _with_ids(plan.qualifications, ids)
+    institutions = _with_ids(plan.institutions, ids)
+    assignments = [{"enterprise_id": ids[a.firm], "advisor_id": users[a.advisor],
+                    "started_on": a.started_on, "ended_on": a.ended_on}
+                   for a in plan.assignments]
+    visits = [{**{k: v for k, v in r.items() if k != "advisor"},
+               "advisor_id": users[str(r["advisor"])]} for r in _with_ids(plan.visits, ids)]
+    for model, rows in ((FiscalYearFigures, figures), (Qualification, qualifications),
+                        (RDInstitution, institutions), (PortfolioAssignment, assignments),
+                        (Visit, visits)):
+        if rows:
+            session.execute(insert(model), rows)
+    return {"figures": len(figures), "qualifications": len(qualifications),
+            "institutions": len(institutions), "assignments": len(assignments),
+            "visits": len(visits)}
