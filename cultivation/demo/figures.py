@@ -68,6 +68,8 @@ def _firm_rows(firm: FirmSpec, profile: Profile, ladder: Ladder,
         miss = profile.miss if (year >= 2022 and profile.kind == "near") or (
             profile.risk and year >= 2023) else None
         employees = max(3, round(s / per_head))
+        if miss == "tech_staff":  # 10t + 1 staff of whom t in R&D: just under 10 %
+            employees = 10 * max(3, employees // 10) + 1
         total_revenue = s * rng.uniform(1.0, 1.06)
         if meets and miss != "rd":
             rd = s * (rate + rng.uniform(-0.002, 0.002))

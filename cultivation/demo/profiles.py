@@ -87,7 +87,7 @@ def apply_facts(firms: list[FirmSpec], profiles: dict[int, Profile], ladder: Lad
     if ladder.revoked_firm is not None:
         firms[ladder.revoked_firm].notes = "2023年6月发生重大安全事故，高新技术企业资格被撤销。"
     for index in sorted(incidents):
-        firms[index].notes = "2025年发生一般质量事故，复审前需核实是否属于重大事故。"
+        firms[index].notes = "2025年因严重环境违法行为受到生态环境部门处罚，影响高企重新认定。"
 
 
 def _maybe(rng: random.Random, p_true: float, p_none: float) -> bool | None:
