@@ -20,6 +20,7 @@ from cultivation.demo.services import (
     load_demo,
 )
 from cultivation.extensions import db
+from cultivation.regions import current_region
 
 
 class WholeNumber(click.ParamType[int, Any]):
@@ -72,7 +73,8 @@ def load(firms: int, seed: int, today: date | None) -> None:
     if today is None:
         today = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
     try:
-        summary = load_demo(db.session, firms=firms, seed=seed, today=today)
+        summary = load_demo(db.session, firms=firms, seed=seed, today=today,
+                            region=current_region())
     except DemoError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
@@ -90,7 +92,8 @@ def _report(summary: DemoSummary) -> None:
             f"用户 {summary.users} 个，联系企业分配 {summary.assignments} 条，"
             f"走访 {summary.visits} 条"
         )
-    click.echo("演示账号（仅供演示，请勿用于生产环境）：")
+    if summary.logins:
+        click.echo("演示账号（仅供演示，请勿用于生产环境）：")
     for login in summary.logins:
         password = login.password or "（账号已存在，密码未改动）"
         click.echo(f"  {login.username:<9} {ROLES.get(login.role, login.role)}  "

@@ -79,8 +79,7 @@ def load_demo(session: Session, *, firms: int = DEFAULT_FIRMS, seed: int = DEFAU
         return DemoSummary(skipped="演示数据已存在，未重复装入", logins=default_logins())
     existing = session.scalar(select(func.count()).select_from(Enterprise)) or 0
     if existing:
-        return DemoSummary(skipped=f"数据库中已有 {existing} 家企业，未装入演示数据",
-                           logins=default_logins())
+        return DemoSummary(skipped=f"数据库中已有 {existing} 家企业，未装入演示数据")
     plan = build_plan(firms, seed, region or load_region(), today)
     users, logins = _users(session)
     ids = _insert_firms(session, plan)

@@ -160,6 +160,7 @@ def test_a_database_with_real_firms_is_left_alone(db_session: Session,
     assert "已有 1 家企业" in summary.skipped
     assert db_session.scalar(select(func.count()).select_from(Enterprise)) == 1
     assert db_session.scalar(select(func.count()).select_from(AuditLog)) == 0
+    assert summary.logins == ()
 
 
 def test_the_same_seed_gives_the_same_firms_and_another_seed_different_ones(
