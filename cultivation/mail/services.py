@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
@@ -72,12 +72,11 @@ def enqueue(
         "uncertain": 0,
         "created_at": now,
     }
-    new = insert_new(session, OutboxMessage, [row], key="dedup_key")
+    new = insert_new(session, OutboxMessage, [row], key="dedup_key", returning="id")
     if not new:
         return Enqueued("duplicate")
-    message_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key))
     log.info("outbox: queued %s for %s", dedup_key, address)
-    return Enqueued("queued", message_id)
+    return Enqueued("queued", new[0])
 
 
 def resend(session: Session, message: OutboxMessage, *, actor: Any, now: datetime) -> None:
@@ -105,3 +104,17 @@ def status_counts(session: Session) -> dict[str, int]:
     for status, n in rows:
         counts[status] = n
     return counts
+
+
+def resend_failed(session: Session, *, actor: Any, now: datetime) -> int:
+    """Re-queue every failed message (one UPDATE); audited as one entry."""
+    result = session.execute(
+        update(OutboxMessage).where(OutboxMessage.status == "failed")
+        .values(status="pending", attempts=0, uncertain=0, next_attempt_at=None,
+                claimed_at=None, last_error=None)
+    )
+    count = int(result.rowcount or 0)
+    if count:
+        audit.record(session, actor=actor, entity_type="outbox_message", entity_id=None,
+                     action="resend", after={"status": "pending", "count": count}, at=now)
+    return count

@@ -25,7 +25,8 @@ from cultivation.windows.reminders import CANDIDATE_OUTCOMES, OUTCOME_LABELS
 log = logging.getLogger(__name__)
 
 JOB = "leader-digest"
-RULE_LABELS = {"hnte": "高新技术企业", "tech-sme": "国家科技型中小企业", "zj-tech-sme": "浙江省科小"}
+RULE_LABELS = {"hnte": "高新技术企业", "tech-sme": "国家科技型中小企业",
+               "zj-tech-sme": "浙江省科小"}
 NEW_LIST_LIMIT = 30
 
 

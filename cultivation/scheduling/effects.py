@@ -27,9 +27,11 @@ def _insert(session: Session, model: Any) -> Insert:
 
 
 def insert_new(
-    session: Session, model: Any, rows: Sequence[dict[str, Any]], *, key: str
+    session: Session, model: Any, rows: Sequence[dict[str, Any]], *, key: str,
+    returning: str | None = None,
 ) -> list[Any]:
-    """Insert ``rows``; return the ``key`` values that were new (conflicting rows are skipped)."""
+    """Insert ``rows``; return ``returning`` (default: ``key``) of the rows that were new —
+    rows whose unique ``key`` already exists are skipped."""
     if not rows:
         return []
     column = getattr(model, key)
@@ -37,6 +39,6 @@ def insert_new(
         _insert(session, model)
         .values(list(rows))
         .on_conflict_do_nothing(index_elements=[column.key])
-        .returning(column)
+        .returning(getattr(model, returning or key))
     )
     return list(session.execute(stmt).scalars())

@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from cultivation.accounts.models import User
 from cultivation.enterprises.models import Enterprise
@@ -80,6 +81,14 @@ def due_reminders(windows: list[ApplicationWindow], today: date, catchup_days: i
     return due
 
 
+def latest_run_id(day: date) -> ScalarSelect[int]:
+    """Scalar subquery: the id of the latest screening run as of ``day``."""
+    return (
+        select(ScreeningRun.id).where(ScreeningRun.as_of <= day)
+        .order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc()).limit(1).scalar_subquery()
+    )
+
+
 def gaps_from_verdict(details: dict[str, Any] | None) -> tuple[list[str], str | None]:
     """Readable gaps (criteria not passed) and the score range from a stored verdict JSON."""
     details = details or {}
@@ -108,10 +117,7 @@ def candidates_by_advisor(session: Session, rules: set[str], today: date
     eligible and borderline firms in each advisor's current portfolio — one query."""
     if not rules:
         return {}
-    latest_run = (
-        select(ScreeningRun.id).where(ScreeningRun.as_of <= today)
-        .order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc()).limit(1).scalar_subquery()
-    )
+    latest_run = latest_run_id(today)
     stmt = (
         select(Evaluation.rules, Evaluation.outcome, Evaluation.details, Enterprise.id,
                Enterprise.name, Enterprise.credit_code, PortfolioAssignment.advisor_id)
@@ -130,6 +136,20 @@ def candidates_by_advisor(session: Session, rules: set[str], today: date
         found[rule][advisor_id].append(Candidate(
             firm_id, name, code, outcome, f"{root}/enterprises/{code}", gaps, score))
     return found
+
+
+def candidate_counts(session: Session, advisor_id: int, today: date) -> dict[str, int]:
+    """{rules: eligible + borderline firms of this advisor} in the latest run — one GROUP BY."""
+    latest_run = latest_run_id(today)
+    rows = session.execute(
+        select(Evaluation.rules, func.count(Evaluation.id))
+        .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
+        .join(PortfolioAssignment, current_assignment_join())
+        .where(Evaluation.run_id == latest_run, Evaluation.outcome.in_(CANDIDATE_OUTCOMES),
+               PortfolioAssignment.advisor_id == advisor_id, Enterprise.deleted_at.is_(None))
+        .group_by(Evaluation.rules)
+    )
+    return {rules: n for rules, n in rows}
 
 
 def send_window_reminders(session: Session, now: datetime) -> dict[str, int]:

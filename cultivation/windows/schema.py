@@ -14,6 +14,7 @@ from cultivation.windows.models import DEFAULT_REMIND_DAYS, PROGRAMMES
 FIELDS = ("programme", "year", "batch", "opens_on", "closes_on", "remind_days", "note",
           "confirmed")
 MAX_OFFSET = 366
+READ_ONLY = ("id", "programme_label", "title", "csrf_token")  # echoed back by clients: ignored
 
 
 def parse_remind_days(value: Any) -> list[int]:
@@ -52,7 +53,7 @@ def clean_window(raw: Mapping[str, Any], *, current: Mapping[str, Any] | None = 
         except InputError as exc:
             errors.setdefault(field, []).append(str(exc))
 
-    unknown = [k for k in raw if k not in FIELDS and k != "csrf_token"]
+    unknown = [k for k in raw if k not in FIELDS and k not in READ_ONLY]
     for key in unknown:
         errors.setdefault(key, []).append("未知字段")
     attempt("programme", _programme)
@@ -64,7 +65,8 @@ def clean_window(raw: Mapping[str, Any], *, current: Mapping[str, Any] | None = 
     attempt("confirmed", lambda v: bool(parse_bool(v)))
     attempt("year", _year)
 
-    for field, label in (("programme", "申报项目"), ("opens_on", "开始日期"), ("closes_on", "截止日期")):
+    required = (("programme", "申报项目"), ("opens_on", "开始日期"), ("closes_on", "截止日期"))
+    for field, label in required:
         if values.get(field) is None and field not in errors:
             errors.setdefault(field, []).append(f"请填写{label}")
     opens, closes = values.get("opens_on"), values.get("closes_on")
