@@ -5,15 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from cultivation.database import UTCDateTime, utcnow
 from cultivation.extensions import db
 
 
+BATCH_STATUSES = {"pending": "待确认", "committed": "已导入", "reverted": "已撤销",
+                  "discarded": "已放弃"}
+
+
 class ImportBatch(db.Model):  # type: ignore[name-defined]
-    """One committed (or reverted) import of a spreadsheet."""
+    """One import of a spreadsheet: pending (uploaded, dry run shown), committed or reverted.
+
+    A pending batch keeps the uploaded file in ``content`` (any web worker can commit it);
+    the content is dropped once the batch is committed or discarded.
+    """
 
     __tablename__ = "import_batches"
 
@@ -27,6 +35,9 @@ class ImportBatch(db.Model):  # type: ignore[name-defined]
     updated: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20), default="committed")
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reverted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -44,3 +55,4 @@ class ImportChange(db.Model):  # type: ignore[name-defined]
     entity_id: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(10))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 11:12:32.262048
+Create Date: 2026-11-28 11:23:39.634177
 
 """
 from alembic import op
@@ -82,11 +82,13 @@ def upgrade():
     op.create_table('screening_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('previous_run_id', sa.Integer(), nullable=True),
     sa.Column('started_at', cultivation.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('finished_at', cultivation.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('firms', sa.Integer(), nullable=False),
     sa.Column('evaluations', sa.Integer(), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['previous_run_id'], ['screening_runs.id'], name=op.f('fk_screening_runs_previous_run_id_screening_runs'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_screening_runs'))
     )
     with op.batch_alter_table('screening_runs', schema=None) as batch_op:
@@ -133,6 +135,9 @@ def upgrade():
     sa.Column('updated', sa.Integer(), nullable=False),
     sa.Column('errors', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('report', sa.JSON(), nullable=True),
+    sa.Column('content', sa.LargeBinary(), nullable=True),
     sa.Column('created_at', cultivation.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('reverted_at', cultivation.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_import_batches_user_id_users'), ondelete='SET NULL'),
@@ -256,6 +261,7 @@ def upgrade():
     sa.Column('entity_id', sa.Integer(), nullable=False),
     sa.Column('action', sa.String(length=10), nullable=False),
     sa.Column('before', sa.JSON(), nullable=True),
+    sa.Column('after', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['batch_id'], ['import_batches.id'], name=op.f('fk_import_changes_batch_id_import_batches'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_changes'))
     )
@@ -334,6 +340,7 @@ def upgrade():
     with op.batch_alter_table('evaluations', schema=None) as batch_op:
         batch_op.create_index('ix_evaluations_enterprise_rules', ['enterprise_id', 'rules', 'as_of'], unique=False)
         batch_op.create_index('ix_evaluations_run_rules_outcome', ['run_id', 'rules', 'outcome'], unique=False)
+        batch_op.create_index('uq_evaluations_run_rules_enterprise', ['run_id', 'rules', 'enterprise_id'], unique=True)
 
     op.create_table('fiscal_year_figures',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -475,6 +482,7 @@ def downgrade():
 
     op.drop_table('fiscal_year_figures')
     with op.batch_alter_table('evaluations', schema=None) as batch_op:
+        batch_op.drop_index('uq_evaluations_run_rules_enterprise')
         batch_op.drop_index('ix_evaluations_run_rules_outcome')
         batch_op.drop_index('ix_evaluations_enterprise_rules')
 

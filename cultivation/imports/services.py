@@ -1,0 +1,265 @@
+"""Import use cases: dry run and commit (one pass over a streamed sheet, in chunks), revert.
+
+``run_import`` never commits: the CLI or the view commits once when it returns (the commit
+path), or rolls back on any unexpected error so nothing is half-saved. The dry run writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from cultivation.accounts.models import User
+from cultivation.audit import services as audit
+from cultivation.enterprises import schemas
+from cultivation.enterprises import services as registry
+from cultivation.imports.headers import KINDS, detect_kind, header_score, map_headers
+from cultivation.imports.models import ImportBatch, ImportChange
+from cultivation.imports.planning import Importer, Step, load_importer, plan_chunk
+from cultivation.imports.reader import ReadError, open_sheet
+from cultivation.imports.rows import RowChecker, kind_from_text
+from cultivation.portfolios import services as portfolios
+from cultivation.qualifications.models import QUALIFICATION_KINDS
+
+log = logging.getLogger(__name__)
+CHUNK = 500
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class ImportOptions:
+    """What the user chose: the kind (or auto) and, for lists, the qualification kind."""
+
+    kind: str = "auto"
+    qualification_kind: str | None = None
+
+
+@dataclass
+class Report:
+    """The outcome, shaped as the CLI's JSON (DESIGN 'import --json')."""
+
+    kind: str = ""
+    rows: int = 0
+    valid: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    to_create: int = 0
+    to_update: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    qualification_kind: str | None = None
+    batch: int | None = None
+    dry_run: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows, "valid": self.valid, "created": self.created,
+            "updated": self.updated, "errors": self.errors, "batch": self.batch,
+            "kind": self.kind, "dry_run": self.dry_run, "unchanged": self.unchanged,
+            "to_create": self.to_create, "to_update": self.to_update, "skipped": self.skipped,
+            "unknown_columns": self.unknown_columns, "notices": self.notices,
+            "qualification_kind": self.qualification_kind,
+        }
+
+
+def run_import(
+    session: Session, path: Path, *, filename: str, options: ImportOptions, user: User | None,
+    ctx: schemas.Context, now: datetime, commit: bool, batch: ImportBatch | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Read ``path`` and check every row (dry run) or also upsert the valid rows (commit).
+
+    Raises ``ReadError`` when the file cannot be read as a table at all.
+    """
+    sheet = open_sheet(path, header_score)
+    try:
+        return _run(session, sheet, filename=filename, options=options, user=user, ctx=ctx,
+                    now=now, commit=commit, batch=batch, progress=progress)
+    finally:
+        sheet.close()
+
+
+def _run(session: Session, sheet: Any, *, filename: str, options: ImportOptions,
+         user: User | None, ctx: schemas.Context, now: datetime, commit: bool,
+         batch: ImportBatch | None, progress: Progress | None) -> Report:
+    kind = options.kind if options.kind in KINDS else detect_kind(sheet.headers)
+    if kind is None:
+        raise ReadError("无法判断导入类型：表头应含企业名录、年度数据或资质名单的列名（可下载模板对照）")
+    hmap = map_headers(sheet.headers, kind)
+    if "credit_code" not in hmap.fields:
+        raise ReadError(f"第{sheet.header_row}行表头中没有“统一社会信用代码”列，无法导入")
+    report = Report(kind=kind, dry_run=not commit, unknown_columns=hmap.unknown)
+    if hmap.duplicate:
+        report.notices.append(f"重复的列已忽略：{'、'.join(hmap.duplicate)}")
+    for name, factor in hmap.factors.items():
+        if factor != 1.0:
+            report.notices.append(f"“{hmap.header_of(name)}”按表头单位换算为万元")
+    qual_kind = None
+    if kind == "qualifications" and "kind" not in hmap.fields:
+        qual_kind = (options.qualification_kind if options.qualification_kind in QUALIFICATION_KINDS
+                     else kind_from_text(sheet.title) or kind_from_text(filename))
+        report.qualification_kind = qual_kind
+        if qual_kind:
+            report.notices.append(f"资质类型按“{QUALIFICATION_KINDS[qual_kind]}”导入")
+    checker = RowChecker(kind, hmap, ctx, qualification_kind=qual_kind)
+    importer = load_importer(session, user, ctx.region.code)
+    if commit:
+        batch = _open_batch(session, batch, filename, kind, user, options, now)
+        report.batch = batch.id
+    chunk: list[Any] = []
+    for number, cells in sheet.rows:
+        outcome = checker.check(number, cells)
+        if outcome.blank:
+            continue
+        report.rows += 1
+        if outcome.skipped:
+            report.skipped.append({"row": number, "column": "", "value": None,
+                                   "message": outcome.skipped})
+        report.errors.extend(i.as_dict() for i in outcome.issues)
+        if outcome.candidate is not None:
+            chunk.append(outcome.candidate)
+        if len(chunk) >= CHUNK:
+            _process(session, checker, importer, chunk, report, batch, now)
+            chunk = []
+            if progress:
+                progress(number, sheet.total_rows)
+    _process(session, checker, importer, chunk, report, batch, now)
+    report.errors.sort(key=lambda e: e["row"])
+    if batch is not None:
+        _close_batch(session, batch, report, user, now)
+    return report
+
+
+def _process(session: Session, checker: RowChecker, importer: Importer, chunk: list[Any],
+             report: Report, batch: ImportBatch | None, now: datetime) -> None:
+    if not chunk:
+        return
+    plan = plan_chunk(session, checker, importer, chunk)
+    report.errors.extend(i.as_dict() for i in plan.issues)
+    report.skipped.extend(i.as_dict() for i in plan.skipped)
+    for step in plan.steps:
+        report.valid += 1
+        if step.action == "unchanged":
+            report.unchanged += 1
+            continue
+        if batch is None:
+            report.to_create += step.action == "create"
+            report.to_update += step.action == "update"
+            continue
+        try:
+            apply_step(session, checker.kind, step, importer, batch, now)
+        except schemas.ValidationError as exc:  # a rule only the service knows
+            report.valid -= 1
+            for name, messages in exc.errors.items():
+                report.errors.append(checker.issue(step.candidate.row, name,
+                                                   step.candidate.raw.get(name),
+                                                   "；".join(messages)).as_dict())
+            continue
+        if step.action == "create":
+            report.created += 1
+        else:
+            report.updated += 1
+
+
+def _open_batch(session: Session, batch: ImportBatch | None, filename: str, kind: str,
+                user: User | None, options: ImportOptions, now: datetime) -> ImportBatch:
+    if batch is None:
+        batch = ImportBatch(filename=filename[:300], kind=kind, user_id=getattr(user, "id", None),
+                            created_at=now, options={"kind": options.kind,
+                                                     "qualification_kind": options.qualification_kind})
+        session.add(batch)
+    batch.kind = kind
+    batch.status = "committed"
+    session.flush()
+    return batch
+
+
+def _close_batch(session: Session, batch: ImportBatch, report: Report, user: User | None,
+                 now: datetime) -> None:
+    batch.rows, batch.valid = report.rows, report.valid
+    batch.created, batch.updated = report.created, report.updated
+    batch.errors = report.errors
+    batch.report = {k: v for k, v in report.as_dict().items() if k != "errors"}
+    batch.content = None
+    session.flush()
+    audit.record(session, actor=user or "cli", entity_type="import_batch", entity_id=batch.id,
+                 action="import", after={"file": batch.filename, "kind": batch.kind,
+                                         "created": batch.created, "updated": batch.updated,
+                                         "errors": len(report.errors)}, at=now)
+
+
+def apply_step(session: Session, kind: str, step: Step, importer: Importer, batch: ImportBatch,
+               now: datetime) -> None:
+    """Write one planned row through the registry services and record it for revert."""
+    actor = importer.actor
+    values = step.candidate.values
+    if kind == "firms":
+        if step.action == "create":
+            firm = registry.create_enterprise(session, values, actor=actor, now=now,
+                                              advisor=step.advisor, import_batch_id=batch.id)
+            _change(session, batch, "enterprise", firm.id, "create", None,
+                    audit.snapshot(firm, registry.ENTERPRISE_FIELDS))
+            return
+        firm = step.firm
+        assert firm is not None
+        if step.changes:
+            before = audit.snapshot(firm, tuple(step.changes))
+            firm.import_batch_id = batch.id
+            new = registry.update_enterprise(session, firm, step.changes, actor=actor, now=now)
+            _change(session, batch, "enterprise", firm.id, "update",
+                    {k: before[k] for k in new}, new)
+        if step.advisor_changed:
+            old = portfolios.current_advisor(session, firm.id)
+            portfolios.assign(session, firm, step.advisor, on=now.date(), actor=actor)
+            _change(session, batch, "portfolio", firm.id, "update",
+                    {"advisor_id": old.id if old else None},
+                    {"advisor_id": step.advisor.id if step.advisor else None})
+        return
+    firm = step.firm
+    assert firm is not None
+    if kind == "figures":
+        fields = tuple(schemas.FIGURES)
+        before = audit.snapshot(step.existing, fields) if step.existing is not None else None
+        row, created = registry.record_figures(session, firm, step.candidate.year or 0, values,
+                                               actor=actor, now=now, import_batch_id=batch.id)
+        after = audit.snapshot(row, fields)
+        if created:
+            _change(session, batch, "figures", row.id, "create", None, after)
+        else:
+            old, new = audit.diff(before or {}, after)
+            _change(session, batch, "figures", row.id, "update", old, new)
+        return
+    if step.existing is None:
+        qual = registry.add_qualification(session, firm, values, actor=actor, now=now,
+                                          import_batch_id=batch.id)
+        _change(session, batch, "qualification", qual.id, "create", None,
+                audit.snapshot(qual, registry.QUALIFICATION_FIELDS))
+    else:
+        qual = step.existing
+        before = audit.snapshot(qual, tuple(step.changes))
+        qual.import_batch_id = batch.id
+        registry.update_qualification(session, qual, step.changes, actor=actor, now=now)
+        _change(session, batch, "qualification", qual.id, "update", before,
+                audit.snapshot(qual, tuple(step.changes)))
+
+
+def _change(session: Session, batch: ImportBatch, entity: str, entity_id: int, action: str,
+            before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    session.add(ImportChange(batch_id=batch.id, entity_type=entity, entity_id=entity_id,
+                             action=action, before=before, after=after))
+
+
+def today_of(now: datetime, timezone: str) -> date:
+    """The local date of ``now`` in ``timezone``."""
+    from zoneinfo import ZoneInfo
+
+    return now.astimezone(ZoneInfo(timezone)).date()
