@@ -158,7 +158,7 @@ def map_headers(cells: Sequence[Any], kind: str) -> HeaderMap:
     result = HeaderMap(kind)
     lookup = LOOKUPS[kind]
     for index, cell in enumerate(cells):
-        written = unicodedata.normalize("NFKC", str(cell or "")).strip()
+        written = " ".join(str(cell if cell is not None else "").split())
         if not written:
             continue
         key, unit = normalize(cell)

@@ -204,7 +204,8 @@ def apply_step(session: Session, kind: str, step: Step, importer: Importer, batc
     values = step.candidate.values
     if kind == "firms":
         if step.action == "create":
-            firm = registry.create_enterprise(session, values, actor=actor, now=now,
+            firm = registry.create_enterprise(session, {**values, "credit_code":
+                                              step.candidate.code}, actor=actor, now=now,
                                               advisor=step.advisor, import_batch_id=batch.id)
             _change(session, batch, "enterprise", firm.id, "create", None,
                     audit.snapshot(firm, registry.ENTERPRISE_FIELDS))
