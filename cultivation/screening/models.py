@@ -32,24 +32,40 @@ class PolicyParameter(db.Model):  # type: ignore[name-defined]
 
 
 class ScreeningRun(db.Model):  # type: ignore[name-defined]
-    """One evaluation of every firm as of a date (nightly job or manual run)."""
+    """One evaluation of every firm as of a date (nightly job or manual run).
+
+    ``previous_run_id`` is the run this one is compared with (new / dropped candidates): the
+    latest run, by (as_of, id), that existed when this one started.
+    """
 
     __tablename__ = "screening_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     as_of: Mapped[date] = mapped_column(Date, index=True)
+    previous_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("screening_runs.id", ondelete="SET NULL")
+    )
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     firms: Mapped[int] = mapped_column(Integer, default=0)
     evaluations: Mapped[int] = mapped_column(Integer, default=0)
-    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # counts per rules/outcome, diff
+    # {"rules": [...], "outcomes": {rules: {outcome: n}}, "new": {rules: n},
+    #  "dropped": {rules: n}, "parameters": {rules: [parameter JSON used by any firm]}}
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Evaluation(db.Model):  # type: ignore[name-defined]
-    """One firm's verdict under one rule set in one run."""
+    """One firm's verdict under one rule set in one run.
+
+    ``details`` is the verdict JSON, compacted: null and empty criterion fields are left out and
+    ``parameters`` (identical across a run) is replaced by ``parameter_keys``; the parameter
+    values and sources are kept once per run in ``ScreeningRun.summary["parameters"]``.
+    """
 
     __tablename__ = "evaluations"
     __table_args__ = (
+        Index("uq_evaluations_run_rules_enterprise", "run_id", "rules", "enterprise_id",
+              unique=True),
         Index("ix_evaluations_run_rules_outcome", "run_id", "rules", "outcome"),
         Index("ix_evaluations_enterprise_rules", "enterprise_id", "rules", "as_of"),
     )
@@ -62,7 +78,8 @@ class Evaluation(db.Model):  # type: ignore[name-defined]
     outcome: Mapped[str] = mapped_column(String(12))
     score_min: Mapped[float | None] = mapped_column(Float)
     score_max: Mapped[float | None] = mapped_column(Float)
-    total_gap: Mapped[float | None] = mapped_column(Float)  # ranking key: smaller = closer
+    # Ranking key, smaller = closer (screening.services.total_gap documents the formula).
+    total_gap: Mapped[float | None] = mapped_column(Float)
     failed: Mapped[list[str]] = mapped_column(JSON, default=list)  # criterion ids not passed
-    details: Mapped[dict[str, Any]] = mapped_column(JSON)  # the verdict JSON
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)  # compacted verdict JSON (see above)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,135 @@
+"""Facts for the policy rules, loaded from the registry in a few set-based queries.
+
+Four statements per call whatever the number of firms: the firms, their fiscal years, their
+高企 certificates in force, their R&D institutions in force. Derived facts:
+
+- ``holds_valid_hnte``: a 高企 qualification in force on ``as_of`` (qualifications.queries);
+  ``hnte_certified_on``: the earliest ``valid_from`` among those certificates.
+- ``provincial_rd_institution`` (科小 direct pass: 省部级以上研发机构): an institution in force of
+  a provincial kind, or of any kind with level national or provincial.
+- ``municipal_hnte_center`` (省高新研发中心 precondition): a 市级 or 省级 高新研发中心 in force.
+
+The registry is the record of certificates and institutions, so their absence reads as False.
+The what-if-only fields (software enterprise, site area, equipment value, full-time R&D staff,
+core product revenue) are not stored: they stay None and their criteria ``null``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from cultivation.enterprises.models import COUNT_FIELDS, MONEY_FIELDS, Enterprise, FiscalYearFigures
+from cultivation.policy import Facts, FiscalYear, SelfAssessment
+from cultivation.qualifications.models import Qualification, RDInstitution
+from cultivation.qualifications.queries import in_force_on
+
+# Fiscal years loaded before the as-of year: the rules look back at most three years; the
+# margin keeps a parameter change (e.g. a five-year lookback) from silently missing data.
+YEARS_LOADED = 6
+PROVINCIAL_KINDS = ("provincial_key_institute", "provincial_institute", "provincial_hnte_center")
+PROVINCIAL_LEVELS = ("national", "provincial")
+HNTE_CENTER_KINDS = ("municipal_hnte_center", "provincial_hnte_center")
+
+_FIRM_COLUMNS = (
+    Enterprise.id, Enterprise.registered_on, Enterprise.tech_domain, Enterprise.core_ip_owned,
+    Enterprise.ip_self_developed, Enterprise.major_incident_last_year, Enterprise.led_standard,
+    Enterprise.national_award_5y, Enterprise.self_tech_advancement, Enterprise.self_core_support,
+    Enterprise.self_rd_management,
+)
+_FIGURE_FIELDS = (*COUNT_FIELDS, *MONEY_FIELDS)
+
+
+def facts_for_enterprises(
+    session: Session, ids: Sequence[int] | None, as_of: date
+) -> dict[int, Facts]:
+    """Facts of the given firms (or of every live firm when ``ids`` is None), as of ``as_of``."""
+    if ids is not None and not ids:
+        return {}
+    firms = select(*_FIRM_COLUMNS)
+    if ids is None:
+        firms = firms.where(Enterprise.deleted_at.is_(None))
+        scope: Any = select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
+    else:
+        firms = firms.where(Enterprise.id.in_(list(ids)))
+        scope = list(ids)
+    years = _years(session, scope, as_of)
+    hnte = _hnte_certified_on(session, scope, as_of)
+    provincial, centre = _institutions(session, scope, as_of)
+    result: dict[int, Facts] = {}
+    for row in session.execute(firms):
+        firm_id = row.id
+        result[firm_id] = Facts(
+            registered_on=row.registered_on,
+            as_of=as_of,
+            tech_domain=row.tech_domain,
+            core_ip_owned=row.core_ip_owned,
+            ip_self_developed=row.ip_self_developed,
+            major_incident_last_year=row.major_incident_last_year,
+            led_standard=row.led_standard,
+            holds_valid_hnte=firm_id in hnte,
+            provincial_rd_institution=firm_id in provincial,
+            national_award_5y=row.national_award_5y,
+            hnte_certified_on=hnte.get(firm_id),
+            municipal_hnte_center=firm_id in centre,
+            self_assessment=SelfAssessment(
+                tech_advancement=row.self_tech_advancement,
+                core_support=row.self_core_support,
+                rd_management=row.self_rd_management,
+            ),
+            fiscal_years=tuple(years.get(firm_id, ())),
+        )
+    return result
+
+
+def facts_for_enterprise(session: Session, firm: Enterprise, as_of: date) -> Facts:
+    """Facts of one firm as of ``as_of`` (the same four queries)."""
+    return facts_for_enterprises(session, [firm.id], as_of)[firm.id]
+
+
+def _years(session: Session, scope: Any, as_of: date) -> dict[int, list[FiscalYear]]:
+    stmt = (
+        select(FiscalYearFigures.enterprise_id, FiscalYearFigures.year,
+               *(getattr(FiscalYearFigures, name) for name in _FIGURE_FIELDS))
+        .where(FiscalYearFigures.enterprise_id.in_(scope),
+               FiscalYearFigures.year >= as_of.year - YEARS_LOADED,
+               FiscalYearFigures.year < as_of.year)
+        .order_by(FiscalYearFigures.enterprise_id, FiscalYearFigures.year)
+    )
+    years: dict[int, list[FiscalYear]] = {}
+    for row in session.execute(stmt):
+        values = dict(zip(_FIGURE_FIELDS, row[2:], strict=True))
+        years.setdefault(row[0], []).append(FiscalYear(year=row[1], **values))
+    return years
+
+
+def _hnte_certified_on(session: Session, scope: Any, as_of: date) -> dict[int, date]:
+    stmt = (
+        select(Qualification.enterprise_id, func.min(Qualification.valid_from))
+        .where(Qualification.enterprise_id.in_(scope), Qualification.kind == "hnte",
+               in_force_on(as_of))
+        .group_by(Qualification.enterprise_id)
+    )
+    return {firm_id: since for firm_id, since in session.execute(stmt)}
+
+
+def _institutions(session: Session, scope: Any, as_of: date) -> tuple[set[int], set[int]]:
+    stmt = (
+        select(RDInstitution.enterprise_id, RDInstitution.kind, RDInstitution.level)
+        .where(RDInstitution.enterprise_id.in_(scope), RDInstitution.recognized_on <= as_of,
+               or_(RDInstitution.revoked_on.is_(None), RDInstitution.revoked_on > as_of),
+               or_(RDInstitution.kind.in_(PROVINCIAL_KINDS + HNTE_CENTER_KINDS),
+                   RDInstitution.level.in_(PROVINCIAL_LEVELS)))
+    )
+    provincial: set[int] = set()
+    centre: set[int] = set()
+    for firm_id, kind, level in session.execute(stmt):
+        if kind in PROVINCIAL_KINDS or level in PROVINCIAL_LEVELS:
+            provincial.add(firm_id)
+        if kind in HNTE_CENTER_KINDS:
+            centre.add(firm_id)
+    return provincial, centre
