@@ -122,13 +122,16 @@ def _users(session: Session) -> tuple[dict[str, int], tuple[DemoLogin, ...]]:
     return {name: u.id for name, u in by_name.items()}, logins
 
 
+# Core inserts on the tables: the ORM bulk path drops None values from each row and so splits
+# the rows into many small statements. Ids are read back by credit code rather than with
+# RETURNING, which SQLite can only keep in parameter order one row at a time.
 def _insert_firms(session: Session, plan: DemoPlan) -> list[int]:
-    """One multi-row INSERT … RETURNING; ids come back in plan order."""
-    result = session.execute(
-        insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
-        plan.enterprise_rows(),
-    )
-    return list(result.scalars())
+    """One executemany INSERT, one SELECT of the new ids; ids in plan order."""
+    rows = plan.enterprise_rows()
+    session.execute(insert(Enterprise.__table__), rows)
+    new_ids = session.execute(select(Enterprise.credit_code, Enterprise.id))
+    ids = {code: id_ for code, id_ in new_ids}
+    return [ids[r["credit_code"]] for r in rows]
 
 
 def _with_ids(rows: list[Row], ids: list[int]) -> list[Row]:
@@ -150,7 +153,7 @@ def _insert_children(session: Session, plan: DemoPlan, ids: list[int],
                         (RDInstitution, institutions), (PortfolioAssignment, assignments),
                         (Visit, visits)):
         if rows:
-            session.execute(insert(model), rows)
+            session.execute(insert(model.__table__), rows)
     return {"figures": len(figures), "qualifications": len(qualifications),
             "institutions": len(institutions), "assignments": len(assignments),
             "visits": len(visits)}
