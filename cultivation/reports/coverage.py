@@ -198,6 +198,21 @@ def _groups(rows: Any, labels: dict[Any, str] | None = None) -> list[CoverageGro
     return groups
 
 
+def coverage_totals(session: Session, as_of: date) -> dict[str, PopulationCoverage]:
+    """Population and covered counts of the three kinds, without the lists (one query)."""
+    tiers, inst, member, covered = _flags(as_of)
+    stmt = (
+        select(*_sums(member, covered))
+        .select_from(Enterprise)
+        .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
+        .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
+        .where(firm_exists_on(literal(as_of)))
+    )
+    row = session.execute(stmt).one()._mapping
+    return {k: PopulationCoverage(k, int(row[f"{k}_population"] or 0),
+                                  int(row[f"{k}_covered"] or 0)) for k in KINDS}
+
+
 def coverage_by_town(session: Session, as_of: date) -> list[CoverageGroup]:
     """Population and covered counts per town (towns with no firm in any population omitted)."""
     tiers, inst, member, covered = _flags(as_of)
@@ -298,3 +313,14 @@ def coverage_trend(session: Session, since: date, until: date) -> list[TrendPoin
         .order_by(CoverageSnapshot.taken_on, CoverageSnapshot.kind)
     )
     return [TrendPoint(*row) for row in session.execute(stmt)]
+
+
+def trend_chart(points: list[TrendPoint], current: CoverageReport | None = None) -> dict[str, Any]:
+    """Chart data: per population a list of [date, rate %, covered, population]."""
+    series: dict[str, list[list[Any]]] = {k: [] for k in KINDS}
+    for p in points:
+        if p.kind in series and p.rate is not None:
+            series[p.kind].append([p.taken_on.isoformat(), round(p.rate * 100, 1), p.covered,
+                                   p.population])
+    rules = coverage_rules()
+    return {"series": [{"kind": k, "label": rules[k].label, "data": series[k]} for k in KINDS]}

@@ -24,7 +24,7 @@ class add_days(FunctionElement[date]):  # noqa: N801 - reads like a SQL function
     inherit_cache = True
     name = "add_days"
 
-    def __init__(self, day: ColumnElement[Any], n: int) -> None:
+    def __init__(self, day: Any, n: int) -> None:
         super().__init__(day, literal_column(str(int(n))))
 
 
@@ -42,13 +42,13 @@ class days_between(FunctionElement[int]):  # noqa: N801
 @compiles(add_days, "sqlite")
 def _add_days_sqlite(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
     day, n = list(element.clauses)
-    return f"date({compiler.process(day, **kw)}, '{int(n.name):+d} days')"  # type: ignore[attr-defined]
+    return f"date({compiler.process(day, **kw)}, '{int(n.name):+d} days')"
 
 
 @compiles(add_days)
 def _add_days_default(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
     day, n = list(element.clauses)
-    return f"CAST(({compiler.process(day, **kw)} + {int(n.name)}) AS DATE)"  # type: ignore[attr-defined]
+    return f"CAST(({compiler.process(day, **kw)} + {int(n.name)}) AS DATE)"
 
 
 @compiles(days_between, "sqlite")

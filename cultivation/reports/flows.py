@@ -265,3 +265,13 @@ def time_in_tier(session: Session, as_of: date,
                    running.get(rank, 0))
         for rank, tier in enumerate(TIERS) if rank > 0
     ]
+
+
+def flow_chart(flows: list[YearFlows]) -> dict[str, Any]:
+    """Chart data: years, and per tier the entries (positive) and exits (negative)."""
+    return {
+        "years": [str(y.year) for y in flows],
+        "tiers": [{"tier": t, "label": TIER_LABELS[t],
+                   "in": [y.tiers[t].entered + y.tiers[t].fell_into for y in flows],
+                   "out": [-y.tiers[t].left for y in flows]} for t in LADDER],
+    }

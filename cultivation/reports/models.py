@@ -23,7 +23,7 @@ COVERAGE_KINDS = {
 }
 
 
-class PlanPeriod(db.Model):  # type: ignore[name-defined]
+class PlanPeriod(db.Model):  # type: ignore[name-defined,misc]
     """A five-year plan (e.g. the 14th, 2021–2025); its targets hang off it."""
 
     __tablename__ = "plan_periods"
@@ -48,7 +48,7 @@ class PlanPeriod(db.Model):  # type: ignore[name-defined]
         return f"{self.start_year}—{self.end_year}年"
 
 
-class Target(db.Model):  # type: ignore[name-defined]
+class Target(db.Model):  # type: ignore[name-defined,misc]
     """One indicator's target value for one year and scope (county, town, industry, advisor)."""
 
     __tablename__ = "targets"
@@ -72,8 +72,8 @@ class Target(db.Model):  # type: ignore[name-defined]
     plan: Mapped[PlanPeriod] = relationship(back_populates="targets")
 
 
-class ManualActual(db.Model):  # type: ignore[name-defined]
-    """A county-level actual the data cannot give (R&D/GDP, 高新技术产业增加值…), entered by hand."""
+class ManualActual(db.Model):  # type: ignore[name-defined,misc]
+    """A county actual the data cannot give (R&D/GDP, 高新技术产业增加值…), entered by hand."""
 
     __tablename__ = "manual_actuals"
     __table_args__ = (
@@ -91,7 +91,7 @@ class ManualActual(db.Model):  # type: ignore[name-defined]
     entered_by: Mapped[User | None] = relationship()
 
 
-class CoverageSnapshot(db.Model):  # type: ignore[name-defined]
+class CoverageSnapshot(db.Model):  # type: ignore[name-defined,misc]
     """三覆盖 figures for one population on one day, taken weekly for the trend."""
 
     __tablename__ = "coverage_snapshots"

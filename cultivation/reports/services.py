@@ -150,14 +150,16 @@ def set_target(session: Session, plan: PlanPeriod, data: dict[str, Any], *, acto
     before = {"value": target.value} if target else None
     if target is None:
         target = Target(plan_id=plan.id, indicator=indicator, scope_kind=scope_kind,
-                        scope_value=scope_value, year=year, created_by_id=getattr(actor, "id", None))
+                        scope_value=scope_value, year=year,
+                        created_by_id=getattr(actor, "id", None))
         session.add(target)
     target.value = None if data.get("value") is None else float(data["value"])
     target.note = (data.get("note") or None)
     session.flush()
     audit.record(session, actor=actor, entity_type="target", entity_id=target.id,
                  action="update" if before else "create", before=before,
-                 after={"plan": plan.code, "indicator": indicator, "scope": [scope_kind, scope_value],
+                 after={"plan": plan.code, "indicator": indicator,
+                        "scope": [scope_kind, scope_value],
                         "year": year, "value": target.value})
     return target
 

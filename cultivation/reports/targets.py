@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, distinct, func, literal, select
+from sqlalchemy import case, distinct, func, literal, select
 from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User

@@ -1,7 +1,171 @@
-"""Web pages of this concept (being built)."""
+"""Report pages (统计报表): funnel, flows and cohorts, 三覆盖, workload; every table exports
+to xlsx with ``?format=xlsx`` (``&table=`` picks the table on pages with several).
+
+The plan-targets pages live in ``target_views`` on the same blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import login_required
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cultivation.accounts.models import User
+from cultivation.extensions import db
+from cultivation.qualifications.models import INSTITUTION_KINDS
+from cultivation.regions import current_region
+from cultivation.reports import exports
+from cultivation.reports.coverage import (
+    KINDS,
+    coverage_at,
+    coverage_by_advisor,
+    coverage_by_town,
+    coverage_rules,
+    coverage_trend,
+    trend_chart,
+)
+from cultivation.reports.filters import (
+    FilterError,
+    ReportFilters,
+    local_today,
+    parse_day,
+    parse_report_args,
+)
+from cultivation.reports.flows import LADDER, cohorts, flow_chart, flows_by_year, time_in_tier
+from cultivation.reports.funnel import funnel
+from cultivation.reports.workload import stale_firms, workload
+from cultivation.web.filters import cn_date
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def dbs() -> Session:
+    """The request's session, typed as the plain Session the report functions take."""
+    return db.session  # type: ignore[return-value]
+
+
+def today() -> date:
+    """Today in the configured time zone."""
+    return local_today(current_app.config["TIMEZONE"])
+
+
+def report_args() -> tuple[date, ReportFilters]:
+    """``as_of`` and filters from the query string; a bad value is a Chinese 422 page."""
+    try:
+        return parse_report_args(dbs(), request.args, current_region(), today())
+    except FilterError as exc:
+        abort(422, description=exc.message)
+
+
+def wants_xlsx() -> bool:
+    return request.args.get("format") == "xlsx"
+
+
+def filter_options() -> dict[str, Any]:
+    """Towns, industries and advisors for the filter form (one query)."""
+    region = current_region()
+    advisors = db.session.execute(
+        select(User.username, User.display_name).where(User.role == "advisor")
+        .order_by(User.display_name)).all()
+    return {"towns": region.towns, "industries": region.industries, "advisors": advisors}
+
+
+@bp.route("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    return render_template("reports/index.html")
+
+
+@bp.route("/funnel")
+@login_required
+def funnel_page():  # type: ignore[no-untyped-def]
+    as_of, filters = report_args()
+    result = funnel(dbs(), as_of, filters)
+    if wants_xlsx():
+        return exports.funnel_xlsx(result)
+    return render_template("reports/funnel.html", result=result, as_of=as_of, filters=filters,
+                           options=filter_options(), ladder=LADDER)
+
+
+@bp.route("/flows")
+@login_required
+def flows_page():  # type: ignore[no-untyped-def]
+    as_of, filters = report_args()
+    table = request.args.get("table", "flows")
+    if wants_xlsx():
+        if table == "cohorts":
+            return exports.cohorts_xlsx(cohorts(dbs(), as_of, filters), as_of, filters)
+        if table == "time":
+            return exports.time_xlsx(time_in_tier(dbs(), as_of, filters), as_of, filters)
+        return exports.flows_xlsx(flows_by_year(dbs(), as_of, filters), as_of, filters)
+    flows = flows_by_year(dbs(), as_of, filters)
+    return render_template(
+        "reports/flows.html", as_of=as_of, filters=filters, options=filter_options(),
+        flows=flows, flow_chart=flow_chart(flows), cohorts=cohorts(dbs(), as_of, filters),
+        times=time_in_tier(dbs(), as_of, filters), ladder=LADDER,
+    )
+
+
+@bp.route("/coverage")
+@login_required
+def coverage_page():  # type: ignore[no-untyped-def]
+    as_of, _ = report_args()
+    kind = request.args.get("kind", "")
+    if kind and kind not in KINDS:
+        abort(422, description="未知的覆盖类别")
+    table = request.args.get("table", "uncovered")
+    if wants_xlsx() and table == "towns":
+        return exports.coverage_groups_xlsx("三覆盖分乡镇统计", "乡镇（街道）",
+                                            coverage_by_town(dbs(), as_of), as_of)
+    if wants_xlsx() and table == "advisors":
+        return exports.coverage_groups_xlsx("三覆盖分指导员统计", "科技指导员",
+                                            coverage_by_advisor(dbs(), as_of), as_of)
+    report = coverage_at(dbs(), as_of)
+    if wants_xlsx():
+        if table == "summary":
+            return exports.coverage_summary_xlsx(report)
+        return exports.uncovered_xlsx(report, kind)
+    uncovered = report.populations[kind].uncovered if kind else report.uncovered
+    return render_template(
+        "reports/coverage.html", report=report, as_of=as_of, kind=kind, uncovered=uncovered,
+        rules=coverage_rules(), institution_labels=INSTITUTION_KINDS,
+        towns=coverage_by_town(dbs(), as_of),
+        advisors=coverage_by_advisor(dbs(), as_of),
+        trend=trend_chart(coverage_trend(dbs(), as_of - timedelta(days=366), as_of)),
+    )
+
+
+@bp.route("/workload")
+@login_required
+def workload_page():  # type: ignore[no-untyped-def]
+    now = today()
+    try:
+        end = parse_day(request.args.get("to"), field="to", default=now, label="截止日期")
+        start = parse_day(request.args.get("from"), field="from", default=end - timedelta(days=89),
+                          label="开始日期")
+        days = int(request.args.get("days") or 90)
+    except FilterError as exc:
+        abort(422, description=exc.message)
+    except ValueError:
+        abort(422, description="未走访天数应为整数")
+    if start > end:
+        abort(422, description="开始日期不能晚于截止日期")
+    if not 1 <= days <= 3650:
+        abort(422, description="未走访天数应在1—3650之间")
+    if wants_xlsx() and request.args.get("table") == "stale":
+        return exports.stale_xlsx(stale_firms(dbs(), end, days), end, days)
+    loads = workload(dbs(), start, end, days)
+    if wants_xlsx():
+        return exports.workload_xlsx(loads, start, end, days)
+    chart = {"names": [w.name for w in loads], "portfolio": [w.portfolio for w in loads],
+             "visits": [w.visits for w in loads], "stale": [w.stale for w in loads],
+             "overdue": [w.overdue for w in loads]}
+    return render_template("reports/workload.html", loads=loads, start=start, end=end, days=days,
+                           period=f"{cn_date(start)}至{cn_date(end)}", chart=chart)
+
+
+from cultivation.reports import target_views  # noqa: E402,F401  (routes on ``bp``)

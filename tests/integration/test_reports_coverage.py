@@ -130,7 +130,8 @@ def test_a_snapshot_stores_today_once_and_feeds_the_trend(
     take_coverage_snapshot(db_session, now, timezone="Asia/Shanghai")
     take_coverage_snapshot(db_session, now, timezone="Asia/Shanghai")
     rows = db_session.scalars(select(CoverageSnapshot)).all()
-    assert len(rows) == 3 and {r.taken_on for r in rows} == {D}
+    assert len(rows) == 3
+    assert {r.taken_on for r in rows} == {D}
     listed = next(r for r in rows if r.kind == "listed")
     assert (listed.population, listed.covered) == (3, 1)
     assert listed.by_town == {"安洲街道": [1, 1], "横溪镇": [2, 0]}

@@ -78,7 +78,8 @@ def test_cohorts_count_firms_reaching_hnte_within_one_two_three_years(
     qualify(db_session, skipped, "zj_tech_sme", date(2019, 1, 1), None)
 
     (c2020,) = cohorts(db_session, AS_OF)
-    assert c2020.year == 2020 and c2020.size == 3
+    assert c2020.year == 2020
+    assert c2020.size == 3
     assert c2020.reached == (1, 1, 2)
     assert c2020.reached_ever == 2
     assert c2020.share(3) == pytest.approx(2 / 3)

@@ -102,7 +102,8 @@ def test_filters_narrow_by_town_industry_and_the_advisors_portfolio_on_that_date
     town = funnel(db_session, D, ReportFilters(town="横溪镇")).current.counts
     assert town == {"none": 1, "startup": 1, "tech_sme": 0, "hnte": 0, "leading": 0}
     industry = funnel(db_session, D, ReportFilters(industry="医疗器械")).current.counts
-    assert sum(industry.values()) == 1 and industry["startup"] == 1
+    assert sum(industry.values()) == 1
+    assert industry["startup"] == 1
 
     advisor = make_user("advisor")
     other = make_user("advisor")

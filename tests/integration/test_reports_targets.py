@@ -15,8 +15,8 @@ from cultivation.reports.models import PlanPeriod
 from cultivation.reports.services import (
     TargetError,
     add_plan,
-    enter_manual_actual,
     ensure_plans,
+    enter_manual_actual,
     seed_plans,
     set_target,
 )
@@ -45,7 +45,8 @@ def test_the_14th_plan_is_seeded_once_with_2020_baselines_and_2025_targets(
     assert seed_plans(db_session) == 0
     assert ensure_plans(db_session) is False
     values = {(t.indicator, t.year): t.value for t in plan14.targets}
-    assert values[("hnte_count", 2020)] == 48 and values[("hnte_count", 2025)] == 90
+    assert values[("hnte_count", 2020)] == 48
+    assert values[("hnte_count", 2025)] == 90
     assert values[("zj_tech_sme_count", 2025)] == 450
     assert values[("rd_gdp_ratio", 2025)] == 2.6
     assert values[("hightech_value_added", 2020)] == 37.62
@@ -68,7 +69,8 @@ def test_stock_actuals_are_counted_at_each_year_end_and_today_for_the_running_ye
     hnte = rows["hnte_count"]
     assert {y: a.value for y, a in hnte.actuals.items()} == {2021: 1, 2022: 2, 2023: 2, 2024: 2}
     assert hnte.actuals[2024].as_of == TODAY
-    assert hnte.baseline == 48 and hnte.target == 90
+    assert hnte.baseline == 48
+    assert hnte.target == 90
     assert hnte.completion == pytest.approx(2 / 90)
     assert rows["zj_tech_sme_count"].actuals[2023].value == 1
     assert rows["provincial_institute_count"].actuals[2023].value == 1  # one firm, two institutes

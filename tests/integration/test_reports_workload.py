@@ -8,9 +8,9 @@ from typing import Any
 from reports_support import count_statements
 from sqlalchemy.orm import Session
 
+from cultivation.reports.workload import stale_firms, workload
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.visits.models import Visit
-from cultivation.reports.workload import stale_firms, workload
 
 START, END = date(2025, 4, 1), date(2025, 6, 30)
 

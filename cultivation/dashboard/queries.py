@@ -1,0 +1,160 @@
+"""The leader's part of the dashboard (工作台): headline cards, the funnel and the trend.
+
+Each function is a few set-based queries whatever the number of firms; ``leader_context``
+gathers them for ``dashboard/_leader.html``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, distinct, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from cultivation.enterprises.models import Enterprise
+from cultivation.qualifications.tiers import TIER_LABELS, TIERS
+from cultivation.reports.coverage import KINDS, coverage_rules, coverage_totals
+from cultivation.reports.funnel import tier_counts_on
+from cultivation.reports.indicators import INDICATORS
+from cultivation.reports.models import Target
+from cultivation.reports.targets import computed_actuals, current_plan
+from cultivation.screening.models import Evaluation, ScreeningRun
+
+HEADLINE_INDICATORS = ("hnte_count", "zj_tech_sme_count")
+CANDIDATE_OUTCOMES = ("eligible", "borderline")
+TREND_YEARS = 5
+
+
+@dataclass(frozen=True)
+class HeadlineTarget:
+    """A count today against the plan's target for this year (or its final year)."""
+
+    code: str
+    label: str
+    unit: str
+    actual: float
+    target: float | None
+    target_year: int | None
+    plan_name: str | None
+
+    @property
+    def completion(self) -> float | None:
+        return self.actual / self.target if self.target else None
+
+
+@dataclass(frozen=True)
+class NewCandidates:
+    """Firms eligible or borderline in the latest screening run that were not a month before."""
+
+    count: int | None
+    latest_on: date | None
+    baseline_on: date | None
+    by_rules: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CoverageCard:
+    kind: str
+    label: str
+    population: int
+    covered: int
+    rate: float | None
+
+
+def month_before(day: date) -> date:
+    """The same day one calendar month earlier (clamped to the month's end)."""
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def headline_targets(session: Session, today: date) -> list[HeadlineTarget]:
+    """高企 and 省科小 counts today against the current plan (three queries)."""
+    plan = current_plan(session, today)
+    wanted = [INDICATORS[c] for c in HEADLINE_INDICATORS]
+    actuals = computed_actuals(session, [today.year], today, indicators=wanted)
+    targets: dict[str, dict[int, float | None]] = {}
+    if plan is not None:
+        for t in session.scalars(select(Target).where(
+                Target.plan_id == plan.id, Target.indicator.in_(HEADLINE_INDICATORS),
+                Target.scope_kind == "county", Target.year > plan.baseline_year)):
+            targets.setdefault(t.indicator, {})[t.year] = t.value
+    cards = []
+    for ind in wanted:
+        by_year = targets.get(ind.code, {})
+        year = today.year if today.year in by_year else (max(by_year) if by_year else None)
+        actual = actuals.get((ind.code, "", today.year))
+        cards.append(HeadlineTarget(
+            ind.code, ind.label, ind.unit, actual.value if actual else 0.0,
+            by_year.get(year) if year is not None else None, year,
+            plan.name if plan is not None else None))
+    return cards
+
+
+def _run_on_or_before(session: Session, day: date) -> ScreeningRun | None:
+    return session.scalar(select(ScreeningRun).where(ScreeningRun.as_of <= day)
+                          .order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc()).limit(1))
+
+
+def new_candidates(session: Session, today: date) -> NewCandidates:
+    """Latest run vs the latest run at least a month older (per rule set; four queries)."""
+    latest = _run_on_or_before(session, today)
+    if latest is None:
+        return NewCandidates(None, None, None)
+    baseline = _run_on_or_before(session, month_before(latest.as_of))
+    if baseline is None:
+        return NewCandidates(None, latest.as_of, None)
+    before = aliased(Evaluation)
+    was_candidate = exists().where(
+        before.run_id == baseline.id, before.enterprise_id == Evaluation.enterprise_id,
+        before.rules == Evaluation.rules, before.outcome.in_(CANDIDATE_OUTCOMES))
+    base = (
+        select(Evaluation.rules, Evaluation.enterprise_id)
+        .join(Enterprise, and_(Enterprise.id == Evaluation.enterprise_id,
+                               Enterprise.deleted_at.is_(None)))
+        .where(Evaluation.run_id == latest.id, Evaluation.outcome.in_(CANDIDATE_OUTCOMES),
+               ~was_candidate)
+        .subquery("new_candidates")
+    )
+    total = session.scalar(select(func.count(distinct(base.c.enterprise_id)))) or 0
+    by_rules: dict[Any, Any] = dict(session.execute(
+        select(base.c.rules, func.count()).group_by(base.c.rules)).all())
+    return NewCandidates(int(total), latest.as_of, baseline.as_of,
+                         {str(k): int(v) for k, v in by_rules.items()})
+
+
+def coverage_cards(session: Session, today: date) -> list[CoverageCard]:
+    """The three 三覆盖 rates today (one query)."""
+    totals = coverage_totals(session, today)
+    rules = coverage_rules()
+    return [CoverageCard(k, rules[k].label, totals[k].population, totals[k].covered,
+                         totals[k].rate) for k in KINDS]
+
+
+def funnel_and_trend(session: Session, today: date) -> dict[str, Any]:
+    """Tier counts today and at the end of each of the previous years (one query)."""
+    years = list(range(today.year - TREND_YEARS + 1, today.year))
+    days = [date(y, 12, 31) for y in years] + [today]
+    counts = tier_counts_on(session, days)
+    return {
+        "as_of": today.isoformat(),
+        "tiers": [{"tier": t, "label": TIER_LABELS[t], "count": counts[today][t]} for t in TIERS],
+        "trend": {
+            "labels": [f"{y}年末" for y in years] + ["今天"],
+            "series": [{"tier": t, "label": TIER_LABELS[t], "data": [counts[d][t] for d in days]}
+                       for t in TIERS if t != "none"],
+        },
+    }
+
+
+def leader_context(session: Session, today: date) -> dict[str, Any]:
+    """Template context for ``dashboard/_leader.html``."""
+    return {"leader_panel": {
+        "today": today,
+        "targets": headline_targets(session, today),
+        "candidates": new_candidates(session, today),
+        "coverage": coverage_cards(session, today),
+        "charts": funnel_and_trend(session, today),
+    }}
