@@ -58,29 +58,27 @@ def recover_expired(session: Session, now: datetime, lease: timedelta) -> tuple[
 
 
 def claim_next(session: Session, now: datetime) -> tuple[int, int] | None:
-    """Claim the oldest due pending row; returns (id, attempts) — the fencing token — or None."""
-    while True:
-        candidate = session.scalar(
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.status == "pending",
-                or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
-            )
-            .order_by(OutboxMessage.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        if candidate is None:
-            return None
-        claimed = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == candidate, OutboxMessage.status == "pending")
-            .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
-            .returning(OutboxMessage.attempts)
-        ).scalar_one_or_none()
-        if claimed is not None:
-            return candidate, claimed
-        session.rollback()  # another dispatcher took it between our select and update
+    """Claim the oldest due pending row; returns (id, attempts) — the fencing token — or None.
+
+    One UPDATE with a ``FOR UPDATE SKIP LOCKED`` sub-select (PostgreSQL): concurrent dispatchers
+    claim different rows; on SQLite the statement takes the write lock before it reads.
+    """
+    due = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending",
+               or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+        .order_by(OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == due, OutboxMessage.status == "pending")
+        .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id, OutboxMessage.attempts)
+    ).one_or_none()
+    return None if claimed is None else (claimed[0], claimed[1])
 
 
 def _ours(message_id: int, attempts: int) -> Any:

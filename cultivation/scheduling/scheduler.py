@@ -44,6 +44,11 @@ def build_scheduler(app: Flask, scheduler_cls: type[BaseScheduler] = BlockingSch
     """A scheduler with every job under its stable id (the job name), in the configured zone."""
     zone = ZoneInfo(app.config["TIMEZONE"])
     sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    defaults = {
+        "coalesce": True,  # many missed runs collapse into one
+        "max_instances": 1,
+        "misfire_grace_time": int(app.config["SCHEDULER_MISFIRE_HOURS"]) * 3600,
+    }
     scheduler = scheduler_cls(
         timezone=zone,
         executors={
@@ -51,16 +56,12 @@ def build_scheduler(app: Flask, scheduler_cls: type[BaseScheduler] = BlockingSch
             "default": ThreadPoolExecutor(1 if sqlite else 4),
             "lock": ThreadPoolExecutor(1),  # the heartbeat never waits behind a long job
         },
-        job_defaults={
-            "coalesce": True,
-            "max_instances": 1,
-            "misfire_grace_time": int(app.config["SCHEDULER_MISFIRE_HOURS"]) * 3600,
-        },
+        job_defaults=defaults,
     )
     for spec in all_jobs().values():
-        scheduler.add_job(execute, trigger=spec.trigger(zone), args=[app, [spec.name],
-                                                                     "scheduler"],
-                          id=spec.name, name=spec.label, replace_existing=True)
+        scheduler.add_job(execute, trigger=spec.trigger(zone),
+                          args=[app, [spec.name], "scheduler"], id=spec.name, name=spec.label,
+                          replace_existing=True, **defaults)
     return scheduler
 
 

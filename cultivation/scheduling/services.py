@@ -43,6 +43,9 @@ def run_job(
     session.commit()
     run_id = run.id
     try:
+        # Open the job's transaction with a write: on SQLite a concurrent job then waits for the
+        # write lock (busy timeout) instead of failing when its reads try to become writes.
+        session.execute(update(JobRun).where(JobRun.id == run_id).values(host=HOST))
         counts = spec.body(session, now)
         session.commit()
     except Exception as exc:  # every failure is recorded; none may kill the scheduler

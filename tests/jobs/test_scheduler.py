@@ -1,0 +1,178 @@
+"""The scheduler process: its options, its time zone, the database lock, and two real scheduler
+processes on one database producing each reminder exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from process_support import (
+    CLI,
+    Proc,
+    ProcessDatabase,
+    process_database,
+    seed_reminder_world,
+    wait_for,
+)
+from schedule_support import SmtpServer
+from sqlalchemy import func, select
+
+from cultivation.extensions import db
+from cultivation.mail.models import OutboxMessage
+from cultivation.scheduling.lock import AdvisoryLock, LeaseLock, make_lock
+from cultivation.scheduling.models import JobRun
+from cultivation.scheduling.registry import all_jobs
+from cultivation.scheduling.scheduler import build_scheduler
+
+
+@pytest.fixture
+def pdb(tmp_path: Path) -> Iterator[ProcessDatabase]:
+    yield from process_database(tmp_path)
+
+
+def test_every_job_is_scheduled_under_its_stable_id_with_safe_defaults(app: Flask) -> None:
+    scheduler = build_scheduler(app)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == set(all_jobs())
+    for job in jobs.values():
+        assert job.coalesce is True
+        assert job.max_instances == 1
+        assert job.misfire_grace_time == 6 * 3600
+        assert str(job.trigger.timezone) == "Asia/Shanghai"
+
+
+def test_a_machine_on_utc_still_fires_the_reminders_at_eight_in_shanghai(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        job = build_scheduler(app).get_job("window-reminders")
+        after = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+        fire = job.trigger.get_next_fire_time(None, after)
+        assert fire.astimezone(UTC) == datetime(2026, 6, 2, 0, 0, tzinfo=UTC)
+        assert fire.astimezone(ZoneInfo("Asia/Shanghai")).hour == 8
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_jobs_list_on_a_utc_machine_shows_shanghai_times(pdb: ProcessDatabase) -> None:
+    result = subprocess.run([CLI, "jobs", "list"], env=pdb.env(TZ="UTC"), capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("window-reminders"))
+    assert "08:00｜最近" in line
+
+
+def test_only_one_process_holds_the_lock_and_another_takes_it_over(
+        pdb: ProcessDatabase) -> None:
+    with pdb.app.app_context():
+        engine = db.engine
+        first = make_lock(engine, timedelta(seconds=30))
+        second = make_lock(engine, timedelta(seconds=30))
+        expected = AdvisoryLock if engine.dialect.name == "postgresql" else LeaseLock
+        assert isinstance(first, expected)
+        assert first.acquire()
+        try:
+            assert not second.acquire()
+            assert first.renew()
+        finally:
+            first.release()
+        assert second.acquire()
+        second.release()
+
+
+def test_an_expired_lease_is_taken_over_and_the_old_holder_notices(pdb: ProcessDatabase) -> None:
+    with pdb.app.app_context():
+        now = datetime(2026, 6, 1, tzinfo=UTC)
+        old = LeaseLock(db.engine, timedelta(seconds=30))
+        new = LeaseLock(db.engine, timedelta(seconds=30))
+        assert old.acquire(now)
+        assert not new.acquire(now + timedelta(seconds=29))
+        assert new.acquire(now + timedelta(seconds=31))
+        assert not old.renew(now + timedelta(seconds=32))
+        assert new.renew(now + timedelta(seconds=32))
+        new.release()
+
+
+def _local_today() -> date:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def _count(pdb: ProcessDatabase, stmt: object) -> int:
+    with pdb.app.app_context():
+        try:
+            return int(db.session.scalar(stmt) or 0)  # type: ignore[arg-type]
+        finally:
+            db.session.remove()
+
+
+def test_two_scheduler_processes_send_each_reminder_exactly_once(
+        pdb: ProcessDatabase, smtp_server: SmtpServer) -> None:
+    seed_reminder_world(pdb, _local_today() + timedelta(days=7), email="advisor@example.test")
+    env = pdb.env(CULTIVATION_MAIL_BACKEND="smtp", CULTIVATION_MAIL_HOST="127.0.0.1",
+                  CULTIVATION_MAIL_PORT=str(smtp_server.port), CULTIVATION_MAIL_TIMEOUT="5")
+    args = ["scheduler", "--poll", "0.5", "--lease", "3",
+            "--run-at-start", "window-reminders", "--run-at-start", "outbox"]
+    first = Proc.start(args, env)
+    second: Proc | None = None
+    try:
+        wait_for(lambda: first.said("已取得调度锁"), 60, f"the first lock\n{first.output}")
+        second = Proc.start(args, env)
+        wait_for(lambda: second.said("等待调度锁"), 60, f"the second to wait\n{second.output}")
+        wait_for(lambda: len(smtp_server.received.messages) >= 1, 60,
+                 f"the reminder\n{first.output}")
+        assert not second.said("已取得调度锁")
+
+        first.popen.send_signal(signal.SIGKILL)  # dies without releasing anything
+        first.popen.wait(timeout=10)
+        wait_for(lambda: second.said("已取得调度锁"), 60, f"the take-over\n{second.output}")
+        startup_outbox = (select(func.count(JobRun.id))
+                          .where(JobRun.job == "outbox", JobRun.trigger == "startup",
+                                 JobRun.outcome == "success"))
+        wait_for(lambda: _count(pdb, startup_outbox) == 2, 60,
+                 f"the second's start-up run\n{second.output}")
+
+        assert len(smtp_server.received.messages) == 1
+        assert smtp_server.received.envelopes[0][1] == ["advisor@example.test"]
+        assert "仙居进程科技有限公司" in smtp_server.received.messages[0].get_body(
+            ("plain",)).get_content()
+        assert _count(pdb, select(func.count(OutboxMessage.id))) == 1
+        assert _count(pdb, select(func.count(OutboxMessage.id))
+                      .where(OutboxMessage.status == "sent")) == 1
+
+        second.popen.send_signal(signal.SIGTERM)
+        assert second.popen.wait(timeout=30) == 0
+        assert second.said("调度进程已停止")
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()
+
+
+def test_two_manual_runs_at_the_same_time_queue_one_message(pdb: ProcessDatabase) -> None:
+    opens_on = date(2026, 7, 1)
+    seed_reminder_world(pdb, opens_on, email="advisor@example.test")
+    as_of = (opens_on - timedelta(days=7)).isoformat()
+    procs = [subprocess.Popen([CLI, "jobs", "run", "window-reminders", "--as-of", as_of],
+                              env=pdb.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert _count(pdb, select(func.count(OutboxMessage.id))) == 1
+    assert sorted("queued=1" in o for o in outputs) == [False, True]
+
+
+def test_the_web_app_never_starts_a_scheduler(app: Flask) -> None:
+    import threading
+
+    assert not [t for t in threading.enumerate() if "APScheduler" in t.name]
+    assert os.environ.get("CULTIVATION_SCHEDULER") is None
