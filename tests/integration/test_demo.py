@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
+from testkit import count_queries
 
 from cultivation.accounts.models import User
 from cultivation.audit.models import AuditLog
@@ -21,6 +22,7 @@ from cultivation.demo.people import DEMO_PASSWORD
 from cultivation.demo.services import DemoSummary, load_demo
 from cultivation.enterprises.credit_code import validate
 from cultivation.enterprises.models import TECH_DOMAINS, Enterprise, FiscalYearFigures
+from cultivation.extensions import db
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.qualifications.queries import in_force_on, tier_counts
@@ -126,6 +128,15 @@ def test_listed_firms_leave_a_coverage_gap_and_above_scale_follows_sales(
     )
     assert mismatched == 0
     assert 150 < db_session.scalar(select(func.count()).where(Enterprise.above_scale)) < 500
+
+
+@pytest.mark.parametrize("firms", [20, 400])
+def test_the_load_takes_the_same_few_statements_whatever_the_size(db_session: Session,
+                                                                   firms: int) -> None:
+    with count_queries(db.engine) as queries:
+        load(db_session, firms=firms)
+
+    assert queries.count <= 25
 
 
 def test_fewer_firms_scale_the_targets_proportionally(db_session: Session) -> None:
