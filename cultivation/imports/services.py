@@ -7,7 +7,7 @@ path), or rolls back on any unexpected error so nothing is half-saved. The dry r
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -80,17 +80,34 @@ def run_import(
 
     Raises ``ReadError`` when the file cannot be read as a table at all.
     """
+    events = import_events(session, path, filename=filename, options=options, user=user, ctx=ctx,
+                           now=now, commit=commit, batch=batch)
+    while True:
+        try:
+            done, total = next(events)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        if progress:
+            progress(done, total)
+
+
+def import_events(
+    session: Session, path: Path, *, filename: str, options: ImportOptions, user: User | None,
+    ctx: schemas.Context, now: datetime, commit: bool, batch: ImportBatch | None = None,
+) -> Generator[tuple[int, int | None], None, Report]:
+    """``run_import`` as a generator: yields (last row read, estimated rows) after each chunk
+    (for a progress bar) and returns the report."""
     sheet = open_sheet(path, header_score)
     try:
-        return _run(session, sheet, filename=filename, options=options, user=user, ctx=ctx,
-                    now=now, commit=commit, batch=batch, progress=progress)
+        return (yield from _run(session, sheet, filename=filename, options=options, user=user,
+                                ctx=ctx, now=now, commit=commit, batch=batch))
     finally:
         sheet.close()
 
 
 def _run(session: Session, sheet: Any, *, filename: str, options: ImportOptions,
          user: User | None, ctx: schemas.Context, now: datetime, commit: bool,
-         batch: ImportBatch | None, progress: Progress | None) -> Report:
+         batch: ImportBatch | None) -> Generator[tuple[int, int | None], None, Report]:
     kind = options.kind if options.kind in KINDS else detect_kind(sheet.headers)
     if kind is None:
         raise ReadError("无法判断导入类型：表头应含企业名录、年度数据或资质名单的列名（可下载模板对照）")
@@ -130,8 +147,7 @@ def _run(session: Session, sheet: Any, *, filename: str, options: ImportOptions,
         if len(chunk) >= CHUNK:
             _process(session, checker, importer, chunk, report, batch, now)
             chunk = []
-            if progress:
-                progress(number, sheet.total_rows)
+            yield number, sheet.total_rows
     _process(session, checker, importer, chunk, report, batch, now)
     report.errors.sort(key=lambda e: e["row"])
     if batch is not None:

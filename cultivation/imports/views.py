@@ -1,7 +1,256 @@
-"""Web pages of this concept (being built)."""
+"""The import wizard (upload → dry run with progress → commit), batch list with revert, error
+reports, templates and list exports.
+
+The upload is kept in the pending ImportBatch row (not on one web host's disk), so any worker
+can run the check or the commit. Both stream NDJSON progress lines that the page's script turns
+into a progress bar; without JavaScript the same POST answers with a redirect when done.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+import logging
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   request, send_file, stream_with_context, url_for)
+from flask_login import current_user, login_required
+from sqlalchemy import delete, select
+
+from cultivation.accounts.access import roles_required
+from cultivation.enterprises.queries import EnterpriseFilters
+from cultivation.enterprises.services import validation_context
+from cultivation.extensions import db
+from cultivation.imports.exports import EXPORT_NAMES, write_export
+from cultivation.imports.headers import KINDS
+from cultivation.imports.models import BATCH_STATUSES, ImportBatch
+from cultivation.imports.reader import ReadError
+from cultivation.imports.problems import error_workbook
+from cultivation.imports.revert import RevertRefused, revert_batch
+from cultivation.imports.services import ImportOptions, import_events, today_of
+from cultivation.imports.templates import write_template
+from cultivation.qualifications.models import QUALIFICATION_KINDS
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
+log = logging.getLogger(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SUFFIXES = (".xlsx", ".csv")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _today() -> Any:
+    return today_of(_now(), current_app.config["TIMEZONE"])
+
+
+def _batch(batch_id: int) -> ImportBatch:
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        abort(404)
+    if not current_user.is_admin and batch.user_id != current_user.id:
+        abort(403)
+    return batch
+
+
+def _batches() -> list[ImportBatch]:
+    stmt = (select(ImportBatch).where(ImportBatch.status.in_(("committed", "reverted")))
+            .order_by(ImportBatch.id.desc()).limit(50))
+    if not current_user.is_admin:
+        stmt = stmt.where(ImportBatch.user_id == current_user.id)
+    return list(db.session.scalars(stmt))
+
+
+@bp.route("", methods=["GET"])
+@roles_required("admin", "advisor")
+def index():  # type: ignore[no-untyped-def]
+    return render_template("imports/index.html", kinds=KINDS, batches=_batches(),
+                           qualification_kinds=QUALIFICATION_KINDS, statuses=BATCH_STATUSES)
+
+
+@bp.route("", methods=["POST"])
+@roles_required("admin", "advisor")
+def upload():  # type: ignore[no-untyped-def]
+    upload = request.files.get("file")
+    kind = request.form.get("kind", "auto")
+    qual_kind = request.form.get("qualification_kind") or None
+    name = (upload.filename or "").strip() if upload else ""
+    problem = None
+    if not name:
+        problem = "请选择要导入的文件"
+    elif not name.lower().endswith(SUFFIXES):
+        problem = "只支持 .xlsx 和 .csv 文件（旧版 .xls 请先另存为 .xlsx）"
+    elif kind not in ("auto", *KINDS) or (qual_kind and qual_kind not in QUALIFICATION_KINDS):
+        problem = "导入类型无效"
+    content = upload.read() if upload and not problem else b""
+    if not problem and not content:
+        problem = "文件是空的"
+    if problem:
+        flash(problem, "danger")
+        return redirect(url_for("imports.index"))
+    now = _now()
+    db.session.execute(delete(ImportBatch).where(ImportBatch.status.in_(("pending", "discarded")),
+                                                 ImportBatch.created_at < now - timedelta(days=2)))
+    batch = ImportBatch(filename=name[:300], kind=kind, user_id=current_user.id, status="pending",
+                        options={"kind": kind, "qualification_kind": qual_kind}, content=content,
+                        created_at=now)
+    db.session.add(batch)
+    db.session.commit()
+    return redirect(url_for("imports.show", batch_id=batch.id))
+
+
+@bp.route("/<int:batch_id>")
+@roles_required("admin", "advisor")
+def show(batch_id: int):  # type: ignore[no-untyped-def]
+    batch = _batch(batch_id)
+    errors = batch.errors or []
+    return render_template("imports/batch.html", batch=batch, report=batch.report or {},
+                           errors=errors[:500], error_count=len(errors), kinds=KINDS,
+                           statuses=BATCH_STATUSES, qualification_kinds=QUALIFICATION_KINDS)
+
+
+def _stream(batch: ImportBatch, commit: bool) -> Response:
+    """Run the check or the commit, streaming progress; one transaction for the commit."""
+    user = current_user._get_current_object()
+    options = ImportOptions(batch.options.get("kind", "auto"), batch.options.get("qualification_kind"))
+    suffix = Path(batch.filename).suffix.lower() or ".xlsx"
+    wants_stream = "application/x-ndjson" in request.headers.get("Accept", "")
+    now = _now()
+    ctx = validation_context(_today())
+    target = url_for("imports.show", batch_id=batch.id)
+
+    def events() -> Iterator[str]:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"upload{suffix}"
+            path.write_bytes(batch.content or b"")
+            steps = import_events(db.session, path, filename=batch.filename, options=options,
+                                  user=user, ctx=ctx, now=now, commit=commit,
+                                  batch=batch if commit else None)
+            try:
+                while True:
+                    done, total = next(steps)
+                    yield json.dumps({"done": done, "total": total}) + "\n"
+            except StopIteration as stop:
+                report = stop.value
+            except ReadError as exc:
+                db.session.rollback()
+                yield json.dumps({"error": str(exc), "url": target}, ensure_ascii=False) + "\n"
+                return
+            except Exception:
+                db.session.rollback()
+                log.exception("import of batch %s failed", batch.id)
+                yield json.dumps({"error": "导入时发生意外错误，未写入任何数据", "url": target},
+                                 ensure_ascii=False) + "\n"
+                return
+        if not commit:
+            batch.kind = report.kind
+            batch.rows, batch.valid = report.rows, report.valid
+            batch.errors = report.errors
+            batch.report = {k: v for k, v in report.as_dict().items() if k != "errors"}
+        db.session.commit()
+        yield json.dumps({"finished": True, "url": target}) + "\n"
+
+    if wants_stream:
+        return Response(stream_with_context(events()), mimetype="application/x-ndjson")
+    last: dict[str, Any] = {}
+    for line in events():
+        last = json.loads(line)
+    if last.get("error"):
+        flash(last["error"], "danger")
+    return redirect(target)  # type: ignore[return-value]
+
+
+@bp.route("/<int:batch_id>/check", methods=["POST"])
+@roles_required("admin", "advisor")
+def check(batch_id: int):  # type: ignore[no-untyped-def]
+    batch = _batch(batch_id)
+    if batch.status != "pending":
+        abort(409)
+    return _stream(batch, commit=False)
+
+
+@bp.route("/<int:batch_id>/commit", methods=["POST"])
+@roles_required("admin", "advisor")
+def commit(batch_id: int):  # type: ignore[no-untyped-def]
+    batch = _batch(batch_id)
+    if batch.status != "pending" or batch.report is None:
+        flash("请先完成试导入检查", "warning")
+        return redirect(url_for("imports.show", batch_id=batch.id))
+    return _stream(batch, commit=True)
+
+
+@bp.route("/<int:batch_id>/discard", methods=["POST"])
+@roles_required("admin", "advisor")
+def discard(batch_id: int):  # type: ignore[no-untyped-def]
+    batch = _batch(batch_id)
+    if batch.status == "pending":
+        batch.status, batch.content = "discarded", None
+        db.session.commit()
+        flash("已放弃本次导入，未写入任何数据", "info")
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/<int:batch_id>/revert", methods=["POST"])
+@roles_required("admin", "advisor")
+def revert(batch_id: int):  # type: ignore[no-untyped-def]
+    batch = _batch(batch_id)
+    try:
+        count = revert_batch(db.session, batch, actor=current_user._get_current_object(),
+                             now=_now())
+    except RevertRefused as exc:
+        db.session.rollback()
+        flash("无法撤销：" + "；".join(exc.reasons[:10]), "danger")
+        return redirect(url_for("imports.show", batch_id=batch.id))
+    db.session.commit()
+    flash(f"已撤销批次 #{batch.id}（{count} 项变更已还原）", "success")
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/<int:batch_id>/errors.xlsx")
+@roles_required("admin", "advisor")
+def error_report(batch_id: int):  # type: ignore[no-untyped-def]
+    batch = _batch(batch_id)
+    return _xlsx(lambda handle: error_workbook(handle, batch), f"导入问题清单-{batch.id}.xlsx")
+
+
+@bp.route("/templates/<kind>.xlsx")
+@login_required
+def template(kind: str):  # type: ignore[no-untyped-def]
+    if kind not in KINDS:
+        abort(404)
+    region = validation_context(_today()).region
+    return _xlsx(lambda handle: write_template(handle, kind, region, _today()),
+                 f"导入模板-{KINDS[kind]}.xlsx")
+
+
+EXPORT_KINDS = {"enterprises": "firms", "figures": "figures", "qualifications": "qualifications"}
+
+
+@bp.route("/export/<name>.xlsx")
+@login_required
+def export(name: str):  # type: ignore[no-untyped-def]
+    """The list's xlsx with the list's own query string (q, town, industry, tier, advisor)."""
+    kind = EXPORT_KINDS.get(name)
+    if kind is None:
+        abort(404)
+    args = {k: (request.args.get(k) or "").strip()[:200]
+            for k in ("q", "town", "industry", "tier", "advisor")}
+    year = request.args.get("year", "")
+    filters = EnterpriseFilters(**args)
+    today = _today()
+    stamp = today.strftime("%Y%m%d")
+    return _xlsx(lambda handle: write_export(
+        handle, kind, db.session, filters, today, viewer=current_user._get_current_object(),
+        year=int(year) if year.isdigit() else None), f"{EXPORT_NAMES[kind]}-{stamp}.xlsx")
+
+
+def _xlsx(write: Any, filename: str) -> Any:
+    handle = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - send_file closes it
+    write(handle)
+    handle.seek(0)
+    return send_file(handle, mimetype=XLSX, as_attachment=True, download_name=filename)

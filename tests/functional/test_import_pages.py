@@ -1,0 +1,124 @@
+"""The import wizard: upload → dry run (streamed progress) → commit → revert; downloads."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from import_support import write_xlsx
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from cultivation.enterprises.credit_code import make_code
+from cultivation.enterprises.models import Enterprise
+from cultivation.imports.models import ImportBatch
+
+
+def code(n: int) -> str:
+    return make_code("91331024", f"{62000000 + n:08d}")
+
+
+def _file(tmp_path, rows):
+    path = write_xlsx(tmp_path / "firms.xlsx", rows)
+    return (io.BytesIO(path.read_bytes()), "企业名单.xlsx")
+
+
+ROWS = [["企业名称", "统一社会信用代码", "所属乡镇"],
+        ["页面导入甲公司", code(1), "安洲街道"],
+        ["页面导入乙公司", code(2)[:17] + ("0" if code(2)[17] != "0" else "1"), "安洲街道"]]
+
+
+def _upload(auth, tmp_path, rows=ROWS):
+    response = auth.post("/imports", {"file": _file(tmp_path, rows), "kind": "auto"},
+                         content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return response.headers["Location"]
+
+
+def test_leaders_cannot_open_the_import_wizard(auth):
+    auth.login("leader")
+    assert auth.client.get("/imports").status_code == 403
+
+
+def test_the_wizard_checks_commits_and_reverts(auth, client, tmp_path, db_session):
+    auth.login("admin")
+    page = client.get("/imports")
+    assert "上传并检查" in page.get_data(as_text=True)
+    location = _upload(auth, tmp_path)
+    batch = db_session.scalars(select(ImportBatch)).one()
+    assert batch.status == "pending" and location.endswith(f"/imports/{batch.id}")
+    assert "正在检查" in client.get(location).get_data(as_text=True)
+    checked = auth.post(f"/imports/{batch.id}/check", {}, form_url=location)
+    assert checked.status_code == 302
+    assert db_session.scalar(select(Enterprise).where(Enterprise.credit_code == code(1))) is None
+    html = client.get(location).get_data(as_text=True)
+    assert "校验位错误" in html and "确认导入 1 行有效数据" in html
+    report = client.get(f"/imports/{batch.id}/errors.xlsx")
+    sheet = load_workbook(io.BytesIO(report.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1] == ("行号", "列", "值", "问题")
+    assert rows[2][0] == 3 and "校验位" in rows[2][3]
+    committed = auth.post(f"/imports/{batch.id}/commit", {}, form_url=location)
+    assert committed.status_code == 302
+    firm = db_session.scalar(select(Enterprise).where(Enterprise.credit_code == code(1)))
+    assert firm is not None and firm.import_batch_id == batch.id
+    assert "已导入" in client.get("/imports").get_data(as_text=True)
+    reverted = auth.post(f"/imports/{batch.id}/revert", {}, form_url=location)
+    assert reverted.status_code == 302
+    assert db_session.scalar(select(Enterprise).where(Enterprise.credit_code == code(1))) is None
+
+
+def test_the_check_streams_progress_as_ndjson(auth, client, tmp_path):
+    auth.login("advisor")
+    location = _upload(auth, tmp_path)
+    page = client.get(location).get_data(as_text=True)
+    from conftest import csrf_from
+
+    response = client.post(location + "/check", headers={
+        "Accept": "application/x-ndjson", "X-CSRFToken": csrf_from(page)})
+    lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    assert lines[-1] == {"finished": True, "url": location}
+
+
+def test_an_unreadable_upload_shows_a_chinese_error(auth, client, tmp_path):
+    auth.login("admin")
+    location = _upload(auth, tmp_path, [["甲", "乙"], [1, 2]])
+    response = auth.post(location + "/check", {}, form_url=location, follow_redirects=True)
+    assert "未找到可识别的表头" in response.get_data(as_text=True)
+
+
+def test_a_wrong_file_type_is_refused(auth):
+    auth.login("admin")
+    response = auth.post("/imports", {"file": (io.BytesIO(b"x"), "a.pdf")},
+                         content_type="multipart/form-data", follow_redirects=True)
+    assert "只支持 .xlsx 和 .csv" in response.get_data(as_text=True)
+
+
+def test_advisors_cannot_see_other_peoples_batches(auth, client, tmp_path, make_user):
+    auth.login("admin")
+    location = _upload(auth, tmp_path)
+    auth.logout()
+    auth.login("advisor")
+    assert client.get(location).status_code == 403
+
+
+def test_templates_download_with_canonical_headers(auth, client):
+    auth.login("advisor")
+    for kind, first in (("firms", "企业名称"), ("figures", "统一社会信用代码"),
+                        ("qualifications", "统一社会信用代码")):
+        response = client.get(f"/imports/templates/{kind}.xlsx")
+        assert response.status_code == 200
+        book = load_workbook(io.BytesIO(response.data))
+        assert next(book.worksheets[0].iter_rows(values_only=True))[0] == first
+        assert book.sheetnames[1] == "填写说明"
+
+
+def test_the_enterprise_list_exports_with_its_filters(auth, client, make_enterprise):
+    auth.login("leader")
+    make_enterprise(name="横溪导出公司", town="横溪镇")
+    make_enterprise(name="安洲导出公司", town="安洲街道")
+    response = client.get("/imports/export/enterprises.xlsx?town=横溪镇")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["横溪导出公司"]
+    assert client.get("/imports/export/nothing.xlsx").status_code == 404
