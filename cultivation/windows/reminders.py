@@ -194,5 +194,5 @@ def send_window_reminders(session: Session, now: datetime) -> dict[str, int]:
 
 def _subject(reminder: DueReminder, today: date, firms: int) -> str:
     when = in_days_text((reminder.day - today).days)
-    return (f"【申报提醒】{reminder.window.title}{when}{EDGE_LABELS[reminder.edge]}"
+    return (f"【申报提醒】{reminder.window.title}：{when}{EDGE_LABELS[reminder.edge]}"
             f"（{cn_date(reminder.day)}）：您联系的{firms}家企业可申报")
