@@ -46,7 +46,8 @@ def test_each_firm_gets_the_hnte_outcome_its_figures_give(db_session, make_enter
 def test_a_run_stores_every_rule_set_and_counts_outcomes(db_session, make_enterprise):
     firms = four_firms(make_enterprise)
     run = run_screening(db_session, as_of=AS_OF, now=NOW)
-    assert run.firms == 4 and run.evaluations == 12
+    assert run.firms == 4
+    assert run.evaluations == 12
     assert run.summary["outcomes"]["hnte"] == {
         "eligible": 1, "borderline": 1, "incomplete": 1, "ineligible": 1}
     # 科小 looks at 2025 only and counts the accident: three pass, the accident firm fails.
@@ -62,13 +63,15 @@ def test_stored_details_are_the_verdict_without_repeated_parameters(db_session, 
     firm = make_enterprise(figures=strong_years(), **STRONG_FIELDS)
     run = run_screening(db_session, as_of=AS_OF, now=NOW, rules=["hnte"])
     details = evaluations(db_session, run)[firm.id].details
-    assert details["outcome"] == "eligible" and details["as_of"] == "2026-06-30"
+    assert details["outcome"] == "eligible"
+    assert details["as_of"] == "2026-06-30"
     assert "parameters" not in details
     assert "hnte.rd_expense_ratio_bands" in details["parameter_keys"]
     keys = {p["key"] for p in run.summary["parameters"]["hnte"]}
     assert set(details["parameter_keys"]) <= keys
     ratio = next(c for c in details["criteria"] if c["id"] == "rd_expense_ratio")
-    assert ratio["required"] == 0.05 and ratio["years"] == [2023, 2024, 2025]
+    assert ratio["required"] == 0.05
+    assert ratio["years"] == [2023, 2024, 2025]
     assert "gap" not in ratio  # passed: the null gap is not stored
 
 
@@ -85,13 +88,16 @@ def test_facts_come_from_figures_qualifications_and_institutions(
     db_session.flush()
     facts = facts_for_enterprises(db_session, [firm.id, other.id], AS_OF)
     mine = facts[firm.id]
-    assert mine.holds_valid_hnte is True and mine.hnte_certified_on == date(2020, 1, 1)
+    assert mine.holds_valid_hnte is True
+    assert mine.hnte_certified_on == date(2020, 1, 1)
     assert mine.provincial_rd_institution is True
     assert mine.municipal_hnte_center is False  # revoked before the as-of date
     assert [fy.year for fy in mine.fiscal_years] == [2023, 2024, 2025]  # not the as-of year
-    assert mine.self_assessment.rd_management == 20 and mine.tech_domain == "电子信息"
+    assert mine.self_assessment.rd_management == 20
+    assert mine.tech_domain == "电子信息"
     assert facts[other.id].provincial_rd_institution is False  # recognised later
-    assert facts[other.id].holds_valid_hnte is False and facts[other.id].fiscal_years == ()
+    assert facts[other.id].holds_valid_hnte is False
+    assert facts[other.id].fiscal_years == ()
     assert facts_for_enterprise(db_session, firm, AS_OF) == mine
 
 
@@ -116,7 +122,8 @@ def test_deleted_firms_are_not_screened(db_session, make_enterprise):
 def test_the_second_run_reports_new_and_dropped_candidates(db_session, make_enterprise):
     firms = four_firms(make_enterprise)
     first = run_screening(db_session, as_of=date(2026, 6, 29), now=NOW, rules=["hnte"])
-    assert first.previous_run_id is None and first.summary["new"] == {"hnte": 0}
+    assert first.previous_run_id is None
+    assert first.summary["new"] == {"hnte": 0}
     # The incomplete firm completes its figures; the eligible firm has an accident.
     row = db_session.scalar(select(FiscalYearFigures).where(
         FiscalYearFigures.enterprise_id == firms["incomplete"].id, FiscalYearFigures.year == 2024))
@@ -125,7 +132,8 @@ def test_the_second_run_reports_new_and_dropped_candidates(db_session, make_ente
     db_session.flush()
     second = run_screening(db_session, as_of=AS_OF, now=NOW, rules=["hnte"])
     assert second.previous_run_id == first.id
-    assert second.summary["new"] == {"hnte": 1} and second.summary["dropped"] == {"hnte": 1}
+    assert second.summary["new"] == {"hnte": 1}
+    assert second.summary["dropped"] == {"hnte": 1}
     listed = candidates(db_session, CandidateFilters(rules="hnte"))
     assert listed.run.id == second.id
     flags = {r.enterprise_id: (r.is_new, r.is_dropped, r.previous_outcome) for r in listed.rows}
@@ -143,8 +151,10 @@ def test_a_second_run_on_the_same_day_compares_with_the_first(db_session, make_e
     four_firms(make_enterprise)
     first = run_screening(db_session, as_of=AS_OF, now=NOW, rules=["hnte"])
     second = run_screening(db_session, as_of=AS_OF, now=NOW, rules=["hnte"])
-    assert second.id != first.id and second.previous_run_id == first.id
-    assert second.summary["new"] == {"hnte": 0} and second.summary["dropped"] == {"hnte": 0}
+    assert second.id != first.id
+    assert second.previous_run_id == first.id
+    assert second.summary["new"] == {"hnte": 0}
+    assert second.summary["dropped"] == {"hnte": 0}
 
 
 def test_candidates_rank_by_outcome_then_smallest_gap(db_session, make_enterprise, make_user):
@@ -168,7 +178,8 @@ def test_candidates_rank_by_outcome_then_smallest_gap(db_session, make_enterpris
     assert [r.enterprise_id for r in mine.rows] == [near.id]
     by_name = candidates(db_session, CandidateFilters(rules="hnte", advisor=advisor.username,
                                                       outcome="ineligible"))
-    assert [r.enterprise_id for r in by_name.rows] == [near.id] and by_name.total == 1
+    assert [r.enterprise_id for r in by_name.rows] == [near.id]
+    assert by_name.total == 1
 
 
 def test_candidates_filter_by_town_and_industry(db_session, make_enterprise):
@@ -186,7 +197,8 @@ def test_total_gap_weighs_a_borderline_score_by_its_minimum(db_session, make_ent
     facts = facts_for_enterprise(db_session, firm, AS_OF)
     verdict = evaluate("hnte", facts, AS_OF, parameter_table(db_session))
     low, high = verdict.score["min"], verdict.score["max"]
-    assert verdict.outcome == "borderline" and low < 71 <= high
+    assert verdict.outcome == "borderline"
+    assert low < 71 <= high
     assert total_gap(verdict) == pytest.approx((71 - low) / 71, abs=1e-6)
 
 
