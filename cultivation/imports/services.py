@@ -18,13 +18,12 @@ from sqlalchemy.orm import Session
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
 from cultivation.enterprises import schemas
-from cultivation.enterprises import services as registry
+from cultivation.imports.apply import apply_steps
 from cultivation.imports.headers import KINDS, detect_kind, header_score, map_headers
-from cultivation.imports.models import ImportBatch, ImportChange
-from cultivation.imports.planning import Importer, Step, load_importer, plan_chunk
+from cultivation.imports.models import ImportBatch
+from cultivation.imports.planning import Importer, load_importer, plan_chunk
 from cultivation.imports.reader import ReadError, open_sheet
 from cultivation.imports.rows import RowChecker, kind_from_text
-from cultivation.portfolios import services as portfolios
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 
 log = logging.getLogger(__name__)
@@ -166,24 +165,13 @@ def _process(session: Session, checker: RowChecker, importer: Importer, chunk: l
         report.valid += 1
         if step.action == "unchanged":
             report.unchanged += 1
-            continue
-        if batch is None:
+        elif batch is None:
             report.to_create += step.action == "create"
             report.to_update += step.action == "update"
-            continue
-        try:
-            apply_step(session, checker.kind, step, importer, batch, now)
-        except schemas.ValidationError as exc:  # a rule only the service knows
-            report.valid -= 1
-            for name, messages in exc.errors.items():
-                report.errors.append(checker.issue(step.candidate.row, name,
-                                                   step.candidate.raw.get(name),
-                                                   "；".join(messages)).as_dict())
-            continue
-        if step.action == "create":
-            report.created += 1
-        else:
-            report.updated += 1
+    if batch is not None:
+        created, updated = apply_steps(session, checker.kind, plan.steps, importer, batch, now)
+        report.created += created
+        report.updated += updated
 
 
 def _open_batch(session: Session, batch: ImportBatch | None, filename: str, kind: str,
@@ -211,68 +199,6 @@ def _close_batch(session: Session, batch: ImportBatch, report: Report, user: Use
                  action="import", after={"file": batch.filename, "kind": batch.kind,
                                          "created": batch.created, "updated": batch.updated,
                                          "errors": len(report.errors)}, at=now)
-
-
-def apply_step(session: Session, kind: str, step: Step, importer: Importer, batch: ImportBatch,
-               now: datetime) -> None:
-    """Write one planned row through the registry services and record it for revert."""
-    actor = importer.actor
-    values = step.candidate.values
-    if kind == "firms":
-        if step.action == "create":
-            firm = registry.create_enterprise(session, {**values, "credit_code":
-                                              step.candidate.code}, actor=actor, now=now,
-                                              advisor=step.advisor, import_batch_id=batch.id)
-            _change(session, batch, "enterprise", firm.id, "create", None,
-                    audit.snapshot(firm, registry.ENTERPRISE_FIELDS))
-            return
-        firm = step.firm
-        assert firm is not None
-        if step.changes:
-            before = audit.snapshot(firm, tuple(step.changes))
-            firm.import_batch_id = batch.id
-            new = registry.update_enterprise(session, firm, step.changes, actor=actor, now=now)
-            _change(session, batch, "enterprise", firm.id, "update",
-                    {k: before[k] for k in new}, new)
-        if step.advisor_changed:
-            old = portfolios.current_advisor(session, firm.id)
-            portfolios.assign(session, firm, step.advisor, on=now.date(), actor=actor)
-            _change(session, batch, "portfolio", firm.id, "update",
-                    {"advisor_id": old.id if old else None},
-                    {"advisor_id": step.advisor.id if step.advisor else None})
-        return
-    firm = step.firm
-    assert firm is not None
-    if kind == "figures":
-        fields = tuple(schemas.FIGURES)
-        before = audit.snapshot(step.existing, fields) if step.existing is not None else None
-        row, created = registry.record_figures(session, firm, step.candidate.year or 0, values,
-                                               actor=actor, now=now, import_batch_id=batch.id)
-        after = audit.snapshot(row, fields)
-        if created:
-            _change(session, batch, "figures", row.id, "create", None, after)
-        else:
-            old, new = audit.diff(before or {}, after)
-            _change(session, batch, "figures", row.id, "update", old, new)
-        return
-    if step.existing is None:
-        qual = registry.add_qualification(session, firm, values, actor=actor, now=now,
-                                          import_batch_id=batch.id)
-        _change(session, batch, "qualification", qual.id, "create", None,
-                audit.snapshot(qual, registry.QUALIFICATION_FIELDS))
-    else:
-        qual = step.existing
-        before = audit.snapshot(qual, tuple(step.changes))
-        qual.import_batch_id = batch.id
-        registry.update_qualification(session, qual, step.changes, actor=actor, now=now)
-        _change(session, batch, "qualification", qual.id, "update", before,
-                audit.snapshot(qual, tuple(step.changes)))
-
-
-def _change(session: Session, batch: ImportBatch, entity: str, entity_id: int, action: str,
-            before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
-    session.add(ImportChange(batch_id=batch.id, entity_type=entity, entity_id=entity_id,
-                             action=action, before=before, after=after))
 
 
 def today_of(now: datetime, timezone: str) -> date:
