@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
+from cultivation.enterprises.forms import options
 from cultivation.windows.models import PROGRAMMES
 
 
 class WindowForm(FlaskForm):
-    programme = SelectField("申报项目", choices=list(PROGRAMMES.items()))
+    programme = SelectField("申报项目", choices=options(PROGRAMMES), validate_choice=False)
     year = StringField("申报年度", description="留空则取开始日期的年份",
                        render_kw={"inputmode": "numeric"})
     batch = StringField("批次", description="如“第一批”“年度评价”")

@@ -105,11 +105,11 @@ def seed_windows(session: Session, today: date, *, years: Iterable[int] | None =
     same programme, year and batch does not exist yet; returns how many were added."""
     wanted = [row for y in (years or (today.year, today.year + 1)) for row in default_calendar(y)]
     keys = [(r["programme"], r["year"], r["batch"]) for r in wanted]
-    existing = set(session.execute(
+    existing = {tuple(row) for row in session.execute(
         select(ApplicationWindow.programme, ApplicationWindow.year, ApplicationWindow.batch)
         .where(tuple_(ApplicationWindow.programme, ApplicationWindow.year,
                       ApplicationWindow.batch).in_(keys))
-    ).tuples())
+    )}
     added = [ApplicationWindow(**row) for row in wanted
              if (row["programme"], row["year"], row["batch"]) not in existing]
     session.add_all(added)
