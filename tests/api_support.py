@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -47,11 +46,6 @@ class Api:
 
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.request("DELETE", path, **kwargs)
-
-
-@pytest.fixture
-def api(client: FlaskClient, db_session: Session) -> Api:
-    return Api(client, db_session)
 
 
 def code(n: int, prefix: str = "91331024") -> str:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 from cultivation.database import UTCDateTime, utcnow
 from cultivation.extensions import db
 
-
 BATCH_STATUSES = {"pending": "待确认", "committed": "已导入", "reverted": "已撤销",
                   "discarded": "已放弃"}
 

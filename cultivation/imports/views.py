@@ -16,8 +16,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
-                   request, send_file, stream_with_context, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
@@ -28,8 +39,8 @@ from cultivation.extensions import db
 from cultivation.imports.exports import EXPORT_NAMES, write_export
 from cultivation.imports.headers import KINDS
 from cultivation.imports.models import BATCH_STATUSES, ImportBatch
-from cultivation.imports.reader import ReadError
 from cultivation.imports.problems import error_workbook
+from cultivation.imports.reader import ReadError
 from cultivation.imports.revert import RevertRefused, revert_batch
 from cultivation.imports.services import ImportOptions, import_events, today_of
 from cultivation.imports.templates import write_template

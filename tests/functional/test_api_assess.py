@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from api_support import api  # noqa: F401
+from api_support import Api
 from screening_support import STRONG_FIELDS, strong_years
 
 from cultivation.screening.parameters import add_parameter_value
@@ -21,6 +21,11 @@ BASE: dict[str, Any] = {
     "national_award_5y": False,
     "self_assessment": {"tech_advancement": 6, "core_support": 6, "rd_management": 14},
 }
+
+
+@pytest.fixture
+def api(client, db_session) -> Api:
+    return Api(client, db_session)
 
 
 def year(y: int, **changes: Any) -> dict[str, Any]:

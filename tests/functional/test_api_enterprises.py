@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from api_support import api, code, firm_body  # noqa: F401
+from api_support import Api, code, firm_body
 from sqlalchemy import func, select
 
 from cultivation.accounts.models import ApiToken
 from cultivation.accounts.services import revoke_token
 from cultivation.audit.models import AuditLog
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
+
+
+@pytest.fixture
+def api(client, db_session) -> Api:
+    return Api(client, db_session)
 
 
 def test_requests_without_a_token_are_401_in_chinese(api):
@@ -60,11 +65,14 @@ def test_admin_creates_reads_and_lists_a_firm(api, make_user):
     assert data["credit_code"] == code(1)
     assert data["advisor"] == advisor.username
     assert data["self_assessment"] == {"tech_advancement": 6, "core_support": 5, "rd_management": 14}
-    assert data["tier"] == "none" and data["version"] == 1
-    assert data["figures"] == [] and data["qualifications"] == []
+    assert data["tier"] == "none"
+    assert data["version"] == 1
+    assert data["figures"] == []
+    assert data["qualifications"] == []
     assert created.headers["Location"].endswith(f"/api/v1/enterprises/{code(1)}")
     listed = admin.get("/enterprises?town=安洲&per_page=10").get_json()
-    assert listed["total"] == 1 and listed["items"][0]["name"] == body["name"]
+    assert listed["total"] == 1
+    assert listed["items"][0]["name"] == body["name"]
 
 
 def test_codes_in_urls_are_normalised(api, make_user, make_enterprise):
@@ -106,7 +114,8 @@ def test_advisors_see_only_name_town_and_tier_outside_their_portfolio(api, make_
     mine = make_enterprise(advisor=advisor.user, contact_phone="13800000000")
     other = make_enterprise(tier="hnte", contact_phone="13900000000")
     own = advisor.get(f"/enterprises/{mine.credit_code}").get_json()
-    assert own["contact_phone"] == "13800000000" and own["restricted"] is False
+    assert own["contact_phone"] == "13800000000"
+    assert own["restricted"] is False
     foreign = advisor.get(f"/enterprises/{other.credit_code}").get_json()
     assert foreign == {"name": other.name, "credit_code": other.credit_code, "town": other.town,
                        "tier": "hnte", "restricted": True}
@@ -145,12 +154,14 @@ def test_patch_changes_fields_bumps_the_version_and_is_audited(api, make_user, m
                                  "self_assessment": {"rd_management": 12}})
     assert response.status_code == 200, response.get_json()
     data = response.get_json()
-    assert data["name"] == "新名称有限公司" and data["version"] == 2
+    assert data["name"] == "新名称有限公司"
+    assert data["version"] == 2
     assert data["self_assessment"]["rd_management"] == 12
     entry = db_session.scalars(select(AuditLog).where(
         AuditLog.enterprise_id == firm.id, AuditLog.action == "update")).one()
     assert entry.actor_id == admin.user.id
-    assert entry.before["name"] == "旧名称有限公司" and entry.after["name"] == "新名称有限公司"
+    assert entry.before["name"] == "旧名称有限公司"
+    assert entry.after["name"] == "新名称有限公司"
 
 
 def test_a_stale_version_is_409_and_leaves_the_row_unchanged(api, make_user, make_enterprise,
@@ -164,7 +175,9 @@ def test_a_stale_version_is_409_and_leaves_the_row_unchanged(api, make_user, mak
     assert stale.get_json()["current_version"] == 2
     db_session.expire_all()
     stored = db_session.get(Enterprise, firm.id)
-    assert stored.name == "原名称有限公司" and stored.town == "横溪镇" and stored.version == 2
+    assert stored.name == "原名称有限公司"
+    assert stored.town == "横溪镇"
+    assert stored.version == 2
 
 
 def test_delete_is_a_soft_delete_for_admins_only(api, make_user, make_enterprise, db_session):
@@ -223,10 +236,12 @@ def test_qualifications_and_institutions_are_added_and_change_the_tier(api, make
 def test_unknown_api_paths_are_json_404(api, make_user):
     admin = api.as_user(make_user("admin"))
     response = admin.get("/no-such-thing")
-    assert response.status_code == 404 and response.get_json()["message"]
+    assert response.status_code == 404
+    assert response.get_json()["message"]
 
 
 def test_an_unsupported_method_is_json_405(api, make_user):
     admin = api.as_user(make_user("admin"))
     response = admin.put("/enterprises", json={})
-    assert response.status_code == 405 and response.get_json()["message"]
+    assert response.status_code == 405
+    assert response.get_json()["message"]

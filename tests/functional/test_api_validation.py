@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from api_support import api, code, corrupt, firm_body  # noqa: F401
+from api_support import Api, code, corrupt, firm_body
 from sqlalchemy import func, select
 
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
+
+
+@pytest.fixture
+def api(client, db_session) -> Api:
+    return Api(client, db_session)
 
 
 def _count(db_session, model) -> int:
@@ -164,6 +169,8 @@ def test_list_filters_and_pages(api, make_user, make_enterprise):
     for n in range(5):
         make_enterprise(town="横溪镇" if n % 2 else "安洲街道", tier="hnte" if n == 0 else None)
     page = admin.get("/enterprises?per_page=2&page=2").get_json()
-    assert page["total"] == 5 and len(page["items"]) == 2 and page["page"] == 2
+    assert page["total"] == 5
+    assert len(page["items"]) == 2
+    assert page["page"] == 2
     assert admin.get("/enterprises?town=横溪镇").get_json()["total"] == 2
     assert admin.get("/enterprises?tier=hnte").get_json()["total"] == 1

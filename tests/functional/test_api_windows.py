@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_support import Api, api  # noqa: F401
+from api_support import Api
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,11 @@ from cultivation.windows.models import ApplicationWindow
 
 BODY = {"programme": "hnte", "batch": "第二批", "opens_on": "2026-07-01",
         "closes_on": "2026-08-25", "remind_days": [30, 7, 1]}
+
+
+@pytest.fixture
+def api(client, db_session) -> Api:
+    return Api(client, db_session)
 
 
 def count(session: Session) -> int:

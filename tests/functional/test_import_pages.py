@@ -46,22 +46,26 @@ def test_the_wizard_checks_commits_and_reverts(auth, client, tmp_path, db_sessio
     assert "上传并检查" in page.get_data(as_text=True)
     location = _upload(auth, tmp_path)
     batch = db_session.scalars(select(ImportBatch)).one()
-    assert batch.status == "pending" and location.endswith(f"/imports/{batch.id}")
+    assert batch.status == "pending"
+    assert location.endswith(f"/imports/{batch.id}")
     assert "正在检查" in client.get(location).get_data(as_text=True)
     checked = auth.post(f"/imports/{batch.id}/check", {}, form_url=location)
     assert checked.status_code == 302
     assert db_session.scalar(select(Enterprise).where(Enterprise.credit_code == code(1))) is None
     html = client.get(location).get_data(as_text=True)
-    assert "校验位错误" in html and "确认导入 1 行有效数据" in html
+    assert "校验位错误" in html
+    assert "确认导入 1 行有效数据" in html
     report = client.get(f"/imports/{batch.id}/errors.xlsx")
     sheet = load_workbook(io.BytesIO(report.data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1] == ("行号", "列", "值", "问题")
-    assert rows[2][0] == 3 and "校验位" in rows[2][3]
+    assert rows[2][0] == 3
+    assert "校验位" in rows[2][3]
     committed = auth.post(f"/imports/{batch.id}/commit", {}, form_url=location)
     assert committed.status_code == 302
     firm = db_session.scalar(select(Enterprise).where(Enterprise.credit_code == code(1)))
-    assert firm is not None and firm.import_batch_id == batch.id
+    assert firm is not None
+    assert firm.import_batch_id == batch.id
     assert "已导入" in client.get("/imports").get_data(as_text=True)
     reverted = auth.post(f"/imports/{batch.id}/revert", {}, form_url=location)
     assert reverted.status_code == 302

@@ -45,22 +45,26 @@ def test_the_dry_run_prints_the_designed_json_and_writes_nothing(runner, db_sess
 def test_the_commit_reports_the_batch(runner, db_session, tmp_path):
     result = runner.invoke(args=["import", str(_sheet(tmp_path)), "--json"])
     data = json.loads(result.stdout)
-    assert data["created"] == 1 and data["batch"] is not None
+    assert data["created"] == 1
+    assert data["batch"] is not None
     assert db_session.scalar(select(Enterprise.name)) == "命令行甲公司"
 
 
 def test_human_output_lists_problems_in_chinese(runner, db_session, tmp_path):
     result = runner.invoke(args=["import", str(_sheet(tmp_path)), "--dry-run"])
     assert result.exit_code == 0
-    assert "第4行 [乡镇街道]" in result.stdout and "试导入" in result.stdout
+    assert "第4行 [乡镇街道]" in result.stdout
+    assert "试导入" in result.stdout
 
 
 def test_an_unreadable_file_exits_non_zero_with_a_chinese_message(runner, db_session, tmp_path):
     missing = runner.invoke(args=["import", str(tmp_path / "none.xlsx"), "--json"])
-    assert missing.exit_code != 0 and "不存在" in missing.stderr
+    assert missing.exit_code != 0
+    assert "不存在" in missing.stderr
     junk = write_csv(tmp_path / "junk.csv", [["a", "b"], [1, 2]])
     result = runner.invoke(args=["import", str(junk), "--dry-run", "--json"])
-    assert result.exit_code != 0 and "表头" in result.stderr
+    assert result.exit_code != 0
+    assert "表头" in result.stderr
 
 
 def test_export_then_import_changes_nothing(runner, db_session, tmp_path, make_enterprise):
@@ -89,4 +93,5 @@ def test_the_installed_console_script_imports_into_a_fresh_database(tmp_path):
     assert (result["created"], result["batch"]) == (1, 1)
     bad = subprocess.run([str(SCRIPT), "import", str(tmp_path / "missing.xlsx")], env=env,
                          capture_output=True, text=True, timeout=120)
-    assert bad.returncode != 0 and "文件不存在" in bad.stderr
+    assert bad.returncode != 0
+    assert "文件不存在" in bad.stderr

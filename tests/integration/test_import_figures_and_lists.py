@@ -59,7 +59,8 @@ def test_a_published_hnte_list_with_a_title_row(db_session, tmp_path, make_enter
         [4, "未来企业", code(10), "GR202433000126", "2099-12-06", "台州市"],
     ])
     report = run(db_session, path, commit=True)
-    assert report.kind == "qualifications" and report.qualification_kind == "hnte"
+    assert report.kind == "qualifications"
+    assert report.qualification_kind == "hnte"
     assert [s["row"] for s in report.skipped] == [4]
     found = messages(report)
     assert (5, "统一社会信用代码", "企业未登记：请先导入或登记该企业") in found
@@ -68,7 +69,8 @@ def test_a_published_hnte_list_with_a_title_row(db_session, tmp_path, make_enter
     assert (qual.kind, qual.valid_from, qual.valid_to) == ("hnte", date(2024, 12, 6),
                                                            date(2027, 12, 5))
     again = run(db_session, path)
-    assert again.unchanged == 1 and again.to_create == 0
+    assert again.unchanged == 1
+    assert again.to_create == 0
 
 
 def test_a_tech_sme_list_is_recognised_by_its_title(db_session, tmp_path, make_enterprise):
@@ -112,7 +114,8 @@ def test_revert_is_refused_when_a_later_edit_would_be_lost(db_session, tmp_path,
     db_session.flush()
     with pytest.raises(RevertRefused, match="又被修改"):
         revert_batch(db_session, batch, actor="test", now=TODAY_NOW())
-    assert firm.name == "丙" and batch.status == "committed"
+    assert firm.name == "丙"
+    assert batch.status == "committed"
 
 
 @pytest.mark.parametrize("kind", ["firms", "figures", "qualifications"])

@@ -68,7 +68,8 @@ def test_the_dry_run_writes_nothing(db_session, tmp_path):
     before = (count(db_session, Enterprise), count(db_session, AuditLog),
               count(db_session, ImportBatch))
     report = run(db_session, path)
-    assert report.batch is None and report.created == 0
+    assert report.batch is None
+    assert report.created == 0
     assert (count(db_session, Enterprise), count(db_session, AuditLog),
             count(db_session, ImportBatch)) == before
 
