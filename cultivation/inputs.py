@@ -71,7 +71,10 @@ def parse_number(value: Any, *, integer: bool = False) -> float | int | None:
     if isinstance(value, bool):
         raise InputError("应为数字")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError as exc:
+            raise InputError("数值过大") from exc
     else:
         raw = (text(value) or "").replace(",", "").replace("，", "").replace(" ", "")
         if raw.endswith("%"):

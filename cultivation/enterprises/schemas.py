@@ -334,7 +334,7 @@ def json_type_error(fld: Field, value: Any) -> str | None:
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
     if kind == "boolean" and not isinstance(value, bool):
         return "应为 true 或 false"
-    if kind == "integer" and not (is_number and float(value).is_integer()):
+    if kind == "integer" and not (is_number and (isinstance(value, int) or value.is_integer())):
         return "应为整数"
     if kind == "number" and not is_number:
         return "应为数字"

@@ -174,3 +174,12 @@ def test_list_filters_and_pages(api, make_user, make_enterprise):
     assert page["page"] == 2
     assert admin.get("/enterprises?town=横溪镇").get_json()["total"] == 2
     assert admin.get("/enterprises?tier=hnte").get_json()["total"] == 1
+
+
+@pytest.mark.parametrize("body", [{"employees": 10**400}, {"sales_revenue": 10**400},
+                                  {"employees": 1e300}, {"sales_revenue": float("inf")}])
+def test_absurd_numbers_are_422_not_500(api, make_user, make_enterprise, body):
+    admin = api.as_user(make_user("admin"))
+    firm = make_enterprise()
+    response = admin.put(f"/enterprises/{firm.credit_code}/figures/2024", json=body)
+    assert response.status_code == 422
