@@ -14,6 +14,8 @@ import pkgutil
 from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Chinese messages stay readable in the JSON (curl, logs) instead of \uXXXX escapes.
+bp.record_once(lambda state: setattr(state.app.json, "ensure_ascii", False))
 
 
 def _load_route_modules() -> None:
