@@ -193,6 +193,9 @@ def send_window_reminders(session: Session, now: datetime) -> dict[str, int]:
 
 
 def _subject(reminder: DueReminder, today: date, firms: int) -> str:
+    # No spaces between Chinese words: mail clients drop them between encoded header words.
+    window = reminder.window
+    batch = f"{window.year}年{window.batch}"
     when = in_days_text((reminder.day - today).days)
-    return (f"【申报提醒】{reminder.window.title}：{when}{EDGE_LABELS[reminder.edge]}"
-            f"（{cn_date(reminder.day)}）：您联系的{firms}家企业可申报")
+    return (f"【申报提醒】{window.programme_label}（{batch}）{when}{EDGE_LABELS[reminder.edge]}"
+            f"（{cn_date(reminder.day)}）——您联系的{firms}家企业可申报")
