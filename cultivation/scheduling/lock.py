@@ -63,8 +63,12 @@ class LeaseLock:
                     conn.execute(SchedulerLock.__table__.insert().values(
                         name=LOCK_NAME, holder=self.holder, acquired_at=now, heartbeat_at=now,
                         expires_at=expires))
-        except (IntegrityError, OperationalError) as exc:  # a rival inserted first / busy
-            log.info("scheduler lock not taken: %s", exc.__class__.__name__)
+        except IntegrityError:  # a rival inserted the row first
+            return False
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig):  # e.g. no such table: not a lock contention
+                raise
+            log.info("scheduler lock busy: %s", exc.orig)
             return False
         self.expires_at = expires
         return True

@@ -19,10 +19,12 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from sqlalchemy import inspect
 
 from cultivation.database import utcnow
 from cultivation.extensions import db
 from cultivation.scheduling.lock import AdvisoryLock, LeaseLock, make_lock
+from cultivation.scheduling.models import SchedulerLock
 from cultivation.scheduling.registry import all_jobs
 from cultivation.scheduling.services import mark_interrupted, run_job
 
@@ -69,9 +71,13 @@ def run_scheduler(app: Flask, *, poll_seconds: float, lease_seconds: float,
                   run_at_start: Sequence[str] = (), echo: Callable[[str], Any] = print,
                   stop: threading.Event | None = None) -> int:
     """Wait for the lock, schedule the jobs and block; returns 0 on a clean stop, 1 when the
-    lock was lost (the process should exit and be restarted by its supervisor)."""
+    lock was lost (the process should exit and be restarted by its supervisor), 2 when the
+    database has not been migrated."""
     stop = stop or threading.Event()
     with app.app_context():
+        if not inspect(db.engine).has_table(SchedulerLock.__tablename__):
+            echo("数据库尚未初始化（缺少调度表），请先运行 cultivation db upgrade")
+            return 2
         lock = make_lock(db.engine, timedelta(seconds=lease_seconds))
     waiting_said = False
     while not lock.acquire():

@@ -176,3 +176,43 @@ def test_the_web_app_never_starts_a_scheduler(app: Flask) -> None:
 
     assert not [t for t in threading.enumerate() if "APScheduler" in t.name]
     assert os.environ.get("CULTIVATION_SCHEDULER") is None
+
+
+def test_a_scheduler_on_an_unmigrated_database_says_so_and_exits(tmp_path: Path) -> None:
+    from cultivation import create_app
+    from cultivation.scheduling.scheduler import run_scheduler
+
+    empty = create_app({"TESTING": True,
+                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}"})
+    said: list[str] = []
+    code = run_scheduler(empty, poll_seconds=0.1, lease_seconds=3, echo=said.append)
+    assert code == 2
+    assert "cultivation db upgrade" in said[0]
+
+
+def test_a_scheduler_that_loses_its_lock_shuts_down() -> None:
+    import threading
+
+    from cultivation.scheduling.scheduler import _add_heartbeat
+
+    class Lost:
+        def renew(self) -> bool:
+            return False
+
+    class FakeScheduler:
+        def __init__(self) -> None:
+            self.beat = None
+            self.stopped = False
+
+        def add_job(self, func: object, **kwargs: object) -> None:
+            self.beat = func
+            assert kwargs["executor"] == "lock"
+
+        def shutdown(self, wait: bool = True) -> None:
+            self.stopped = not wait
+
+    scheduler, lost = FakeScheduler(), threading.Event()
+    _add_heartbeat(scheduler, Lost(), lost, 3)  # type: ignore[arg-type]
+    scheduler.beat()  # type: ignore[misc]
+    assert lost.is_set()
+    assert scheduler.stopped
