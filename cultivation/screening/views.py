@@ -1,7 +1,182 @@
-"""Web pages of this concept (being built)."""
+"""Screening pages: the 培育库 candidate list (with xlsx export) and the 自测 what-if page.
+
+Also registers the firm page's verdict cards (the ``firm_verdicts`` template global) and the
+政策参数 admin pages (``parameter_views``, mounted at /admin/parameters).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from cultivation.accounts.access import can_view_details
+from cultivation.accounts.models import User
+from cultivation.enterprises import services as registry
+from cultivation.enterprises.credit_code import normalize
+from cultivation.enterprises.models import Enterprise
+from cultivation.enterprises.views import INVALID, clock
+from cultivation.extensions import db
+from cultivation.policy import ParameterError, evaluate, verdict_to_json
+from cultivation.portfolios.queries import portfolio_ids
+from cultivation.regions import current_region
+from cultivation.screening import selftest as whatif
+from cultivation.screening.exports import candidates_xlsx
+from cultivation.screening.facts import facts_for_enterprise
+from cultivation.screening.models import ScreeningRun
+from cultivation.screening.parameters import request_parameters
+from cultivation.screening.presenters import VerdictView, verdict_view
+from cultivation.screening.queries import (
+    CHANGES,
+    OUTCOME_LABELS,
+    OUTCOMES,
+    RULES_LABELS,
+    SCREENED_RULES,
+    CandidateFilters,
+    candidates,
+)
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
+THRESHOLD_RULES = ("provincial-hnte-center", "provincial-institute", "leading")
+
+
+@bp.record
+def _mount_parameter_pages(state: BlueprintSetupState) -> None:
+    from cultivation.screening.parameter_views import bp as parameters_bp
+
+    state.app.register_blueprint(parameters_bp)
+
+
+def verdict_views(facts: Any, as_of: Any, rules: tuple[str, ...]) -> list[VerdictView]:
+    """Evaluate ``rules`` with this request's parameters and present the verdicts."""
+    params = request_parameters()
+    return [verdict_view(verdict_to_json(evaluate(name, facts, as_of, params))) for name in rules]
+
+
+@bp.app_template_global()
+def firm_verdicts(enterprise: Enterprise) -> list[VerdictView]:
+    """The firm page's verdict cards, live as of today; empty for users who may not see details."""
+    if not can_view_details(current_user, enterprise.id):
+        return []
+    _, today = clock()
+    try:
+        return verdict_views(facts_for_enterprise(db.session, enterprise, today), today,
+                             SCREENED_RULES)
+    except ParameterError:
+        current_app.logger.exception("policy parameters unusable for the firm page")
+        return []
+
+
+def _choice(value: str, allowed: Any, default: str = "") -> str:
+    return value if value in allowed else default
+
+
+@bp.route("/candidates")
+@login_required
+def candidates_page():  # type: ignore[no-untyped-def]
+    args = {k: (request.args.get(k) or "").strip()[:50]
+            for k in ("rules", "outcome", "advisor", "town", "industry", "change", "scope")}
+    region = current_region()
+    advisor_view = current_user.is_advisor
+    scope = _choice(args["scope"], ("mine", "all"), "mine") if advisor_view else "all"
+    filters = CandidateFilters(
+        rules=_choice(args["rules"], SCREENED_RULES, "hnte"),
+        outcome=_choice(args["outcome"], OUTCOMES),
+        advisor=args["advisor"] if scope == "all" else "",
+        town=_choice(args["town"], region.towns),
+        industry=_choice(args["industry"], region.industries),
+        change=_choice(args["change"], CHANGES),
+        portfolio_of=current_user.id if scope == "mine" else None,
+    )
+
+    def restricted(row: Any) -> bool:
+        return advisor_view and row.advisor_username != current_user.username
+
+    if request.args.get("format") == "xlsx":
+        result = candidates(db.session, filters)
+        return candidates_xlsx(result, filters, restricted)
+    per_page = int(current_app.config.get("PER_PAGE", 50))
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    result = candidates(db.session, filters, page=page, per_page=per_page)
+    previous = None
+    if result.run is not None and result.run.previous_run_id is not None:
+        previous = db.session.get(ScreeningRun, result.run.previous_run_id)
+    advisors = db.session.execute(select(User.username, User.display_name)
+                                  .where(User.role == "advisor").order_by(User.display_name))
+
+    def list_url(**changes: Any) -> str:
+        params = {k: v for k, v in args.items() if v}
+        params["scope"] = scope if advisor_view else ""
+        params.update(changes)
+        return url_for("screening.candidates_page",
+                       **{k: v for k, v in params.items() if v not in (None, "")})
+
+    return render_template(
+        "screening/candidates.html", result=result, filters=filters, scope=scope,
+        previous=previous, page=page, per_page=per_page, list_url=list_url,
+        page_url=lambda n: list_url(page=n),
+        pages=max((result.total + per_page - 1) // per_page, 1), restricted=restricted,
+        region=region, advisors=list(advisors), rules_labels={r: RULES_LABELS[r]
+                                                                for r in SCREENED_RULES},
+        outcome_labels=OUTCOME_LABELS, changes=CHANGES, advisor_view=advisor_view,
+    )
+
+
+def _firm_for_selftest(code: str) -> Enterprise | None:
+    if not code:
+        return None
+    firm = registry.get_by_code(db.session, code)
+    if firm is None:
+        abort(404, "未找到该企业（统一社会信用代码不存在或已删除）")
+    if not can_view_details(current_user, firm.id):
+        abort(403, "该企业不在您的联系企业范围内，不能载入其数据")
+    return firm
+
+
+def _firm_choices(q: str) -> list[Enterprise]:
+    """Advisors: their portfolio; admins and leaders: firms matching ``q`` (at most 20)."""
+    live = select(Enterprise).where(Enterprise.deleted_at.is_(None)).order_by(Enterprise.name)
+    if current_user.is_advisor:
+        mine = live.where(Enterprise.id.in_(portfolio_ids(current_user.id)))
+        return list(db.session.scalars(mine))
+    if not q:
+        return []
+    return list(db.session.scalars(live.where(or_(
+        Enterprise.name.contains(q), Enterprise.credit_code.contains(normalize(q)))).limit(20)))
+
+
+@bp.route("/selftest", methods=["GET", "POST"])
+@login_required
+def selftest():  # type: ignore[no-untyped-def]
+    _, today = clock()
+    firm = _firm_for_selftest((request.values.get("code") or "").strip()[:40])
+    q = (request.args.get("q") or "").strip()[:50]
+    status = 200
+    verdicts: list[VerdictView] = []
+    if request.method == "POST":
+        form = whatif.read_form(request.form)
+        if form.facts is not None:
+            as_of = form.facts.as_of or today
+            try:
+                verdicts = verdict_views(form.facts, as_of, SCREENED_RULES + THRESHOLD_RULES)
+            except ParameterError as exc:
+                form.fail("as_of", f"该日期没有有效的政策参数：{exc}")
+        if form.errors:
+            status = INVALID
+    elif firm is not None:
+        facts = facts_for_enterprise(db.session, firm, today)
+        form = whatif.SelfTest(whatif.values_from_facts(facts, today), facts=facts)
+        verdicts = verdict_views(facts, today, SCREENED_RULES + THRESHOLD_RULES)
+    else:
+        form = whatif.SelfTest(whatif.blank_values(today))
+    return render_template(
+        "screening/selftest.html", form=form, firm=firm, verdicts=verdicts, q=q,
+        choices=_firm_choices(q), whatif=whatif, today=today,
+        main_rules=len(SCREENED_RULES),
+    ), status
