@@ -183,15 +183,18 @@ def parameter_value_text(key: str, value: Any) -> str:
 
 
 def _band_text(band: Mapping[str, Any], unit: str) -> str:
-    bound_is_ratio = unit.startswith("比例")
+    bound_unit = unit.split("→")[0].strip()  # "万元 → 比例": bounds in 万元
     parts = []
     for name, inclusive, strict, loose in (("min", "min_inclusive", ">", "≥"),
                                            ("max", "max_inclusive", "<", "≤")):
         if name in band:
-            edge = percent_text(band[name]) if bound_is_ratio else number_text(band[name])
+            edge = (percent_text(band[name]) if bound_unit == "比例"
+                    else number_text(band[name]))
             default = name == "min"
             parts.append(f"{loose if band.get(inclusive, default) else strict}{edge}")
     where = "且".join(parts) or "任意"
+    if bound_unit and bound_unit != "比例":
+        where = f"{where} {bound_unit}"
     if "points" in band:
         points = band["points"]
         got = f"{points[0]}–{points[1]} 分" if isinstance(points, list) else f"{points} 分"
