@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from cultivation.enterprises.models import Enterprise
-from cultivation.policy import Verdict, evaluate, normalise_rules_name, verdict_to_json
+from cultivation.policy import Verdict, evaluate, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
 from cultivation.screening.facts import facts_for_enterprises
 from cultivation.screening.models import Evaluation, ScreeningRun
@@ -168,13 +168,24 @@ def _relative(actual: object, required: object) -> float:
 
 
 def stored_details(verdict: Verdict) -> dict[str, Any]:
-    """The verdict JSON as kept in Evaluation.details (see the model's docstring)."""
-    data: dict[str, Any] = verdict_to_json(verdict)
-    data["parameter_keys"] = [item["key"] for item in data.pop("parameters")]  # type: ignore[index]
-    data["criteria"] = [
-        {k: v for k, v in item.items() if k == "passed" or (v is not None and v != [])}
-        for item in data["criteria"]
-    ]
+    """The verdict JSON as kept in Evaluation.details (see the model's docstring).
+
+    Built like ``verdict_to_json`` minus the parameter values: serialising the band tables of
+    every verdict only to drop them was a fifth of a run's time.
+    """
+    data: dict[str, Any] = {
+        "rules": verdict.rules,
+        "as_of": verdict.as_of.isoformat(),
+        "outcome": verdict.outcome,
+        "criteria": [
+            {k: v for k, v in c.to_json().items() if k == "passed" or (v is not None and v != [])}
+            for c in verdict.criteria
+        ],
+        "score": verdict.score,
+        "parameter_keys": [p.key for p in verdict.parameters],
+    }
+    if verdict.offers_direct_pass:
+        data["direct_pass"] = verdict.direct_pass
     return data
 
 
