@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -90,6 +90,12 @@ def run_screening(
     log.info("screening run %s as of %s: %d firms, %d evaluations", run.id, as_of, run.firms,
              run.evaluations)
     return run
+
+
+def screen_demo(session: Session, today: date) -> None:
+    """Demo seeder hook (``DEMO_SEEDERS``): a first run as of the demo's day, so the 培育库 and
+    the reminders have candidates right after ``demo load``. Flushes only."""
+    run_screening(session, as_of=today, now=datetime.combine(today, time(18), tzinfo=UTC))
 
 
 def _candidates(session: Session, run_id: int) -> set[tuple[int, str]]:

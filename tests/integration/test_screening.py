@@ -13,9 +13,9 @@ from cultivation.enterprises.models import FiscalYearFigures
 from cultivation.policy import evaluate
 from cultivation.screening.facts import facts_for_enterprise, facts_for_enterprises
 from cultivation.screening.models import Evaluation
-from cultivation.screening.parameters import parameter_table
+from cultivation.screening.parameters import parameter_table, seed_parameters
 from cultivation.screening.queries import CandidateFilters, candidates
-from cultivation.screening.services import run_screening, total_gap
+from cultivation.screening.services import run_screening, screen_demo, total_gap
 
 NOW = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)
 
@@ -219,3 +219,12 @@ def test_the_statements_issued_are_the_same_for_10_and_100_firms(db_session, mak
     with_100 = counted_run()
     assert with_10 == with_100, (with_10, with_100)
     assert with_100 <= 12  # parameters 2, previous run 2, ids 1, facts 4, insert 1, run 2
+
+
+def test_the_demo_hooks_seed_parameters_and_screen_every_firm(db_session, make_enterprise):
+    four_firms(make_enterprise)
+    assert seed_parameters(db_session, AS_OF) > 0
+    screen_demo(db_session, AS_OF)
+    listed = candidates(db_session, CandidateFilters(rules="hnte"))
+    assert listed.run.as_of == AS_OF
+    assert listed.total == 4
