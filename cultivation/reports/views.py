@@ -35,7 +35,14 @@ from cultivation.reports.filters import (
     parse_day,
     parse_report_args,
 )
-from cultivation.reports.flows import LADDER, cohorts, flow_chart, flows_by_year, time_in_tier
+from cultivation.reports.flows import (
+    LADDER,
+    cohorts,
+    flow_chart,
+    flows_by_year,
+    flows_report,
+    time_in_tier,
+)
 from cultivation.reports.funnel import funnel
 from cultivation.reports.workload import stale_firms, workload
 from cultivation.web.filters import cn_date
@@ -102,11 +109,11 @@ def flows_page():  # type: ignore[no-untyped-def]
         if table == "time":
             return exports.time_xlsx(time_in_tier(dbs(), as_of, filters), as_of, filters)
         return exports.flows_xlsx(flows_by_year(dbs(), as_of, filters), as_of, filters)
-    flows = flows_by_year(dbs(), as_of, filters)
+    report = flows_report(dbs(), as_of, filters)
     return render_template(
         "reports/flows.html", as_of=as_of, filters=filters, options=filter_options(),
-        flows=flows, flow_chart=flow_chart(flows), cohorts=cohorts(dbs(), as_of, filters),
-        times=time_in_tier(dbs(), as_of, filters), ladder=LADDER,
+        flows=report.flows, flow_chart=flow_chart(report.flows), cohorts=report.cohorts,
+        times=report.times, ladder=LADDER,
     )
 
 

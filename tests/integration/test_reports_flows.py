@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from cultivation.enterprises.models import Enterprise
 from cultivation.qualifications.tiers import TIER_RANK, effective_end, tier_history
 from cultivation.reports.filters import ReportFilters
-from cultivation.reports.flows import cohorts, flows_by_year, time_in_tier
+from cultivation.reports.flows import cohorts, flows_by_year, flows_report, time_in_tier
 
 AS_OF = date(2025, 6, 30)
 
@@ -152,11 +152,12 @@ def _expected_changes(firms: list[Enterprise], as_of: date) -> Counter[tuple[int
     return expected
 
 
+@pytest.mark.parametrize("seed", [20250630, 7, 1949])
 def test_random_histories_match_the_pure_tier_history(
-    db_session: Session, make_enterprise: Any
+    db_session: Session, make_enterprise: Any, seed: int
 ) -> None:
-    rng = random.Random(20250630)
-    firms = [make_enterprise() for _ in range(40)]
+    rng = random.Random(seed)
+    firms = [make_enterprise() for _ in range(60)]
     for firm in firms:
         _random_history(rng, db_session, firm)
     for firm in firms:
@@ -197,4 +198,20 @@ def test_flow_reports_issue_a_fixed_number_of_statements(
             time_in_tier(db_session, AS_OF)
         return log.count
 
-    assert statements_for(3) == statements_for(30) == 4
+    assert statements_for(3) == statements_for(30) == 3
+
+
+def test_the_one_statement_page_report_equals_the_three_reports(
+    db_session: Session, make_enterprise: Any
+) -> None:
+    rng = random.Random(11)
+    for _ in range(40):
+        _random_history(rng, db_session, make_enterprise())
+    with count_statements() as log:
+        report = flows_report(db_session, AS_OF)
+    assert log.count == 1
+    assert report.flows == flows_by_year(db_session, AS_OF)
+    assert report.cohorts == cohorts(db_session, AS_OF)
+    assert report.times == time_in_tier(db_session, AS_OF)
+    assert report.cohorts
+    assert any(t.median_days for t in report.times)
