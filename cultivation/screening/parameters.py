@@ -126,7 +126,7 @@ def request_parameters() -> ParameterTable:
 
     from cultivation.extensions import db
 
-    table = g.get("policy_parameters")
+    table: ParameterTable | None = g.get("policy_parameters")
     if table is None:
         if ensure_parameters(db.session):
             db.session.commit()

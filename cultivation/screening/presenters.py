@@ -222,7 +222,7 @@ def verdict_view(data: Mapping[str, Any], parameters: Sequence[Mapping[str, Any]
         badge=OUTCOME_BADGES.get(outcome, "text-bg-light"),
         criteria=[criterion_view(c) for c in criteria],
         score=score_text, score_parts=parts,
-        direct_pass=DIRECT_PASS_LABELS.get(direct, direct or ""),
+        direct_pass=DIRECT_PASS_LABELS.get(str(direct), str(direct)) if direct else "",
         parameters=parameter_views(parameters if parameters is not None
                                    else data.get("parameters") or []),
     )

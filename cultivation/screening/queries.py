@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from cultivation.accounts.models import User
@@ -99,15 +99,16 @@ def latest_run(session: Session, as_of: date | None = None) -> ScreeningRun | No
     return session.scalar(stmt.limit(1))
 
 
-def _base(run: ScreeningRun, filters: CandidateFilters) -> tuple[Select[Any], Any, Any, Any]:
+def _base(run: ScreeningRun, filters: CandidateFilters
+          ) -> tuple[Select[Any], ColumnElement[bool], ColumnElement[bool]]:
     """The filtered rows of ``run`` with the previous outcome and the new / dropped flags."""
     previous = aliased(Evaluation)
     advisor = aliased(User)
     is_candidate = Evaluation.outcome.in_(CANDIDATE_OUTCOMES)
     was_candidate = previous.outcome.in_(CANDIDATE_OUTCOMES)
-    if run.previous_run_id is None:
-        is_new, is_dropped = false(), false()
-    else:
+    is_new: ColumnElement[bool] = false()
+    is_dropped: ColumnElement[bool] = false()
+    if run.previous_run_id is not None:
         is_new = and_(is_candidate, or_(previous.id.is_(None), not_(was_candidate)))
         is_dropped = and_(not_(is_candidate), previous.id.is_not(None), was_candidate)
     stmt = (
@@ -139,7 +140,7 @@ def _base(run: ScreeningRun, filters: CandidateFilters) -> tuple[Select[Any], An
         stmt = stmt.where(is_new)
     elif filters.change == "dropped":
         stmt = stmt.where(is_dropped)
-    return stmt, is_new, is_dropped, previous
+    return stmt, is_new, is_dropped  # type: ignore[return-value]
 
 
 def candidates(
@@ -151,7 +152,7 @@ def candidates(
     run = run or latest_run(session)
     if run is None:
         return CandidateList(None, [], 0)
-    stmt, is_new, is_dropped, _ = _base(run, filters)
+    stmt, is_new, is_dropped = _base(run, filters)
     counted = stmt.with_only_columns(
         Evaluation.outcome, func.count(), func.sum(case((is_new, 1), else_=0)),
         func.sum(case((is_dropped, 1), else_=0)),

@@ -93,7 +93,7 @@ def candidates_page():  # type: ignore[no-untyped-def]
     )
 
     def restricted(row: Any) -> bool:
-        return advisor_view and row.advisor_username != current_user.username
+        return bool(advisor_view and row.advisor_username != current_user.username)
 
     if request.args.get("format") == "xlsx":
         result = candidates(db.session, filters)
@@ -111,7 +111,7 @@ def candidates_page():  # type: ignore[no-untyped-def]
                                   .where(User.role == "advisor").order_by(User.display_name))
 
     def list_url(**changes: Any) -> str:
-        params = {k: v for k, v in args.items() if v}
+        params: dict[str, Any] = {k: v for k, v in args.items() if v}
         params["scope"] = scope if advisor_view else ""
         params.update(changes)
         return url_for("screening.candidates_page",
