@@ -86,6 +86,9 @@ def run_screening(
         "previous_run_id": run.previous_run_id,
         "parameters": {name: list(used[name].values()) for name in names},
     }
+    # Totals as plain ints: the job runner copies int values into the JobRun counts.
+    for key in ("candidates", "new", "dropped"):
+        run.summary[f"{key}_total"] = sum(run.summary[key].values())
     session.flush()
     log.info("screening run %s as of %s: %d firms, %d evaluations", run.id, as_of, run.firms,
              run.evaluations)

@@ -134,6 +134,7 @@ def test_the_second_run_reports_new_and_dropped_candidates(db_session, make_ente
     assert second.previous_run_id == first.id
     assert second.summary["new"] == {"hnte": 1}
     assert second.summary["dropped"] == {"hnte": 1}
+    assert (second.summary["new_total"], second.summary["dropped_total"]) == (1, 1)
     listed = candidates(db_session, CandidateFilters(rules="hnte"))
     assert listed.run.id == second.id
     flags = {r.enterprise_id: (r.is_new, r.is_dropped, r.previous_outcome) for r in listed.rows}
