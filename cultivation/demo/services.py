@@ -32,7 +32,41 @@ MARKER = ("demo", "load")  # the AuditLog (entity_type, action) written once per
 DemoSeeder = Callable[[Session, date], None]
 # Other concepts' demo seeders (application windows, policy parameters, report targets …),
 # run in order after the core demo data, in the same transaction, on a fresh load only.
-DEMO_SEEDERS: list[DemoSeeder] = []
+def _seed_parameters(session: Session, today: date) -> None:
+    from cultivation.screening.parameters import seed_parameters
+
+    seed_parameters(session, today)
+
+
+def _seed_windows(session: Session, today: date) -> None:
+    from cultivation.windows.services import seed_windows
+
+    seed_windows(session, today)
+
+
+def _seed_plans(session: Session, today: date) -> None:
+    from cultivation.reports.services import seed_plans
+
+    seed_plans(session)
+
+
+def _first_screening(session: Session, today: date) -> None:
+    from cultivation.screening.services import screen_demo
+
+    screen_demo(session, today)
+
+
+def _first_coverage_snapshot(session: Session, today: date) -> None:
+    from datetime import UTC, datetime, time
+
+    from cultivation.reports.services import take_coverage_snapshot
+
+    take_coverage_snapshot(session, datetime.combine(today, time(4), tzinfo=UTC))
+
+
+DEMO_SEEDERS: list[DemoSeeder] = [
+    _seed_parameters, _seed_windows, _seed_plans, _first_screening, _first_coverage_snapshot,
+]
 
 
 class DemoError(ValueError):

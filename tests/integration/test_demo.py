@@ -62,6 +62,8 @@ def row_counts(session: Session) -> dict[str, int]:
 
 
 def load(session: Session, firms: int = 50, seed: int = 7, **kwargs: Any) -> DemoSummary:
+    """The core demo load (other concepts' seeders are tested separately below)."""
+    kwargs.setdefault("seeders", [])
     return load_demo(session, firms=firms, seed=seed, today=TODAY, **kwargs)
 
 
@@ -341,3 +343,33 @@ def test_cli_rejects_bad_arguments_and_writes_nothing(runner: Any, db_session: S
     assert result.exit_code != 0
     assert message in result.output
     assert all(n == 0 for n in row_counts(db_session).values())
+
+
+def test_the_full_load_seeds_windows_parameters_a_screening_run_and_a_snapshot(
+    db_session: Session,
+) -> None:
+    from cultivation.reports.models import CoverageSnapshot
+    from cultivation.screening.models import Evaluation, PolicyParameter, ScreeningRun
+    from cultivation.windows.models import ApplicationWindow
+
+    load(db_session, firms=60, seeders=None)
+
+    def rows(model: Any) -> int:
+        return db_session.scalar(select(func.count()).select_from(model)) or 0
+
+    assert rows(PolicyParameter) > 0
+    assert rows(ApplicationWindow) > 0
+    assert rows(ScreeningRun) == 1
+    assert rows(Evaluation) == 60 * 3
+    assert rows(CoverageSnapshot) == 3
+
+
+def test_the_full_load_statement_count_does_not_grow_with_firms(db_session: Session) -> None:
+    counts = []
+    for firms in (20, 200):
+        savepoint = db_session.begin_nested()
+        with count_queries(db.engine) as queries:
+            load(db_session, firms=firms, seeders=None)
+        counts.append(queries.count)
+        savepoint.rollback()
+    assert counts[0] == counts[1] <= 200
