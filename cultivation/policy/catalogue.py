@@ -56,7 +56,8 @@ PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
     "hnte.score.ip_acquisition_min": _n("高企评分：知识产权获得方式最低分", "分"),
     "hnte.score.ip_acquisition_self_developed_max": _n("高企评分：自主研发获得方式满分", "分"),
     "hnte.score.ip_acquisition_other_max": _n("高企评分：受让、受赠、并购获得方式满分", "分"),
-    "hnte.score.standard_bonus": _n("高企评分：主导制定标准加分", "分"),
+    "hnte.score.standard_bonus": _n("高企评分：参与编制标准加分（最高）", "分"),
+    "hnte.score.standard_bonus_min": _n("高企评分：参与编制标准加分（最低）", "分"),
     "hnte.score.ip_max": _n("高企评分：知识产权部分上限", "分"),
     "hnte.score.conversion_bands": _b(
         "高企评分：科技成果转化能力（近三年年均转化项数）", "项/年 → 分", "points"

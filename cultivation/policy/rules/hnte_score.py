@@ -146,11 +146,13 @@ def _ip_part(facts: Facts, latest: int, p: ParameterLookup) -> tuple[Part, tuple
         other_max = p.integer("hnte.score.ip_acquisition_other_max")
         items["acquisition"] = (acquisition_min, self_max if facts.ip_self_developed else other_max)
     bonus = p.integer("hnte.score.standard_bonus")
+    # The 指引 scores "是" 1–2 points (expert judgment), like every other judged item.
     if facts.led_standard is None:
         missing.append("是否主导制定标准")
         items["standard_bonus"] = (0, bonus)
     else:
-        items["standard_bonus"] = (bonus, bonus) if facts.led_standard else (0, 0)
+        bonus_min = min(p.integer("hnte.score.standard_bonus_min"), bonus)
+        items["standard_bonus"] = (bonus_min, bonus) if facts.led_standard else (0, 0)
     notes: tuple[str, ...] = ()
     if no_ip:
         items["tech_advancement"] = items["core_support"] = (0, 0)
