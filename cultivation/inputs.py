@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "t"}
@@ -45,6 +45,9 @@ def parse_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 100000:
+        # An Excel date serial in a cell formatted as a number (1900 date system).
+        return date(1899, 12, 30) + timedelta(days=int(value))
     raw = text(value) or ""
     match = _DATE_RE.match(raw)
     if match:
