@@ -30,6 +30,15 @@ DIRECT_PASS_LABELS = {
     "provincial_rd_institution": "拥有省部级以上研发机构", "led_standard": "近五年主导制定标准",
 }
 UNCONFIRMED = "待确认"
+# Alternatives inside an "any of" criterion (their JSON is {id: value}): label, operator, unit.
+ALTERNATIVES = {
+    "core_ip": ("核心知识产权", "", ""), "led_standard": ("主导制定标准", "", ""),
+    "ip_items": ("有效知识产权", "≥ ", "项"), "employees": ("从业人员", "< ", "人"),
+    "sales_revenue": ("营业收入", "< ", "万元"), "rd_expense_ratio": ("研发费用占比", "≥ ", ""),
+    "rd_expense_amount": ("研发费用", "≥ ", "万元"), "ip_class_i": ("Ⅰ类知识产权", "≥ ", "项"),
+    "ip_class_ii": ("Ⅱ类知识产权", "≥ ", "项"),
+}
+STRICT_MINIMUM = frozenset({"innovation_spending"})  # "> 0": some R&D spending
 
 
 @dataclass(frozen=True)
@@ -112,10 +121,16 @@ def value_text(value: Any, *, ratio: bool = False, unit: str | None = None) -> s
             return f"{'、'.join(str(v) for v in value[:3])} 等 {len(value)} 项"
         return "、".join(str(v) for v in value)
     if isinstance(value, Mapping):
-        return "；".join(f"{k}：{value_text(v, ratio=k in RATIO_IDS)}" for k, v in value.items())
+        return "；".join(_alternative(k, v) for k, v in value.items())
     if ratio:
         return percent_text(value)
     return f"{number_text(value)} {unit}" if unit else number_text(value)
+
+
+def _alternative(cid: str, value: Any, *, required: bool = False) -> str:
+    label, operator, unit = ALTERNATIVES.get(cid, (cid, "", ""))
+    text = value_text(value, ratio=cid in RATIO_IDS, unit=unit or None)
+    return f"{label} {operator if required else ''}{text}"
 
 
 def _status(item: Mapping[str, Any]) -> tuple[str, str]:
@@ -149,11 +164,15 @@ def criterion_view(item: Mapping[str, Any]) -> CriterionView:
 def _required_text(cid: str, value: Any, ratio: bool, unit: str | None) -> str:
     if cid == "tech_domain":
         return "国家重点支持的八大高新技术领域"
-    if cid in {"tech_staff_score"}:
+    if cid == "tech_staff_score":
         return "大于 0 分"
+    if isinstance(value, Mapping):
+        return "，或".join(_alternative(k, v, required=True) for k, v in value.items())
     prefix = "≥ " if isinstance(value, int | float) and not isinstance(value, bool) else ""
     if cid.endswith("_limit"):
         prefix = "≤ "
+    elif cid in STRICT_MINIMUM:
+        prefix = "> "
     return prefix + value_text(value, ratio=ratio, unit=unit)
 
 
