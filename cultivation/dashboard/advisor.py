@@ -116,9 +116,11 @@ def recently_changed(session: Session, user: Any) -> list[RecentFirm]:
         latest = latest.where(AuditLog.enterprise_id.in_(scope))
     sub = latest.subquery()
     stmt = (
-        select(Enterprise.name, Enterprise.credit_code, AuditLog.at, AuditLog.actor_name)
+        select(Enterprise.name, Enterprise.credit_code, AuditLog.at,
+               func.coalesce(User.display_name, AuditLog.actor_name))
         .join(sub, sub.c.enterprise_id == Enterprise.id)
         .join(AuditLog, AuditLog.id == sub.c.last_id)
+        .outerjoin(User, User.id == AuditLog.actor_id)
         .where(Enterprise.deleted_at.is_(None))
         .order_by(AuditLog.at.desc(), AuditLog.id.desc())
         .limit(RECENT_LIMIT)

@@ -202,7 +202,10 @@ def edit(code: str):  # type: ignore[no-untyped-def]
     try:
         services.update_enterprise(db.session, firm, values, actor=current_user, now=now,
                                    expected_version=expected)
-        if "advisor" in form:
+        current = portfolios.current_advisor(db.session, firm.id)
+        if "advisor" in form and (current.id if current else None) != (
+            advisor.id if advisor else None
+        ):
             portfolios.assign(db.session, firm, advisor, on=today, actor=current_user)
         db.session.flush()
     except (services.StaleVersion, StaleDataError):

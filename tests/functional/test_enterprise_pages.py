@@ -277,6 +277,17 @@ def test_an_admin_hands_a_firm_over_to_another_advisor_keeping_history(
     assert rows[1].ended_on is None
 
 
+def test_an_admin_edit_that_keeps_the_advisor_records_no_handover(as_role: Any, world: Any,
+                                                                 db_session: Any) -> None:
+    browser = as_role("admin")
+    for firm, advisor in ((world.firm, world.users["advisor_in"].username), (world.other, "")):
+        response = browser.post(f"/enterprises/{firm.credit_code}/edit",
+                                _firm_form(firm, advisor=advisor, notes="只改备注"))
+        assert response.status_code == 302
+    assert db_session.scalars(select(AuditLog).where(AuditLog.action == "assign")).all() == []
+    assert count_rows(db_session, PortfolioAssignment) == 1
+
+
 def test_an_advisor_cannot_reassign_a_firm_by_posting_an_advisor_field(
     as_role: Any, world: Any, db_session: Any
 ) -> None:
