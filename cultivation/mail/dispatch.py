@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -57,8 +58,17 @@ def recover_expired(session: Session, now: datetime, lease: timedelta) -> tuple[
     return recovered, abandoned
 
 
-def claim_next(session: Session, now: datetime) -> tuple[int, int] | None:
-    """Claim the oldest due pending row; returns (id, attempts) — the fencing token — or None.
+@dataclass(frozen=True)
+class Claim:
+    """A claimed row: its id, the attempt number (the fencing token) and earlier unknowns."""
+
+    id: int
+    attempts: int
+    uncertain: int
+
+
+def claim_next(session: Session, now: datetime) -> Claim | None:
+    """Claim the oldest due pending row, or None.
 
     One UPDATE with a ``FOR UPDATE SKIP LOCKED`` sub-select (PostgreSQL): concurrent dispatchers
     claim different rows; on SQLite the statement takes the write lock before it reads.
@@ -76,45 +86,40 @@ def claim_next(session: Session, now: datetime) -> tuple[int, int] | None:
         update(OutboxMessage)
         .where(OutboxMessage.id == due, OutboxMessage.status == "pending")
         .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
-        .returning(OutboxMessage.id, OutboxMessage.attempts)
+        .returning(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.uncertain)
     ).one_or_none()
-    return None if claimed is None else (claimed[0], claimed[1])
+    return None if claimed is None else Claim(*claimed)
 
 
-def _ours(message_id: int, attempts: int) -> Any:
-    return and_(OutboxMessage.id == message_id, OutboxMessage.status == "sending",
-                OutboxMessage.attempts == attempts)
+def _ours(claim: Claim) -> Any:
+    return and_(OutboxMessage.id == claim.id, OutboxMessage.status == "sending",
+                OutboxMessage.attempts == claim.attempts)
 
 
-def mark_sent(session: Session, message_id: int, attempts: int, now: datetime) -> bool:
+def mark_sent(session: Session, claim: Claim, now: datetime) -> bool:
     """Record delivery if the claim is still ours (False: the lease was taken over)."""
     done = session.execute(
-        update(OutboxMessage).where(_ours(message_id, attempts))
+        update(OutboxMessage).where(_ours(claim))
         .values(status="sent", sent_at=now, claimed_at=None, last_error=None)
     ).rowcount
     if not done:
-        log.warning("outbox: message %s sent after its lease was taken over", message_id)
+        log.warning("outbox: message %s sent after its lease was taken over", claim.id)
     return bool(done)
 
 
-def mark_failure(session: Session, message_id: int, attempts: int, error: SendError,
-                 now: datetime, config: Mapping[str, Any]) -> str:
-    """Schedule a retry or give up; returns the new status (``pending`` or ``failed``)."""
-    row = session.get(OutboxMessage, message_id)
-    if row is None or row.status != "sending" or row.attempts != attempts:
-        return "lost"
-    row.last_error = str(error)[:2000]
-    row.claimed_at = None
-    if error.uncertain:
-        row.uncertain += 1
-    if (error.permanent or attempts >= int(config["MAIL_MAX_ATTEMPTS"])
-            or (error.uncertain and row.uncertain > 1)):
-        row.status = "failed"
-    else:
-        row.status = "pending"
-        row.next_attempt_at = now + backoff(attempts, config)
-    session.flush()
-    return row.status
+def mark_failure(session: Session, claim: Claim, error: SendError, now: datetime,
+                 config: Mapping[str, Any]) -> str:
+    """Schedule a retry or give up (one UPDATE); returns ``pending``, ``failed`` or ``lost``."""
+    uncertain = claim.uncertain + (1 if error.uncertain else 0)
+    give_up = (error.permanent or claim.attempts >= int(config["MAIL_MAX_ATTEMPTS"])
+               or (error.uncertain and uncertain > 1))
+    status = "failed" if give_up else "pending"
+    done = session.execute(
+        update(OutboxMessage).where(_ours(claim)).values(
+            status=status, uncertain=uncertain, last_error=str(error)[:2000], claimed_at=None,
+            next_attempt_at=None if give_up else now + backoff(claim.attempts, config))
+    ).rowcount
+    return status if done else "lost"
 
 
 def dispatch(session: Session, now: datetime, *, config: Mapping[str, Any] | None = None,
@@ -134,24 +139,24 @@ def dispatch(session: Session, now: datetime, *, config: Mapping[str, Any] | Non
     try:
         for _ in range(int(cfg["MAIL_BATCH"])):
             claim = claim_next(session, now)
-            session.commit()
             if claim is None:
+                session.commit()
                 break
-            message_id, attempts = claim
-            row = session.get(OutboxMessage, message_id)
+            row = session.get(OutboxMessage, claim.id)
             assert row is not None
+            email, recipient = build_email(row, cfg), row.to_address
+            session.commit()  # the claim is visible before anything is sent
             try:
-                sender.send(build_email(row, cfg), sender=envelope_from(cfg),
-                            recipient=row.to_address)
+                sender.send(email, sender=envelope_from(cfg), recipient=recipient)
             except SendError as exc:
-                status = mark_failure(session, message_id, attempts, exc, now, cfg)
+                status = mark_failure(session, claim, exc, now, cfg)
                 session.commit()
                 counts["failed" if status == "failed" else "retry"] += 1
-                log.warning("outbox: message %s not sent (%s): %s", message_id, status, exc)
+                log.warning("outbox: message %s not sent (%s): %s", claim.id, status, exc)
                 if exc.connection:
                     break  # the server is unreachable: the rest waits for the next round
                 continue
-            mark_sent(session, message_id, attempts, now)
+            mark_sent(session, claim, now)
             session.commit()
             counts["sent"] += 1
     finally:

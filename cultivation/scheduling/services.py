@@ -40,8 +40,9 @@ def run_job(
     run = JobRun(job=name, trigger=trigger, as_of=now, started_at=clock(), outcome="running",
                  host=HOST, actor=actor)
     session.add(run)
+    session.flush()
+    run_id = run.id  # read before the commit: reading it after would start with a SELECT
     session.commit()
-    run_id = run.id
     try:
         # Open the job's transaction with a write: on SQLite a concurrent job then waits for the
         # write lock (busy timeout) instead of failing when its reads try to become writes.
@@ -51,20 +52,28 @@ def run_job(
     except Exception as exc:  # every failure is recorded; none may kill the scheduler
         session.rollback()
         log.exception("job %s failed", name)
-        run = session.get(JobRun, run_id) or run
-        run.outcome = "failed"
-        run.error = f"{exc}\n\n{traceback.format_exc()[-4000:]}"
-        run.finished_at = clock()
+        _finish(session, run_id, outcome="failed", finished_at=clock(),
+                error=f"{exc}\n\n{traceback.format_exc()[-4000:]}")
         session.commit()
-        return run
-    run = session.get(JobRun, run_id) or run
-    run.outcome = "success"
-    run.counts = {k: v for k, v in (counts or {}).items() if isinstance(v, int | float | str)}
-    run.finished_at = clock()
+        return _reload(session, run_id)
+    finished = clock()
+    kept = {k: v for k, v in (counts or {}).items() if isinstance(v, int | float | str)}
+    _finish(session, run_id, outcome="success", finished_at=finished, counts=kept)
     session.execute(delete(JobRun).where(JobRun.job == name, JobRun.outcome == "success",
-                                         JobRun.started_at < run.finished_at - RETENTION))
+                                         JobRun.started_at < finished - RETENTION))
     session.commit()
-    log.info("job %s done: %s", name, run.counts)
+    log.info("job %s done: %s", name, kept)
+    return _reload(session, run_id)
+
+
+def _finish(session: Session, run_id: int, **values: Any) -> None:
+    # One UPDATE, no read first (a read-then-write transaction fails at once on a busy SQLite).
+    session.execute(update(JobRun).where(JobRun.id == run_id).values(**values))
+
+
+def _reload(session: Session, run_id: int) -> JobRun:
+    run = session.get(JobRun, run_id, populate_existing=True)
+    assert run is not None
     return run
 
 

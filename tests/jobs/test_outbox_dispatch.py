@@ -99,9 +99,10 @@ def test_a_dispatcher_that_dies_after_sending_causes_at_most_one_duplicate(
     config = smtp_server.config(app, MAIL_LEASE_SECONDS=300)
     queue(db_session, advisor)
     # A first dispatcher claims and sends, then dies before marking the row sent.
-    message_id, _attempts = claim_next(db_session, NOW)
+    claim = claim_next(db_session, NOW)
+    assert claim is not None
     db_session.commit()
-    row = db_session.get(type(outbox(db_session)[0]), message_id)
+    row = db_session.get(type(outbox(db_session)[0]), claim.id)
     sender = SmtpSender(config)
     sender.send(build_email(row, config), sender=envelope_from(config), recipient=row.to_address)
     sender.close()

@@ -216,3 +216,44 @@ def test_a_scheduler_that_loses_its_lock_shuts_down() -> None:
     scheduler.beat()  # type: ignore[misc]
     assert lost.is_set()
     assert scheduler.stopped
+
+
+def test_two_dispatchers_at_once_send_every_message_exactly_once(
+        pdb: ProcessDatabase, smtp_server: SmtpServer) -> None:
+    import threading
+
+    from cultivation.accounts.models import User
+    from cultivation.mail.dispatch import dispatch
+    from cultivation.mail.services import enqueue
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    with pdb.app.app_context():
+        user = User(username="many", display_name="多封", role="advisor",
+                    email="many@example.test", password_hash="x")
+        db.session.add(user)
+        db.session.flush()
+        for n in range(30):
+            enqueue(db.session, dedup_key=f"bulk:{n}", recipient=user, subject=f"第{n}封",
+                    template="followups", context={"items": []}, now=now)
+        db.session.commit()
+        db.session.remove()
+    config = smtp_server.config(pdb.app, MAIL_BATCH=100)
+    results: list[dict[str, int]] = []
+
+    def work() -> None:
+        with pdb.app.app_context():
+            try:
+                results.append(dispatch(db.session, now, config=config))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    subjects = sorted(str(m["Subject"]) for m in smtp_server.received.messages)
+    assert sum(r["sent"] for r in results) == 30
+    assert subjects == sorted(f"第{n}封" for n in range(30))
+    assert _count(pdb, select(func.count(OutboxMessage.id))
+                  .where(OutboxMessage.status == "sent")) == 30
