@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app, flash, render_template, request, url_for
 from sqlalchemy import select
 
+from cultivation.accounts.models import User
 from cultivation.admin.auditing import ACTIONS, ENTITIES, AuditFilters, log_page
 from cultivation.admin.views import bp
-from cultivation.accounts.models import User
 from cultivation.enterprises.views import int_arg
 from cultivation.extensions import db
 from cultivation.inputs import InputError, parse_date

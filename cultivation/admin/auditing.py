@@ -134,8 +134,8 @@ def present(session: Session, rows: list[tuple[AuditLog, str | None, str | None]
     }
     users: dict[int, str] = {}
     if ids:
-        users = dict(session.execute(  # type: ignore[arg-type]
-            select(User.id, User.display_name).where(User.id.in_(ids))).all())
+        rows_ = session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+        users = {user_id: name for user_id, name in rows_}
     return [
         Entry(at=log.at, actor=log.actor_name, action=ACTIONS.get(log.action, log.action),
               entity=_entity(log), enterprise_name=name, enterprise_code=code,
@@ -144,7 +144,7 @@ def present(session: Session, rows: list[tuple[AuditLog, str | None, str | None]
     ]
 
 
-def _with_firm() -> Select[Any]:
+def _with_firm() -> Select[AuditLog, str, str]:
     return select(AuditLog, Enterprise.name, Enterprise.credit_code).outerjoin(
         Enterprise, Enterprise.id == AuditLog.enterprise_id
     )

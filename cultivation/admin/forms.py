@@ -20,7 +20,8 @@ class UserEditForm(FlaskForm):
     """Change a user: name, e-mail, role, active flag, optional new password."""
 
     display_name = StringField(
-        "姓名", validators=[DataRequired("请输入姓名"), Length(max=50, message="姓名不超过50个字符")]
+        "姓名",
+        validators=[DataRequired("请输入姓名"), Length(max=50, message="姓名不超过50个字符")],
     )
     email = EmailField("电子邮箱", validators=[Optional(), Email("电子邮箱格式不正确"),
                                                Length(max=200, message="电子邮箱过长")])
@@ -38,6 +39,7 @@ class UserCreateForm(UserEditForm):
 
     username = StringField("用户名", validators=_USERNAME)
     password = PasswordField(
-        "初始密码", validators=[DataRequired("请设置初始密码"), Length(min=8, message="密码至少8位")]
+        "初始密码",
+        validators=[DataRequired("请设置初始密码"), Length(min=8, message="密码至少8位")],
     )
     is_active = BooleanField("启用", default=True)

@@ -1,4 +1,4 @@
-"""联系企业分配: assign firms to advisors one by one or in bulk by filter; handovers keep history."""
+"""联系企业分配: assign firms to advisors, picked or in bulk by filter; handovers keep history."""
 
 from __future__ import annotations
 

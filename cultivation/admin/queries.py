@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import ApiToken, User
@@ -21,7 +21,7 @@ class UserRow:
     firms: int
 
 
-def _firm_count():  # type: ignore[no-untyped-def]
+def _firm_count() -> ScalarSelect[int]:
     return (
         select(func.count(PortfolioAssignment.id))
         .join(Enterprise, Enterprise.id == PortfolioAssignment.enterprise_id)

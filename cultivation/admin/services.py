@@ -48,7 +48,9 @@ def update_user(
     if user.role == "advisor" and role != "advisor":
         held = open_portfolio_size(session, user.id)
         if held:
-            raise AccountError(f"该指导员仍联系 {held} 家企业，请先在“联系企业分配”中移交后再更改角色")
+            raise AccountError(
+                f"该指导员仍联系 {held} 家企业，请先在“联系企业分配”中移交后再更改角色"
+            )
     before = audit.snapshot(user, ("display_name", "email", "role"))
     before["is_active"] = user.is_active_flag
     user.display_name = display_name
@@ -60,7 +62,7 @@ def update_user(
     old, new = audit.diff(before, after)
     if password:
         user.set_password(password)
-        new["password"] = "（已重置）"
+        new["password"] = "（已重置）"  # noqa: S105 - a marker in the audit log, never the password
     session.flush()
     if new:
         audit.record(session, actor=actor, entity_type="user", entity_id=user.id,

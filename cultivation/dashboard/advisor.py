@@ -100,8 +100,8 @@ def follow_ups_due(session: Session, user: Any, today: date) -> tuple[list[Follo
     rows = session.execute(
         stmt.order_by(Visit.next_follow_up_on, Enterprise.name).limit(FOLLOW_UP_LIMIT)
     ).all()
-    return [FollowUp(name, code, due, (today - due).days, adv) for name, code, due, adv in rows], \
-        total
+    due_rows = [(name, code, due or today, adv) for name, code, due, adv in rows]
+    return [FollowUp(n, c, due, (today - due).days, a) for n, c, due, a in due_rows], total
 
 
 def recently_changed(session: Session, user: Any) -> list[RecentFirm]:
