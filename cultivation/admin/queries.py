@@ -61,3 +61,11 @@ def user_tokens(session: Session, user_id: int) -> list[ApiToken]:
         select(ApiToken).where(ApiToken.user_id == user_id)
         .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
     ))
+
+
+def deleted_enterprises(session: Session) -> list[Enterprise]:
+    """Soft-deleted firms, most recently deleted first."""
+    return list(session.scalars(
+        select(Enterprise).where(Enterprise.deleted_at.is_not(None))
+        .order_by(Enterprise.deleted_at.desc())
+    ))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from cultivation.accounts.models import ROLES, User
 from cultivation.accounts.services import AccountError
 from cultivation.audit import services as audit
+from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 
 log = logging.getLogger(__name__)
@@ -114,3 +115,12 @@ def bulk_assign(
     log.info("%s assigned %d firms to %s", getattr(actor, "username", actor), len(changed),
              advisor.username if advisor else "nobody")
     return len(changed)
+
+
+def restore_enterprise(session: Session, firm: Enterprise, *, actor: Any, now: datetime) -> None:
+    """Undo a soft delete: the firm is back in lists and reports with all its history."""
+    firm.deleted_at = None
+    firm.updated_at = now
+    session.flush()
+    audit.record(session, actor=actor, entity_type="enterprise", entity_id=firm.id,
+                 enterprise_id=firm.id, action="restore", at=now)

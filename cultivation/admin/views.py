@@ -12,6 +12,7 @@ from cultivation.accounts.models import ApiToken, User
 from cultivation.accounts.services import AccountError, create_user, revoke_token
 from cultivation.admin import queries, services
 from cultivation.admin.forms import UserCreateForm, UserEditForm
+from cultivation.enterprises.services import get_by_code
 from cultivation.enterprises.views import INVALID, clock
 from cultivation.extensions import db
 
@@ -114,6 +115,24 @@ def revoke_all_tokens(user_id: int):  # type: ignore[no-untyped-def]
     db.session.commit()
     flash(f"已撤销 {user.username} 的全部 {len(live)} 个令牌", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id, _anchor="tokens"))
+
+
+@bp.route("/deleted")
+def deleted():  # type: ignore[no-untyped-def]
+    return render_template("admin/audit_deleted.html",
+                           firms=queries.deleted_enterprises(db.session))
+
+
+@bp.route("/deleted/<code>/restore", methods=["POST"])
+def restore(code: str):  # type: ignore[no-untyped-def]
+    firm = get_by_code(db.session, code, include_deleted=True)
+    if firm is None or firm.deleted_at is None:
+        abort(404, "未找到该已删除企业")
+    now, _ = clock()
+    services.restore_enterprise(db.session, firm, actor=current_user, now=now)
+    db.session.commit()
+    flash(f"已恢复企业“{firm.name}”", "success")
+    return redirect(url_for("enterprises.detail", code=firm.credit_code))
 
 
 from cultivation.admin import audit_views, portfolio_views  # noqa: E402,F401  (routes on ``bp``)

@@ -51,6 +51,7 @@ GET_PAGES: list[tuple[str, dict[str, int]]] = [
     ("/admin/portfolios", ADMIN_ONLY),
     ("/admin/portfolios?advisor=none&tier=hnte", ADMIN_ONLY),
     ("/admin/audit", ADMIN_ONLY),
+    ("/admin/deleted", ADMIN_ONLY),
     ("/admin/audit?action=create&start=2020-01-01&end=2099-12-31", ADMIN_ONLY),
 ]
 
@@ -70,6 +71,7 @@ POSTS: list[tuple[str, dict[str, int]]] = [
     ("/admin/users/{leader}/tokens/revoke-all", {"leader": 403, "advisor_in": 403,
                                                  "advisor_out": 403}),
     ("/admin/portfolios", {"leader": 403, "advisor_in": 403, "advisor_out": 403}),
+    ("/admin/deleted/{code}/restore", {"leader": 403, "advisor_in": 403, "advisor_out": 403}),
 ]
 
 

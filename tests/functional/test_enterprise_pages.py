@@ -312,6 +312,23 @@ def test_an_admin_soft_deletes_a_firm(as_role: Any, world: Any, db_session: Any)
         AuditLog.enterprise_id == world.other.id).order_by(AuditLog.id.desc()).limit(1)) == "delete"
 
 
+def test_an_admin_restores_a_deleted_firm_with_its_history(as_role: Any, world: Any,
+                                                           db_session: Any) -> None:
+    browser = as_role("admin")
+    code = world.firm.credit_code
+    browser.post(f"/enterprises/{code}/delete")
+    listing = browser.client.get("/admin/deleted").get_data(as_text=True)
+    assert "仙居测试制药有限公司" in listing
+    assert browser.post(f"/admin/deleted/{world.other.credit_code}/restore").status_code == 404
+    response = browser.post(f"/admin/deleted/{code}/restore")
+    assert response.headers["Location"] == f"/enterprises/{code}"
+    db_session.refresh(world.firm)
+    assert world.firm.deleted_at is None
+    html = browser.client.get(f"/enterprises/{code}").get_data(as_text=True)
+    assert "恢复企业信息" in html
+    assert "12,345.60" in html
+
+
 # ---------------------------------------------------------------- records
 
 
