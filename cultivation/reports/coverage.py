@@ -100,7 +100,7 @@ class PopulationCoverage:
 
     def as_json(self) -> dict[str, Any]:
         return {"population": self.population, "covered": self.covered, "rate": self.rate,
-                "uncovered": [f.credit_code for f in self.uncovered]}
+                "uncovered": sorted(f.credit_code for f in self.uncovered)}
 
 
 @dataclass

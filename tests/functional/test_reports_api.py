@@ -144,3 +144,17 @@ def test_both_reports_are_in_the_openapi_document(api: Any) -> None:
     paths = api.get("/openapi.json").get_json()["paths"]
     assert "/api/v1/reports/funnel" in paths
     assert "/api/v1/reports/coverage" in paths
+
+
+def test_a_past_funnel_is_unchanged_by_later_qualifications_added_through_the_api(
+    admin: Any
+) -> None:
+    a, b = _firm(admin, 1), _firm(admin, 2)
+    _qual(admin, a, kind="zj_tech_sme", valid_from="2023-12-28", valid_to="2024-12-27")
+    before = admin.get("/reports/funnel?as_of=2024-06-30").get_json()
+    _qual(admin, a, kind="hnte", valid_from="2024-12-01", valid_to="2027-11-30")
+    _qual(admin, b, kind="startup", valid_from="2024-07-01")
+    _inst(admin, b, kind="in_house", name="研发部", recognized_on="2024-08-01")
+    assert admin.get("/reports/funnel?as_of=2024-06-30").get_json() == before
+    after = admin.get("/reports/funnel?as_of=2025-06-30").get_json()
+    assert _tiers(after) == {"none": 0, "startup": 1, "tech_sme": 0, "hnte": 1, "leading": 0}
