@@ -25,9 +25,8 @@ from cultivation.reports.coverage import (
     coverage_by_advisor,
     coverage_by_town,
     coverage_rules,
-    coverage_trend,
-    trend_chart,
 )
+from cultivation.reports.coverage_trend import coverage_trend, trend_chart
 from cultivation.reports.filters import (
     FilterError,
     ReportFilters,

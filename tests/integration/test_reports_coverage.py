@@ -15,8 +15,8 @@ from cultivation.reports.coverage import (
     coverage_at,
     coverage_by_advisor,
     coverage_by_town,
-    coverage_trend,
 )
+from cultivation.reports.coverage_trend import coverage_trend
 from cultivation.reports.models import CoverageSnapshot
 from cultivation.reports.services import take_coverage_snapshot
 
