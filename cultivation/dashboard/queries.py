@@ -22,6 +22,7 @@ from cultivation.reports.indicators import INDICATORS
 from cultivation.reports.models import Target
 from cultivation.reports.targets import computed_actuals, current_plan
 from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.screening.queries import RULES_LABELS
 
 HEADLINE_INDICATORS = ("hnte_count", "zj_tech_sme_count")
 CANDIDATE_OUTCOMES = ("eligible", "borderline")
@@ -122,7 +123,7 @@ def new_candidates(session: Session, today: date) -> NewCandidates:
     by_rules: dict[Any, Any] = dict(session.execute(
         select(base.c.rules, func.count()).group_by(base.c.rules)).all())
     return NewCandidates(int(total), latest.as_of, baseline.as_of,
-                         {str(k): int(v) for k, v in by_rules.items()})
+                         {RULES_LABELS.get(str(k), str(k)): int(v) for k, v in by_rules.items()})
 
 
 def coverage_cards(session: Session, today: date) -> list[CoverageCard]:
