@@ -33,7 +33,8 @@ def write_firms(path: Path, rows: int) -> None:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("名单")
     sheet.append(["2025年企业名单（基准测试）"])
-    sheet.append(["序号", "企业名称", "信用代码", "所属乡镇（街道）", "产业", "成立日期", "是否规上",
+    sheet.append(["序号", "企业名称", "信用代码", "所属乡镇（街道）", "产业", "成立日期",
+                  "是否规上",
                   "联系电话", "地址"])
     for n in range(rows):
         sheet.append([n + 1, f"基准测试企业{n:06d}有限公司", make_code("91331024", f"{n:08d}"),
@@ -75,7 +76,7 @@ def main(sizes: list[int]) -> None:
             now = datetime.now(UTC)
             ctx = validation_context(now.date())
 
-            def run(commit: bool):  # type: ignore[no-untyped-def]
+            def run(commit: bool, path=path, ctx=ctx, now=now):  # type: ignore[no-untyped-def]
                 report = run_import(db.session, path, filename=path.name, options=ImportOptions(),
                                     user=None, ctx=ctx, now=now, commit=commit)
                 if commit:

@@ -57,7 +57,8 @@ def _stale(exc: StaleDataError):  # type: ignore[no-untyped-def]
 @bp.errorhandler(IntegrityError)
 def _conflict(exc: IntegrityError):  # type: ignore[no-untyped-def]
     db.session.rollback()
-    return jsonify({"message": "数据冲突（可能已被他人同时创建），请重新读取后再试", "status": 409}), 409
+    message = "数据冲突（可能已被他人同时创建），请重新读取后再试"
+    return jsonify({"message": message, "status": 409}), 409
 
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -74,9 +75,8 @@ def _authenticate() -> Any:
     if scheme.lower() == "bearer" and token and len(token) <= 200 and token.isprintable():
         user = user_for_token(db.session, token, now=now())
     if user is None:
-        response = make_response(
-            jsonify({"message": "缺少或无效的访问令牌（Authorization: Bearer …）", "status": 401}), 401
-        )
+        message = "缺少或无效的访问令牌（Authorization: Bearer …）"
+        response = make_response(jsonify({"message": message, "status": 401}), 401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="cultivation"'
         return response
     g.api_user = user

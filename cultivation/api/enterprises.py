@@ -271,7 +271,8 @@ def add_qualification(credit_code: str):  # type: ignore[no-untyped-def]
         Qualification.enterprise_id == firm.id, Qualification.kind == values["kind"],
         Qualification.valid_from == values["valid_from"]))
     if same is not None:
-        fail(422, "已有同类型、同生效日期的资质", {"valid_from": ["该企业已有同类型、同生效日期的资质"]})
+        message = "该企业已有同类型、同生效日期的资质"
+        fail(422, message, {"valid_from": [message]})
     try:
         qual = services.add_qualification(db.session, firm, values, actor=api_user(), now=now())
     except schemas.ValidationError as exc:

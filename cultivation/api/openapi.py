@@ -110,7 +110,8 @@ def object_schema(fields: Mapping[str, Field], *, extra: Mapping[str, Any] | Non
     """An object schema from field specs (unknown properties are refused by the API)."""
     properties = {name: field_schema(fld) for name, fld in fields.items()}
     properties.update(extra or {})
-    needed = list(required) if required is not None else [n for n, f in fields.items() if f.required]
+    needed = (list(required) if required is not None
+              else [n for n, f in fields.items() if f.required])
     schema: dict[str, Any] = {"type": "object", "properties": properties,
                               "additionalProperties": False}
     if needed:
@@ -129,7 +130,8 @@ register_schema("Error", {
 })
 
 
-def _operation(rule_args: list[tuple[str, str]], method: str, spec: dict[str, Any]) -> dict[str, Any]:
+def _operation(rule_args: list[tuple[str, str]], method: str,
+               spec: dict[str, Any]) -> dict[str, Any]:
     parameters = [
         {"name": name, "in": "path", "required": True,
          "description": spec["path_params"].get(name, ""),
@@ -173,7 +175,8 @@ def build_document(app: Flask) -> dict[str, Any]:
             continue
         view = app.view_functions.get(rule.endpoint)
         operations = getattr(view, OPENAPI_ATTR, {})
-        args = [(m.group("conv") or "string", m.group("name")) for m in _RULE_ARG.finditer(rule.rule)]
+        args = [(m.group("conv") or "string", m.group("name"))
+                for m in _RULE_ARG.finditer(rule.rule)]
         path = _RULE_ARG.sub(lambda m: "{" + m.group("name") + "}", rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             spec = operations.get(method)
@@ -185,7 +188,8 @@ def build_document(app: Flask) -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {"title": "梯次培育 API", "version": "1",
-                 "description": "县科技局梯次培育系统的 JSON 接口。所有请求需 Authorization: Bearer 令牌"
+                 "description": "县科技局梯次培育系统的 JSON 接口。"
+                                "所有请求需 Authorization: Bearer 令牌"
                                 "（`cultivation users token 用户名` 生成）；金额单位为万元；"
                                 "错误均为 JSON，含中文 message。"},
         "servers": [{"url": "/"}],

@@ -53,7 +53,8 @@ def figures_json(row: FiscalYearFigures) -> dict[str, Any]:
 
 
 def qualification_json(qual: Qualification) -> dict[str, Any]:
-    return {"id": qual.id, **{name: jsonable(getattr(qual, name)) for name in schemas.QUALIFICATION}}
+    values = {name: jsonable(getattr(qual, name)) for name in schemas.QUALIFICATION}
+    return {"id": qual.id, **values}
 
 
 def institution_json(inst: RDInstitution) -> dict[str, Any]:
@@ -80,7 +81,9 @@ def _invalid(errors: dict[str, list[str]]) -> None:
 def enterprise_input(body: Mapping[str, Any], ctx: schemas.Context, *, partial: bool) -> tuple[
         dict[str, Any], dict[str, Any]]:
     """Cleaned firm values and the extras (``advisor``, ``version``) of a POST or PATCH body."""
-    allowed = set(FIRM_FIELDS) | {"self_assessment", "advisor"} | ({"version"} if partial else set())
+    allowed = set(FIRM_FIELDS) | {"self_assessment", "advisor"}
+    if partial:
+        allowed.add("version")
     errors = _refuse_keys(body, allowed, READ_ONLY + (() if partial else ("version",)))
     raw = {k: v for k, v in body.items() if k in FIRM_FIELDS}
     assessment = body.get("self_assessment")
@@ -88,7 +91,8 @@ def enterprise_input(body: Mapping[str, Any], ctx: schemas.Context, *, partial: 
         if assessment is None:
             raw.update(dict.fromkeys(SELF_KEYS.values()))
         elif not isinstance(assessment, dict):
-            errors["self_assessment"] = ["应为对象：{tech_advancement, core_support, rd_management}"]
+            errors["self_assessment"] = [
+                "应为对象：{tech_advancement, core_support, rd_management}"]
         else:
             for key, value in assessment.items():
                 if key in SELF_KEYS:
@@ -100,7 +104,8 @@ def enterprise_input(body: Mapping[str, Any], ctx: schemas.Context, *, partial: 
         advisor = body["advisor"]
         if advisor is not None and not isinstance(advisor, str):
             errors["advisor"] = ["应为科技指导员的用户名（字符串）或 null"]
-        extras["advisor"] = advisor.strip() if isinstance(advisor, str) and advisor.strip() else None
+        named = advisor.strip() if isinstance(advisor, str) else ""
+        extras["advisor"] = named or None
     if partial:
         version = body.get("version")
         if "version" not in body:
@@ -120,7 +125,8 @@ def enterprise_input(body: Mapping[str, Any], ctx: schemas.Context, *, partial: 
 
 
 def section_input(spec: Mapping[str, schemas.Field], body: Mapping[str, Any],
-                  ctx: schemas.Context, *, ignore: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                  ctx: schemas.Context, *,
+                  ignore: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Cleaned values of a figures / qualification / institution body (strict JSON types)."""
     errors = _refuse_keys({k: v for k, v in body.items() if k not in (ignore or {})}, set(spec),
                           ("id", "updated_at"))
@@ -141,7 +147,8 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 _SELF_SCHEMA = {
     "type": "object", "nullable": True, "additionalProperties": False,
     "description": "指导员对创新能力评价专家打分项的估计",
-    "properties": {key: field_schema(schemas.ENTERPRISE[column]) for key, column in SELF_KEYS.items()},
+    "properties": {key: field_schema(schemas.ENTERPRISE[column])
+                   for key, column in SELF_KEYS.items()},
 }
 _FIRM_SPEC = {name: schemas.ENTERPRISE[name] for name in FIRM_FIELDS}
 _ADVISOR = {"type": "string", "nullable": True, "description": "科技指导员用户名（null = 未分配）"}
@@ -185,5 +192,6 @@ register_schema("EnterpriseDetail", {"allOf": [ref("Enterprise"), {"type": "obje
     "qualifications": {"type": "array", "items": ref("Qualification")},
     "institutions": {"type": "array", "items": ref("Institution")}}}]})
 register_schema("EnterpriseList", {"type": "object", "properties": {
-    "items": {"type": "array", "items": {"oneOf": [ref("Enterprise"), ref("EnterpriseRestricted")]}},
+    "items": {"type": "array",
+              "items": {"oneOf": [ref("Enterprise"), ref("EnterpriseRestricted")]}},
     "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}})

@@ -29,7 +29,8 @@ FIELDS = {"firms": ENTERPRISE_FIELDS, "figures": FIGURE_FIELDS,
           "qualifications": QUALIFICATION_FIELDS}
 
 
-def _new_object(kind: str, step: Step, batch: ImportBatch, now: datetime, actor_id: int | None) -> Any:
+def _new_object(kind: str, step: Step, batch: ImportBatch, now: datetime,
+                actor_id: int | None) -> Any:
     values = step.candidate.values
     if kind == "firms":
         return Enterprise(**{k: v for k, v in values.items() if k in ENTERPRISE_FIELDS},
@@ -67,7 +68,7 @@ def apply_steps(session: Session, kind: str, steps: list[Step], importer: Import
     for step in steps:
         if step.action != "update" or not step.changes:
             continue
-        target = step.firm if kind == "firms" else step.existing
+        target: Any = step.firm if kind == "firms" else step.existing
         before = audit.snapshot(target, tuple(step.changes))
         for key, value in step.changes.items():
             setattr(target, key, value)

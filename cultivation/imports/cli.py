@@ -32,7 +32,8 @@ def _print_human(report: Report, elapsed: float) -> None:
     click.echo(f"{mode}：类型 {KINDS.get(report.kind, report.kind)}，共 {report.rows} 行，"
                f"有效 {report.valid} 行，错误 {len(report.errors)} 处，用时 {elapsed:.1f} 秒")
     if report.dry_run:
-        click.echo(f"将新建 {report.to_create}，将更新 {report.to_update}，无变化 {report.unchanged}")
+        click.echo(f"将新建 {report.to_create}，将更新 {report.to_update}，"
+                   f"无变化 {report.unchanged}")
     else:
         click.echo(f"新建 {report.created}，更新 {report.updated}，无变化 {report.unchanged}")
     for notice in report.notices:
@@ -53,7 +54,8 @@ def _print_human(report: Report, elapsed: float) -> None:
               help="数据类型（默认按表头自动判断）")
 @click.option("--qualification-kind", type=click.Choice(list(QUALIFICATION_KINDS)), default=None,
               help="资质名单的资质类型（表中无“资质类型”列时；默认按标题或文件名判断）")
-@click.option("--user", "username", default=None, help="以该用户身份导入（默认：命令行，等同管理员）")
+@click.option("--user", "username", default=None,
+              help="以该用户身份导入（默认：命令行，等同管理员）")
 @with_appcontext
 def import_command(file: Path, dry_run: bool, as_json: bool, kind: str,
                    qualification_kind: str | None, username: str | None) -> None:

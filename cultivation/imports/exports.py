@@ -77,10 +77,12 @@ def firm_rows(session: Session, filters: EnterpriseFilters, today: date,
               viewer: User | None) -> Iterator[list[Any]]:
     """Rows of the firm list as filtered; advisors get name, code, town and tier of others."""
     fields = list(canonical_headers("firms"))
-    mine = None if viewer is None or viewer.sees_everything else set(
-        session.scalars(portfolio_ids(viewer.id)))
+    mine: set[int] | None = None
+    if viewer is not None and not viewer.sees_everything:
+        mine = set(session.scalars(portfolio_ids(viewer.id)))
     for row in list_all(session, filters, today):
         firm = row.enterprise
+        values: dict[str, Any]
         if mine is not None and firm.id not in mine:
             values = {"name": firm.name, "credit_code": firm.credit_code, "town": firm.town}
         else:

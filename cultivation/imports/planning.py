@@ -160,17 +160,18 @@ def _plan_rows(session: Session, checker: RowChecker, importer: Importer,
     existing: dict[tuple[Any, ...], Any] = {}
     if ids and checker.kind == "figures":
         years = {c.year for c in candidates}
-        for row in session.scalars(select(FiscalYearFigures).where(
+        for figures in session.scalars(select(FiscalYearFigures).where(
                 tuple_(FiscalYearFigures.enterprise_id, FiscalYearFigures.year).in_(
                     [(i, y) for i in ids for y in years]) if len(ids) * len(years) <= 2000
                 else FiscalYearFigures.enterprise_id.in_(ids))):
-            existing[(row.enterprise_id, row.year)] = row
+            existing[(figures.enterprise_id, figures.year)] = figures
     elif ids:
         for qual in session.scalars(select(Qualification).where(
                 Qualification.enterprise_id.in_(ids))):
             existing[(qual.enterprise_id, qual.kind, qual.valid_from)] = qual
             if qual.number:
                 existing.setdefault((qual.enterprise_id, qual.kind, qual.number), qual)
+    row: Any
     for cand in candidates:
         firm = live.get(cand.code)
         if firm is None:
@@ -179,8 +180,9 @@ def _plan_rows(session: Session, checker: RowChecker, importer: Importer,
                     cand.row, "credit_code", cand.code,
                     f"非本县登记的企业（代码第3–8位为{cand.code[2:8]}）且未在系统中登记，已跳过"))
             else:
-                plan.issues.append(checker.issue(cand.row, "credit_code", cand.raw.get("credit_code"),
-                                                 "企业未登记：请先导入或登记该企业"))
+                plan.issues.append(checker.issue(
+                    cand.row, "credit_code", cand.raw.get("credit_code"),
+                    "企业未登记：请先导入或登记该企业"))
             continue
         if checker.kind == "figures":
             row = existing.get((firm.id, cand.year))
@@ -189,8 +191,9 @@ def _plan_rows(session: Session, checker: RowChecker, importer: Importer,
                 problems = schemas.check_figures(merged)
                 if problems:
                     for name, messages in problems.items():
-                        plan.issues.append(checker.issue(cand.row, name, cand.raw.get(name),
-                                                         "；".join(messages) + "（与已有数据合并后）"))
+                        plan.issues.append(checker.issue(
+                            cand.row, name, cand.raw.get(name),
+                            "；".join(messages) + "（与已有数据合并后）"))
                     continue
         else:
             v = cand.values

@@ -151,7 +151,8 @@ def _open_csv(path: Path, score: Callable[[Sequence[Any]], int]) -> Sheet:
         rows = (list(r) for r in reader)
         size = path.stat().st_size
         lines = sample.count("\n")
-        total = int(size / max(len(sample.encode(encoding, "replace")), 1) * lines) if lines else None
+        sample_bytes = max(len(sample.encode(encoding, "replace")), 1)
+        total = int(size / sample_bytes * lines) if lines else None
         found = _sheet_from_rows(path.name, rows, score, total)
     except (UnicodeDecodeError, csv.Error) as exc:
         handle.close()

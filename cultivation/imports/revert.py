@@ -26,7 +26,8 @@ MODELS: dict[str, Any] = {"enterprise": Enterprise, "figures": FiscalYearFigures
                           "qualification": Qualification}
 SPECS = {"enterprise": schemas.ENTERPRISE, "figures": schemas.FIGURES,
          "qualification": schemas.QUALIFICATION}
-LABELS = {"enterprise": "企业", "figures": "年度数据", "qualification": "资质", "portfolio": "指导员分配"}
+LABELS = {"enterprise": "企业", "figures": "年度数据", "qualification": "资质",
+          "portfolio": "指导员分配"}
 
 
 class RevertRefused(Exception):

@@ -106,7 +106,8 @@ class RowChecker:
         if not filled:
             return Outcome(blank=True)
         if len(filled) == 1 and is_blank(raw.get("credit_code")):
-            return Outcome(skipped=f"只有一个单元格有内容（“{text(filled[0])}”），视为说明行，已跳过")
+            return Outcome(
+                skipped=f"只有一个单元格有内容（“{text(filled[0])}”），视为说明行，已跳过")
         issues: list[Issue] = []
         code = self._code(number, raw.get("credit_code"), issues)
         if code == EXAMPLE_CODE:
@@ -141,7 +142,8 @@ class RowChecker:
             return result.code
         message = result.errors[0]
         if isinstance(value, int | float) and not isinstance(value, bool):
-            message += "（该单元格是数字格式：超过15位的数字在 Excel 中会丢失精度，请将该列设为文本后重新填写）"
+            message += ("（该单元格是数字格式：超过15位的数字在 Excel 中会丢失精度，"
+                        "请将该列设为文本后重新填写）")
         issues.append(self.issue(number, "credit_code", value, message))
         return None
 

@@ -109,7 +109,8 @@ def _run(session: Session, sheet: Any, *, filename: str, options: ImportOptions,
          batch: ImportBatch | None) -> Generator[tuple[int, int | None], None, Report]:
     kind = options.kind if options.kind in KINDS else detect_kind(sheet.headers)
     if kind is None:
-        raise ReadError("无法判断导入类型：表头应含企业名录、年度数据或资质名单的列名（可下载模板对照）")
+        raise ReadError("无法判断导入类型：表头应含企业名录、年度数据或资质名单的列名"
+                        "（可下载模板对照）")
     hmap = map_headers(sheet.headers, kind)
     if "credit_code" not in hmap.fields:
         raise ReadError(f"第{sheet.header_row}行表头中没有“统一社会信用代码”列，无法导入")
@@ -177,9 +178,9 @@ def _process(session: Session, checker: RowChecker, importer: Importer, chunk: l
 def _open_batch(session: Session, batch: ImportBatch | None, filename: str, kind: str,
                 user: User | None, options: ImportOptions, now: datetime) -> ImportBatch:
     if batch is None:
+        chosen = {"kind": options.kind, "qualification_kind": options.qualification_kind}
         batch = ImportBatch(filename=filename[:300], kind=kind, user_id=getattr(user, "id", None),
-                            created_at=now, options={"kind": options.kind,
-                                                     "qualification_kind": options.qualification_kind})
+                            created_at=now, options=chosen)
         session.add(batch)
     batch.kind = kind
     batch.status = "committed"

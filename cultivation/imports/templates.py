@@ -17,7 +17,8 @@ from cultivation.qualifications.models import QUALIFICATION_KINDS
 from cultivation.regions import Region
 
 _EXAMPLE_NAME = "示例科技有限公司（示例行，导入时自动跳过）"
-_KIND_HELP = {"string": "文本", "choice": "从可选值中选择", "date": "日期：2024-03-01、2024年3月1日 或 2024.3.1",
+_KIND_HELP = {"string": "文本", "choice": "从可选值中选择",
+              "date": "日期：2024-03-01、2024年3月1日 或 2024.3.1",
               "boolean": "是 / 否", "integer": "整数", "number": "数字，可带千分位逗号"}
 
 

@@ -128,7 +128,8 @@ def show(batch_id: int):  # type: ignore[no-untyped-def]
 def _stream(batch: ImportBatch, commit: bool) -> Response:
     """Run the check or the commit, streaming progress; one transaction for the commit."""
     user = current_user._get_current_object()
-    options = ImportOptions(batch.options.get("kind", "auto"), batch.options.get("qualification_kind"))
+    chosen = batch.options or {}
+    options = ImportOptions(chosen.get("kind", "auto"), chosen.get("qualification_kind"))
     suffix = Path(batch.filename).suffix.lower() or ".xlsx"
     wants_stream = "application/x-ndjson" in request.headers.get("Accept", "")
     now = _now()
@@ -252,7 +253,8 @@ def export(name: str):  # type: ignore[no-untyped-def]
     args = {k: (request.args.get(k) or "").strip()[:200]
             for k in ("q", "town", "industry", "tier", "advisor")}
     year = request.args.get("year", "")
-    filters = EnterpriseFilters(**args)
+    filters = EnterpriseFilters(q=args["q"], town=args["town"], industry=args["industry"],
+                                tier=args["tier"], advisor=args["advisor"])
     today = _today()
     stamp = today.strftime("%Y%m%d")
     return _xlsx(lambda handle: write_export(

@@ -58,13 +58,15 @@ def test_admin_creates_reads_and_lists_a_firm(api, make_user):
     admin = api.as_user(make_user("admin"))
     advisor = make_user("advisor")
     body = firm_body(1, advisor=advisor.username,
-                     self_assessment={"tech_advancement": 6, "core_support": 5, "rd_management": 14})
+                     self_assessment={"tech_advancement": 6, "core_support": 5,
+                                      "rd_management": 14})
     created = admin.post("/enterprises", json=body)
     assert created.status_code == 201, created.get_json()
     data = created.get_json()
     assert data["credit_code"] == code(1)
     assert data["advisor"] == advisor.username
-    assert data["self_assessment"] == {"tech_advancement": 6, "core_support": 5, "rd_management": 14}
+    assert data["self_assessment"] == {"tech_advancement": 6, "core_support": 5,
+                                       "rd_management": 14}
     assert data["tier"] == "none"
     assert data["version"] == 1
     assert data["figures"] == []

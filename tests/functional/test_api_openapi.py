@@ -42,7 +42,8 @@ def test_the_document_is_served_and_well_formed(client):
                  if p["in"] == "path"}
         assert names == set(path.replace("}", "{").split("{")[1::2]), path
         for method, op in operations.items():
-            assert op["summary"] and op["responses"], (path, method)
+            assert op["summary"], (path, method)
+            assert op["responses"], (path, method)
             if op.get("security") != []:
                 assert "401" in op["responses"], (path, method)
             if "requestBody" in op:

@@ -119,7 +119,8 @@ def test_an_update_changes_only_the_filled_cells_and_is_audited(db_session, tmp_
 
 
 def test_a_new_firm_without_a_town_is_an_error(db_session, tmp_path):
-    path = write_xlsx(tmp_path / "n.xlsx", [["统一社会信用代码", "企业名称"], [code(40), "无乡镇公司"]])
+    path = write_xlsx(tmp_path / "n.xlsx", [["统一社会信用代码", "企业名称"],
+                                            [code(40), "无乡镇公司"]])
     report = run(db_session, path)
     assert messages(report) == [(2, "乡镇（街道）", "新登记的企业必须填写乡镇（街道）")]
 

@@ -12,7 +12,8 @@ from cultivation.inputs import parse_date
 
 
 @pytest.mark.parametrize(("header", "field"), [
-    ("统一社会信用代码", "credit_code"), ("信用代码", "credit_code"), ("社会信用代码", "credit_code"),
+    ("统一社会信用代码", "credit_code"), ("信用代码", "credit_code"),
+    ("社会信用代码", "credit_code"),
     (" 统一社会\n信用代码 ", "credit_code"), ("所属乡镇（街道）", "town"), ("乡镇街道", "town"),
     ("所属乡镇(街道)", "town"), ("企业名称（盖章）", "name"), ("是否规上", "above_scale"),
     ("成立日期", "registered_on"), ("联系电话", "contact_phone"),
