@@ -15,6 +15,7 @@ from cultivation.enterprises import schemas
 from cultivation.enterprises.credit_code import make_code, validate
 from cultivation.imports.headers import HeaderMap
 from cultivation.inputs import InputError, is_blank, parse_number, text
+from cultivation.qualifications.models import QUALIFICATION_KINDS
 
 EXAMPLE_CODE = make_code("91331024", "MA2EXAMP")  # templates' example row; the importer skips it
 SPECS = {"firms": schemas.ENTERPRISE, "figures": schemas.FIGURES,
@@ -150,6 +151,7 @@ class RowChecker:
     def _clean(self, number: int, raw: dict[str, Any], issues: list[Issue]) -> dict[str, Any]:
         present = {k: v for k, v in raw.items() if k in self.spec and k != "credit_code"
                    and not is_blank(v)}
+        self._tolerate(present)
         try:
             values = schemas.clean(self.spec, present, self.ctx, partial=True)
         except schemas.ValidationError as exc:
@@ -163,6 +165,21 @@ class RowChecker:
             for name, messages in schemas.check_figures(values).items():
                 issues.append(self.issue(number, name, raw.get(name), "；".join(messages)))
         return {k: v for k, v in values.items() if v is not None}
+
+    def _tolerate(self, present: dict[str, Any]) -> None:
+        """Office spellings the schema does not know: '仙居县安洲街道', '高企', '省科小'."""
+        town = text(present.get("town"))
+        region = self.ctx.region
+        if town:
+            for prefix in (region.name, region.name.rstrip("县市区")):
+                if prefix and town.startswith(prefix) and len(town) > len(prefix):
+                    present["town"] = town[len(prefix):]
+                    break
+        kind = text(present.get("kind"))
+        if kind and self.kind == "qualifications":
+            known = set(QUALIFICATION_KINDS) | set(QUALIFICATION_KINDS.values())
+            if kind not in known and kind_from_text(kind):
+                present["kind"] = kind_from_text(kind)
 
     def _year(self, number: int, raw: dict[str, Any], issues: list[Issue]) -> int | None:
         value = raw.get("year")

@@ -153,3 +153,19 @@ def test_counts_do_not_change_on_a_dry_run_of_figures(db_session, tmp_path, make
     path = write_xlsx(tmp_path / "f.xlsx", [["信用代码", "年度", "职工总数"], [code(60), 2024, 5]])
     assert run(db_session, path).to_create == 1
     assert count(db_session, FiscalYearFigures) == 0
+
+
+def test_office_spellings_of_towns_and_kinds_are_understood(db_session, tmp_path,
+                                                            make_enterprise):
+    firm = make_enterprise(credit_code=code(70))
+    firms = write_xlsx(tmp_path / "t.xlsx", [["统一社会信用代码", "企业名称", "所属乡镇"],
+                                             [code(71), "县名前缀公司", "仙居县横溪镇"]])
+    assert run(db_session, firms).errors == []
+    quals = write_xlsx(tmp_path / "q.xlsx", [
+        ["统一社会信用代码", "资质类型", "认定日期"],
+        [firm.credit_code, "国家高新技术企业", "2024-12-06"],
+        [firm.credit_code, "省科小", "2024-12-31"]])
+    report = run(db_session, quals, commit=True)
+    assert report.errors == []
+    kinds = sorted(q.kind for q in db_session.scalars(select(Qualification)))
+    assert kinds == ["hnte", "zj_tech_sme"]
