@@ -39,9 +39,7 @@ class Config:
 
     ENV_NAME = "development"
     SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = _env(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cultivation.db'}"
-    )
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cultivation.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
     BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
@@ -93,7 +91,8 @@ class ProductionConfig(Config):
         key = settings.get("SECRET_KEY")
         if not key or key == DEV_SECRET_KEY or len(str(key)) < 16:
             raise RuntimeError(
-                "CULTIVATION_SECRET_KEY must be set to a random value of 16+ characters in production"
+                "CULTIVATION_SECRET_KEY must be set to a random value of 16+ characters "
+                "in production"
             )
 
 
@@ -103,9 +102,7 @@ class TestConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "CULTIVATION_TEST_DATABASE_URL", "sqlite:///:memory:"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("CULTIVATION_TEST_DATABASE_URL", "sqlite:///:memory:")
     MAIL_BACKEND = "outbox"
     BASE_URL = "http://testserver"
 
@@ -123,4 +120,6 @@ def config_class() -> type[Config]:
     try:
         return CONFIGS[name]
     except KeyError as exc:
-        raise RuntimeError(f"CULTIVATION_ENV must be one of {sorted(CONFIGS)}, got {name!r}") from exc
+        raise RuntimeError(
+            f"CULTIVATION_ENV must be one of {sorted(CONFIGS)}, got {name!r}"
+        ) from exc

@@ -58,13 +58,16 @@ def load_settings(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if overrides:
         app.config.update(overrides)
     cls.validate(dict(app.config))
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and ":memory:" not in (
-        app.config["SQLALCHEMY_DATABASE_URI"]
+    if (
+        app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+        and ":memory:" not in (app.config["SQLALCHEMY_DATABASE_URI"])
     ):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
         )
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     logging.getLogger("cultivation").setLevel(logging.INFO)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, Numeric, TypeDecorator, event

@@ -27,7 +27,6 @@ from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.extensions import db
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
-
 from testkit import TEST_PASSWORD, csrf_from  # noqa: E402  (shared with test modules)
 
 
@@ -52,15 +51,17 @@ def reset_database(app: Flask) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
-        "SERVER_NAME": None,
-    })
+def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+            "SERVER_NAME": None,
+        }
+    )
     reset_database(app)
     request_started.connect(_fresh_request_globals, app)
-    yield app
+    return app
 
 
 def _fresh_request_globals(sender: Flask, **extra: Any) -> None:
@@ -77,8 +78,9 @@ class _ConnectionBoundSession(FlaskSession):
     """Flask-SQLAlchemy's session picks the engine by bind key and ignores ``bind``: without
     this override the test's commits went to another pooled connection and survived the test."""
 
-    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None,
-                 **kwargs: Any) -> Any:
+    def get_bind(
+        self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any
+    ) -> Any:
         return bind or self.bind or super().get_bind(mapper, clause=clause, **kwargs)
 
 
@@ -94,8 +96,11 @@ def db_session(app: Flask) -> Iterator[Session]:
         outer = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(  # type: ignore[method-assign]
-            {"bind": connection, "join_transaction_mode": "create_savepoint",
-             "class_": _ConnectionBoundSession}
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _ConnectionBoundSession,
+            }
         )
         try:
             yield db.session
@@ -125,14 +130,15 @@ class Auth:
         self.user: User | None = None
 
     def login(self, role_or_user: str | User = "admin") -> User:
-        user = (
-            self.make_user(role=role_or_user) if isinstance(role_or_user, str) else role_or_user
-        )
+        user = self.make_user(role=role_or_user) if isinstance(role_or_user, str) else role_or_user
         page = self.client.get("/login")
         response = self.client.post(
             "/login",
-            data={"username": user.username, "password": TEST_PASSWORD,
-                  "csrf_token": csrf_from(page.get_data(as_text=True))},
+            data={
+                "username": user.username,
+                "password": TEST_PASSWORD,
+                "csrf_token": csrf_from(page.get_data(as_text=True)),
+            },
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         self.user = user
@@ -142,12 +148,14 @@ class Auth:
         page = self.client.get("/")
         self.client.post("/logout", data={"csrf_token": csrf_from(page.get_data(as_text=True))})
 
-    def post(self, url: str, data: dict[str, Any], *, form_url: str | None = None,
-             **kwargs: Any) -> Any:
+    def post(
+        self, url: str, data: dict[str, Any], *, form_url: str | None = None, **kwargs: Any
+    ) -> Any:
         """POST a form with the CSRF token read from ``form_url`` (default: ``url``)."""
         page = self.client.get(form_url or url)
-        return self.client.post(url, data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))},
-                                **kwargs)
+        return self.client.post(
+            url, data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))}, **kwargs
+        )
 
 
 @pytest.fixture
@@ -185,8 +193,12 @@ def make_enterprise(db_session: Session) -> Any:
     ``figures`` is a {year: {field: value}} mapping."""
     seq = count(1)
 
-    def build(tier: str | None = None, advisor: User | None = None,
-              figures: dict[int, dict[str, Any]] | None = None, **overrides: Any) -> Enterprise:
+    def build(
+        tier: str | None = None,
+        advisor: User | None = None,
+        figures: dict[int, dict[str, Any]] | None = None,
+        **overrides: Any,
+    ) -> Enterprise:
         n = next(seq)
         firm = Enterprise(
             credit_code=overrides.pop("credit_code", make_code("91331024", f"{70000000 + n:08d}")),
@@ -200,12 +212,21 @@ def make_enterprise(db_session: Session) -> Any:
         db_session.add(firm)
         db_session.flush()
         if tier and tier != "none":
-            db_session.add(Qualification(enterprise_id=firm.id, kind=_TIER_QUAL[tier],
-                                         number=f"T{n:05d}", valid_from=date(2020, 1, 1),
-                                         valid_to=date(2099, 12, 31)))
+            db_session.add(
+                Qualification(
+                    enterprise_id=firm.id,
+                    kind=_TIER_QUAL[tier],
+                    number=f"T{n:05d}",
+                    valid_from=date(2020, 1, 1),
+                    valid_to=date(2099, 12, 31),
+                )
+            )
         if advisor is not None:
-            db_session.add(PortfolioAssignment(enterprise_id=firm.id, advisor_id=advisor.id,
-                                               started_on=date(2020, 1, 1)))
+            db_session.add(
+                PortfolioAssignment(
+                    enterprise_id=firm.id, advisor_id=advisor.id, started_on=date(2020, 1, 1)
+                )
+            )
         for year, values in (figures or {}).items():
             db_session.add(FiscalYearFigures(enterprise_id=firm.id, year=year, **values))
         db_session.flush()
@@ -216,10 +237,12 @@ def make_enterprise(db_session: Session) -> Any:
 
 @pytest.fixture
 def make_institution(db_session: Session) -> Any:
-    def build(firm: Enterprise, kind: str, recognized_on: date = date(2020, 1, 1),
-              **overrides: Any) -> RDInstitution:
-        inst = RDInstitution(enterprise_id=firm.id, kind=kind, recognized_on=recognized_on,
-                             **overrides)
+    def build(
+        firm: Enterprise, kind: str, recognized_on: date = date(2020, 1, 1), **overrides: Any
+    ) -> RDInstitution:
+        inst = RDInstitution(
+            enterprise_id=firm.id, kind=kind, recognized_on=recognized_on, **overrides
+        )
         db_session.add(inst)
         db_session.flush()
         return inst

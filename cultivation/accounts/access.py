@@ -6,8 +6,9 @@ firms in their current portfolio; of other firms only name, town and tier.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user

@@ -15,4 +15,6 @@ class LoginForm(FlaskForm):
 class AccountForm(FlaskForm):
     email = EmailField("电子邮箱", validators=[Optional(), Email("电子邮箱格式不正确")])
     digest_opt_out = BooleanField("不接收定期摘要邮件（管理提醒仍会发送）")
-    password = PasswordField("新密码（留空不修改）", validators=[Optional(), Length(min=8, message="密码至少8位")])
+    password = PasswordField(
+        "新密码（留空不修改）", validators=[Optional(), Length(min=8, message="密码至少8位")]
+    )

@@ -39,7 +39,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     password_hash: Mapped[str] = mapped_column(String(256))
     is_active_flag: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
     digest_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
-    calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=_new_calendar_token)
+    calendar_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=_new_calendar_token
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")

@@ -44,8 +44,14 @@ def create_user(
     user.set_password(password)
     session.add(user)
     session.flush()
-    audit.record(session, actor=actor, entity_type="user", entity_id=user.id, action="create",
-                 after={"username": username, "role": role, "email": email})
+    audit.record(
+        session,
+        actor=actor,
+        entity_type="user",
+        entity_id=user.id,
+        action="create",
+        after={"username": username, "role": role, "email": email},
+    )
     return user
 
 
@@ -61,7 +67,9 @@ def issue_token(session: Session, user: User, *, label: str | None = None) -> st
 def user_for_token(session: Session, raw: str, *, now: datetime) -> User | None:
     """The active user owning an unrevoked token, recording its use."""
     token = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None)
+        )
     )
     if token is None or not token.user.is_active:
         return None
@@ -71,5 +79,4 @@ def user_for_token(session: Session, raw: str, *, now: datetime) -> User | None:
 
 def revoke_token(session: Session, token: ApiToken, *, actor: Any, now: datetime) -> None:
     token.revoked_at = now
-    audit.record(session, actor=actor, entity_type="api_token", entity_id=token.id,
-                 action="revoke")
+    audit.record(session, actor=actor, entity_type="api_token", entity_id=token.id, action="revoke")

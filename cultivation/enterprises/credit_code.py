@@ -69,9 +69,8 @@ def validate(raw: str) -> CreditCodeResult:
         return CreditCodeResult(code, (f"统一社会信用代码校验位错误（第18位应为{expected}）",))
     warnings: list[str] = []
     org = code[8:17]
-    if org[:8].isalnum() and all(ch.isdigit() or "A" <= ch <= "Z" for ch in org[:8]):
-        if org_code_check(org[:8]) != org[8]:
-            warnings.append("组织机构代码（第9-17位）校验位不符，请核对")
+    if org_code_check(org[:8]) != org[8]:
+        warnings.append("组织机构代码（第9-17位）校验位不符，请核对")
     return CreditCodeResult(code, (), tuple(warnings))
 
 

@@ -54,7 +54,9 @@ def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Any]:
     ranks, rank_col = enterprises_with_tier(as_of)
     advisor = aliased(User)
     stmt = (
-        select(Enterprise, tier_code(rank_col).label("tier"), advisor.username, advisor.display_name)
+        select(
+            Enterprise, tier_code(rank_col).label("tier"), advisor.username, advisor.display_name
+        )
         .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
         .outerjoin(
             PortfolioAssignment,
@@ -98,5 +100,7 @@ def list_page(
 
 def list_all(session: Session, filters: EnterpriseFilters, as_of: date) -> list[EnterpriseRow]:
     """Every matching row (exports)."""
-    return [EnterpriseRow(r[0], r[1], r[2], r[3])
-            for r in session.execute(list_statement(filters, as_of)).all()]
+    return [
+        EnterpriseRow(r[0], r[1], r[2], r[3])
+        for r in session.execute(list_statement(filters, as_of)).all()
+    ]

@@ -89,7 +89,9 @@ def _text(max_len: int) -> Callable[[Any, Context], str | None]:
     return _typed("string")(parse)
 
 
-def _choice(options: Mapping[str, str] | tuple[str, ...], what: str) -> Callable[[Any, Context], str | None]:
+def _choice(
+    options: Mapping[str, str] | tuple[str, ...], what: str
+) -> Callable[[Any, Context], str | None]:
     labels = dict(options) if isinstance(options, Mapping) else {o: o for o in options}
     by_label = {v: k for k, v in labels.items()}
 

@@ -45,29 +45,48 @@ def get_by_code(session: Session, code: str, *, include_deleted: bool = False) -
 
 
 def create_enterprise(
-    session: Session, values: dict[str, Any], *, actor: Any, now: datetime,
-    advisor: User | None = None, import_batch_id: int | None = None,
+    session: Session,
+    values: dict[str, Any],
+    *,
+    actor: Any,
+    now: datetime,
+    advisor: User | None = None,
+    import_batch_id: int | None = None,
 ) -> Enterprise:
     """Register a firm; a duplicate (also a soft-deleted one) is a field error."""
     existing = get_by_code(session, values["credit_code"], include_deleted=True)
     if existing is not None:
-        message = "该统一社会信用代码已登记" + ("（已删除，可由管理员恢复）" if existing.deleted_at else "")
+        message = "该统一社会信用代码已登记" + (
+            "（已删除，可由管理员恢复）" if existing.deleted_at else ""
+        )
         raise schemas.ValidationError({"credit_code": [message]})
     firm = Enterprise(**{k: v for k, v in values.items() if k in ENTERPRISE_FIELDS})
     firm.import_batch_id = import_batch_id
     firm.created_at = now
     session.add(firm)
     session.flush()
-    audit.record(session, actor=actor, entity_type="enterprise", entity_id=firm.id,
-                 enterprise_id=firm.id, action="create",
-                 after=audit.snapshot(firm, ENTERPRISE_FIELDS), at=now)
+    audit.record(
+        session,
+        actor=actor,
+        entity_type="enterprise",
+        entity_id=firm.id,
+        enterprise_id=firm.id,
+        action="create",
+        after=audit.snapshot(firm, ENTERPRISE_FIELDS),
+        at=now,
+    )
     if advisor is not None:
         portfolios.assign(session, firm, advisor, on=now.date(), actor=actor)
     return firm
 
 
 def update_enterprise(
-    session: Session, firm: Enterprise, values: dict[str, Any], *, actor: Any, now: datetime,
+    session: Session,
+    firm: Enterprise,
+    values: dict[str, Any],
+    *,
+    actor: Any,
+    now: datetime,
     expected_version: int | None = None,
 ) -> dict[str, Any]:
     """Change a firm's fields; returns the changed fields' new values. Refuses a stale version."""
@@ -86,8 +105,17 @@ def update_enterprise(
     if new:
         firm.updated_at = now
         session.flush()
-        audit.record(session, actor=actor, entity_type="enterprise", entity_id=firm.id,
-                     enterprise_id=firm.id, action="update", before=old, after=new, at=now)
+        audit.record(
+            session,
+            actor=actor,
+            entity_type="enterprise",
+            entity_id=firm.id,
+            enterprise_id=firm.id,
+            action="update",
+            before=old,
+            after=new,
+            at=now,
+        )
     return new
 
 
@@ -95,13 +123,27 @@ def delete_enterprise(session: Session, firm: Enterprise, *, actor: Any, now: da
     """Soft-delete: the firm disappears from lists and reports but keeps its history."""
     firm.deleted_at = now
     session.flush()
-    audit.record(session, actor=actor, entity_type="enterprise", entity_id=firm.id,
-                 enterprise_id=firm.id, action="delete", at=now)
+    audit.record(
+        session,
+        actor=actor,
+        entity_type="enterprise",
+        entity_id=firm.id,
+        enterprise_id=firm.id,
+        action="delete",
+        at=now,
+    )
 
 
 def record_figures(
-    session: Session, firm: Enterprise, year: int, values: dict[str, Any], *, actor: Any,
-    now: datetime, replace: bool = False, import_batch_id: int | None = None,
+    session: Session,
+    firm: Enterprise,
+    year: int,
+    values: dict[str, Any],
+    *,
+    actor: Any,
+    now: datetime,
+    replace: bool = False,
+    import_batch_id: int | None = None,
 ) -> tuple[FiscalYearFigures, bool]:
     """Create or update one year's figures; ``replace`` blanks fields not given (PUT).
 
@@ -117,7 +159,9 @@ def record_figures(
         row = FiscalYearFigures(enterprise_id=firm.id, year=year)
         session.add(row)
     before = audit.snapshot(row, FIGURE_FIELDS) if not created else {}
-    merged = {f: (values.get(f) if replace else values.get(f, getattr(row, f))) for f in FIGURE_FIELDS}
+    merged = {
+        f: (values.get(f) if replace else values.get(f, getattr(row, f))) for f in FIGURE_FIELDS
+    }
     merged["source"] = merged.get("source") or "self"
     problems = schemas.check_figures(merged)
     if problems:
@@ -133,9 +177,17 @@ def record_figures(
     session.flush()
     old, new = audit.diff(before, audit.snapshot(row, FIGURE_FIELDS))
     if new or created:
-        audit.record(session, actor=actor, entity_type="figures", entity_id=row.id,
-                     enterprise_id=firm.id, action="create" if created else "update",
-                     before=old or None, after={"year": year, **new}, at=now)
+        audit.record(
+            session,
+            actor=actor,
+            entity_type="figures",
+            entity_id=row.id,
+            enterprise_id=firm.id,
+            action="create" if created else "update",
+            before=old or None,
+            after={"year": year, **new},
+            at=now,
+        )
     return row, created
 
 
@@ -148,19 +200,34 @@ def _check_qualification(values: dict[str, Any]) -> None:
 
 
 def add_qualification(
-    session: Session, firm: Enterprise, values: dict[str, Any], *, actor: Any, now: datetime,
+    session: Session,
+    firm: Enterprise,
+    values: dict[str, Any],
+    *,
+    actor: Any,
+    now: datetime,
     import_batch_id: int | None = None,
 ) -> Qualification:
     """Record a certificate or list entry for a firm."""
     values = {**values, "status": values.get("status") or "valid"}
     _check_qualification(values)
-    qual = Qualification(enterprise_id=firm.id, import_batch_id=import_batch_id,
-                         **{k: v for k, v in values.items() if k in QUALIFICATION_FIELDS})
+    qual = Qualification(
+        enterprise_id=firm.id,
+        import_batch_id=import_batch_id,
+        **{k: v for k, v in values.items() if k in QUALIFICATION_FIELDS},
+    )
     session.add(qual)
     session.flush()
-    audit.record(session, actor=actor, entity_type="qualification", entity_id=qual.id,
-                 enterprise_id=firm.id, action="create",
-                 after=audit.snapshot(qual, QUALIFICATION_FIELDS), at=now)
+    audit.record(
+        session,
+        actor=actor,
+        entity_type="qualification",
+        entity_id=qual.id,
+        enterprise_id=firm.id,
+        action="create",
+        after=audit.snapshot(qual, QUALIFICATION_FIELDS),
+        at=now,
+    )
     return qual
 
 
@@ -169,33 +236,63 @@ def update_qualification(
 ) -> None:
     """Correct a qualification (e.g. mark it revoked)."""
     merged = {**audit.snapshot(qual, QUALIFICATION_FIELDS), **values}
-    merged = {k: (date.fromisoformat(v) if k in {"valid_from", "valid_to", "revoked_on"}
-                  and isinstance(v, str) else v) for k, v in merged.items()}
+    merged = {
+        k: (
+            date.fromisoformat(v)
+            if k in {"valid_from", "valid_to", "revoked_on"} and isinstance(v, str)
+            else v
+        )
+        for k, v in merged.items()
+    }
     _check_qualification(merged)
     before = audit.snapshot(qual, QUALIFICATION_FIELDS)
     for key, value in values.items():
         setattr(qual, key, value)
     session.flush()
     old, new = audit.diff(before, audit.snapshot(qual, QUALIFICATION_FIELDS))
-    audit.record(session, actor=actor, entity_type="qualification", entity_id=qual.id,
-                 enterprise_id=qual.enterprise_id, action="update", before=old, after=new, at=now)
+    audit.record(
+        session,
+        actor=actor,
+        entity_type="qualification",
+        entity_id=qual.id,
+        enterprise_id=qual.enterprise_id,
+        action="update",
+        before=old,
+        after=new,
+        at=now,
+    )
 
 
 def add_institution(
-    session: Session, firm: Enterprise, values: dict[str, Any], *, actor: Any, now: datetime,
+    session: Session,
+    firm: Enterprise,
+    values: dict[str, Any],
+    *,
+    actor: Any,
+    now: datetime,
     import_batch_id: int | None = None,
 ) -> RDInstitution:
     """Record an R&D institution recognised for a firm."""
     errors = schemas.check_dates(values, "recognized_on", "revoked_on", "撤销日期不能早于认定日期")
     if errors:
         raise schemas.ValidationError(errors)
-    inst = RDInstitution(enterprise_id=firm.id, import_batch_id=import_batch_id,
-                         **{k: v for k, v in values.items() if k in INSTITUTION_FIELDS})
+    inst = RDInstitution(
+        enterprise_id=firm.id,
+        import_batch_id=import_batch_id,
+        **{k: v for k, v in values.items() if k in INSTITUTION_FIELDS},
+    )
     session.add(inst)
     session.flush()
-    audit.record(session, actor=actor, entity_type="institution", entity_id=inst.id,
-                 enterprise_id=firm.id, action="create",
-                 after=audit.snapshot(inst, INSTITUTION_FIELDS), at=now)
+    audit.record(
+        session,
+        actor=actor,
+        entity_type="institution",
+        entity_id=inst.id,
+        enterprise_id=firm.id,
+        action="create",
+        after=audit.snapshot(inst, INSTITUTION_FIELDS),
+        at=now,
+    )
     return inst
 
 
@@ -203,21 +300,32 @@ def log_visit(
     session: Session, firm: Enterprise, values: dict[str, Any], *, actor: Any, now: datetime
 ) -> Visit:
     """Record a 走访; closes earlier open follow-ups of the same firm."""
-    errors = schemas.check_dates(values, "visited_on", "next_follow_up_on",
-                                 "下次跟进日期不能早于走访日期")
+    errors = schemas.check_dates(
+        values, "visited_on", "next_follow_up_on", "下次跟进日期不能早于走访日期"
+    )
     if errors:
         raise schemas.ValidationError(errors)
     for open_visit in session.scalars(
-        select(Visit).where(Visit.enterprise_id == firm.id, Visit.follow_up_done.is_(False),
-                            Visit.next_follow_up_on.is_not(None))
+        select(Visit).where(
+            Visit.enterprise_id == firm.id,
+            Visit.follow_up_done.is_(False),
+            Visit.next_follow_up_on.is_not(None),
+        )
     ):
         open_visit.follow_up_done = True
     visit = Visit(enterprise_id=firm.id, advisor_id=getattr(actor, "id", None), **values)
     session.add(visit)
     session.flush()
-    audit.record(session, actor=actor, entity_type="visit", entity_id=visit.id,
-                 enterprise_id=firm.id, action="create",
-                 after=audit.snapshot(visit, ("visited_on", "next_follow_up_on")), at=now)
+    audit.record(
+        session,
+        actor=actor,
+        entity_type="visit",
+        entity_id=visit.id,
+        enterprise_id=firm.id,
+        action="create",
+        after=audit.snapshot(visit, ("visited_on", "next_follow_up_on")),
+        at=now,
+    )
     return visit
 
 

@@ -86,7 +86,9 @@ class RDInstitution(db.Model):  # type: ignore[name-defined]
     """An R&D institution recognised for a firm (研究院, 研发中心, 技术中心…)."""
 
     __tablename__ = "rd_institutions"
-    __table_args__ = (Index("ix_rd_institutions_kind_dates", "kind", "recognized_on", "revoked_on"),)
+    __table_args__ = (
+        Index("ix_rd_institutions_kind_dates", "kind", "recognized_on", "revoked_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(

@@ -44,7 +44,7 @@ def tier_ranks_at(day: date) -> Subquery:
         )
         .where(in_force_on(day), Qualification.kind.in_(list(_RANK_OF_KIND)))
         .group_by(Qualification.enterprise_id)
-        .subquery(f"tier_ranks")
+        .subquery("tier_ranks")
     )
 
 

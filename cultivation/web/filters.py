@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from cultivation.qualifications.tiers import TIER_LABELS
 
@@ -61,7 +61,7 @@ def tier_badge(tier: str | None) -> Markup:
     tier = tier or "none"
     css = TIER_BADGE_CLASS.get(tier, "text-bg-secondary")
     label = TIER_LABELS.get(tier, tier)
-    return Markup(f'<span class="badge {css}" data-tier="{escape(tier)}">{escape(label)}</span>')
+    return Markup('<span class="badge {}" data-tier="{}">{}</span>').format(css, tier, label)
 
 
 def yes_no(value: bool | None) -> str:
@@ -70,7 +70,12 @@ def yes_no(value: bool | None) -> str:
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, count=count, percent=percent, cn_date=cn_date, cn_datetime=cn_datetime,
-        tier_badge=tier_badge, yes_no=yes_no,
+        money=money,
+        count=count,
+        percent=percent,
+        cn_date=cn_date,
+        cn_datetime=cn_datetime,
+        tier_badge=tier_badge,
+        yes_no=yes_no,
     )
     app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+
 from testkit import TEST_PASSWORD, csrf_from
 
 

@@ -21,15 +21,21 @@ ROOT = Path(__file__).resolve().parents[2]
 def _run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean_env = {k: v for k, v in os.environ.items() if not k.startswith("CULTIVATION_")}
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**clean_env, **env},
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean_env, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
     result = _run_python(
         "from cultivation import create_app; create_app()",
-        CULTIVATION_ENV="production", CULTIVATION_DATABASE_URL=f"sqlite:///{tmp_path}/p.db",
+        CULTIVATION_ENV="production",
+        CULTIVATION_DATABASE_URL=f"sqlite:///{tmp_path}/p.db",
     )
     assert result.returncode != 0
     assert "CULTIVATION_SECRET_KEY" in result.stderr
@@ -40,9 +46,12 @@ def test_production_starts_with_a_real_secret_and_reads_env_settings(tmp_path: P
         "from cultivation import create_app; a = create_app(); "
         "print(a.config['TIMEZONE'], a.config['REGION_CODE'], a.config['MAIL_BACKEND'], "
         "a.config['SESSION_COOKIE_SECURE'])",
-        CULTIVATION_ENV="production", CULTIVATION_SECRET_KEY="x" * 32,
-        CULTIVATION_DATABASE_URL=f"sqlite:///{tmp_path}/p.db", CULTIVATION_TIMEZONE="UTC",
-        CULTIVATION_REGION_CODE="331000", CULTIVATION_MAIL_BACKEND="smtp",
+        CULTIVATION_ENV="production",
+        CULTIVATION_SECRET_KEY="x" * 32,
+        CULTIVATION_DATABASE_URL=f"sqlite:///{tmp_path}/p.db",
+        CULTIVATION_TIMEZONE="UTC",
+        CULTIVATION_REGION_CODE="331000",
+        CULTIVATION_MAIL_BACKEND="smtp",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["UTC", "331000", "smtp", "True"]
@@ -64,12 +73,25 @@ def test_creating_the_app_starts_no_scheduler_thread() -> None:
 
 
 def test_users_create_stores_a_hashed_password(runner: Any, db_session: Session) -> None:
-    result = runner.invoke(args=["users", "create", "zhang", "--role", "advisor",
-                                 "--email", "zhang@example.test", "--password", "s3cret-pass"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "zhang",
+            "--role",
+            "advisor",
+            "--email",
+            "zhang@example.test",
+            "--password",
+            "s3cret-pass",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db_session.scalar(select(User).where(User.username == "zhang"))
-    assert user is not None and user.role == "advisor"
-    assert user.password_hash != "s3cret-pass" and user.check_password("s3cret-pass")
+    assert user is not None
+    assert user.role == "advisor"
+    assert user.password_hash != "s3cret-pass"
+    assert user.check_password("s3cret-pass")
 
 
 @pytest.mark.parametrize(
@@ -79,8 +101,9 @@ def test_users_create_stores_a_hashed_password(runner: Any, db_session: Session)
         (["users", "create", "li", "--role", "admin", "--password", "short"], "密码至少8位"),
     ],
 )
-def test_users_create_rejects_bad_arguments(runner: Any, db_session: Session, args: list[str],
-                                            message: str) -> None:
+def test_users_create_rejects_bad_arguments(
+    runner: Any, db_session: Session, args: list[str], message: str
+) -> None:
     result = runner.invoke(args=args)
     assert result.exit_code != 0
     assert message in result.output
@@ -89,8 +112,9 @@ def test_users_create_rejects_bad_arguments(runner: Any, db_session: Session, ar
 
 def test_users_create_refuses_a_taken_username(runner: Any, make_user: Any) -> None:
     make_user(role="admin", username="wang")
-    result = runner.invoke(args=["users", "create", "wang", "--role", "admin",
-                                 "--password", "longenough"])
+    result = runner.invoke(
+        args=["users", "create", "wang", "--role", "admin", "--password", "longenough"]
+    )
     assert result.exit_code != 0
     assert "已存在" in result.output
 

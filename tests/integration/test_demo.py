@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
-from testkit import count_queries
 
 from cultivation.accounts.models import User
 from cultivation.audit.models import AuditLog
@@ -28,6 +27,7 @@ from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.qualifications.queries import in_force_on, tier_counts
 from cultivation.regions import load_region
 from cultivation.visits.models import Visit
+from testkit import count_queries
 
 TODAY = date(2026, 11, 28)
 END_2020 = date(2020, 12, 31)

@@ -17,9 +17,8 @@ from cultivation.qualifications.tiers import tier_at
 
 def _sql_tiers(session: Session, day: date) -> dict[int, str]:
     ranks, rank_col = enterprises_with_tier(day)
-    stmt = (
-        select(Enterprise.id, tier_code(rank_col))
-        .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
+    stmt = select(Enterprise.id, tier_code(rank_col)).outerjoin(
+        ranks, ranks.c.enterprise_id == Enterprise.id
     )
     return dict(session.execute(stmt).all())
 
@@ -27,27 +26,58 @@ def _sql_tiers(session: Session, day: date) -> dict[int, str]:
 @pytest.fixture
 def firms(db_session: Session, make_enterprise: Any) -> list[Enterprise]:
     a, b, c, d = (make_enterprise() for _ in range(4))
-    db_session.add_all([
-        Qualification(enterprise_id=a.id, kind="hnte", valid_from=date(2020, 12, 1),
-                      valid_to=date(2023, 11, 30)),
-        Qualification(enterprise_id=a.id, kind="zj_tech_sme", valid_from=date(2019, 1, 1),
-                      valid_to=date(2024, 12, 31)),
-        Qualification(enterprise_id=b.id, kind="tech_sme", valid_from=date(2021, 5, 1),
-                      valid_to=date(2022, 4, 30)),
-        Qualification(enterprise_id=c.id, kind="hnte", valid_from=date(2021, 1, 1),
-                      valid_to=date(2023, 12, 31), status="revoked", revoked_on=date(2022, 3, 15)),
-        Qualification(enterprise_id=c.id, kind="leading", valid_from=date(2022, 1, 1),
-                      valid_to=None),
-    ])
+    db_session.add_all(
+        [
+            Qualification(
+                enterprise_id=a.id,
+                kind="hnte",
+                valid_from=date(2020, 12, 1),
+                valid_to=date(2023, 11, 30),
+            ),
+            Qualification(
+                enterprise_id=a.id,
+                kind="zj_tech_sme",
+                valid_from=date(2019, 1, 1),
+                valid_to=date(2024, 12, 31),
+            ),
+            Qualification(
+                enterprise_id=b.id,
+                kind="tech_sme",
+                valid_from=date(2021, 5, 1),
+                valid_to=date(2022, 4, 30),
+            ),
+            Qualification(
+                enterprise_id=c.id,
+                kind="hnte",
+                valid_from=date(2021, 1, 1),
+                valid_to=date(2023, 12, 31),
+                status="revoked",
+                revoked_on=date(2022, 3, 15),
+            ),
+            Qualification(
+                enterprise_id=c.id, kind="leading", valid_from=date(2022, 1, 1), valid_to=None
+            ),
+        ]
+    )
     db_session.flush()
     return [a, b, c, d]
 
 
 EDGE_DAYS = [
-    date(2018, 12, 31), date(2019, 1, 1), date(2020, 11, 30), date(2020, 12, 1),
-    date(2021, 4, 30), date(2021, 5, 1), date(2022, 3, 14), date(2022, 3, 15),
-    date(2022, 4, 30), date(2022, 5, 1), date(2023, 11, 30), date(2023, 12, 1),
-    date(2024, 12, 31), date(2025, 1, 1),
+    date(2018, 12, 31),
+    date(2019, 1, 1),
+    date(2020, 11, 30),
+    date(2020, 12, 1),
+    date(2021, 4, 30),
+    date(2021, 5, 1),
+    date(2022, 3, 14),
+    date(2022, 3, 15),
+    date(2022, 4, 30),
+    date(2022, 5, 1),
+    date(2023, 11, 30),
+    date(2023, 12, 1),
+    date(2024, 12, 31),
+    date(2025, 1, 1),
 ]
 
 
@@ -61,7 +91,9 @@ def test_sql_tier_matches_the_pure_function_on_edge_days(
         assert sql[firm.id] == tier_at(firm.qualifications, day), (firm.id, day)
 
 
-def test_tier_counts_group_every_live_firm_once(db_session: Session, firms: list[Enterprise]) -> None:
+def test_tier_counts_group_every_live_firm_once(
+    db_session: Session, firms: list[Enterprise]
+) -> None:
     day = date(2022, 3, 15)
     counts = tier_counts(day)
     assert counts == {"none": 1, "startup": 0, "tech_sme": 1, "hnte": 1, "leading": 1}

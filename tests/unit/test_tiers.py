@@ -31,7 +31,9 @@ HNTE_2020 = Q("hnte", date(2020, 12, 1), date(2023, 11, 30))
         (date(2023, 12, 1), "none"),  # the day after expiry
     ],
 )
-def test_a_certificate_counts_from_its_issue_day_through_its_last_day(day: date, expected: str) -> None:
+def test_a_certificate_counts_from_its_issue_day_through_its_last_day(
+    day: date, expected: str
+) -> None:
     assert tier_at([HNTE_2020], day) == expected
 
 
