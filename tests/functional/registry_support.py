@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from testkit import TEST_PASSWORD, csrf_from
 from werkzeug.security import generate_password_hash
 
 from cultivation.accounts.models import User
 from cultivation.enterprises.models import Enterprise
 from cultivation.qualifications.models import Qualification
 from cultivation.visits.models import Visit
+from testkit import TEST_PASSWORD, csrf_from
 
 ROLES = ("admin", "leader", "advisor_in", "advisor_out", "anonymous")
 

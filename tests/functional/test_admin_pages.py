@@ -8,7 +8,6 @@ from typing import Any
 
 from registry_support import as_role_fixture, count_rows, world_fixture  # noqa: F401
 from sqlalchemy import select
-from testkit import TEST_PASSWORD, csrf_from
 
 from cultivation.accounts.models import ApiToken, User
 from cultivation.accounts.services import issue_token
@@ -16,6 +15,7 @@ from cultivation.audit.models import AuditLog
 from cultivation.dashboard.advisor import advisor_context
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.visits.models import Visit
+from testkit import TEST_PASSWORD, csrf_from
 
 # ---------------------------------------------------------------- users
 

@@ -14,7 +14,6 @@ from registry_support import (  # noqa: F401
     world_fixture,
 )
 from sqlalchemy import select
-from testkit import count_queries
 
 from cultivation.audit.models import AuditLog
 from cultivation.enterprises.credit_code import make_code
@@ -23,6 +22,7 @@ from cultivation.extensions import db
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.visits.models import Visit
+from testkit import count_queries
 
 NEW_CODE = make_code("91331024", "88880001")
 

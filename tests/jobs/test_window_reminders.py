@@ -152,9 +152,8 @@ def test_other_programmes_use_their_rule_set(db_session: Session, world: dict[st
 def test_the_candidate_query_runs_once_whatever_the_number_of_advisors(
         db_session: Session, world: dict[str, Any], make_user: Any, make_enterprise: Any,
         make_run: Any, at: Any) -> None:
-    from testkit import count_queries
-
     from cultivation.extensions import db
+    from testkit import count_queries
 
     firms = []
     for _ in range(6):
