@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from cultivation.mail.compose import build_email, envelope_from
 from cultivation.mail.models import OutboxMessage
 from cultivation.mail.smtp import SendError, SmtpSender
+from cultivation.scheduling.effects import affected
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +45,17 @@ def backoff(attempts: int, config: Mapping[str, Any]) -> timedelta:
 def recover_expired(session: Session, now: datetime, lease: timedelta) -> tuple[int, int]:
     """Rows left ``sending`` past their lease: retry once, or fail if already retried once."""
     expired = and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease)
-    abandoned = session.execute(
+    abandoned = affected(session.execute(
         update(OutboxMessage)
         .where(expired, OutboxMessage.uncertain >= 1)
         .values(status="failed", last_error=ABANDONED, claimed_at=None)
-    ).rowcount
-    recovered = session.execute(
+    ))
+    recovered = affected(session.execute(
         update(OutboxMessage)
         .where(expired, OutboxMessage.uncertain == 0)
         .values(status="pending", uncertain=1, next_attempt_at=None, claimed_at=None,
                 last_error=RECOVERED)
-    ).rowcount
+    ))
     return recovered, abandoned
 
 
@@ -98,10 +99,10 @@ def _ours(claim: Claim) -> Any:
 
 def mark_sent(session: Session, claim: Claim, now: datetime) -> bool:
     """Record delivery if the claim is still ours (False: the lease was taken over)."""
-    done = session.execute(
+    done = affected(session.execute(
         update(OutboxMessage).where(_ours(claim))
         .values(status="sent", sent_at=now, claimed_at=None, last_error=None)
-    ).rowcount
+    ))
     if not done:
         log.warning("outbox: message %s sent after its lease was taken over", claim.id)
     return bool(done)
@@ -114,11 +115,11 @@ def mark_failure(session: Session, claim: Claim, error: SendError, now: datetime
     give_up = (error.permanent or claim.attempts >= int(config["MAIL_MAX_ATTEMPTS"])
                or (error.uncertain and uncertain > 1))
     status = "failed" if give_up else "pending"
-    done = session.execute(
+    done = affected(session.execute(
         update(OutboxMessage).where(_ours(claim)).values(
             status=status, uncertain=uncertain, last_error=str(error)[:2000], claimed_at=None,
             next_attempt_at=None if give_up else now + backoff(claim.attempts, config))
-    ).rowcount
+    ))
     return status if done else "lost"
 
 

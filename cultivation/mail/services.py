@@ -19,7 +19,7 @@ from cultivation.accounts.models import User
 from cultivation.audit import services as audit
 from cultivation.mail.compose import message_id_for, render_parts
 from cultivation.mail.models import STATUSES, OutboxMessage
-from cultivation.scheduling.effects import insert_new
+from cultivation.scheduling.effects import affected, insert_new
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def resend_failed(session: Session, *, actor: Any, now: datetime) -> int:
         .values(status="pending", attempts=0, uncertain=0, next_attempt_at=None,
                 claimed_at=None, last_error=None)
     )
-    count = int(result.rowcount or 0)
+    count = affected(result)
     if count:
         audit.record(session, actor=actor, entity_type="outbox_message", entity_id=None,
                      action="resend", after={"status": "pending", "count": count}, at=now)

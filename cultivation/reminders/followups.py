@@ -50,6 +50,8 @@ def due_followups(session: Session, today: date) -> list[Item]:
     root = base_url()
     items = []
     for visit_id, visited_on, follow_up_on, notes, name, code, user_id in session.execute(stmt):
+        if follow_up_on is None:  # excluded by the query; narrows the type
+            continue
         items.append(Item(
             key=f"followup:{visit_id}:{follow_up_on.isoformat()}", user_id=user_id,
             data=FollowUp(visit_id, name, code, f"{root}/enterprises/{code}", visited_on,

@@ -7,13 +7,15 @@ concurrent insert of the same key in another transaction waits for it and then d
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert
+from sqlalchemy import CursorResult, Result
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.orm import Session
 
 
-def _insert(session: Session, model: Any) -> Insert:
+def _insert(session: Session, model: Any) -> PgInsert | SqliteInsert:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -42,3 +44,8 @@ def insert_new(
         .returning(getattr(model, returning or key))
     )
     return list(session.execute(stmt).scalars())
+
+
+def affected(result: Result[Any]) -> int:
+    """Rows changed by an UPDATE or DELETE executed through a session."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)

@@ -28,7 +28,7 @@ def failure_counts(session: Session, since: datetime) -> dict[str, int]:
     return {job: n for job, n in rows}
 
 
-def run_history(job: str | None = None, outcome: str | None = None) -> Select[tuple[JobRun]]:
+def run_history(job: str | None = None, outcome: str | None = None) -> Select[JobRun]:
     """Runs newest first, optionally of one job and/or outcome."""
     stmt = select(JobRun).order_by(JobRun.id.desc())
     if job:

@@ -14,6 +14,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from cultivation.database import utcnow
+from cultivation.scheduling.effects import affected
 from cultivation.scheduling.models import JobRun
 from cultivation.scheduling.registry import get_job
 
@@ -84,7 +85,7 @@ def mark_interrupted(session: Session, now: datetime) -> int:
                                                                               "startup")))
         .values(outcome="interrupted", finished_at=now, error="调度进程在任务运行中退出")
     )
-    return int(result.rowcount or 0)
+    return affected(result)
 
 
 def error_summary(run: JobRun) -> str:

@@ -53,6 +53,8 @@ def _advisor_events(session: Session, user: User, today: date, root: str
                Enterprise.deleted_at.is_(None))
     )
     for qid, kind, valid_to, name, code in expiring:
+        if valid_to is None:
+            continue
         events.append(CalendarEvent(
             f"expiry-{qid}", valid_to, f"【到期】{name} {QUALIFICATION_KINDS.get(kind, kind)}",
             "资格有效期最后一天；高企须在到期前按新申请重新认定", f"{root}/enterprises/{code}"))
@@ -76,6 +78,8 @@ def _advisor_events(session: Session, user: User, today: date, root: str
                Enterprise.deleted_at.is_(None))
     )
     for visit_id, day, name, code in followups:
+        if day is None:
+            continue
         events.append(CalendarEvent(f"followup-{visit_id}", day, f"【跟进】{name}",
                                     "走访约定的跟进日期", f"{root}/enterprises/{code}"))
     return events

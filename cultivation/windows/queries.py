@@ -10,7 +10,7 @@ from cultivation.windows.models import ApplicationWindow
 
 
 def windows_in(year: int | None = None, programme: str | None = None
-               ) -> Select[tuple[ApplicationWindow]]:
+               ) -> Select[ApplicationWindow]:
     """Windows (optionally of one application year / programme) in date order."""
     stmt = select(ApplicationWindow).order_by(ApplicationWindow.opens_on, ApplicationWindow.id)
     if year is not None:
@@ -21,7 +21,7 @@ def windows_in(year: int | None = None, programme: str | None = None
 
 
 def windows_around(today: date, *, back_days: int = 60, ahead_days: int = 400
-                   ) -> Select[tuple[ApplicationWindow]]:
+                   ) -> Select[ApplicationWindow]:
     """Windows not closed more than ``back_days`` ago and opening within ``ahead_days``."""
     return (
         select(ApplicationWindow)

@@ -170,7 +170,7 @@ def feed(token: str):  # type: ignore[no-untyped-def]
 @bp.route("/calendar/reset", methods=["POST"])
 @login_required
 def reset_feed():  # type: ignore[no-untyped-def]
-    user = db.session.get(User, current_user.id)
+    user = db.session.get(User, current_user.id) or abort(404)
     user.calendar_token = new_calendar_token()
     audit.record(db.session, actor=user, entity_type="user", entity_id=user.id,
                  action="calendar_reset", ip=request.remote_addr)
