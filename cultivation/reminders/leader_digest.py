@@ -19,14 +19,17 @@ from cultivation.mail.services import enqueue
 from cultivation.qualifications.queries import tier_counts
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.scheduling.clock import local_date
-from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.windows.reminders import CANDIDATE_OUTCOMES, OUTCOME_LABELS
+from cultivation.screening.models import Evaluation
+from cultivation.screening.queries import (
+    CANDIDATE_OUTCOMES,
+    OUTCOME_LABELS,
+    RULES_LABELS,
+    latest_run,
+)
 
 log = logging.getLogger(__name__)
 
 JOB = "leader-digest"
-RULE_LABELS = {"hnte": "高新技术企业", "tech-sme": "国家科技型中小企业",
-               "zj-tech-sme": "浙江省科小"}
 NEW_LIST_LIMIT = 30
 
 
@@ -42,22 +45,17 @@ class LeaderSummary:
     targets: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _latest_run(session: Session, day: date) -> ScreeningRun | None:
-    return session.scalar(select(ScreeningRun).where(ScreeningRun.as_of <= day)
-                          .order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc()).limit(1))
-
-
 def candidate_changes(session: Session, today: date
                       ) -> tuple[list[tuple[str, int]], list[dict[str, Any]], int, date | None]:
     """Candidates per rule set now, and those that were not candidates a month ago."""
-    now_run = _latest_run(session, today)
+    now_run = latest_run(session, today)
     if now_run is None:
         return [], [], 0, None
     per_rules = session.execute(
         select(Evaluation.rules, func.count(Evaluation.id))
         .where(Evaluation.run_id == now_run.id, Evaluation.outcome.in_(CANDIDATE_OUTCOMES))
         .group_by(Evaluation.rules).order_by(Evaluation.rules)).all()
-    before = _latest_run(session, today - timedelta(days=30))
+    before = latest_run(session, today - timedelta(days=30))
     before = before if before is not None and before.id != now_run.id else None
     old = aliased(Evaluation)
     was_candidate = exists().where(
@@ -75,9 +73,9 @@ def candidate_changes(session: Session, today: date
         .order_by(Evaluation.rules, Evaluation.outcome.desc(), Enterprise.name)
         .limit(NEW_LIST_LIMIT)).all()
     root = base_url()
-    new = [{"rules": RULE_LABELS.get(r, r), "outcome": OUTCOME_LABELS.get(o, o), "name": n,
+    new = [{"rules": RULES_LABELS.get(r, r), "outcome": OUTCOME_LABELS.get(o, o), "name": n,
             "url": f"{root}/enterprises/{c}"} for r, o, n, c in rows]
-    return ([(RULE_LABELS.get(r, r), n) for r, n in per_rules], new, total,
+    return ([(RULES_LABELS.get(r, r), n) for r, n in per_rules], new, total,
             before.as_of if before else None)
 
 

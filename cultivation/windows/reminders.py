@@ -16,7 +16,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import ScalarSelect
 
 from cultivation.accounts.models import User
 from cultivation.enterprises.models import Enterprise
@@ -26,14 +25,13 @@ from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import current_assignment_join
 from cultivation.reminders.due import due_offset, in_days_text
 from cultivation.scheduling.clock import local_date
-from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.screening.models import Evaluation
+from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOME_LABELS, latest_run_id
 from cultivation.web.filters import cn_date
 from cultivation.windows.models import PROGRAMME_RULES, ApplicationWindow
 from cultivation.windows.schema import MAX_OFFSET
 
 JOB = "window-reminders"
-CANDIDATE_OUTCOMES = ("eligible", "borderline")
-OUTCOME_LABELS = {"eligible": "符合条件", "borderline": "临界（评分区间跨越71分）"}
 EDGE_LABELS = {"open": "开始", "close": "截止"}
 
 
@@ -79,14 +77,6 @@ def due_reminders(windows: list[ApplicationWindow], today: date, catchup_days: i
         if closing is not None:
             due.append(DueReminder(window, "close", window.closes_on, closing))
     return due
-
-
-def latest_run_id(day: date) -> ScalarSelect[int]:
-    """Scalar subquery: the id of the latest screening run as of ``day``."""
-    return (
-        select(ScreeningRun.id).where(ScreeningRun.as_of <= day)
-        .order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc()).limit(1).scalar_subquery()
-    )
 
 
 def gaps_from_verdict(details: dict[str, Any] | None) -> tuple[list[str], str | None]:
