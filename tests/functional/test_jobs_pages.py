@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,8 +36,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client: FlaskClient, path
 
 
 def test_the_jobs_page_lists_every_job_with_schedule_last_run_and_failures(
-        auth: Any, db_session: Session) -> None:
+        auth: Any, db_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     run_job(db_session, "followups", NOW)
+    monkeypatch.setitem(sys.modules, "cultivation.screening.services", None)
     failing = run_job(db_session, "screening", NOW)
     auth.login("admin")
     html = auth.client.get("/admin/jobs").get_data(as_text=True)
@@ -46,8 +48,10 @@ def test_the_jobs_page_lists_every_job_with_schedule_last_run_and_failures(
         assert f'data-job="{name}"' in html
     assert "每天 08:00" in html
     assert "未检测到调度进程" in html
-    if failing.outcome == "failed":  # until the screening service exists
-        assert "失败" in html
+    screening_row = html.split('data-job="screening"')[1].split("</tr>")[0]
+    assert "失败" in screening_row
+    assert "筛选服务尚未提供" in screening_row
+    assert 'href="/admin/jobs/runs?job=screening&amp;outcome=failed">1</a>' in screening_row
     detail = auth.client.get(f"/admin/jobs/runs/{failing.id}")
     assert detail.status_code == 200
     assert "运行记录" in detail.get_data(as_text=True)

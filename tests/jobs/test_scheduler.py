@@ -3,9 +3,9 @@ processes on one database producing each reminder exactly once."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -171,11 +171,16 @@ def test_two_manual_runs_at_the_same_time_queue_one_message(pdb: ProcessDatabase
     assert sorted("queued=1" in o for o in outputs) == [False, True]
 
 
-def test_the_web_app_never_starts_a_scheduler(app: Flask) -> None:
-    import threading
-
-    assert not [t for t in threading.enumerate() if "APScheduler" in t.name]
-    assert os.environ.get("CULTIVATION_SCHEDULER") is None
+def test_the_web_app_never_starts_or_even_imports_a_scheduler(tmp_path: Path) -> None:
+    code = ("import sys, threading; from cultivation import create_app; "
+            f"app = create_app({{'TESTING': True, 'SQLALCHEMY_DATABASE_URI': "
+            f"'sqlite:///{tmp_path / 'web.db'}'}}); app.test_client().get('/login'); "
+            "print(sorted(m for m in sys.modules if m.startswith('apscheduler.schedulers')), "
+            "[t.name for t in threading.enumerate() if t.name != 'MainThread'])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=False, cwd=Path(__file__).parents[2])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[] []"
 
 
 def test_a_scheduler_on_an_unmigrated_database_says_so_and_exits(tmp_path: Path) -> None:
