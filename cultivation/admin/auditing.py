@@ -31,7 +31,9 @@ ACTIONS = {
 ENTITIES = {
     "enterprise": "企业信息", "figures": "年度数据", "qualification": "资质",
     "institution": "研发机构", "visit": "走访", "portfolio": "联系指导员", "user": "用户",
-    "api_token": "API 令牌",
+    "api_token": "API 令牌", "policy_parameter": "政策参数", "application_window": "申报窗口",
+    "import_batch": "导入批次", "outbox_message": "邮件", "plan": "规划", "target": "规划目标",
+    "manual_actual": "指标实绩", "demo": "演示数据", "job": "定时任务",
 }
 _SPECS = {
     "enterprise": schemas.ENTERPRISE, "figures": schemas.FIGURES,
