@@ -435,3 +435,15 @@ def test_logging_a_visit_closes_the_open_follow_up(as_role: Any, world: Any,
                                 .order_by(Visit.visited_on)).all()
     assert [v.follow_up_done for v in visits] == [True, False]
     assert visits[1].advisor_id == world.users["advisor_in"].id
+
+
+def test_the_list_links_to_xlsx_exports_with_its_filters(client: Any, auth: Any,
+                                                         make_enterprise: Any) -> None:
+    make_enterprise(town="白塔镇")
+    auth.login("admin")
+    html = client.get("/enterprises?town=白塔镇").get_data(as_text=True)
+    assert "/imports/export/enterprises.xlsx?" in html
+    link = html.split('href="/imports/export/enterprises.xlsx?')[1].split('"')[0]
+    response = client.get("/imports/export/enterprises.xlsx?" + link.replace("&amp;", "&"))
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
