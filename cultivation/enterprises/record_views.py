@@ -13,7 +13,7 @@ from cultivation.enterprises.forms import FiguresForm, InstitutionForm, Qualific
 from cultivation.enterprises.models import FiscalYearFigures
 from cultivation.enterprises.views import INVALID, bp, clock, editable_firm
 from cultivation.extensions import db
-from cultivation.qualifications.models import Qualification
+from cultivation.qualifications.models import Qualification, RDInstitution
 
 
 def _detail(code: str, anchor: str) -> Any:
@@ -137,4 +137,24 @@ def new_institution(code: str):  # type: ignore[no-untyped-def]
         lambda values, now: services.add_institution(db.session, firm, values,
                                                      actor=current_user, now=now),
         "研发机构已添加",
+    )
+
+
+@bp.route("/<code>/institutions/<int:inst_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_institution(code: str, inst_id: int):  # type: ignore[no-untyped-def]
+    firm = editable_firm(code)
+    inst = db.session.get(RDInstitution, inst_id)
+    if inst is None or inst.enterprise_id != firm.id:
+        abort(404, "未找到该研发机构记录")
+    title = f"修改研发机构：{inst.kind_label}"
+    if request.method == "GET":
+        form = InstitutionForm(formdata=None, data=InstitutionForm.initial(inst))
+        return _record_form(form, firm, title, "institutions")
+    return _save(
+        InstitutionForm(), firm, title, "institutions",
+        lambda values, now: services.update_institution(
+            db.session, inst, {k: values.get(k) for k in InstitutionForm.spec},
+            actor=current_user, now=now),
+        "研发机构已更新",
     )

@@ -199,6 +199,75 @@ def _check_qualification(values: dict[str, Any]) -> None:
         raise schemas.ValidationError(errors)
 
 
+def _create_record(
+    session: Session,
+    model: type[Qualification] | type[RDInstitution],
+    entity_type: str,
+    fields: tuple[str, ...],
+    firm: Enterprise,
+    values: dict[str, Any],
+    *,
+    actor: Any,
+    now: datetime,
+    import_batch_id: int | None,
+) -> Any:
+    """Add a firm's child record (certificate, institution) and audit it."""
+    record = model(
+        enterprise_id=firm.id,
+        import_batch_id=import_batch_id,
+        **{k: v for k, v in values.items() if k in fields},
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        entity_type=entity_type,
+        entity_id=record.id,
+        enterprise_id=firm.id,
+        action="create",
+        after=audit.snapshot(record, fields),
+        at=now,
+    )
+    return record
+
+
+def _update_record(
+    session: Session,
+    record: Qualification | RDInstitution,
+    entity_type: str,
+    fields: tuple[str, ...],
+    values: dict[str, Any],
+    *,
+    actor: Any,
+    now: datetime,
+) -> None:
+    """Change a firm's child record and audit only what changed."""
+    before = audit.snapshot(record, fields)
+    for key, value in values.items():
+        if key in fields:
+            setattr(record, key, value)
+    session.flush()
+    old, new = audit.diff(before, audit.snapshot(record, fields))
+    if new:
+        audit.record(
+            session,
+            actor=actor,
+            entity_type=entity_type,
+            entity_id=record.id,
+            enterprise_id=record.enterprise_id,
+            action="update",
+            before=old,
+            after=new,
+            at=now,
+        )
+
+
+def _merged_dates(record: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[str, Any]:
+    """The record's current values overlaid with ``values`` (for cross-field checks)."""
+    return {**{f: getattr(record, f) for f in fields}, **values}
+
+
 def add_qualification(
     session: Session,
     firm: Enterprise,
@@ -211,22 +280,9 @@ def add_qualification(
     """Record a certificate or list entry for a firm."""
     values = {**values, "status": values.get("status") or "valid"}
     _check_qualification(values)
-    qual = Qualification(
-        enterprise_id=firm.id,
-        import_batch_id=import_batch_id,
-        **{k: v for k, v in values.items() if k in QUALIFICATION_FIELDS},
-    )
-    session.add(qual)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        entity_type="qualification",
-        entity_id=qual.id,
-        enterprise_id=firm.id,
-        action="create",
-        after=audit.snapshot(qual, QUALIFICATION_FIELDS),
-        at=now,
+    qual: Qualification = _create_record(
+        session, Qualification, "qualification", QUALIFICATION_FIELDS, firm, values,
+        actor=actor, now=now, import_batch_id=import_batch_id,
     )
     return qual
 
@@ -235,32 +291,16 @@ def update_qualification(
     session: Session, qual: Qualification, values: dict[str, Any], *, actor: Any, now: datetime
 ) -> None:
     """Correct a qualification (e.g. mark it revoked)."""
-    merged = {**audit.snapshot(qual, QUALIFICATION_FIELDS), **values}
-    merged = {
-        k: (
-            date.fromisoformat(v)
-            if k in {"valid_from", "valid_to", "revoked_on"} and isinstance(v, str)
-            else v
-        )
-        for k, v in merged.items()
-    }
-    _check_qualification(merged)
-    before = audit.snapshot(qual, QUALIFICATION_FIELDS)
-    for key, value in values.items():
-        setattr(qual, key, value)
-    session.flush()
-    old, new = audit.diff(before, audit.snapshot(qual, QUALIFICATION_FIELDS))
-    audit.record(
-        session,
-        actor=actor,
-        entity_type="qualification",
-        entity_id=qual.id,
-        enterprise_id=qual.enterprise_id,
-        action="update",
-        before=old,
-        after=new,
-        at=now,
+    _check_qualification(_merged_dates(qual, QUALIFICATION_FIELDS, values))
+    _update_record(
+        session, qual, "qualification", QUALIFICATION_FIELDS, values, actor=actor, now=now
     )
+
+
+def _check_institution(values: dict[str, Any]) -> None:
+    errors = schemas.check_dates(values, "recognized_on", "revoked_on", "撤销日期不能早于认定日期")
+    if errors:
+        raise schemas.ValidationError(errors)
 
 
 def add_institution(
@@ -273,27 +313,20 @@ def add_institution(
     import_batch_id: int | None = None,
 ) -> RDInstitution:
     """Record an R&D institution recognised for a firm."""
-    errors = schemas.check_dates(values, "recognized_on", "revoked_on", "撤销日期不能早于认定日期")
-    if errors:
-        raise schemas.ValidationError(errors)
-    inst = RDInstitution(
-        enterprise_id=firm.id,
-        import_batch_id=import_batch_id,
-        **{k: v for k, v in values.items() if k in INSTITUTION_FIELDS},
-    )
-    session.add(inst)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        entity_type="institution",
-        entity_id=inst.id,
-        enterprise_id=firm.id,
-        action="create",
-        after=audit.snapshot(inst, INSTITUTION_FIELDS),
-        at=now,
+    _check_institution(values)
+    inst: RDInstitution = _create_record(
+        session, RDInstitution, "institution", INSTITUTION_FIELDS, firm, values,
+        actor=actor, now=now, import_batch_id=import_batch_id,
     )
     return inst
+
+
+def update_institution(
+    session: Session, inst: RDInstitution, values: dict[str, Any], *, actor: Any, now: datetime
+) -> None:
+    """Correct an R&D institution (e.g. record its revocation)."""
+    _check_institution(_merged_dates(inst, INSTITUTION_FIELDS, values))
+    _update_record(session, inst, "institution", INSTITUTION_FIELDS, values, actor=actor, now=now)
 
 
 def log_visit(

@@ -422,6 +422,28 @@ def test_adding_an_institution(as_role: Any, world: Any, db_session: Any) -> Non
     assert inst.kind_label == "市级企业技术中心"
 
 
+def test_revoking_an_institution_through_its_edit_form(as_role: Any, world: Any,
+                                                        make_institution: Any,
+                                                        db_session: Any) -> None:
+    inst = make_institution(world.firm, "provincial_hnte_center")
+    code = world.firm.credit_code
+    browser = as_role("admin")
+    edit_url = f"/enterprises/{code}/institutions/{inst.id}/edit"
+    bad = browser.post(edit_url, {"kind": "provincial_hnte_center", "level": "", "name": "",
+                                  "recognized_on": "2020-01-01", "revoked_on": "2019-01-01"})
+    assert bad.status_code == 422
+    assert "撤销日期不能早于认定日期" in bad.get_data(as_text=True)
+    db_session.refresh(inst)
+    assert inst.revoked_on is None
+    response = browser.post(edit_url, {"kind": "provincial_hnte_center", "level": "",
+                                       "name": "", "recognized_on": "2020-01-01",
+                                       "revoked_on": "2024-12-31"})
+    assert response.status_code == 302
+    db_session.refresh(inst)
+    assert inst.revoked_on == date(2024, 12, 31)
+    assert "已撤销" in browser.client.get(f"/enterprises/{code}").get_data(as_text=True)
+
+
 def test_logging_a_visit_closes_the_open_follow_up(as_role: Any, world: Any,
                                                    db_session: Any) -> None:
     browser = as_role("advisor_in")
