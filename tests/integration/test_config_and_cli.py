@@ -136,3 +136,12 @@ def test_users_token_for_an_unknown_user_fails(runner: Any) -> None:
     result = runner.invoke(args=["users", "token", "nobody"])
     assert result.exit_code != 0
     assert "不存在" in result.output
+
+
+def test_a_malformed_number_setting_names_the_variable(tmp_path: Path) -> None:
+    result = _run_python(
+        "import config",
+        CULTIVATION_MAIL_PORT="abc", CULTIVATION_DATABASE_URL=f"sqlite:///{tmp_path}/p.db",
+    )
+    assert result.returncode != 0
+    assert "CULTIVATION_MAIL_PORT must be a whole number" in result.stderr
