@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from flask import current_app
@@ -97,7 +99,10 @@ def _filters(q: str, town: str, industry: str, tier: str, advisor: str) -> Enter
     return EnterpriseFilters(q=q, town=town, industry=industry, tier=tier, advisor=advisor)
 
 
-def _export_options(func):  # type: ignore[no-untyped-def]
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _export_options(func: _F) -> _F:
     for option in (
         click.option("--q", default="", help="名称或代码包含"),
         click.option("--town", default="", help="乡镇（街道）"),
