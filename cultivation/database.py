@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, Numeric, TypeDecorator, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -19,6 +19,11 @@ NAMING_CONVENTION = {
 # Money in 万元 with two decimals; floats in Python (SQLite has no decimal type and the
 # policy rules compare with an explicit tolerance).
 Money = Numeric(16, 2, asdecimal=False)
+
+# What services and queries take: a plain Session (jobs, CLI, tests) or Flask-SQLAlchemy's
+# request-scoped `db.session`, a scoped_session proxy that forwards each Session method to the
+# current context's session.
+DbSession: TypeAlias = Session | scoped_session[Any]
 
 
 class Base(DeclarativeBase):

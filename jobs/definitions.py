@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
+from cultivation.database import DbSession
 from cultivation.mail.dispatch import dispatch
 from cultivation.reminders.annual_report import send_annual_report_reminders
 from cultivation.reminders.expiry import send_expiry_reminders
@@ -21,7 +20,7 @@ class MissingService(RuntimeError):
     """A job's service is not installed (yet); the JobRun records this message."""
 
 
-def screening(session: Session, now: datetime) -> dict[str, Any]:
+def screening(session: DbSession, now: datetime) -> dict[str, Any]:
     """Evaluate every firm as of today and store the run (with its diff to the previous run)."""
     try:
         from cultivation.screening.services import run_screening
@@ -37,7 +36,7 @@ def screening(session: Session, now: datetime) -> dict[str, Any]:
     return counts
 
 
-def coverage_snapshot(session: Session, now: datetime) -> dict[str, Any]:
+def coverage_snapshot(session: DbSession, now: datetime) -> dict[str, Any]:
     """Store this week's 三覆盖 figures for the trend chart."""
     try:
         from cultivation.reports.services import take_coverage_snapshot

@@ -7,22 +7,22 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import ROLES, ApiToken, User, hash_token
 from cultivation.audit import services as audit
+from cultivation.database import DbSession
 
 
 class AccountError(ValueError):
     """A user-facing (Chinese) reason a user operation was refused."""
 
 
-def get_by_username(session: Session, username: str) -> User | None:
+def get_by_username(session: DbSession, username: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 
 def create_user(
-    session: Session,
+    session: DbSession,
     username: str,
     *,
     role: str,
@@ -55,7 +55,7 @@ def create_user(
     return user
 
 
-def issue_token(session: Session, user: User, *, label: str | None = None) -> str:
+def issue_token(session: DbSession, user: User, *, label: str | None = None) -> str:
     """Create an API token for ``user``; returns the raw token (shown once, stored hashed)."""
     raw = secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, token_hash=hash_token(raw), label=label))
@@ -64,7 +64,7 @@ def issue_token(session: Session, user: User, *, label: str | None = None) -> st
     return raw
 
 
-def user_for_token(session: Session, raw: str, *, now: datetime) -> User | None:
+def user_for_token(session: DbSession, raw: str, *, now: datetime) -> User | None:
     """The active user owning an unrevoked token, recording its use."""
     token = session.scalar(
         select(ApiToken).where(
@@ -77,6 +77,6 @@ def user_for_token(session: Session, raw: str, *, now: datetime) -> User | None:
     return token.user
 
 
-def revoke_token(session: Session, token: ApiToken, *, actor: Any, now: datetime) -> None:
+def revoke_token(session: DbSession, token: ApiToken, *, actor: Any, now: datetime) -> None:
     token.revoked_at = now
     audit.record(session, actor=actor, entity_type="api_token", entity_id=token.id, action="revoke")

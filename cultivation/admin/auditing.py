@@ -10,10 +10,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import ROLES, User
 from cultivation.audit.models import AuditLog
+from cultivation.database import DbSession
 from cultivation.enterprises import schemas
 from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import FIGURE_SOURCES, Enterprise
@@ -128,7 +128,7 @@ def _entity(log: AuditLog) -> str:
     return label
 
 
-def present(session: Session, rows: list[tuple[AuditLog, str | None, str | None]]) -> list[Entry]:
+def present(session: DbSession, rows: list[tuple[AuditLog, str | None, str | None]]) -> list[Entry]:
     """Format (log, firm name, firm code) rows; advisor ids resolve in one query."""
     ids = {
         v for log, _, _ in rows for part in (log.before or {}, log.after or {})
@@ -152,7 +152,7 @@ def _with_firm() -> Select[AuditLog, str, str]:
     )
 
 
-def firm_history(session: Session, enterprise_id: int, *, limit: int = 100) -> list[Entry]:
+def firm_history(session: DbSession, enterprise_id: int, *, limit: int = 100) -> list[Entry]:
     """A firm's audit entries, newest first."""
     stmt = (_with_firm().where(AuditLog.enterprise_id == enterprise_id)
             .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit))
@@ -172,7 +172,7 @@ class AuditFilters:
 
 
 def log_page(
-    session: Session, filters: AuditFilters, tz: Any, *, page: int, per_page: int
+    session: DbSession, filters: AuditFilters, tz: Any, *, page: int, per_page: int
 ) -> tuple[list[Entry], int]:
     """One page of the audit log, newest first, and the total: two queries."""
     stmt = _with_firm()

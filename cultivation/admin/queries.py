@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ScalarSelect, func, select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import ApiToken, User
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 
@@ -31,7 +31,7 @@ def _firm_count() -> ScalarSelect[int]:
     )
 
 
-def users_overview(session: Session) -> list[UserRow]:
+def users_overview(session: DbSession) -> list[UserRow]:
     """Every user with counts, in one query (correlated subqueries)."""
     tokens = (
         select(func.count(ApiToken.id))
@@ -44,7 +44,7 @@ def users_overview(session: Session) -> list[UserRow]:
     return [UserRow(u, t or 0, f or 0) for u, t, f in session.execute(stmt).all()]
 
 
-def advisor_loads(session: Session) -> list[tuple[User, int]]:
+def advisor_loads(session: DbSession) -> list[tuple[User, int]]:
     """Active advisors and how many live firms each looks after, most loaded first."""
     firms = _firm_count().label("firms")
     stmt = (
@@ -55,7 +55,7 @@ def advisor_loads(session: Session) -> list[tuple[User, int]]:
     return [(u, n or 0) for u, n in session.execute(stmt).all()]
 
 
-def user_tokens(session: Session, user_id: int) -> list[ApiToken]:
+def user_tokens(session: DbSession, user_id: int) -> list[ApiToken]:
     """A user's API tokens, newest first (revoked ones included, for the record)."""
     return list(session.scalars(
         select(ApiToken).where(ApiToken.user_id == user_id)
@@ -63,7 +63,7 @@ def user_tokens(session: Session, user_id: int) -> list[ApiToken]:
     ))
 
 
-def deleted_enterprises(session: Session) -> list[Enterprise]:
+def deleted_enterprises(session: DbSession) -> list[Enterprise]:
     """Soft-deleted firms, most recently deleted first."""
     return list(session.scalars(
         select(Enterprise).where(Enterprise.deleted_at.is_not(None))

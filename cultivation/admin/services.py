@@ -8,18 +8,18 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import ROLES, User
 from cultivation.accounts.services import AccountError
 from cultivation.audit import services as audit
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 
 log = logging.getLogger(__name__)
 
 
-def open_portfolio_size(session: Session, user_id: int) -> int:
+def open_portfolio_size(session: DbSession, user_id: int) -> int:
     """How many firms the user currently looks after."""
     return session.scalar(
         select(func.count(PortfolioAssignment.id)).where(
@@ -28,14 +28,14 @@ def open_portfolio_size(session: Session, user_id: int) -> int:
     ) or 0
 
 
-def _active_admins(session: Session) -> int:
+def _active_admins(session: DbSession) -> int:
     return session.scalar(
         select(func.count(User.id)).where(User.role == "admin", User.is_active_flag.is_(True))
     ) or 0
 
 
 def update_user(
-    session: Session, user: User, *, display_name: str, email: str | None, role: str,
+    session: DbSession, user: User, *, display_name: str, email: str | None, role: str,
     is_active: bool, password: str | None, actor: Any, now: datetime,
 ) -> dict[str, Any]:
     """Change a user; refuses to lock out the last admin or orphan an advisor's firms."""
@@ -72,7 +72,7 @@ def update_user(
 
 
 def bulk_assign(
-    session: Session, enterprise_ids: Iterable[int], advisor: User | None, *, on: date,
+    session: DbSession, enterprise_ids: Iterable[int], advisor: User | None, *, on: date,
     actor: Any, now: datetime,
 ) -> int:
     """Hand many firms to ``advisor`` (None = unassign) from ``on``; returns how many changed.
@@ -117,7 +117,7 @@ def bulk_assign(
     return len(changed)
 
 
-def restore_enterprise(session: Session, firm: Enterprise, *, actor: Any, now: datetime) -> None:
+def restore_enterprise(session: DbSession, firm: Enterprise, *, actor: Any, now: datetime) -> None:
     """Undo a soft delete: the firm is back in lists and reports with all its history."""
     firm.deleted_at = None
     firm.updated_at = now

@@ -7,9 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from cultivation.audit.models import AuditLog
+from cultivation.database import DbSession
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
 
 
 def record(
-    session: Session,
+    session: DbSession,
     *,
     actor: Any,
     entity_type: str,

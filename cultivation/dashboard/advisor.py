@@ -12,10 +12,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
 from cultivation.audit.models import AuditLog
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.queries import portfolio_ids
 from cultivation.qualifications.queries import enterprises_with_tier
@@ -64,7 +64,7 @@ def _scope(user: Any) -> Select[tuple[int]] | None:
     return None if user.sees_everything else portfolio_ids(user.id)
 
 
-def tier_counts(session: Session, user: Any, today: date) -> dict[str, int]:
+def tier_counts(session: DbSession, user: Any, today: date) -> dict[str, int]:
     """Live firms per tier on ``today`` in the user's scope — one GROUP BY."""
     ranks, rank_col = enterprises_with_tier(today)
     stmt = (
@@ -83,7 +83,7 @@ def tier_counts(session: Session, user: Any, today: date) -> dict[str, int]:
     return counts
 
 
-def follow_ups_due(session: Session, user: Any, today: date) -> tuple[list[FollowUp], int]:
+def follow_ups_due(session: DbSession, user: Any, today: date) -> tuple[list[FollowUp], int]:
     """Open follow-ups due on or before ``today`` (oldest first) and how many there are."""
     stmt = (
         select(Enterprise.name, Enterprise.credit_code, Visit.next_follow_up_on,
@@ -104,7 +104,7 @@ def follow_ups_due(session: Session, user: Any, today: date) -> tuple[list[Follo
     return [FollowUp(n, c, due, (today - due).days, a) for n, c, due, a in due_rows], total
 
 
-def recently_changed(session: Session, user: Any) -> list[RecentFirm]:
+def recently_changed(session: DbSession, user: Any) -> list[RecentFirm]:
     """The firms with the latest audit entries (one line per firm), newest first."""
     latest = (
         select(AuditLog.enterprise_id, func.max(AuditLog.id).label("last_id"))
@@ -128,7 +128,7 @@ def recently_changed(session: Session, user: Any) -> list[RecentFirm]:
     return [RecentFirm(*row) for row in session.execute(stmt).all()]
 
 
-def advisor_context(session: Session, user: Any, today: date) -> dict[str, AdvisorPanel]:
+def advisor_context(session: DbSession, user: Any, today: date) -> dict[str, AdvisorPanel]:
     """Template context for ``dashboard/_advisor.html``: ``{"advisor_panel": AdvisorPanel}``."""
     counts = tier_counts(session, user, today)
     follow_ups, follow_ups_total = follow_ups_due(session, user, today)

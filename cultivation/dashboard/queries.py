@@ -12,8 +12,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, distinct, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.qualifications.tiers import TIER_LABELS, TIERS
 from cultivation.reports.coverage import KINDS, coverage_rules, coverage_totals
@@ -71,7 +72,7 @@ def month_before(day: date) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def headline_targets(session: Session, today: date) -> list[HeadlineTarget]:
+def headline_targets(session: DbSession, today: date) -> list[HeadlineTarget]:
     """高企 and 省科小 counts today against the current plan (three queries)."""
     plan = current_plan(session, today)
     wanted = [INDICATORS[c] for c in HEADLINE_INDICATORS]
@@ -94,12 +95,12 @@ def headline_targets(session: Session, today: date) -> list[HeadlineTarget]:
     return cards
 
 
-def _run_on_or_before(session: Session, day: date) -> ScreeningRun | None:
+def _run_on_or_before(session: DbSession, day: date) -> ScreeningRun | None:
     return session.scalar(select(ScreeningRun).where(ScreeningRun.as_of <= day)
                           .order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc()).limit(1))
 
 
-def new_candidates(session: Session, today: date) -> NewCandidates:
+def new_candidates(session: DbSession, today: date) -> NewCandidates:
     """Latest run vs the latest run at least a month older (per rule set; four queries)."""
     latest = _run_on_or_before(session, today)
     if latest is None:
@@ -126,7 +127,7 @@ def new_candidates(session: Session, today: date) -> NewCandidates:
                          {RULES_LABELS.get(str(k), str(k)): int(v) for k, v in by_rules.items()})
 
 
-def coverage_cards(session: Session, today: date) -> list[CoverageCard]:
+def coverage_cards(session: DbSession, today: date) -> list[CoverageCard]:
     """The three 三覆盖 rates today (one query)."""
     totals = coverage_totals(session, today)
     rules = coverage_rules()
@@ -134,7 +135,7 @@ def coverage_cards(session: Session, today: date) -> list[CoverageCard]:
                          totals[k].rate) for k in KINDS]
 
 
-def funnel_and_trend(session: Session, today: date) -> dict[str, Any]:
+def funnel_and_trend(session: DbSession, today: date) -> dict[str, Any]:
     """Tier counts today and at the end of each of the previous years (one query)."""
     years = list(range(today.year - TREND_YEARS + 1, today.year))
     days = [date(y, 12, 31) for y in years] + [today]
@@ -150,7 +151,7 @@ def funnel_and_trend(session: Session, today: date) -> dict[str, Any]:
     }
 
 
-def leader_context(session: Session, today: date) -> dict[str, Any]:
+def leader_context(session: DbSession, today: date) -> dict[str, Any]:
     """Template context for ``dashboard/_leader.html``."""
     return {"leader_panel": {
         "today": today,

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
 from cultivation.audit.models import AuditLog
+from cultivation.database import DbSession
 from cultivation.demo.generator import MAX_FIRMS, DemoPlan, build_plan
 from cultivation.demo.ladder import Row
 from cultivation.demo.people import DEMO_PASSWORD, DemoLogin, demo_users
@@ -29,34 +29,34 @@ DEFAULT_FIRMS = 800
 DEFAULT_SEED = 2026
 MARKER = ("demo", "load")  # the AuditLog (entity_type, action) written once per demo load
 
-DemoSeeder = Callable[[Session, date], None]
+DemoSeeder = Callable[[DbSession, date], None]
 # Other concepts' demo seeders (application windows, policy parameters, report targets …),
 # run in order after the core demo data, in the same transaction, on a fresh load only.
-def _seed_parameters(session: Session, today: date) -> None:
+def _seed_parameters(session: DbSession, today: date) -> None:
     from cultivation.screening.parameters import seed_parameters
 
     seed_parameters(session, today)
 
 
-def _seed_windows(session: Session, today: date) -> None:
+def _seed_windows(session: DbSession, today: date) -> None:
     from cultivation.windows.services import seed_windows
 
     seed_windows(session, today)
 
 
-def _seed_plans(session: Session, today: date) -> None:
+def _seed_plans(session: DbSession, today: date) -> None:
     from cultivation.reports.services import seed_plans
 
     seed_plans(session)
 
 
-def _first_screening(session: Session, today: date) -> None:
+def _first_screening(session: DbSession, today: date) -> None:
     from cultivation.screening.services import screen_demo
 
     screen_demo(session, today)
 
 
-def _first_coverage_snapshot(session: Session, today: date) -> None:
+def _first_coverage_snapshot(session: DbSession, today: date) -> None:
     from datetime import UTC, datetime, time
 
     from cultivation.reports.services import take_coverage_snapshot
@@ -94,7 +94,7 @@ def default_logins() -> tuple[DemoLogin, ...]:
                  for u in demo_users())
 
 
-def demo_loaded(session: Session) -> bool:
+def demo_loaded(session: DbSession) -> bool:
     """Whether the demo marker is in the audit log."""
     return session.scalar(
         select(AuditLog.id).where(AuditLog.entity_type == MARKER[0],
@@ -102,7 +102,7 @@ def demo_loaded(session: Session) -> bool:
     ) is not None
 
 
-def load_demo(session: Session, *, firms: int = DEFAULT_FIRMS, seed: int = DEFAULT_SEED,
+def load_demo(session: DbSession, *, firms: int = DEFAULT_FIRMS, seed: int = DEFAULT_SEED,
               today: date, region: Region | None = None,
               seeders: list[DemoSeeder] | None = None) -> DemoSummary:
     """Insert ``firms`` demo firms with figures, qualifications, institutions, users,
@@ -132,7 +132,7 @@ def load_demo(session: Session, *, firms: int = DEFAULT_FIRMS, seed: int = DEFAU
     )
 
 
-def _users(session: Session) -> tuple[dict[str, int], tuple[DemoLogin, ...]]:
+def _users(session: DbSession) -> tuple[dict[str, int], tuple[DemoLogin, ...]]:
     """Create the demo accounts that do not exist yet (one shared hash: one slow hashing)."""
     wanted = demo_users()
     usernames = [w["username"] for w in wanted]
@@ -159,7 +159,7 @@ def _users(session: Session) -> tuple[dict[str, int], tuple[DemoLogin, ...]]:
 # Core inserts on the tables: the ORM bulk path drops None values from each row and so splits
 # the rows into many small statements. Ids are read back by credit code rather than with
 # RETURNING, which SQLite can only keep in parameter order one row at a time.
-def _insert_firms(session: Session, plan: DemoPlan) -> list[int]:
+def _insert_firms(session: DbSession, plan: DemoPlan) -> list[int]:
     """One executemany INSERT, one SELECT of the new ids; ids in plan order."""
     rows = plan.enterprise_rows()
     session.execute(insert(Enterprise.__table__), rows)
@@ -173,7 +173,7 @@ def _with_ids(rows: list[Row], ids: list[int]) -> list[Row]:
             for r in rows]
 
 
-def _insert_children(session: Session, plan: DemoPlan, ids: list[int],
+def _insert_children(session: DbSession, plan: DemoPlan, ids: list[int],
                      users: dict[str, int]) -> dict[str, int]:
     figures = _with_ids(plan.figures, ids)
     qualifications = _with_ids(plan.qualifications, ids)

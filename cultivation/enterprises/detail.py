@@ -7,10 +7,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from cultivation.accounts.models import User
 from cultivation.admin.auditing import Entry, firm_history
+from cultivation.database import DbSession
 from cultivation.enterprises import schemas
 from cultivation.enterprises.models import COUNT_FIELDS, Enterprise, FiscalYearFigures
 from cultivation.portfolios.services import current_advisor
@@ -89,7 +90,7 @@ def figure_table(years: list[FiscalYearFigures]) -> list[FigureRow]:
     return rows
 
 
-def firm_page(session: Session, firm: Enterprise, today: date) -> FirmPage:
+def firm_page(session: DbSession, firm: Enterprise, today: date) -> FirmPage:
     """Load the firm's figures, qualifications, institutions, visits and audit history."""
     years = list(session.scalars(
         select(FiscalYearFigures).where(FiscalYearFigures.enterprise_id == firm.id)

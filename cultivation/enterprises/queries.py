@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
@@ -89,7 +90,7 @@ def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Any]:
 
 
 def list_page(
-    session: Session, filters: EnterpriseFilters, as_of: date, *, page: int, per_page: int
+    session: DbSession, filters: EnterpriseFilters, as_of: date, *, page: int, per_page: int
 ) -> tuple[list[EnterpriseRow], int]:
     """One page of rows and the total count: two queries whatever the page size."""
     stmt = list_statement(filters, as_of)
@@ -98,7 +99,7 @@ def list_page(
     return [EnterpriseRow(r[0], r[1], r[2], r[3]) for r in rows], total
 
 
-def list_all(session: Session, filters: EnterpriseFilters, as_of: date) -> list[EnterpriseRow]:
+def list_all(session: DbSession, filters: EnterpriseFilters, as_of: date) -> list[EnterpriseRow]:
     """Every matching row (exports)."""
     return [
         EnterpriseRow(r[0], r[1], r[2], r[3])

@@ -9,10 +9,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
+from cultivation.database import DbSession
 from cultivation.enterprises import schemas
 from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
@@ -36,7 +36,9 @@ class StaleVersion(Exception):
         self.current = current
 
 
-def get_by_code(session: Session, code: str, *, include_deleted: bool = False) -> Enterprise | None:
+def get_by_code(
+    session: DbSession, code: str, *, include_deleted: bool = False
+) -> Enterprise | None:
     """A firm by its credit code, normalised the way users type it."""
     stmt = select(Enterprise).where(Enterprise.credit_code == normalize(code))
     if not include_deleted:
@@ -45,7 +47,7 @@ def get_by_code(session: Session, code: str, *, include_deleted: bool = False) -
 
 
 def create_enterprise(
-    session: Session,
+    session: DbSession,
     values: dict[str, Any],
     *,
     actor: Any,
@@ -81,7 +83,7 @@ def create_enterprise(
 
 
 def update_enterprise(
-    session: Session,
+    session: DbSession,
     firm: Enterprise,
     values: dict[str, Any],
     *,
@@ -119,7 +121,7 @@ def update_enterprise(
     return new
 
 
-def delete_enterprise(session: Session, firm: Enterprise, *, actor: Any, now: datetime) -> None:
+def delete_enterprise(session: DbSession, firm: Enterprise, *, actor: Any, now: datetime) -> None:
     """Soft-delete: the firm disappears from lists and reports but keeps its history."""
     firm.deleted_at = now
     session.flush()
@@ -135,7 +137,7 @@ def delete_enterprise(session: Session, firm: Enterprise, *, actor: Any, now: da
 
 
 def record_figures(
-    session: Session,
+    session: DbSession,
     firm: Enterprise,
     year: int,
     values: dict[str, Any],
@@ -200,7 +202,7 @@ def _check_qualification(values: dict[str, Any]) -> None:
 
 
 def _create_record(
-    session: Session,
+    session: DbSession,
     model: type[Qualification] | type[RDInstitution],
     entity_type: str,
     fields: tuple[str, ...],
@@ -233,7 +235,7 @@ def _create_record(
 
 
 def _update_record(
-    session: Session,
+    session: DbSession,
     record: Qualification | RDInstitution,
     entity_type: str,
     fields: tuple[str, ...],
@@ -269,7 +271,7 @@ def _merged_dates(record: Any, fields: tuple[str, ...], values: dict[str, Any]) 
 
 
 def add_qualification(
-    session: Session,
+    session: DbSession,
     firm: Enterprise,
     values: dict[str, Any],
     *,
@@ -288,7 +290,7 @@ def add_qualification(
 
 
 def update_qualification(
-    session: Session, qual: Qualification, values: dict[str, Any], *, actor: Any, now: datetime
+    session: DbSession, qual: Qualification, values: dict[str, Any], *, actor: Any, now: datetime
 ) -> None:
     """Correct a qualification (e.g. mark it revoked)."""
     _check_qualification(_merged_dates(qual, QUALIFICATION_FIELDS, values))
@@ -304,7 +306,7 @@ def _check_institution(values: dict[str, Any]) -> None:
 
 
 def add_institution(
-    session: Session,
+    session: DbSession,
     firm: Enterprise,
     values: dict[str, Any],
     *,
@@ -322,7 +324,7 @@ def add_institution(
 
 
 def update_institution(
-    session: Session, inst: RDInstitution, values: dict[str, Any], *, actor: Any, now: datetime
+    session: DbSession, inst: RDInstitution, values: dict[str, Any], *, actor: Any, now: datetime
 ) -> None:
     """Correct an R&D institution (e.g. record its revocation)."""
     _check_institution(_merged_dates(inst, INSTITUTION_FIELDS, values))
@@ -330,7 +332,7 @@ def update_institution(
 
 
 def log_visit(
-    session: Session, firm: Enterprise, values: dict[str, Any], *, actor: Any, now: datetime
+    session: DbSession, firm: Enterprise, values: dict[str, Any], *, actor: Any, now: datetime
 ) -> Visit:
     """Record a 走访; closes earlier open follow-ups of the same firm."""
     errors = schemas.check_dates(

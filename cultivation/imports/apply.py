@@ -11,10 +11,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from cultivation.audit import services as audit
 from cultivation.audit.models import AuditLog
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.enterprises.services import ENTERPRISE_FIELDS, FIGURE_FIELDS, QUALIFICATION_FIELDS
 from cultivation.imports.models import ImportBatch, ImportChange
@@ -45,7 +44,7 @@ def _new_object(kind: str, step: Step, batch: ImportBatch, now: datetime,
                          **{**values, "status": values.get("status") or "valid"})
 
 
-def _audit(session: Session, actor: Any, *, entity_type: str, entity_id: int,
+def _audit(session: DbSession, actor: Any, *, entity_type: str, entity_id: int,
            enterprise_id: int, action: str, after: dict[str, Any] | None, at: datetime,
            before: dict[str, Any] | None = None) -> None:
     # audit.record's entry without its per-row log line: one summary line per chunk instead.
@@ -56,7 +55,7 @@ def _audit(session: Session, actor: Any, *, entity_type: str, entity_id: int,
                          at=at))
 
 
-def apply_steps(session: Session, kind: str, steps: list[Step], importer: Importer,
+def apply_steps(session: DbSession, kind: str, steps: list[Step], importer: Importer,
                 batch: ImportBatch, now: datetime) -> tuple[int, int]:
     """Create and update the rows of one planned chunk; returns (created, updated)."""
     actor = importer.actor

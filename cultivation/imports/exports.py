@@ -13,9 +13,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.enterprises.models import FIGURE_SOURCES, Enterprise, FiscalYearFigures
 from cultivation.enterprises.queries import EnterpriseFilters, list_all, list_statement
 from cultivation.imports.headers import TIER_LABEL, canonical_headers
@@ -73,7 +73,7 @@ def _visible_ids(viewer: User | None) -> Any:
     return portfolio_ids(viewer.id)
 
 
-def firm_rows(session: Session, filters: EnterpriseFilters, today: date,
+def firm_rows(session: DbSession, filters: EnterpriseFilters, today: date,
               viewer: User | None) -> Iterator[list[Any]]:
     """Rows of the firm list as filtered; advisors get name, code, town and tier of others."""
     fields = list(canonical_headers("firms"))
@@ -96,7 +96,7 @@ def _firm_ids(filters: EnterpriseFilters, today: date) -> Any:
     return select(listed.c.id)
 
 
-def figure_rows(session: Session, filters: EnterpriseFilters, today: date, viewer: User | None,
+def figure_rows(session: DbSession, filters: EnterpriseFilters, today: date, viewer: User | None,
                 year: int | None = None) -> Iterator[list[Any]]:
     """One row per firm and year (details: advisors get their portfolio only)."""
     fields = [n for n in canonical_headers("figures") if n not in ("credit_code", "name", "year")]
@@ -113,7 +113,7 @@ def figure_rows(session: Session, filters: EnterpriseFilters, today: date, viewe
         yield [code, name, row.year, *[cell_value(f, getattr(row, f)) for f in fields]]
 
 
-def qualification_rows(session: Session, filters: EnterpriseFilters, today: date,
+def qualification_rows(session: DbSession, filters: EnterpriseFilters, today: date,
                        viewer: User | None) -> Iterator[list[Any]]:
     """Every qualification of the listed firms (advisors: their portfolio only)."""
     fields = [n for n in canonical_headers("qualifications") if n not in ("credit_code", "name")]
@@ -128,7 +128,7 @@ def qualification_rows(session: Session, filters: EnterpriseFilters, today: date
         yield [code, name, *[cell_value(f, getattr(qual, f)) for f in fields]]
 
 
-def write_export(handle: IO[bytes], kind: str, session: Session, filters: EnterpriseFilters,
+def write_export(handle: IO[bytes], kind: str, session: DbSession, filters: EnterpriseFilters,
                  today: date, *, viewer: User | None, year: int | None = None) -> int:
     """Write the xlsx for ``kind`` (firms / figures / qualifications); returns the row count."""
     book = Workbook(write_only=True)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
 from cultivation.audit.services import jsonable
+from cultivation.database import DbSession
 from cultivation.enterprises import schemas
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.imports.rows import Candidate, Issue, RowChecker
@@ -40,7 +40,7 @@ class Importer:
         return self.is_admin or firm.id in self.portfolio
 
 
-def load_importer(session: Session, user: User | None, region_code: str) -> Importer:
+def load_importer(session: DbSession, user: User | None, region_code: str) -> Importer:
     """The importer with its portfolio and the advisors (two small queries)."""
     advisors: dict[str, User] = {}
     for advisor in session.scalars(select(User).where(User.role == "advisor",
@@ -78,7 +78,7 @@ def _changes(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if jsonable(getattr(obj, k)) != jsonable(v)}
 
 
-def plan_chunk(session: Session, checker: RowChecker, importer: Importer,
+def plan_chunk(session: DbSession, checker: RowChecker, importer: Importer,
                candidates: Sequence[Candidate]) -> ChunkPlan:
     """Plan a chunk of checked rows of ``checker.kind``."""
     plan = ChunkPlan()
@@ -92,7 +92,7 @@ def plan_chunk(session: Session, checker: RowChecker, importer: Importer,
     return plan
 
 
-def _plan_firms(session: Session, checker: RowChecker, importer: Importer,
+def _plan_firms(session: DbSession, checker: RowChecker, importer: Importer,
                 candidates: Sequence[Candidate], firms: dict[str, Enterprise],
                 plan: ChunkPlan) -> None:
     ids = [f.id for f in firms.values()]
@@ -152,7 +152,7 @@ def _advisor(checker: RowChecker, importer: Importer, cand: Candidate, current: 
     return user, True
 
 
-def _plan_rows(session: Session, checker: RowChecker, importer: Importer,
+def _plan_rows(session: DbSession, checker: RowChecker, importer: Importer,
                candidates: Sequence[Candidate], firms: dict[str, Enterprise],
                plan: ChunkPlan) -> None:
     live = {code: f for code, f in firms.items() if f.deleted_at is None}

@@ -10,10 +10,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
+from cultivation.database import DbSession
 from cultivation.enterprises import schemas
 from cultivation.enterprises import services as registry
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
@@ -50,7 +50,7 @@ def _typed(entity: str, values: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _load(session: Session, changes: list[ImportChange]) -> dict[tuple[str, int], Any]:
+def _load(session: DbSession, changes: list[ImportChange]) -> dict[tuple[str, int], Any]:
     loaded: dict[tuple[str, int], Any] = {}
     for entity, model in MODELS.items():
         ids = [c.entity_id for c in changes if c.entity_type == entity]
@@ -60,7 +60,7 @@ def _load(session: Session, changes: list[ImportChange]) -> dict[tuple[str, int]
     return loaded
 
 
-def _conflicts(session: Session, batch: ImportBatch, changes: list[ImportChange],
+def _conflicts(session: DbSession, batch: ImportBatch, changes: list[ImportChange],
                loaded: dict[tuple[str, int], Any]) -> list[str]:
     reasons = []
     for change in changes:
@@ -94,7 +94,9 @@ def _conflicts(session: Session, batch: ImportBatch, changes: list[ImportChange]
     return reasons
 
 
-def revert_batch(session: Session, batch: ImportBatch, *, actor: User | str, now: datetime) -> int:
+def revert_batch(
+    session: DbSession, batch: ImportBatch, *, actor: User | str, now: datetime
+) -> int:
     """Undo a committed batch; returns the number of changes undone. Never commits."""
     if batch.status != "committed":
         raise RevertRefused([f"该批次状态为“{batch.status}”，只能撤销已导入的批次"])
@@ -125,7 +127,7 @@ def revert_batch(session: Session, batch: ImportBatch, *, actor: User | str, now
     return len(changes)
 
 
-def _delete_created(session: Session, change: ImportChange, obj: Any, actor: Any,
+def _delete_created(session: DbSession, change: ImportChange, obj: Any, actor: Any,
                     now: datetime) -> None:
     fields = tuple(SPECS[change.entity_type])
     enterprise_id = None if change.entity_type == "enterprise" else obj.enterprise_id
@@ -137,7 +139,7 @@ def _delete_created(session: Session, change: ImportChange, obj: Any, actor: Any
                  after={"reason": "撤销导入批次"}, at=now)
 
 
-def _restore(session: Session, change: ImportChange, obj: Any, actor: Any, now: datetime) -> None:
+def _restore(session: DbSession, change: ImportChange, obj: Any, actor: Any, now: datetime) -> None:
     values = _typed(change.entity_type, change.before or {})
     if change.entity_type == "enterprise":
         registry.update_enterprise(session, obj, values, actor=actor, now=now)

@@ -13,10 +13,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
+from cultivation.database import DbSession
 from cultivation.enterprises import schemas
 from cultivation.imports.apply import apply_steps
 from cultivation.imports.headers import KINDS, detect_kind, header_score, map_headers
@@ -71,7 +70,7 @@ class Report:
 
 
 def run_import(
-    session: Session, path: Path, *, filename: str, options: ImportOptions, user: User | None,
+    session: DbSession, path: Path, *, filename: str, options: ImportOptions, user: User | None,
     ctx: schemas.Context, now: datetime, commit: bool, batch: ImportBatch | None = None,
     progress: Progress | None = None,
 ) -> Report:
@@ -91,7 +90,7 @@ def run_import(
 
 
 def import_events(
-    session: Session, path: Path, *, filename: str, options: ImportOptions, user: User | None,
+    session: DbSession, path: Path, *, filename: str, options: ImportOptions, user: User | None,
     ctx: schemas.Context, now: datetime, commit: bool, batch: ImportBatch | None = None,
 ) -> Generator[tuple[int, int | None], None, Report]:
     """``run_import`` as a generator: yields (last row read, estimated rows) after each chunk
@@ -104,7 +103,7 @@ def import_events(
         sheet.close()
 
 
-def _run(session: Session, sheet: Any, *, filename: str, options: ImportOptions,
+def _run(session: DbSession, sheet: Any, *, filename: str, options: ImportOptions,
          user: User | None, ctx: schemas.Context, now: datetime, commit: bool,
          batch: ImportBatch | None) -> Generator[tuple[int, int | None], None, Report]:
     kind = options.kind if options.kind in KINDS else detect_kind(sheet.headers)
@@ -155,7 +154,7 @@ def _run(session: Session, sheet: Any, *, filename: str, options: ImportOptions,
     return report
 
 
-def _process(session: Session, checker: RowChecker, importer: Importer, chunk: list[Any],
+def _process(session: DbSession, checker: RowChecker, importer: Importer, chunk: list[Any],
              report: Report, batch: ImportBatch | None, now: datetime) -> None:
     if not chunk:
         return
@@ -175,7 +174,7 @@ def _process(session: Session, checker: RowChecker, importer: Importer, chunk: l
         report.updated += updated
 
 
-def _open_batch(session: Session, batch: ImportBatch | None, filename: str, kind: str,
+def _open_batch(session: DbSession, batch: ImportBatch | None, filename: str, kind: str,
                 user: User | None, options: ImportOptions, now: datetime) -> ImportBatch:
     if batch is None:
         chosen = {"kind": options.kind, "qualification_kind": options.qualification_kind}
@@ -188,7 +187,7 @@ def _open_batch(session: Session, batch: ImportBatch | None, filename: str, kind
     return batch
 
 
-def _close_batch(session: Session, batch: ImportBatch, report: Report, user: User | None,
+def _close_batch(session: DbSession, batch: ImportBatch, report: Report, user: User | None,
                  now: datetime) -> None:
     batch.rows, batch.valid = report.rows, report.valid
     batch.created, batch.updated = report.created, report.updated

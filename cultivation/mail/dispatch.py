@@ -20,8 +20,8 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
 
+from cultivation.database import DbSession
 from cultivation.mail.compose import build_email, envelope_from
 from cultivation.mail.models import OutboxMessage
 from cultivation.mail.smtp import SendError, SmtpSender
@@ -42,7 +42,7 @@ def backoff(attempts: int, config: Mapping[str, Any]) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-def recover_expired(session: Session, now: datetime, lease: timedelta) -> tuple[int, int]:
+def recover_expired(session: DbSession, now: datetime, lease: timedelta) -> tuple[int, int]:
     """Rows left ``sending`` past their lease: retry once, or fail if already retried once."""
     expired = and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease)
     abandoned = affected(session.execute(
@@ -68,7 +68,7 @@ class Claim:
     uncertain: int
 
 
-def claim_next(session: Session, now: datetime) -> Claim | None:
+def claim_next(session: DbSession, now: datetime) -> Claim | None:
     """Claim the oldest due pending row, or None.
 
     One UPDATE with a ``FOR UPDATE SKIP LOCKED`` sub-select (PostgreSQL): concurrent dispatchers
@@ -97,7 +97,7 @@ def _ours(claim: Claim) -> Any:
                 OutboxMessage.attempts == claim.attempts)
 
 
-def mark_sent(session: Session, claim: Claim, now: datetime) -> bool:
+def mark_sent(session: DbSession, claim: Claim, now: datetime) -> bool:
     """Record delivery if the claim is still ours (False: the lease was taken over)."""
     done = affected(session.execute(
         update(OutboxMessage).where(_ours(claim))
@@ -108,7 +108,7 @@ def mark_sent(session: Session, claim: Claim, now: datetime) -> bool:
     return bool(done)
 
 
-def mark_failure(session: Session, claim: Claim, error: SendError, now: datetime,
+def mark_failure(session: DbSession, claim: Claim, error: SendError, now: datetime,
                  config: Mapping[str, Any]) -> str:
     """Schedule a retry or give up (one UPDATE); returns ``pending``, ``failed`` or ``lost``."""
     uncertain = claim.uncertain + (1 if error.uncertain else 0)
@@ -123,7 +123,7 @@ def mark_failure(session: Session, claim: Claim, error: SendError, now: datetime
     return status if done else "lost"
 
 
-def dispatch(session: Session, now: datetime, *, config: Mapping[str, Any] | None = None,
+def dispatch(session: DbSession, now: datetime, *, config: Mapping[str, Any] | None = None,
              sender_factory: SenderFactory = SmtpSender) -> dict[str, int]:
     """Send what is due. Commits per message (isolation matters more than one commit here)."""
     cfg = config or current_app.config

@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
+from cultivation.database import DbSession
 from cultivation.mail.compose import message_id_for, render_parts
 from cultivation.mail.models import STATUSES, OutboxMessage
 from cultivation.scheduling.effects import affected, insert_new
@@ -33,7 +33,7 @@ class Enqueued:
 
 
 def enqueue(
-    session: Session,
+    session: DbSession,
     *,
     dedup_key: str,
     subject: str,
@@ -79,7 +79,7 @@ def enqueue(
     return Enqueued("queued", new[0])
 
 
-def resend(session: Session, message: OutboxMessage, *, actor: Any, now: datetime) -> None:
+def resend(session: DbSession, message: OutboxMessage, *, actor: Any, now: datetime) -> None:
     """Put a failed (or sent) message back in the queue with fresh attempts; audited."""
     if message.status in ("pending", "sending"):
         raise ValueError("该邮件正在排队或发送中，无需重发")
@@ -95,7 +95,7 @@ def resend(session: Session, message: OutboxMessage, *, actor: Any, now: datetim
                  action="resend", before=before, after={"status": "pending"}, at=now)
 
 
-def status_counts(session: Session) -> dict[str, int]:
+def status_counts(session: DbSession) -> dict[str, int]:
     """Messages per status (every status present, zero when none) — one GROUP BY."""
     counts = dict.fromkeys(STATUSES, 0)
     rows = session.execute(
@@ -106,7 +106,7 @@ def status_counts(session: Session) -> dict[str, int]:
     return counts
 
 
-def resend_failed(session: Session, *, actor: Any, now: datetime) -> int:
+def resend_failed(session: DbSession, *, actor: Any, now: datetime) -> int:
     """Re-queue every failed message (one UPDATE); audited as one entry."""
     result = session.execute(
         update(OutboxMessage).where(OutboxMessage.status == "failed")

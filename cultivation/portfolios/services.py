@@ -6,15 +6,15 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 
 
-def current_advisor(session: Session, enterprise_id: int) -> User | None:
+def current_advisor(session: DbSession, enterprise_id: int) -> User | None:
     """The advisor now responsible for a firm, if any."""
     return session.scalar(
         select(User)
@@ -27,7 +27,7 @@ def current_advisor(session: Session, enterprise_id: int) -> User | None:
 
 
 def assign(
-    session: Session,
+    session: DbSession,
     enterprise: Enterprise,
     advisor: User | None,
     *,

@@ -13,9 +13,9 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
@@ -42,7 +42,7 @@ def annual_report_due(year: int) -> date:
     return date(year, DUE_MONTH, DUE_DAY)
 
 
-def reporting_firms(session: Session, today: date) -> dict[int, list[ReportingFirm]]:
+def reporting_firms(session: DbSession, today: date) -> dict[int, list[ReportingFirm]]:
     """{advisor id: firms that must file this year's 高企 annual report} — one query."""
     last_year_end = date(today.year - 1, 12, 31)
     stmt = (
@@ -62,7 +62,7 @@ def reporting_firms(session: Session, today: date) -> dict[int, list[ReportingFi
     return found
 
 
-def send_annual_report_reminders(session: Session, now: datetime) -> dict[str, int]:
+def send_annual_report_reminders(session: DbSession, now: datetime) -> dict[str, int]:
     """Queue the annual-report digests due today (job body)."""
     today = local_date(now)
     due = annual_report_due(today.year)

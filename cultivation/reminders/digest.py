@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.mail.services import enqueue
 from cultivation.reminders.models import ReminderItem
 from cultivation.scheduling.effects import insert_new
@@ -33,7 +33,7 @@ class Item:
 
 
 def send_item_digests(
-    session: Session,
+    session: DbSession,
     items: Sequence[Item],
     *,
     job: str,

@@ -15,8 +15,9 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.compose import base_url
 from cultivation.portfolios.models import PortfolioAssignment
@@ -57,7 +58,7 @@ class Expiring:
 ExpiringRow = tuple[int, str, str | None, date, date | None, str, str, int]
 
 
-def expiring_rows(session: Session, today: date, horizon_days: int) -> list[ExpiringRow]:
+def expiring_rows(session: DbSession, today: date, horizon_days: int) -> list[ExpiringRow]:
     """In-force expiring qualifications of advisors' firms with their deadline — one query."""
     newer = aliased(Qualification)
     has_newer = exists().where(
@@ -103,7 +104,7 @@ def due_items(rows: list[ExpiringRow], today: date, catchup: int) -> list[Item]:
     return items
 
 
-def send_expiry_reminders(session: Session, now: datetime) -> dict[str, int]:
+def send_expiry_reminders(session: DbSession, now: datetime) -> dict[str, int]:
     """Queue today's expiry digests (job body)."""
     today = local_date(now)
     catchup = int(current_app.config["REMINDER_CATCHUP_DAYS"])

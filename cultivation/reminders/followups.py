@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.compose import base_url
 from cultivation.portfolios.models import PortfolioAssignment
@@ -34,7 +34,7 @@ class FollowUp:
     notes: str
 
 
-def due_followups(session: Session, today: date) -> list[Item]:
+def due_followups(session: DbSession, today: date) -> list[Item]:
     """Open follow-ups dated today or in the last ``LOOKBACK_DAYS`` days — one query."""
     recipient = func.coalesce(PortfolioAssignment.advisor_id, Visit.advisor_id)
     stmt = (
@@ -61,7 +61,7 @@ def due_followups(session: Session, today: date) -> list[Item]:
     return items
 
 
-def send_followup_reminders(session: Session, now: datetime) -> dict[str, int]:
+def send_followup_reminders(session: DbSession, now: datetime) -> dict[str, int]:
     """Queue follow-up digests for follow-ups that came due (job body)."""
     today = local_date(now)
     return send_item_digests(

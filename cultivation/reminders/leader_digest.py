@@ -10,9 +10,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
@@ -45,7 +46,7 @@ class LeaderSummary:
     targets: list[dict[str, Any]] = field(default_factory=list)
 
 
-def candidate_changes(session: Session, today: date
+def candidate_changes(session: DbSession, today: date
                       ) -> tuple[list[tuple[str, int]], list[dict[str, Any]], int, date | None]:
     """Candidates per rule set now, and those that were not candidates a month ago."""
     now_run = latest_run(session, today)
@@ -79,7 +80,7 @@ def candidate_changes(session: Session, today: date
             before.as_of if before else None)
 
 
-def _coverage(session: Session, today: date) -> list[dict[str, Any]]:
+def _coverage(session: DbSession, today: date) -> list[dict[str, Any]]:
     try:
         from cultivation.reports.coverage import coverage_at
         from cultivation.reports.models import COVERAGE_KINDS
@@ -91,7 +92,7 @@ def _coverage(session: Session, today: date) -> list[dict[str, Any]]:
             for kind, pop in report.populations.items()]
 
 
-def _targets(session: Session, today: date) -> list[dict[str, Any]]:
+def _targets(session: DbSession, today: date) -> list[dict[str, Any]]:
     try:
         from cultivation.reports.targets import current_plan, plan_progress
     except ImportError:
@@ -109,7 +110,7 @@ def _targets(session: Session, today: date) -> list[dict[str, Any]]:
     return rows
 
 
-def leader_summary(session: Session, today: date) -> LeaderSummary:
+def leader_summary(session: DbSession, today: date) -> LeaderSummary:
     """Everything the leaders' monthly digest shows, as of ``today``."""
     tiers = [(TIER_LABELS[t], n) for t, n in tier_counts(today).items()]
     per_rules, new, total, compared = candidate_changes(session, today)
@@ -117,7 +118,7 @@ def leader_summary(session: Session, today: date) -> LeaderSummary:
                          _coverage(session, today), _targets(session, today))
 
 
-def send_leader_digest(session: Session, now: datetime) -> dict[str, int]:
+def send_leader_digest(session: DbSession, now: datetime) -> dict[str, int]:
     """Queue this month's digest for every active leader (job body; once per month)."""
     today = local_date(now)
     period = f"{today:%Y-%m}"

@@ -16,10 +16,10 @@ from typing import Any
 
 import yaml
 from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, not_, or_, select
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import INSTITUTION_KINDS, Qualification, RDInstitution
@@ -198,7 +198,7 @@ def _groups(rows: Any, labels: dict[Any, str] | None = None) -> list[CoverageGro
     return groups
 
 
-def coverage_totals(session: Session, as_of: date) -> dict[str, PopulationCoverage]:
+def coverage_totals(session: DbSession, as_of: date) -> dict[str, PopulationCoverage]:
     """Population and covered counts of the three kinds, without the lists (one query)."""
     tiers, inst, member, covered = _flags(as_of)
     stmt = (
@@ -213,7 +213,7 @@ def coverage_totals(session: Session, as_of: date) -> dict[str, PopulationCovera
                                   int(row[f"{k}_covered"] or 0)) for k in KINDS}
 
 
-def coverage_by_town(session: Session, as_of: date) -> list[CoverageGroup]:
+def coverage_by_town(session: DbSession, as_of: date) -> list[CoverageGroup]:
     """Population and covered counts per town (towns with no firm in any population omitted)."""
     tiers, inst, member, covered = _flags(as_of)
     stmt = (
@@ -227,7 +227,7 @@ def coverage_by_town(session: Session, as_of: date) -> list[CoverageGroup]:
     return _groups(session.execute(stmt).all())
 
 
-def coverage_by_advisor(session: Session, as_of: date) -> list[CoverageGroup]:
+def coverage_by_advisor(session: DbSession, as_of: date) -> list[CoverageGroup]:
     """Population and covered counts per advisor (portfolio on ``as_of``; None = unassigned)."""
     tiers, inst, member, covered = _flags(as_of)
     stmt = (
@@ -246,7 +246,7 @@ def coverage_by_advisor(session: Session, as_of: date) -> list[CoverageGroup]:
     return _groups(rows, labels)
 
 
-def coverage_at(session: Session, as_of: date) -> CoverageReport:
+def coverage_at(session: DbSession, as_of: date) -> CoverageReport:
     """The three coverages at ``as_of`` with their uncovered firms (two queries)."""
     groups = coverage_by_town(session, as_of)
     pops = {k: PopulationCoverage(k) for k in KINDS}
@@ -260,7 +260,7 @@ def coverage_at(session: Session, as_of: date) -> CoverageReport:
     return CoverageReport(as_of, pops)
 
 
-def uncovered_firms(session: Session, as_of: date) -> list[UncoveredFirm]:
+def uncovered_firms(session: DbSession, as_of: date) -> list[UncoveredFirm]:
     """Firms in a population with no covering institution, by town and name."""
     tiers, inst, member, covered = _flags(as_of)
     gaps = [and_(member[k], not_(covered[k])) for k in KINDS]

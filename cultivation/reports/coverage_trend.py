@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from cultivation.database import DbSession
 from cultivation.reports.coverage import KINDS, coverage_rules
 from cultivation.reports.models import CoverageSnapshot
 
@@ -27,7 +27,7 @@ class TrendPoint:
         return self.covered / self.population if self.population else None
 
 
-def coverage_trend(session: Session, since: date, until: date) -> list[TrendPoint]:
+def coverage_trend(session: DbSession, since: date, until: date) -> list[TrendPoint]:
     """Snapshots between two dates, oldest first (one query)."""
     stmt = (
         select(CoverageSnapshot.taken_on, CoverageSnapshot.kind, CoverageSnapshot.population,

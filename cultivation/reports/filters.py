@@ -13,9 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.inputs import InputError, parse_date
 from cultivation.regions import Region
 
@@ -80,7 +80,7 @@ def parse_day(raw: Any, *, field: str, default: date, label: str = "统计日期
     return day
 
 
-def parse_filters(session: Session, args: Mapping[str, Any], region: Region) -> ReportFilters:
+def parse_filters(session: DbSession, args: Mapping[str, Any], region: Region) -> ReportFilters:
     """Town and industry must be configured; the advisor is a username of an advisor."""
     town_raw = str(args.get("town") or "").strip()
     industry_raw = str(args.get("industry") or "").strip()
@@ -105,7 +105,7 @@ def parse_filters(session: Session, args: Mapping[str, Any], region: Region) -> 
 
 
 def parse_report_args(
-    session: Session, args: Mapping[str, Any], region: Region, today: date
+    session: DbSession, args: Mapping[str, Any], region: Region, today: date
 ) -> tuple[date, ReportFilters]:
     """``as_of`` (default today) and the filters from query-string arguments."""
     as_of = parse_day(args.get("as_of"), field="as_of", default=today)

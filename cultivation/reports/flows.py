@@ -26,9 +26,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import CTE
 
+from cultivation.database import DbSession
 from cultivation.qualifications.tiers import TIER_LABELS, TIER_RANK, TIERS
 from cultivation.reports.dates import days_between
 from cultivation.reports.filters import ReportFilters
@@ -233,19 +233,19 @@ def _times(rows: list[Any]) -> list[TimeInTier]:
 
 # -- public functions -------------------------------------------------------------------------
 
-def flows_by_year(session: Session, as_of: date,
+def flows_by_year(session: DbSession, as_of: date,
                   filters: ReportFilters | None = None) -> list[YearFlows]:
     """Entries into and exits from each tier per year, up to ``as_of`` (one query)."""
     return _flows(list(session.execute(_flows_stmt(tier_changes(as_of, filters)))))
 
 
-def cohorts(session: Session, as_of: date, filters: ReportFilters | None = None) -> list[Cohort]:
+def cohorts(session: DbSession, as_of: date, filters: ReportFilters | None = None) -> list[Cohort]:
     """Cohorts by year of first entering 科技型中小; "within N years" compares calendar years
     (lists and certificates are annual), counting only 高企 reached after that entry."""
     return _cohorts(list(session.execute(_cohorts_stmt(tier_changes(as_of, filters)))), as_of)
 
 
-def time_in_tier(session: Session, as_of: date,
+def time_in_tier(session: DbSession, as_of: date,
                  filters: ReportFilters | None = None) -> list[TimeInTier]:
     """Median length of completed stays per tier (portable median by window functions)."""
     return _times(list(session.execute(_time_stmt(tier_changes(as_of, filters)))))
@@ -260,7 +260,7 @@ class FlowsReport:
     times: list[TimeInTier]
 
 
-def flows_report(session: Session, as_of: date,
+def flows_report(session: DbSession, as_of: date,
                  filters: ReportFilters | None = None) -> FlowsReport:
     """Flows, cohorts and time in tier in one statement (the interval chain runs once)."""
     changes = tier_changes(as_of, filters)

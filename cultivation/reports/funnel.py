@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Integer, and_, func, select
-from sqlalchemy.orm import Session
 
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.qualifications.tiers import TIER_LABELS, TIERS
 from cultivation.reports.dates import date_series, same_day_year_before
@@ -71,7 +71,7 @@ class Funnel:
 
 
 def tier_counts_on(
-    session: Session, days: list[date], filters: ReportFilters | None = None
+    session: DbSession, days: list[date], filters: ReportFilters | None = None
 ) -> dict[date, dict[str, int]]:
     """Firms per exact tier on each day — one GROUP BY over (day × firm)."""
     filters = filters or ReportFilters()
@@ -92,7 +92,7 @@ def tier_counts_on(
     return result
 
 
-def funnel(session: Session, as_of: date, filters: ReportFilters | None = None) -> Funnel:
+def funnel(session: DbSession, as_of: date, filters: ReportFilters | None = None) -> Funnel:
     """Firms per tier at ``as_of`` and on the same day a year earlier (one query)."""
     filters = filters or ReportFilters()
     before = same_day_year_before(as_of)
@@ -100,7 +100,7 @@ def funnel(session: Session, as_of: date, filters: ReportFilters | None = None) 
     return Funnel(TierColumn(as_of, counts[as_of]), TierColumn(before, counts[before]), filters)
 
 
-def year_end_series(session: Session, years: list[int], today: date,
+def year_end_series(session: DbSession, years: list[int], today: date,
                     filters: ReportFilters | None = None) -> dict[int, dict[str, int]]:
     """Tier counts at each year's end (today for the running year), keyed by year."""
     days = {year: min(date(year, 12, 31), today) for year in years}

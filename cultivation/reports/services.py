@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from cultivation.audit import services as audit
+from cultivation.database import DbSession
 from cultivation.reports.coverage import KINDS, coverage_at, coverage_by_town
 from cultivation.reports.indicators import INDICATORS
 from cultivation.reports.models import (
@@ -49,7 +49,7 @@ def _local_date(now: datetime, timezone: str | None) -> date:
 
 
 def take_coverage_snapshot(
-    session: Session, now: datetime, *, timezone: str | None = None
+    session: DbSession, now: datetime, *, timezone: str | None = None
 ) -> list[CoverageSnapshot]:
     """Store today's 三覆盖 figures (one row per population); re-running the same day updates."""
     day = _local_date(now, timezone)
@@ -71,7 +71,7 @@ def take_coverage_snapshot(
     return rows
 
 
-def seed_plans(session: Session) -> int:
+def seed_plans(session: DbSession) -> int:
     """Insert the built-in plans (``plans/*.yaml``) that are not there yet; returns how many."""
     have = set(session.scalars(select(PlanPeriod.code)))
     added = 0
@@ -95,14 +95,14 @@ def seed_plans(session: Session) -> int:
     return added
 
 
-def ensure_plans(session: Session) -> bool:
+def ensure_plans(session: DbSession) -> bool:
     """Seed the built-in plans when no plan exists at all; True when it wrote something."""
     if session.scalar(select(func.count(PlanPeriod.id))):
         return False
     return seed_plans(session) > 0
 
 
-def add_plan(session: Session, data: dict[str, Any], *, actor: Any) -> PlanPeriod:
+def add_plan(session: DbSession, data: dict[str, Any], *, actor: Any) -> PlanPeriod:
     """Add a plan period (e.g. the 15th, 2026–2030)."""
     code = str(data["code"]).strip()
     if session.scalar(select(PlanPeriod.id).where(PlanPeriod.code == code)):
@@ -122,7 +122,7 @@ def add_plan(session: Session, data: dict[str, Any], *, actor: Any) -> PlanPerio
     return plan
 
 
-def set_target(session: Session, plan: PlanPeriod, data: dict[str, Any], *, actor: Any,
+def set_target(session: DbSession, plan: PlanPeriod, data: dict[str, Any], *, actor: Any,
                scope_values: dict[str, set[str]]) -> Target:
     """Add or change one target (plan, indicator, scope, year); ``scope_values`` lists the
     towns, industries and advisor usernames that exist."""
@@ -164,7 +164,7 @@ def set_target(session: Session, plan: PlanPeriod, data: dict[str, Any], *, acto
     return target
 
 
-def enter_manual_actual(session: Session, data: dict[str, Any], *, actor: Any,
+def enter_manual_actual(session: DbSession, data: dict[str, Any], *, actor: Any,
                         now: datetime) -> ManualActual:
     """Record (or correct) a county actual the data cannot give, with who entered it."""
     indicator = str(data["indicator"])

@@ -8,9 +8,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import case, distinct, func, literal, select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
@@ -55,7 +55,7 @@ def _scope_column(scope_kind: str) -> tuple[Any, bool]:
     return literal(""), False
 
 
-def _stock_counts(session: Session, source: str, indicators: list[Indicator], years: list[int],
+def _stock_counts(session: DbSession, source: str, indicators: list[Indicator], years: list[int],
                   today: date, scope_kind: str) -> dict[Key, Actual]:
     """Firms holding a qualification / institution of each indicator's kinds on each count day
     — one statement for all the indicators of a source."""
@@ -88,7 +88,7 @@ def _stock_counts(session: Session, source: str, indicators: list[Indicator], ye
     return out
 
 
-def _figure_sums(session: Session, indicators: list[Indicator], years: list[int],
+def _figure_sums(session: DbSession, indicators: list[Indicator], years: list[int],
                  today: date, scope_kind: str) -> dict[Key, Actual]:
     """Fiscal-year indicators: above-scale R&D / sales (%) and Ⅰ类 IP totals, by year."""
     scope_col, needs_portfolio = _scope_column(scope_kind)
@@ -121,7 +121,7 @@ def _figure_sums(session: Session, indicators: list[Indicator], years: list[int]
     return out
 
 
-def computed_actuals(session: Session, years: list[int], today: date,
+def computed_actuals(session: DbSession, years: list[int], today: date,
                      scope_kind: str = "county",
                      indicators: list[Indicator] | None = None) -> dict[Key, Actual]:
     """Every computed indicator for ``years`` (up to this year), at most three statements.
@@ -148,7 +148,7 @@ def computed_actuals(session: Session, years: list[int], today: date,
     return out
 
 
-def manual_actuals(session: Session, years: list[int]) -> dict[Key, Actual]:
+def manual_actuals(session: DbSession, years: list[int]) -> dict[Key, Actual]:
     """Hand-entered county actuals with who entered them (one query)."""
     stmt = (
         select(ManualActual, User.display_name)
@@ -218,14 +218,14 @@ def plan_years(plan: PlanPeriod) -> list[int]:
     return list(range(plan.baseline_year, plan.end_year + 1))
 
 
-def plan_targets(session: Session, plan: PlanPeriod) -> list[Target]:
+def plan_targets(session: DbSession, plan: PlanPeriod) -> list[Target]:
     """All targets of a plan, ordered (one query)."""
     return list(session.scalars(
         select(Target).where(Target.plan_id == plan.id)
         .order_by(Target.indicator, Target.scope_kind, Target.scope_value, Target.year)))
 
 
-def plan_progress(session: Session, plan: PlanPeriod, today: date,
+def plan_progress(session: DbSession, plan: PlanPeriod, today: date,
                   targets: list[Target] | None = None) -> list[IndicatorProgress]:
     """The plan's county indicators in catalogue order: baseline, targets, actuals by year."""
     targets = plan_targets(session, plan) if targets is None else targets
@@ -252,7 +252,7 @@ def plan_progress(session: Session, plan: PlanPeriod, today: date,
     return rows
 
 
-def scoped_targets(session: Session, plan: PlanPeriod, today: date,
+def scoped_targets(session: DbSession, plan: PlanPeriod, today: date,
                    targets: list[Target] | None = None) -> list[ScopedTarget]:
     """Targets decomposed by town, industry or advisor, each with its actual."""
     targets = plan_targets(session, plan) if targets is None else targets
@@ -275,7 +275,7 @@ def scoped_targets(session: Session, plan: PlanPeriod, today: date,
     return out
 
 
-def current_plan(session: Session, today: date) -> PlanPeriod | None:
+def current_plan(session: DbSession, today: date) -> PlanPeriod | None:
     """The plan running this year, else the most recent one that has started."""
     return session.scalar(
         select(PlanPeriod).where(PlanPeriod.start_year <= today.year)

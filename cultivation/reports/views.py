@@ -12,9 +12,9 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.extensions import db
 from cultivation.qualifications.models import INSTITUTION_KINDS
 from cultivation.regions import current_region
@@ -49,9 +49,9 @@ from cultivation.web.filters import cn_date
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
-def dbs() -> Session:
-    """The request's session, typed as the plain Session the report functions take."""
-    return db.session  # type: ignore[return-value]
+def dbs() -> DbSession:
+    """The request's session (Flask-SQLAlchemy's scoped proxy), as the report functions take it."""
+    return db.session
 
 
 def today() -> date:

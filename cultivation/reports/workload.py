@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, distinct, func, or_, select
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.screening.models import Evaluation, ScreeningRun
@@ -61,7 +61,7 @@ def _last_visits(end: date) -> Subquery:
             .where(Visit.visited_on <= end).group_by(Visit.enterprise_id).subquery("last_visits"))
 
 
-def workload(session: Session, start: date, end: date, stale_days: int) -> list[AdvisorLoad]:
+def workload(session: DbSession, start: date, end: date, stale_days: int) -> list[AdvisorLoad]:
     """Every advisor's figures for ``start``–``end``; portfolio as on ``end`` (one query)."""
     port = _portfolio(end).subquery("port")
     sizes = (select(port.c.advisor_id, func.count().label("n"))
@@ -112,7 +112,7 @@ class StaleFirm:
     last_visit: date | None
 
 
-def stale_firms(session: Session, end: date, stale_days: int,
+def stale_firms(session: DbSession, end: date, stale_days: int,
                 advisor_id: int | None = None) -> list[StaleFirm]:
     """Portfolio firms (on ``end``) with no visit in the ``stale_days`` before it."""
     last = _last_visits(end)

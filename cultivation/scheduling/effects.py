@@ -12,10 +12,11 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Result
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
-from sqlalchemy.orm import Session
+
+from cultivation.database import DbSession
 
 
-def _insert(session: Session, model: Any) -> PgInsert | SqliteInsert:
+def _insert(session: DbSession, model: Any) -> PgInsert | SqliteInsert:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -29,7 +30,7 @@ def _insert(session: Session, model: Any) -> PgInsert | SqliteInsert:
 
 
 def insert_new(
-    session: Session, model: Any, rows: Sequence[dict[str, Any]], *, key: str,
+    session: DbSession, model: Any, rows: Sequence[dict[str, Any]], *, key: str,
     returning: str | None = None,
 ) -> list[Any]:
     """Insert ``rows``; return ``returning`` (default: ``key``) of the rows that were new —

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
 
+from cultivation.database import DbSession
 from cultivation.scheduling.models import JobRun, SchedulerLock
 
 
-def latest_runs(session: Session, outcome: str | None = None) -> dict[str, JobRun]:
+def latest_runs(session: DbSession, outcome: str | None = None) -> dict[str, JobRun]:
     """The most recent run of each job (optionally: with this outcome) — one query."""
     newest = select(func.max(JobRun.id)).group_by(JobRun.job)
     if outcome is not None:
@@ -19,7 +19,7 @@ def latest_runs(session: Session, outcome: str | None = None) -> dict[str, JobRu
     return {run.job: run for run in runs}
 
 
-def failure_counts(session: Session, since: datetime) -> dict[str, int]:
+def failure_counts(session: DbSession, since: datetime) -> dict[str, int]:
     """Failed runs per job since ``since`` — one GROUP BY."""
     rows = session.execute(
         select(JobRun.job, func.count(JobRun.id))
@@ -38,6 +38,6 @@ def run_history(job: str | None = None, outcome: str | None = None) -> Select[Jo
     return stmt
 
 
-def lock_holder(session: Session, name: str = "scheduler") -> SchedulerLock | None:
+def lock_holder(session: DbSession, name: str = "scheduler") -> SchedulerLock | None:
     """The lock row: which scheduler process is (or was last) active and its last heartbeat."""
     return session.get(SchedulerLock, name)

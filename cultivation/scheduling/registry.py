@@ -12,9 +12,10 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy.orm import Session
 
-JobBody = Callable[[Session, datetime], dict[str, Any]]
+from cultivation.database import DbSession
+
+JobBody = Callable[[DbSession, datetime], dict[str, Any]]
 
 
 class UnknownJob(KeyError):

@@ -11,9 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, update
-from sqlalchemy.orm import Session
 
-from cultivation.database import utcnow
+from cultivation.database import DbSession, utcnow
 from cultivation.scheduling.effects import affected
 from cultivation.scheduling.models import JobRun
 from cultivation.scheduling.registry import get_job
@@ -25,7 +24,7 @@ HOST = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def run_job(
-    session: Session,
+    session: DbSession,
     name: str,
     now: datetime,
     *,
@@ -67,18 +66,18 @@ def run_job(
     return _reload(session, run_id)
 
 
-def _finish(session: Session, run_id: int, **values: Any) -> None:
+def _finish(session: DbSession, run_id: int, **values: Any) -> None:
     # One UPDATE, no read first (a read-then-write transaction fails at once on a busy SQLite).
     session.execute(update(JobRun).where(JobRun.id == run_id).values(**values))
 
 
-def _reload(session: Session, run_id: int) -> JobRun:
+def _reload(session: DbSession, run_id: int) -> JobRun:
     run = session.get(JobRun, run_id, populate_existing=True)
     assert run is not None
     return run
 
 
-def mark_interrupted(session: Session, now: datetime) -> int:
+def mark_interrupted(session: DbSession, now: datetime) -> int:
     """Runs left ``running`` by a scheduler that died: called by the one that takes over."""
     result = session.execute(
         update(JobRun).where(JobRun.outcome == "running", JobRun.trigger.in_(("scheduler",

@@ -21,8 +21,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
+from cultivation.database import DbSession
 from cultivation.enterprises.models import COUNT_FIELDS, MONEY_FIELDS, Enterprise, FiscalYearFigures
 from cultivation.policy import Facts, FiscalYear, SelfAssessment
 from cultivation.qualifications.models import Qualification, RDInstitution
@@ -45,7 +45,7 @@ _FIGURE_FIELDS = (*COUNT_FIELDS, *MONEY_FIELDS)
 
 
 def facts_for_enterprises(
-    session: Session, ids: Sequence[int] | None, as_of: date
+    session: DbSession, ids: Sequence[int] | None, as_of: date
 ) -> dict[int, Facts]:
     """Facts of the given firms (or of every live firm when ``ids`` is None), as of ``as_of``."""
     if ids is not None and not ids:
@@ -86,12 +86,12 @@ def facts_for_enterprises(
     return result
 
 
-def facts_for_enterprise(session: Session, firm: Enterprise, as_of: date) -> Facts:
+def facts_for_enterprise(session: DbSession, firm: Enterprise, as_of: date) -> Facts:
     """Facts of one firm as of ``as_of`` (the same four queries)."""
     return facts_for_enterprises(session, [firm.id], as_of)[firm.id]
 
 
-def _years(session: Session, scope: Any, as_of: date) -> dict[int, list[FiscalYear]]:
+def _years(session: DbSession, scope: Any, as_of: date) -> dict[int, list[FiscalYear]]:
     stmt = (
         select(FiscalYearFigures.enterprise_id, FiscalYearFigures.year,
                *(getattr(FiscalYearFigures, name) for name in _FIGURE_FIELDS))
@@ -107,7 +107,7 @@ def _years(session: Session, scope: Any, as_of: date) -> dict[int, list[FiscalYe
     return years
 
 
-def _hnte_certified_on(session: Session, scope: Any, as_of: date) -> dict[int, date]:
+def _hnte_certified_on(session: DbSession, scope: Any, as_of: date) -> dict[int, date]:
     stmt = (
         select(Qualification.enterprise_id, func.min(Qualification.valid_from))
         .where(Qualification.enterprise_id.in_(scope), Qualification.kind == "hnte",
@@ -117,7 +117,7 @@ def _hnte_certified_on(session: Session, scope: Any, as_of: date) -> dict[int, d
     return {firm_id: since for firm_id, since in session.execute(stmt)}
 
 
-def _institutions(session: Session, scope: Any, as_of: date) -> tuple[set[int], set[int]]:
+def _institutions(session: DbSession, scope: Any, as_of: date) -> tuple[set[int], set[int]]:
     stmt = (
         select(RDInstitution.enterprise_id, RDInstitution.kind, RDInstitution.level)
         .where(RDInstitution.enterprise_id.in_(scope), RDInstitution.recognized_on <= as_of,

@@ -17,9 +17,9 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from cultivation.audit import services as audit
+from cultivation.database import DbSession
 from cultivation.policy import (
     PARAMETER_CATALOGUE,
     ParameterError,
@@ -61,7 +61,7 @@ def _configured_dir() -> Path | None:
     return None
 
 
-def seed_parameters(session: Session, today: date | None = None) -> int:
+def seed_parameters(session: DbSession, today: date | None = None) -> int:
     """Insert the seed values missing from the database, keyed (key, valid_from); flush only.
 
     Idempotent. A seed is fitted into the stored history as an admin's value would be: the
@@ -91,7 +91,7 @@ def seed_parameters(session: Session, today: date | None = None) -> int:
     return len(missing)
 
 
-def ensure_parameters(session: Session) -> int:
+def ensure_parameters(session: DbSession) -> int:
     """Seed when a seed value is not stored yet (fresh database, new key or date); race-safe."""
     stored = {(key, day) for key, day in
               session.execute(select(PolicyParameter.key, PolicyParameter.valid_from))}
@@ -107,13 +107,13 @@ def ensure_parameters(session: Session) -> int:
     return added
 
 
-def parameter_table(session: Session) -> ParameterTable:
+def parameter_table(session: DbSession) -> ParameterTable:
     """Every stored value as a ParameterTable (seeding missing values first)."""
     ensure_parameters(session)
     return stored_table(session)
 
 
-def stored_table(session: Session) -> ParameterTable:
+def stored_table(session: DbSession) -> ParameterTable:
     """Every stored value as a ParameterTable, without seeding."""
     rows = session.scalars(select(PolicyParameter).order_by(PolicyParameter.key,
                                                             PolicyParameter.valid_from))
@@ -175,7 +175,7 @@ def value_from_text(text: str) -> Any:
 
 
 def add_parameter_value(
-    session: Session,
+    session: DbSession,
     key: str,
     value: Any,
     valid_from: date,

@@ -9,9 +9,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.screening.models import Evaluation, ScreeningRun
@@ -91,7 +92,7 @@ def latest_run_id(as_of: date | None = None) -> Any:
     return stmt.limit(1).scalar_subquery()
 
 
-def latest_run(session: Session, as_of: date | None = None) -> ScreeningRun | None:
+def latest_run(session: DbSession, as_of: date | None = None) -> ScreeningRun | None:
     """The most recent run (by as_of, then id), on or before ``as_of`` when given."""
     stmt = select(ScreeningRun).order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc())
     if as_of is not None:
@@ -144,7 +145,7 @@ def _base(run: ScreeningRun, filters: CandidateFilters
 
 
 def candidates(
-    session: Session, filters: CandidateFilters, *, run: ScreeningRun | None = None,
+    session: DbSession, filters: CandidateFilters, *, run: ScreeningRun | None = None,
     page: int | None = None, per_page: int | None = None,
 ) -> CandidateList:
     """The ranked list from ``run`` (default: the latest): eligible → borderline → incomplete →
@@ -186,7 +187,7 @@ def _row(r: Any) -> CandidateRow:
     )
 
 
-def firm_evaluations(session: Session, firm_id: int) -> dict[str, Evaluation]:
+def firm_evaluations(session: DbSession, firm_id: int) -> dict[str, Evaluation]:
     """A firm's stored verdicts from the latest run that evaluated it, by rule set (one query)."""
     last_run = (
         select(Evaluation.run_id).join(ScreeningRun, ScreeningRun.id == Evaluation.run_id)

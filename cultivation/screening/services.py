@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
 
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.policy import Verdict, evaluate, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
@@ -31,7 +31,7 @@ BATCH_SIZE = 1000
 
 
 def run_screening(
-    session: Session,
+    session: DbSession,
     *,
     as_of: date,
     now: datetime,
@@ -95,13 +95,13 @@ def run_screening(
     return run
 
 
-def screen_demo(session: Session, today: date) -> None:
+def screen_demo(session: DbSession, today: date) -> None:
     """Demo seeder hook (``DEMO_SEEDERS``): a first run as of the demo's day, so the 培育库 and
     the reminders have candidates right after ``demo load``. Flushes only."""
     run_screening(session, as_of=today, now=datetime.combine(today, time(18), tzinfo=UTC))
 
 
-def _candidates(session: Session, run_id: int) -> set[tuple[int, str]]:
+def _candidates(session: DbSession, run_id: int) -> set[tuple[int, str]]:
     stmt = select(Evaluation.enterprise_id, Evaluation.rules).where(
         Evaluation.run_id == run_id, Evaluation.outcome.in_(CANDIDATE_OUTCOMES))
     return {(firm_id, rules) for firm_id, rules in session.execute(stmt)}

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.queries import portfolio_ids
 from cultivation.qualifications.models import QUALIFICATION_KINDS, Qualification
@@ -22,7 +22,7 @@ PAST_DAYS = 90
 AHEAD_DAYS = 400
 
 
-def calendar_events(session: Session, user: User, today: date, root: str) -> list[CalendarEvent]:
+def calendar_events(session: DbSession, user: User, today: date, root: str) -> list[CalendarEvent]:
     """Every event of the user's feed (a handful of set-based queries, none per row)."""
     events: list[CalendarEvent] = []
     for w in session.scalars(windows_around(today, back_days=PAST_DAYS, ahead_days=AHEAD_DAYS)):
@@ -39,7 +39,7 @@ def calendar_events(session: Session, user: User, today: date, root: str) -> lis
     return events
 
 
-def _advisor_events(session: Session, user: User, today: date, root: str
+def _advisor_events(session: DbSession, user: User, today: date, root: str
                     ) -> list[CalendarEvent]:
     mine = portfolio_ids(user.id)
     events = []

@@ -15,9 +15,9 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
@@ -101,7 +101,7 @@ def gaps_from_verdict(details: dict[str, Any] | None) -> tuple[list[str], str | 
     return gaps, text
 
 
-def candidates_by_advisor(session: Session, rules: set[str], today: date
+def candidates_by_advisor(session: DbSession, rules: set[str], today: date
                           ) -> dict[str, dict[int, list[Candidate]]]:
     """{rules: {advisor id: [candidates]}} from the latest screening run on or before ``today``:
     eligible and borderline firms in each advisor's current portfolio — one query."""
@@ -128,7 +128,7 @@ def candidates_by_advisor(session: Session, rules: set[str], today: date
     return found
 
 
-def candidate_counts(session: Session, advisor_id: int, today: date) -> dict[str, int]:
+def candidate_counts(session: DbSession, advisor_id: int, today: date) -> dict[str, int]:
     """{rules: eligible + borderline firms of this advisor} in the latest run — one GROUP BY."""
     latest_run = latest_run_id(today)
     rows = session.execute(
@@ -142,7 +142,7 @@ def candidate_counts(session: Session, advisor_id: int, today: date) -> dict[str
     return {rules: n for rules, n in rows}
 
 
-def send_window_reminders(session: Session, now: datetime) -> dict[str, int]:
+def send_window_reminders(session: DbSession, now: datetime) -> dict[str, int]:
     """Queue today's window digests (job body; flushes, the job runner commits)."""
     today = local_date(now)
     catchup = int(current_app.config["REMINDER_CATCHUP_DAYS"])

@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 from sqlalchemy import select, tuple_
-from sqlalchemy.orm import Session
 
 from cultivation.audit import services as audit
+from cultivation.database import DbSession
 from cultivation.windows.models import DEFAULT_REMIND_DAYS, ApplicationWindow
 from cultivation.windows.schema import FIELDS, clean_window
 
@@ -39,7 +39,7 @@ def _snapshot(window: ApplicationWindow) -> dict[str, Any]:
     return audit.snapshot(window, list(FIELDS))
 
 
-def create_window(session: Session, raw: Mapping[str, Any], *, actor: Any, now: datetime
+def create_window(session: DbSession, raw: Mapping[str, Any], *, actor: Any, now: datetime
                   ) -> ApplicationWindow:
     """Add a window from raw input (API JSON or form); raises ``ValidationError``."""
     values = clean_window(raw)
@@ -51,7 +51,7 @@ def create_window(session: Session, raw: Mapping[str, Any], *, actor: Any, now: 
     return window
 
 
-def update_window(session: Session, window: ApplicationWindow, raw: Mapping[str, Any], *,
+def update_window(session: DbSession, window: ApplicationWindow, raw: Mapping[str, Any], *,
                   actor: Any, now: datetime) -> ApplicationWindow:
     """Change a window's fields from raw input; raises ``ValidationError``; audited."""
     before = _snapshot(window)
@@ -68,7 +68,7 @@ def update_window(session: Session, window: ApplicationWindow, raw: Mapping[str,
     return window
 
 
-def delete_window(session: Session, window: ApplicationWindow, *, actor: Any, now: datetime
+def delete_window(session: DbSession, window: ApplicationWindow, *, actor: Any, now: datetime
                   ) -> None:
     """Remove a window (reminders already queued stay in the outbox); audited."""
     audit.record(session, actor=actor, entity_type="application_window", entity_id=window.id,
@@ -99,7 +99,7 @@ def _day(year: int, spec: Mapping[str, int]) -> date:
     return date(year + int(spec.get("year_offset", 0)), int(spec["month"]), int(spec["day"]))
 
 
-def seed_windows(session: Session, today: date, *, years: Iterable[int] | None = None,
+def seed_windows(session: DbSession, today: date, *, years: Iterable[int] | None = None,
                  actor: Any = "seed") -> int:
     """Add the default calendar for this year and next (or ``years``) where a window of the
     same programme, year and batch does not exist yet; returns how many were added."""
