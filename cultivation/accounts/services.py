@@ -66,7 +66,7 @@ def issue_token(session: DbSession, user: User, *, label: str | None = None) -> 
 
 def user_for_token(session: DbSession, raw: str, *, now: datetime) -> User | None:
     """The active user owning an unrevoked token, recording its use."""
-    token = session.scalar(
+    token: ApiToken | None = session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None)
         )

@@ -59,7 +59,7 @@ class AdvisorPanel:
     recent: list[RecentFirm]
 
 
-def _scope(user: Any) -> Select[tuple[int]] | None:
+def _scope(user: Any) -> Select[int] | None:
     """Firm ids the panel covers: the advisor's portfolio, or None for the whole county."""
     return None if user.sees_everything else portfolio_ids(user.id)
 

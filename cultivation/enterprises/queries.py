@@ -50,7 +50,7 @@ class EnterpriseRow:
     advisor_name: str | None
 
 
-def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Any]:
+def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Enterprise, str, str, str]:
     """SELECT firm, tier code, advisor username, advisor name — filtered and sorted."""
     ranks, rank_col = enterprises_with_tier(as_of)
     advisor = aliased(User)

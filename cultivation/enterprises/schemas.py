@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from cultivation.enterprises.credit_code import validate as validate_code
 from cultivation.enterprises.models import COUNT_FIELDS, FIGURE_SOURCES, MONEY_FIELDS, TECH_DOMAINS
@@ -34,8 +34,11 @@ MAX_MONEY = 1e13  # 万元; Money is NUMERIC(16, 2)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _typed(kind: str, options: tuple[str, ...] = ()) -> Callable[[Any], Any]:
-    def register(parser: Any) -> Any:
+_Parser = TypeVar("_Parser", bound=Callable[..., Any])
+
+
+def _typed(kind: str, options: tuple[str, ...] = ()) -> Callable[[_Parser], _Parser]:
+    def register(parser: _Parser) -> _Parser:
         PARSER_KINDS[parser] = (kind, options)
         return parser
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from cultivation.accounts.models import User
 from cultivation.portfolios.models import PortfolioAssignment
 
 
-def current_assignment_join():  # type: ignore[no-untyped-def]
+def current_assignment_join() -> ColumnElement[bool]:
     """ON-clause for joining the open assignment of each firm (``Enterprise.id`` side)."""
     from cultivation.enterprises.models import Enterprise
 
@@ -20,14 +20,14 @@ def current_assignment_join():  # type: ignore[no-untyped-def]
     )
 
 
-def portfolio_ids(advisor_id: int) -> Select[tuple[int]]:
+def portfolio_ids(advisor_id: int) -> Select[int]:
     """Firm ids currently in an advisor's portfolio (a subquery-ready select)."""
     return select(PortfolioAssignment.enterprise_id).where(
         PortfolioAssignment.advisor_id == advisor_id, PortfolioAssignment.ended_on.is_(None)
     )
 
 
-def portfolio_ids_on(advisor_id: int, day: date) -> Select[tuple[int]]:
+def portfolio_ids_on(advisor_id: int, day: date) -> Select[int]:
     """Firm ids in an advisor's portfolio on ``day`` (history-aware)."""
     return select(PortfolioAssignment.enterprise_id).where(
         PortfolioAssignment.advisor_id == advisor_id,
@@ -36,7 +36,7 @@ def portfolio_ids_on(advisor_id: int, day: date) -> Select[tuple[int]]:
     )
 
 
-def advisors() -> Select[tuple[User]]:
+def advisors() -> Select[User]:
     """Active advisors ordered by name."""
     return (
         select(User)

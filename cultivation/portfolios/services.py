@@ -37,7 +37,7 @@ def assign(
     """Hand a firm to ``advisor`` from ``on`` (None = unassign). Flushes, never commits."""
     if advisor is not None and advisor.role != "advisor":
         raise ValueError("只能分配给科技指导员")
-    open_row = session.scalar(
+    open_row: PortfolioAssignment | None = session.scalar(
         select(PortfolioAssignment).where(
             PortfolioAssignment.enterprise_id == enterprise.id,
             PortfolioAssignment.ended_on.is_(None),
