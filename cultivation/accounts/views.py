@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cultivation.accounts.forms import AccountForm, LoginForm
@@ -59,6 +59,8 @@ def logout():  # type: ignore[no-untyped-def]
 @login_required
 def account():  # type: ignore[no-untyped-def]
     user = db.session.get(User, current_user.id)
+    if user is None:  # deleted since this request's login check
+        abort(404)
     form = AccountForm(obj=user)
     if form.validate_on_submit():
         before = {"email": user.email, "digest_opt_out": user.digest_opt_out}

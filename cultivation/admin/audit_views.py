@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, render_template, request, url_for
@@ -29,7 +30,8 @@ def _day(args: dict[str, str], key: str, label: str) -> date | None:
 
 @bp.route("/audit")
 def audit():  # type: ignore[no-untyped-def]
-    args = {k: request.args.get(k, "").strip() for k in KEYS}
+    # Query values, handed back to url_for (which takes them as Any).
+    args: dict[str, Any] = {k: request.args.get(k, "").strip() for k in KEYS}
     args = {k: v for k, v in args.items() if v}
     filters = AuditFilters(
         actor=args.get("actor", ""), entity_type=args.get("entity_type", ""),

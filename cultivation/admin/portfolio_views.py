@@ -23,10 +23,12 @@ from cultivation.regions import current_region
 FILTER_KEYS = ("q", "town", "industry", "tier", "advisor")
 
 
-def _filters(source: Any) -> tuple[EnterpriseFilters, dict[str, str]]:
-    args = {k: (source.get(k) or "").strip() for k in FILTER_KEYS}
-    args = {k: v for k, v in args.items() if v}
-    return EnterpriseFilters(**args), args
+def _filters(source: Any) -> tuple[EnterpriseFilters, dict[str, Any]]:
+    """The list filters and the non-empty ones as query values (url_for takes them as Any)."""
+    values: dict[str, str] = {k: (source.get(k) or "").strip() for k in FILTER_KEYS}
+    filters = EnterpriseFilters(q=values["q"], town=values["town"], industry=values["industry"],
+                                tier=values["tier"], advisor=values["advisor"])
+    return filters, {k: v for k, v in values.items() if v}
 
 
 @bp.route("/portfolios")

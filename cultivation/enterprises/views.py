@@ -7,6 +7,7 @@ Figures, qualifications and institutions live in ``record_views``, visits in
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -91,7 +92,8 @@ def index():  # type: ignore[no-untyped-def]
 
     def list_url(**changes: str | int | None) -> str:
         """This list's URL with some parameters changed (None drops one)."""
-        params: dict[str, str | int] = {**args, "scope": scope} if current_user.is_advisor \
+        # Query values for url_for, which takes them as Any.
+        params: dict[str, Any] = {**args, "scope": scope} if current_user.is_advisor \
             else dict(args)
         for key, value in changes.items():
             if value is None or value == "":
