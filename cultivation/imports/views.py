@@ -33,6 +33,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
 from cultivation.accounts.access import roles_required
+from cultivation.accounts.models import User
 from cultivation.enterprises.queries import EnterpriseFilters
 from cultivation.enterprises.services import validation_context
 from cultivation.extensions import db
@@ -127,7 +128,9 @@ def show(batch_id: int):  # type: ignore[no-untyped-def]
 
 def _stream(batch: ImportBatch, commit: bool) -> Response:
     """Run the check or the commit, streaming progress; one transaction for the commit."""
-    user = current_user._get_current_object()
+    # The streamed body runs after the view's app context (and its session) has been torn
+    # down: reload the batch and the user in the generator's session, by id.
+    batch_id, user_id = batch.id, current_user.id
     chosen = batch.options or {}
     options = ImportOptions(chosen.get("kind", "auto"), chosen.get("qualification_kind"))
     suffix = Path(batch.filename).suffix.lower() or ".xlsx"
@@ -137,6 +140,12 @@ def _stream(batch: ImportBatch, commit: bool) -> Response:
     target = url_for("imports.show", batch_id=batch.id)
 
     def events() -> Iterator[str]:
+        batch = db.session.get(ImportBatch, batch_id)
+        user = db.session.get(User, user_id)
+        if batch is None or batch.status != "pending":
+            yield json.dumps({"error": "该批次已处理或不存在", "url": target},
+                             ensure_ascii=False) + "\n"
+            return
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"upload{suffix}"
             path.write_bytes(batch.content or b"")

@@ -9,6 +9,7 @@ import re
 from import_support import write_xlsx
 from openpyxl import load_workbook
 from sqlalchemy import select
+from werkzeug.test import EnvironBuilder
 
 from cultivation.enterprises.credit_code import make_code
 from cultivation.enterprises.models import Enterprise
@@ -83,6 +84,31 @@ def test_the_check_streams_progress_as_ndjson(auth, client, tmp_path):
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
     assert lines[-1] == {"finished": True, "url": location}
+
+
+def test_the_streamed_check_survives_the_request_teardown(app, auth, client, tmp_path,
+                                                          db_session):
+    # A real WSGI server iterates the streamed body after the view's app context has been torn
+    # down, which removes the session the view loaded the batch in (the test client reads the
+    # first chunk inside the request, so call the WSGI app directly).
+    auth.login("admin")
+    location = _upload(auth, tmp_path)
+    page = client.get(location).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    def stream(step: str) -> list[dict]:
+        environ = EnvironBuilder(path=f"{location}/{step}", method="POST", headers={
+            "Accept": "application/x-ndjson", "X-CSRFToken": token,
+            "Cookie": f"session={client.get_cookie('session').value}"}).get_environ()
+        body = app.wsgi_app(environ, lambda status, headers, exc_info=None: None)
+        db_session.remove()
+        return [json.loads(line) for line in b"".join(body).decode().splitlines()]
+
+    assert stream("check")[-1] == {"finished": True, "url": location}
+    batch = db_session.scalars(select(ImportBatch)).one()
+    assert (batch.rows, batch.valid) == (2, 1)
+    assert stream("commit")[-1] == {"finished": True, "url": location}
+    firm = db_session.scalar(select(Enterprise).where(Enterprise.credit_code == code(1)))
+    assert firm is not None and firm.import_batch_id == batch.id
 
 
 def test_an_unreadable_upload_shows_a_chinese_error(auth, client, tmp_path):
