@@ -29,9 +29,11 @@ class CreditCodeResult:
 
 
 def normalize(raw: str) -> str:
-    """Strip all white space, fold full-width characters to half-width, upper-case."""
+    """Strip all white space and invisible format characters (zero-width space, BOM), fold
+    full-width characters to half-width, upper-case."""
     folded = unicodedata.normalize("NFKC", raw or "")
-    return "".join(ch for ch in folded if not ch.isspace()).upper()
+    return "".join(ch for ch in folded
+                   if not ch.isspace() and unicodedata.category(ch) != "Cf").upper()
 
 
 def check_character(first17: str) -> str:

@@ -32,6 +32,10 @@ def test_published_codes_validate_without_errors_or_warnings(code: str) -> None:
         ("９１３５０１００Ｍ０００１００Ｙ４３", "91350100M000100Y43"),
         ("9135 0100 M000 100Y 43", "91350100M000100Y43"),
         ("91350100M000100Y43\t\n", "91350100M000100Y43"),
+        # pasted from web pages and Word: zero-width space, byte-order mark, LTR mark, NBSP
+        ("\u200b91350100M000100Y43", "91350100M000100Y43"),
+        ("\ufeff91350100M000100Y43\u200e", "91350100M000100Y43"),
+        ("91350100\u00a0M000100Y43", "91350100M000100Y43"),
     ],
 )
 def test_codes_are_normalised_from_how_people_type_them(raw: str, expected: str) -> None:
