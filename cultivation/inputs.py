@@ -16,6 +16,8 @@ TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "t"}
 FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "f"}
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 class InputError(ValueError):
@@ -46,6 +48,9 @@ def parse_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 100000:
+        if 1900 <= value <= 2100 and float(value).is_integer():
+            # A bare year typed into a date column, not the serial of a day in 1905.
+            raise InputError(f"“{int(value)}”只有年份，请填写完整日期，如 {int(value)}-03-01")
         # An Excel date serial in a cell formatted as a number (1900 date system).
         return date(1899, 12, 30) + timedelta(days=int(value))
     raw = text(value) or ""
@@ -79,9 +84,15 @@ def parse_number(value: Any, *, integer: bool = False) -> float | int | None:
         except OverflowError as exc:
             raise InputError("数值过大") from exc
     else:
-        raw = (text(value) or "").replace(",", "").replace("，", "").replace(" ", "")
+        raw = (text(value) or "").replace("，", ",").replace(" ", "")
         if raw.endswith("%"):
             raise InputError(f"“{raw}”应为数值，不带百分号")
+        if "," in raw:
+            if not _THOUSANDS_RE.match(raw):
+                raise InputError(f"“{text(value)}”的千分位逗号位置不对（应每三位一个，如 1,234.5）")
+            raw = raw.replace(",", "")
+        if not _NUMBER_RE.match(raw):
+            raise InputError(f"“{text(value)}”不是有效的数字")
         try:
             number = float(raw)
         except ValueError as exc:
