@@ -108,7 +108,8 @@ def test_the_streamed_check_survives_the_request_teardown(app, auth, client, tmp
     assert (batch.rows, batch.valid) == (2, 1)
     assert stream("commit")[-1] == {"finished": True, "url": location}
     firm = db_session.scalar(select(Enterprise).where(Enterprise.credit_code == code(1)))
-    assert firm is not None and firm.import_batch_id == batch.id
+    assert firm is not None
+    assert firm.import_batch_id == batch.id
 
 
 def test_an_unreadable_upload_shows_a_chinese_error(auth, client, tmp_path):
