@@ -12,6 +12,7 @@ from sqlalchemy import select, tuple_
 
 from cultivation.audit import services as audit
 from cultivation.database import DbSession
+from cultivation.enterprises.schemas import ValidationError
 from cultivation.windows.models import DEFAULT_REMIND_DAYS, ApplicationWindow
 from cultivation.windows.schema import FIELDS, clean_window
 
@@ -39,10 +40,27 @@ def _snapshot(window: ApplicationWindow) -> dict[str, Any]:
     return audit.snapshot(window, list(FIELDS))
 
 
+def _refuse_duplicate(session: DbSession, values: Mapping[str, Any], *,
+                      exclude: int | None = None) -> None:
+    """One window per programme, year and batch (the key the default calendar seeds on): a
+    retried POST must not make advisors get every reminder twice."""
+    stmt = select(ApplicationWindow.id).where(
+        ApplicationWindow.programme == values["programme"],
+        ApplicationWindow.year == values["year"],
+        ApplicationWindow.batch == values["batch"])
+    if exclude is not None:
+        stmt = stmt.where(ApplicationWindow.id != exclude)
+    if session.scalar(stmt.limit(1)) is not None:
+        batch = f"批次“{values['batch']}”" if values["batch"] else "未分批次"
+        raise ValidationError({"batch": [
+            f"{values['year']} 年已有该项目{batch}的申报窗口，请修改原窗口或换一个批次名"]})
+
+
 def create_window(session: DbSession, raw: Mapping[str, Any], *, actor: Any, now: datetime
                   ) -> ApplicationWindow:
     """Add a window from raw input (API JSON or form); raises ``ValidationError``."""
     values = clean_window(raw)
+    _refuse_duplicate(session, values)
     window = ApplicationWindow(**values, created_at=now, updated_at=now)
     session.add(window)
     session.flush()
@@ -57,6 +75,7 @@ def update_window(session: DbSession, window: ApplicationWindow, raw: Mapping[st
     before = _snapshot(window)
     current = {f: getattr(window, f) for f in FIELDS}
     values = clean_window(raw, current=current)
+    _refuse_duplicate(session, values, exclude=window.id)
     for field, value in values.items():
         setattr(window, field, value)
     window.updated_at = now

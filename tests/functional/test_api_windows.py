@@ -97,3 +97,17 @@ def test_list_filters_are_checked(api: Api, make_user: Any) -> None:  # noqa: F8
     assert reader.get("/windows?year=abc").status_code == 422
     assert reader.get("/windows?programme=nope").status_code == 422
     assert reader.get("/windows/99999").status_code == 404
+
+
+def test_a_retried_post_does_not_create_the_same_window_twice(
+        api: Api, make_user: Any, db_session: Session) -> None:  # noqa: F811
+    admin = api.as_user(make_user("admin"))
+    assert admin.post("/windows", BODY).status_code == 201
+    again = admin.post("/windows", BODY)
+    assert again.status_code == 422
+    assert "已有" in again.get_json()["errors"]["batch"][0]
+    assert count(db_session) == 1
+    other = admin.post("/windows", {**BODY, "batch": "第三批"}).get_json()
+    clash = admin.patch(f"/windows/{other['id']}", {"batch": "第二批"})
+    assert clash.status_code == 422
+    assert admin.patch(f"/windows/{other['id']}", {"note": "改备注"}).status_code == 200
