@@ -1,4 +1,5 @@
-"""What a browser shows beyond the happy path: no console errors on the main pages."""
+"""What a browser shows beyond the happy path: no console errors on the main pages, verdict
+tables inside their cards."""
 
 from __future__ import annotations
 
@@ -36,3 +37,16 @@ def test_the_main_pages_log_no_console_errors_not_even_a_missing_favicon(
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
     assert errors == []
+
+
+@pytest.mark.browser
+def test_verdict_tables_stay_inside_their_cards(live_server: Any, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+    _login(page, live_server, live_server.advisor)
+    page.goto(f"{live_server.url}/enterprises/{live_server.firm_code}")
+    cards = page.locator("section.verdict")
+    assert cards.count() >= 3
+    overflow = page.evaluate("""() => [...document.querySelectorAll('section.verdict')].map(
+        card => [card.dataset.rules,
+                 card.querySelector('table.criteria').scrollWidth - card.clientWidth])""")
+    assert [rules for rules, extra in overflow if extra > 1] == [], overflow
