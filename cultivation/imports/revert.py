@@ -75,7 +75,9 @@ def _conflicts(session: DbSession, batch: ImportBatch, changes: list[ImportChang
         after = change.after or {}
         now_values = audit.snapshot(obj, tuple(after))
         if now_values != after:
-            keys = [k for k in after if now_values.get(k) != after.get(k)]
+            spec = SPECS[change.entity_type]
+            keys = [spec[k].label if k in spec else k
+                    for k in after if now_values.get(k) != after.get(k)]
             reasons.append(f"{label}“{getattr(obj, 'name', None) or change.entity_id}”的"
                            f"{'、'.join(keys)}在导入后又被修改")
     created = [c.entity_id for c in changes

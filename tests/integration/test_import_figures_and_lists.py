@@ -112,7 +112,7 @@ def test_revert_is_refused_when_a_later_edit_would_be_lost(db_session, tmp_path,
     batch = db_session.get(ImportBatch, run(db_session, path, commit=True).batch)
     firm.name = "丙"
     db_session.flush()
-    with pytest.raises(RevertRefused, match="又被修改"):
+    with pytest.raises(RevertRefused, match="企业名称在导入后又被修改"):  # labels, not codes
         revert_batch(db_session, batch, actor="test", now=TODAY_NOW())
     assert firm.name == "丙"
     assert batch.status == "committed"
