@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,10 @@ from cultivation.database import DbSession
 
 class AccountError(ValueError):
     """A user-facing (Chinese) reason a user operation was refused."""
+
+
+USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]+")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 def get_by_username(session: DbSession, username: str) -> User | None:
@@ -36,6 +41,10 @@ def create_user(
         raise AccountError(f"角色必须是 {', '.join(ROLES)} 之一")
     if not username or len(username) > 50:
         raise AccountError("用户名不能为空且不超过50个字符")
+    if not USERNAME_RE.fullmatch(username):  # the admin page's rule: CLI users must log in too
+        raise AccountError("用户名只能包含字母、数字、下划线、点和连字符")
+    if email is not None and (len(email) > 200 or not EMAIL_RE.fullmatch(email)):
+        raise AccountError(f"电子邮箱格式不正确：{email[:50]}")
     if get_by_username(session, username) is not None:
         raise AccountError(f"用户名“{username}”已存在")
     if len(password) < 8:

@@ -99,6 +99,8 @@ def test_users_create_stores_a_hashed_password(runner: Any, db_session: Session)
     [
         (["users", "create", "li", "--role", "boss", "--password", "longenough"], "boss"),
         (["users", "create", "li", "--role", "admin", "--password", "short"], "密码至少8位"),
+        (["users", "create", "li", "--role", "advisor", "--password", "longenough",
+          "--email", "notanemail"], "电子邮箱格式不正确"),
     ],
 )
 def test_users_create_rejects_bad_arguments(
@@ -108,6 +110,17 @@ def test_users_create_rejects_bad_arguments(
     assert result.exit_code != 0
     assert message in result.output
     assert db_session.scalar(select(User).where(User.username == "li")) is None
+
+
+def test_users_create_refuses_a_username_the_admin_page_would_refuse(
+    runner: Any, db_session: Session
+) -> None:
+    result = runner.invoke(
+        args=["users", "create", "li wei!", "--role", "advisor", "--password", "longenough"]
+    )
+    assert result.exit_code != 0
+    assert "用户名只能包含" in result.output
+    assert db_session.scalar(select(User).where(User.username == "li wei!")) is None
 
 
 def test_users_create_refuses_a_taken_username(runner: Any, make_user: Any) -> None:
