@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from cultivation.dashboard.advisor import advisor_context
+from cultivation.dashboard.outlook import outlook_context
 from cultivation.dashboard.queries import leader_context
 from cultivation.extensions import db
 from cultivation.reports.filters import local_today
@@ -37,4 +38,5 @@ def index():  # type: ignore[no-untyped-def]
         _seed_plans()
         context.update(leader_context(dbs(), today))
     context.update(advisor_context(dbs(), current_user, today))
+    context.update(outlook_context(dbs(), current_user, today))
     return render_template("dashboard/index.html", **context)

@@ -58,8 +58,10 @@ class Expiring:
 ExpiringRow = tuple[int, str, str | None, date, date | None, str, str, int]
 
 
-def expiring_rows(session: DbSession, today: date, horizon_days: int) -> list[ExpiringRow]:
-    """In-force expiring qualifications of advisors' firms with their deadline — one query."""
+def expiring_rows(session: DbSession, today: date, horizon_days: int, *,
+                  advisor_id: int | None = None) -> list[ExpiringRow]:
+    """In-force expiring qualifications of advisors' firms (of one advisor when given) with
+    their deadline — one query."""
     newer = aliased(Qualification)
     has_newer = exists().where(
         newer.enterprise_id == Qualification.enterprise_id, newer.kind == Qualification.kind,
@@ -84,6 +86,8 @@ def expiring_rows(session: DbSession, today: date, horizon_days: int) -> list[Ex
                ~has_newer, Enterprise.deleted_at.is_(None))
         .order_by(Qualification.valid_to, Enterprise.name)
     )
+    if advisor_id is not None:
+        stmt = stmt.where(PortfolioAssignment.advisor_id == advisor_id)
     return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
 
 

@@ -1,0 +1,100 @@
+"""What is coming for the firms on the dashboard (工作台): 高企 candidates with what they miss,
+certificates to re-apply for, application windows opening.
+
+Read side only; each panel is one query. An advisor sees their current portfolio; an admin or
+leader the whole county. The dashboard view renders ``dashboard/_outlook.html`` with
+``outlook_context``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from cultivation.database import DbSession
+from cultivation.qualifications.models import QUALIFICATION_KINDS
+from cultivation.reminders.expiry import REMIND_DAYS, expiring_rows
+from cultivation.screening.queries import CANDIDATE_OUTCOMES, CandidateFilters, candidates
+from cultivation.windows.models import ApplicationWindow
+from cultivation.windows.queries import windows_around
+
+CANDIDATE_LIMIT = 8
+EXPIRY_HORIZON_DAYS = 120  # act-by dates (window closing or expiry) this close are shown
+EXPIRY_LIMIT = 8
+WINDOW_AHEAD_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A 高企 candidate of the latest screening run and the criteria it still misses."""
+
+    name: str
+    credit_code: str
+    outcome: str
+    is_new: bool
+    score_min: float | None
+    score_max: float | None
+    shortfalls: list[tuple[str, str]]  # (criterion label, gap text)
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """A certificate that lapses soon, and the date by which the firm must re-apply."""
+
+    name: str
+    credit_code: str
+    kind_label: str
+    valid_to: date
+    act_by: date
+    by_window: bool
+    days_left: int
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """Everything ``dashboard/_outlook.html`` shows."""
+
+    candidates: list[Candidate]
+    candidate_total: int
+    new_total: int
+    screened_on: date | None
+    renewals: list[Renewal]
+    renewal_total: int
+    windows: list[ApplicationWindow]
+
+
+def hnte_candidates(session: DbSession, advisor_id: int | None
+                    ) -> tuple[list[Candidate], int, int, date | None]:
+    """The best-placed 高企 candidates of the latest run, their count and how many are new."""
+    result = candidates(session, CandidateFilters(rules="hnte", portfolio_of=advisor_id),
+                        page=1, per_page=CANDIDATE_LIMIT)
+    rows = [Candidate(r.name, r.credit_code, r.outcome, r.is_new, r.score_min, r.score_max,
+                      [(c.get("label", ""), c.get("gap") or "未达标") for c in r.shortfalls[:2]])
+            for r in result.rows if r.outcome in CANDIDATE_OUTCOMES]
+    total = sum(result.outcome_counts.get(o, 0) for o in CANDIDATE_OUTCOMES)
+    screened_on = result.run.as_of if result.run is not None else None
+    return rows, total, result.new, screened_on
+
+
+def renewals(session: DbSession, advisor_id: int | None, today: date) -> tuple[list[Renewal], int]:
+    """Certificates whose re-application deadline (or expiry) falls within the horizon."""
+    rows = expiring_rows(session, today, max(REMIND_DAYS) + 400, advisor_id=advisor_id)
+    due = []
+    for _qid, kind, _number, valid_to, deadline, firm, code, _advisor in rows:
+        act_by = deadline or valid_to
+        if act_by <= today + timedelta(days=EXPIRY_HORIZON_DAYS):
+            due.append(Renewal(firm, code, QUALIFICATION_KINDS.get(kind, kind), valid_to, act_by,
+                               deadline is not None, (act_by - today).days))
+    due.sort(key=lambda r: (r.act_by, r.kind_label != QUALIFICATION_KINDS["hnte"], r.name))
+    return due[:EXPIRY_LIMIT], len(due)
+
+
+def outlook_context(session: DbSession, user: Any, today: date) -> dict[str, Outlook]:
+    """Template context for ``dashboard/_outlook.html``: ``{"outlook": Outlook}``."""
+    advisor_id = None if user.sees_everything else user.id
+    rows, total, new, screened_on = hnte_candidates(session, advisor_id)
+    due, due_total = renewals(session, advisor_id, today)
+    windows = list(session.scalars(windows_around(today, back_days=0,
+                                                  ahead_days=WINDOW_AHEAD_DAYS)))
+    return {"outlook": Outlook(rows, total, new, screened_on, due, due_total, windows)}
