@@ -71,6 +71,8 @@ class Config:
     SCHEDULER_POLL_SECONDS = _env_int("SCHEDULER_POLL_SECONDS", 15)  # a waiting scheduler retries
     SCHEDULER_MISFIRE_HOURS = _env_int("SCHEDULER_MISFIRE_HOURS", 6)
     REMINDER_CATCHUP_DAYS = _env_int("REMINDER_CATCHUP_DAYS", 3)  # late reminders still sent
+    # Screening runs younger than this keep every verdict; older: only each month's last run.
+    SCREENING_KEEP_DAYS = _env_int("SCREENING_KEEP_DAYS", 60)
 
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 8))
     SESSION_COOKIE_HTTPONLY = True

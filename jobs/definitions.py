@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
+
 from cultivation.database import DbSession
 from cultivation.mail.dispatch import dispatch
 from cultivation.reminders.annual_report import send_annual_report_reminders
@@ -21,18 +23,22 @@ class MissingService(RuntimeError):
 
 
 def screening(session: DbSession, now: datetime) -> dict[str, Any]:
-    """Evaluate every firm as of today and store the run (with its diff to the previous run)."""
+    """Evaluate every firm as of today and store the run (with its diff to the previous run),
+    then prune the screening history older than ``SCREENING_KEEP_DAYS`` (screening.retention)."""
     try:
         from cultivation.screening.services import run_screening
     except ImportError as exc:
         raise MissingService("筛选服务尚未提供：cultivation.screening.services.run_screening 不存在"
                              ) from exc
+    from cultivation.screening.retention import prune_screening_history
     run = run_screening(session, as_of=local_date(now), now=now)
     counts: dict[str, Any] = {"run": run.id, "firms": run.firms, "evaluations": run.evaluations}
     summary = run.summary or {}
     for key, value in summary.items():
         if isinstance(value, int):
             counts[key] = value
+    counts.update(prune_screening_history(
+        session, now=now, keep_days=int(current_app.config["SCREENING_KEEP_DAYS"])))
     return counts
 
 

@@ -94,7 +94,9 @@ def test_the_screening_job_runs_the_screening_service_as_of_the_local_date(
     run = run_job(db_session, "screening", datetime(2026, 5, 31, 20, 0, tzinfo=UTC))
     assert run.outcome == "success", run.error
     assert calls == [(date(2026, 6, 1), datetime(2026, 5, 31, 20, 0, tzinfo=UTC))]
-    assert run.counts == {"run": 7, "firms": 3, "evaluations": 9, "eligible": 2}
+    # The prune that follows finds no stored runs (the fake run was never stored).
+    assert run.counts == {"run": 7, "firms": 3, "evaluations": 9, "eligible": 2,
+                          "pruned_runs": 0, "pruned_evaluations": 0, "relinked_runs": 0}
 
 
 def test_the_coverage_snapshot_job_stores_this_weeks_figures(db_session: Session) -> None:
