@@ -25,7 +25,13 @@ from cultivation.extensions import db
 from cultivation.imports import exports
 from cultivation.imports.headers import KINDS
 from cultivation.imports.reader import ReadError
-from cultivation.imports.services import ImportOptions, Report, run_import, today_of
+from cultivation.imports.services import (
+    ImportOptions,
+    Report,
+    refresh_statistics,
+    run_import,
+    today_of,
+)
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 
 
@@ -84,6 +90,7 @@ def import_command(file: Path, dry_run: bool, as_json: bool, kind: str,
         db.session.rollback()
     else:
         db.session.commit()
+        refresh_statistics(db.engine, report)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
     else:

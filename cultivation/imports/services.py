@@ -13,6 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
 from cultivation.database import DbSession
@@ -67,6 +69,24 @@ class Report:
             "unknown_columns": self.unknown_columns, "notices": self.notices,
             "qualification_kind": self.qualification_kind,
         }
+
+
+BULK_ROWS = 1000  # a committed import writing this many rows refreshes planner statistics
+WRITTEN_TABLES = ("enterprises", "fiscal_year_figures", "qualifications",
+                  "portfolio_assignments", "import_changes", "audit_log")
+
+
+def refresh_statistics(engine: Engine, report: Report) -> bool:
+    """After a large committed import on PostgreSQL, ANALYZE the tables it wrote (call after
+    the commit). Without fresh statistics the planner picks nested loops: the dashboard took
+    0.5 s instead of 50 ms after 5,000 firms were imported. Returns whether it ran."""
+    if (report.dry_run or engine.dialect.name != "postgresql"
+            or report.created + report.updated < BULK_ROWS):
+        return False
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            "ANALYZE " + ", ".join(WRITTEN_TABLES))
+    return True
 
 
 def run_import(

@@ -43,7 +43,12 @@ from cultivation.imports.models import BATCH_STATUSES, ImportBatch
 from cultivation.imports.problems import error_workbook
 from cultivation.imports.reader import ReadError
 from cultivation.imports.revert import RevertRefused, revert_batch
-from cultivation.imports.services import ImportOptions, import_events, today_of
+from cultivation.imports.services import (
+    ImportOptions,
+    import_events,
+    refresh_statistics,
+    today_of,
+)
 from cultivation.imports.templates import write_template
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 
@@ -174,6 +179,7 @@ def _stream(batch: ImportBatch, commit: bool) -> Response:
             batch.errors = report.errors
             batch.report = {k: v for k, v in report.as_dict().items() if k != "errors"}
         db.session.commit()
+        refresh_statistics(db.engine, report)
         yield json.dumps({"finished": True, "url": target}) + "\n"
 
     if wants_stream:
