@@ -98,7 +98,9 @@ def run_screening(
 def screen_demo(session: DbSession, today: date) -> None:
     """Demo seeder hook (``DEMO_SEEDERS``): a first run as of the demo's day, so the 培育库 and
     the reminders have candidates right after ``demo load``. Flushes only."""
-    run_screening(session, as_of=today, now=datetime.combine(today, time(18), tzinfo=UTC))
+    # 18:00 UTC is 02:00 the next morning in China: never stamp the run later than now.
+    now = min(datetime.now(UTC), datetime.combine(today, time(18), tzinfo=UTC))
+    run_screening(session, as_of=today, now=now)
 
 
 def _candidates(session: DbSession, run_id: int) -> set[tuple[int, str]]:

@@ -3,7 +3,7 @@ diff between runs, and a statement count that does not grow with the number of f
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from screening_support import AS_OF, STRONG_FIELDS, StatementCounter, four_firms, strong_years
@@ -229,3 +229,13 @@ def test_the_demo_hooks_seed_parameters_and_screen_every_firm(db_session, make_e
     listed = candidates(db_session, CandidateFilters(rules="hnte"))
     assert listed.run.as_of == AS_OF
     assert listed.total == 4
+
+
+def test_the_demo_run_of_today_is_not_stamped_in_the_future(db_session, make_enterprise):
+    # It was stamped 18:00 UTC, shown as "02:00 tomorrow 完成" on the 培育库 page.
+    four_firms(make_enterprise)
+    seed_parameters(db_session, AS_OF)
+    china_today = datetime.now(UTC).date() + timedelta(days=1)  # after 16:00 UTC it is
+    screen_demo(db_session, china_today)
+    run = candidates(db_session, CandidateFilters(rules="hnte")).run
+    assert run.finished_at <= datetime.now(UTC)
