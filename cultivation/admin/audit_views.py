@@ -21,11 +21,16 @@ KEYS = ("actor", "entity_type", "action", "enterprise", "start", "end")
 
 def _day(args: dict[str, str], key: str, label: str) -> date | None:
     try:
-        return parse_date(args.get(key))
+        day = parse_date(args.get(key))
     except InputError as exc:
         flash(f"{label}：{exc}（已忽略）", "warning")
         args.pop(key, None)
         return None
+    if day is not None and not 1949 <= day.year <= 2200:
+        flash(f"{label}：应在 1949—2200 年之间（已忽略）", "warning")
+        args.pop(key, None)
+        return None
+    return day
 
 
 @bp.route("/audit")

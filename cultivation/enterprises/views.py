@@ -64,11 +64,16 @@ def editable_firm(code: str) -> Enterprise:
     return firm
 
 
+MAX_PAGE = 100_000  # a page number past this is a typo, not a page (and overflows OFFSET)
+
+
 def int_arg(name: str, default: int = 1) -> int:
+    """A positive page-like number from the query string; bad or huge values fall back."""
     try:
-        return max(int(request.args.get(name, default)), 1)
+        value = int(request.args.get(name, default))
     except ValueError:
         return default
+    return min(max(value, 1), MAX_PAGE)
 
 
 @bp.route("")

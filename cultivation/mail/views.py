@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from cultivation.accounts.access import roles_required
 from cultivation.database import utcnow
+from cultivation.enterprises.views import int_arg
 from cultivation.extensions import db
 from cultivation.mail.models import STATUSES, OutboxMessage
 from cultivation.mail.services import resend, resend_failed, status_counts
@@ -22,7 +23,7 @@ def index():  # type: ignore[no-untyped-def]
     status = request.args.get("status") or None
     if status not in STATUSES:
         status = None
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = int_arg("page")
     stmt = select(OutboxMessage)
     if status:
         stmt = stmt.where(OutboxMessage.status == status)

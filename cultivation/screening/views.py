@@ -18,7 +18,7 @@ from cultivation.accounts.models import User
 from cultivation.enterprises import services as registry
 from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise
-from cultivation.enterprises.views import INVALID, clock
+from cultivation.enterprises.views import INVALID, clock, int_arg
 from cultivation.extensions import db
 from cultivation.policy import ParameterError, evaluate, verdict_to_json
 from cultivation.portfolios.queries import portfolio_ids
@@ -99,10 +99,7 @@ def candidates_page():  # type: ignore[no-untyped-def]
         result = candidates(db.session, filters)
         return candidates_xlsx(result, filters, restricted)
     per_page = int(current_app.config.get("PER_PAGE", 50))
-    try:
-        page = max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        page = 1
+    page = int_arg("page")
     result = candidates(db.session, filters, page=page, per_page=per_page)
     previous = None
     if result.run is not None and result.run.previous_run_id is not None:

@@ -48,6 +48,8 @@ def index():  # type: ignore[no-untyped-def]
     years = list(db.session.scalars(select(ApplicationWindow.year).distinct()
                                     .order_by(ApplicationWindow.year)))
     year = request.args.get("year", type=int) or today.year
+    if not 1949 <= year <= 2200:  # a typo, not a year (and out of the date range)
+        year = today.year
     windows = list(db.session.scalars(windows_in(year)))
     mine = candidate_counts(db.session, current_user.id, today) if current_user.is_advisor else {}
     feed_url = f"{base_url()}{url_for('windows.feed', token=current_user.calendar_token)}"

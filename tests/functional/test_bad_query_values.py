@@ -1,0 +1,34 @@
+"""Typed-in query strings never answer 500: huge page numbers and years, dates at the ends of
+the calendar (they overflowed SQLite's INTEGER and Python's date arithmetic)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize("url", [
+    f"/enterprises?page={HUGE}",
+    f"/screening/candidates?page={HUGE}",
+    f"/admin/outbox?page={HUGE}",
+    f"/admin/audit?page={HUGE}",
+    f"/admin/portfolios?page={HUGE}",
+    f"/windows?year={HUGE}",
+    "/windows?year=-5",
+    "/admin/audit?start=0001-01-01",
+    "/admin/audit?end=9999-12-31",
+])
+def test_out_of_range_query_values_answer_a_page_not_a_500(auth: Any, client: Any,
+                                                          url: str) -> None:
+    auth.login("admin")
+    response = client.get(url)
+    assert response.status_code == 200, url
+
+
+def test_an_ignored_audit_date_says_why(auth: Any, client: Any) -> None:
+    auth.login("admin")
+    html = client.get("/admin/audit?end=9999-12-31").get_data(as_text=True)
+    assert "1949—2200" in html
