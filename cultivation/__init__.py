@@ -94,6 +94,9 @@ def register_models() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from cultivation.web.converters import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
         app.register_blueprint(module.bp)

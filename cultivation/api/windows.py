@@ -58,6 +58,9 @@ def list_windows():  # type: ignore[no-untyped-def]
             year = int(raw_year)
         except ValueError:
             errors["year"] = ["年度应为整数"]
+        else:
+            if not 1949 <= year <= 2200:
+                errors["year"] = ["年度应在 1949–2200 之间"]
     programme = request.args.get("programme") or None
     if programme is not None and programme not in PROGRAMMES:
         errors["programme"] = [f"未知的申报项目，可选：{'、'.join(PROGRAMMES)}"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from api_support import Api
 
 HUGE = "99999999999999999999"
 
@@ -32,3 +33,21 @@ def test_an_ignored_audit_date_says_why(auth: Any, client: Any) -> None:
     auth.login("admin")
     html = client.get("/admin/audit?end=9999-12-31").get_data(as_text=True)
     assert "1949—2200" in html
+
+
+@pytest.mark.parametrize("path", [
+    "/admin/jobs/runs/{n}", "/admin/outbox/{n}", "/admin/users/{n}/edit", "/imports/{n}",
+    "/imports/{n}/errors.xlsx", "/windows/{n}/edit",
+])
+def test_an_id_too_large_for_the_database_is_a_404(auth: Any, client: Any, path: str) -> None:
+    auth.login("admin")
+    assert client.get(path.format(n=HUGE)).status_code == 404
+
+
+def test_the_api_answers_404_and_422_for_huge_ids_and_years(
+        client: Any, db_session: Any, make_user: Any) -> None:
+    api = Api(client, db_session).as_user(make_user("admin"))
+    assert api.get(f"/windows/{HUGE}").status_code == 404
+    response = api.get(f"/windows?year={HUGE}")
+    assert response.status_code == 422
+    assert "year" in response.get_json()["errors"]
