@@ -85,6 +85,10 @@ class Config:
     @classmethod
     def validate(cls, settings: dict[str, Any]) -> None:
         """Raise when a setting makes the app unsafe to start."""
+        keep = settings.get("SCREENING_KEEP_DAYS", 60)
+        if not isinstance(keep, int) or keep < 31:
+            # The dashboard and the leader digest compare with the run a month back.
+            raise RuntimeError(f"CULTIVATION_SCREENING_KEEP_DAYS must be 31 or more, got {keep!r}")
 
 
 class ProductionConfig(Config):
@@ -95,6 +99,7 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls, settings: dict[str, Any]) -> None:
+        super().validate(settings)
         key = settings.get("SECRET_KEY")
         if not key or key == DEV_SECRET_KEY or len(str(key)) < 16:
             raise RuntimeError(

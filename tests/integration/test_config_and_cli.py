@@ -158,3 +158,9 @@ def test_a_malformed_number_setting_names_the_variable(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "CULTIVATION_MAIL_PORT must be a whole number" in result.stderr
+
+
+def test_a_screening_history_shorter_than_a_month_is_refused() -> None:
+    with pytest.raises(RuntimeError, match="SCREENING_KEEP_DAYS must be 31 or more"):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    "SCREENING_KEEP_DAYS": 10})
