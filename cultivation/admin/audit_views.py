@@ -26,8 +26,8 @@ def _day(args: dict[str, str], key: str, label: str) -> date | None:
         flash(f"{label}：{exc}（已忽略）", "warning")
         args.pop(key, None)
         return None
-    if day is not None and not 1949 <= day.year <= 2200:
-        flash(f"{label}：应在 1949—2200 年之间（已忽略）", "warning")
+    if day is not None and not 1900 <= day.year <= 9998:  # the calendar's ends overflow
+        flash(f"{label}：超出范围（1900—9998 年，已忽略）", "warning")
         args.pop(key, None)
         return None
     return day
