@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config import DEV_SECRET_KEY
 from cultivation import create_app
 from cultivation.accounts.models import ApiToken, User, hash_token
 
@@ -164,3 +165,19 @@ def test_a_screening_history_shorter_than_a_month_is_refused() -> None:
     with pytest.raises(RuntimeError, match="SCREENING_KEEP_DAYS must be 31 or more"):
         create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://",
                     "SCREENING_KEEP_DAYS": 10})
+
+
+@pytest.mark.parametrize(("secret", "warned"), [(DEV_SECRET_KEY, True),
+                                                ("a-real-random-secret-key", False)])
+def test_serve_warns_when_it_runs_with_the_public_development_secret(
+    runner: Any, app: Any, monkeypatch: Any, secret: str, warned: bool
+) -> None:
+    import waitress
+
+    served: list[Any] = []
+    monkeypatch.setattr(waitress, "serve", lambda wsgi, **options: served.append(options))
+    monkeypatch.setitem(app.config, "SECRET_KEY", secret)
+    result = runner.invoke(args=["serve", "--port", "5999"])
+    assert result.exit_code == 0, result.output
+    assert [options["port"] for options in served] == [5999]
+    assert ("CULTIVATION_SECRET_KEY" in result.output) is warned
