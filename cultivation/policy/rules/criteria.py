@@ -191,8 +191,9 @@ def age_criterion(
     gap, gap_value = None, None
     if not passed:
         gap_value = float(min_days - days)
-        ready = since + timedelta(days=min_days)
-        gap = f"还需 {min_days - days} 天（{ready.isoformat()} 起满足）"
+        gap = f"还需 {min_days - days} 天"
+        if since <= date.max - timedelta(days=min_days):  # a typo like 9999-12-31 overflows
+            gap += f"（{(since + timedelta(days=min_days)).isoformat()} 起满足）"
     return Criterion(
         id=cid,
         label=label,

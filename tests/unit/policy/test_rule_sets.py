@@ -65,3 +65,18 @@ def test_every_verdict_serialises_to_the_documented_json(make_facts, params, rul
     for parameter in data["parameters"]:
         assert set(parameter) == {"key", "value", "source", "confirmed"}
     json.dumps(data, ensure_ascii=False)  # plain JSON types only: no Decimal, no date
+
+
+@pytest.mark.parametrize("name", sorted(RULE_SETS))
+def test_a_mistyped_far_future_date_gives_a_verdict_instead_of_crashing(make_facts, params, name):
+    # 9999-12-31 + 365 days overflowed while writing "ready on …" (the API answered 500).
+    facts = make_facts(registered_on=date.max, hnte_certified_on=date.max)
+    verdict = evaluate(name, facts, AS_OF, params)
+    assert json.loads(json.dumps(verdict_to_json(verdict)))["rules"] == name
+
+
+def test_the_registration_age_gap_of_a_far_future_date_omits_the_ready_day(make_facts, params):
+    verdict = evaluate("hnte", make_facts(registered_on=date.max), AS_OF, params)
+    age = next(c for c in verdict.criteria if c.id == "registration_age")
+    assert age.passed is False
+    assert age.gap == f"还需 {365 - (AS_OF - date.max).days} 天"
