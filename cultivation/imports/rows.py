@@ -80,7 +80,7 @@ def kind_from_text(words: str) -> str | None:
 
 def default_valid_to(kind: str, valid_from: date) -> date | None:
     years = VALIDITY_YEARS.get(kind)
-    if years is None:
+    if years is None or valid_from.year + years > date.max.year:  # a typo like 9999-12-31
         return None
     try:
         end = valid_from.replace(year=valid_from.year + years)

@@ -58,6 +58,11 @@ def test_default_validity_follows_the_kind():
     assert default_valid_to("leading", date(2024, 1, 1)) is None
 
 
+def test_a_far_future_issue_date_gets_no_default_validity_instead_of_crashing():
+    assert default_valid_to("hnte", date(9999, 12, 31)) is None
+    assert default_valid_to("zj_tech_sme", date(9999, 2, 28)) is None
+
+
 @pytest.mark.parametrize("value", [date(2015, 3, 1), "2015-03-01", "2015年3月1日", "2015.3.1",
                                    "2015/3/1", 42064, 42064.0, "20150301"])
 def test_dates_in_every_office_format(value):
