@@ -18,6 +18,7 @@ from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios import services as portfolios
 from cultivation.qualifications.models import Qualification, RDInstitution
+from cultivation.qualifications.validity import default_valid_to
 from cultivation.visits.models import Visit
 
 log = logging.getLogger(__name__)
@@ -279,8 +280,12 @@ def add_qualification(
     now: datetime,
     import_batch_id: int | None = None,
 ) -> Qualification:
-    """Record a certificate or list entry for a firm."""
+    """Record a certificate or list entry for a firm; without an end date a 高企 certificate
+    lasts 3 years and a 科小 registration one year (else the firm would hold the tier forever
+    and never get an expiry reminder)."""
     values = {**values, "status": values.get("status") or "valid"}
+    if values.get("valid_to") is None and isinstance(values.get("valid_from"), date):
+        values["valid_to"] = default_valid_to(values.get("kind", ""), values["valid_from"])
     _check_qualification(values)
     qual: Qualification = _create_record(
         session, Qualification, "qualification", QUALIFICATION_FIELDS, firm, values,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from cultivation.enterprises import schemas
@@ -16,12 +16,11 @@ from cultivation.enterprises.credit_code import make_code, validate
 from cultivation.imports.headers import HeaderMap
 from cultivation.inputs import InputError, is_blank, parse_number, text
 from cultivation.qualifications.models import QUALIFICATION_KINDS
+from cultivation.qualifications.validity import default_valid_to
 
 EXAMPLE_CODE = make_code("91331024", "MA2EXAMP")  # templates' example row; the importer skips it
 SPECS = {"firms": schemas.ENTERPRISE, "figures": schemas.FIGURES,
          "qualifications": schemas.QUALIFICATION}
-# Default validity when a list gives only the issue date (DOMAIN.md §1: 高企 3 years, 科小 1 year).
-VALIDITY_YEARS = {"hnte": 3, "zj_tech_sme": 1, "tech_sme": 1}
 _KIND_WORDS = (("入库", "tech_sme"), ("评价", "tech_sme"), ("领军", "leading"),
                ("初创", "startup"), ("高新技术企业", "hnte"), ("高企", "hnte"),
                ("科技型中小企业", "zj_tech_sme"), ("科小", "zj_tech_sme"))
@@ -76,17 +75,6 @@ def kind_from_text(words: str) -> str | None:
         if word in compact:
             return kind
     return None
-
-
-def default_valid_to(kind: str, valid_from: date) -> date | None:
-    years = VALIDITY_YEARS.get(kind)
-    if years is None or valid_from.year + years > date.max.year:  # a typo like 9999-12-31
-        return None
-    try:
-        end = valid_from.replace(year=valid_from.year + years)
-    except ValueError:  # 29 February
-        end = valid_from.replace(year=valid_from.year + years, day=28)
-    return end - timedelta(days=1)
 
 
 class RowChecker:

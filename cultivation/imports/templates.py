@@ -12,8 +12,9 @@ from cultivation.enterprises import schemas
 from cultivation.enterprises.models import FIGURE_SOURCES
 from cultivation.imports.exports import cell_value, header_row
 from cultivation.imports.headers import ADVISOR_LABEL, KINDS, YEAR_LABEL, canonical_headers
-from cultivation.imports.rows import EXAMPLE_CODE, VALIDITY_YEARS
+from cultivation.imports.rows import EXAMPLE_CODE
 from cultivation.qualifications.models import QUALIFICATION_KINDS
+from cultivation.qualifications.validity import VALIDITY_YEARS
 from cultivation.regions import Region
 
 _EXAMPLE_NAME = "示例科技有限公司（示例行，导入时自动跳过）"

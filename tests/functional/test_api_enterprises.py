@@ -235,6 +235,19 @@ def test_qualifications_and_institutions_are_added_and_change_the_tier(api, make
     assert [i["kind"] for i in detail["institutions"]] == ["tech_center"]
 
 
+def test_a_certificate_without_an_end_date_gets_the_kinds_validity(api, make_user,
+                                                                   make_enterprise):
+    # Left open, a 高企 certificate kept the firm a 高企 forever and never raised an expiry.
+    admin = api.as_user(make_user("admin"))
+    path = f"/enterprises/{make_enterprise().credit_code}/qualifications"
+    hnte = admin.post(path, json={"kind": "hnte", "valid_from": "2025-12-04"}).get_json()
+    assert hnte["valid_to"] == "2028-12-03"
+    sme = admin.post(path, json={"kind": "zj_tech_sme", "valid_from": "2025-12-31"}).get_json()
+    assert sme["valid_to"] == "2026-12-30"
+    leading = admin.post(path, json={"kind": "leading", "valid_from": "2025-03-01"}).get_json()
+    assert leading["valid_to"] is None
+
+
 def test_unknown_api_paths_are_json_404(api, make_user):
     admin = api.as_user(make_user("admin"))
     response = admin.get("/no-such-thing")
