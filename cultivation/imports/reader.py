@@ -114,6 +114,9 @@ def open_sheet(path: Path, score: Callable[[Sequence[Any]], int]) -> Sheet:
         raise ReadError("不支持旧版 .xls 文件，请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
     if kind == "xlsx":
         return _open_xlsx(path, score)
+    if path.suffix.lower() == ".xlsx":  # not a zip: damaged, or a web page saved as "Excel"
+        raise ReadError("该文件扩展名是 .xlsx，但不是有效的 Excel 工作簿（可能已损坏，"
+                        "或是网页导出的表格）；请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入")
     return _open_csv(path, score)
 
 

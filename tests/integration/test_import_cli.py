@@ -67,6 +67,15 @@ def test_an_unreadable_file_exits_non_zero_with_a_chinese_message(runner, db_ses
     assert "表头" in result.stderr
 
 
+def test_a_file_named_xlsx_that_is_no_workbook_is_not_called_a_csv(runner, db_session, tmp_path):
+    page = tmp_path / "名单.xlsx"  # e.g. a web page a government system saved as "Excel"
+    page.write_text("<html><table><tr><td>企业名称</td></tr></table></html>", encoding="utf-8")
+    result = runner.invoke(args=["import", str(page), "--dry-run", "--json"])
+    assert result.exit_code != 0
+    assert "不是有效的 Excel 工作簿" in result.stderr
+    assert "CSV" not in result.stderr
+
+
 def test_export_then_import_changes_nothing(runner, db_session, tmp_path, make_enterprise):
     make_enterprise(credit_code=code(10), above_scale=True, tier="hnte")
     target = tmp_path / "out.xlsx"
