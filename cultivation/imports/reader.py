@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,10 @@ class Sheet:
     def close(self) -> None:
         for close in self.closers:
             close()
+
+
+class _NotText(ReadError):
+    """The bytes do not decode as a text table (reported as a damaged workbook for .xlsx)."""
 
 
 def sniff_format(path: Path) -> str:
@@ -114,10 +119,13 @@ def open_sheet(path: Path, score: Callable[[Sequence[Any]], int]) -> Sheet:
         raise ReadError("不支持旧版 .xls 文件，请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
     if kind == "xlsx":
         return _open_xlsx(path, score)
-    if path.suffix.lower() == ".xlsx":  # not a zip: damaged, or a web page saved as "Excel"
-        raise ReadError("该文件扩展名是 .xlsx，但不是有效的 Excel 工作簿（可能已损坏，"
-                        "或是网页导出的表格）；请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入")
-    return _open_csv(path, score)
+    try:
+        return _open_csv(path, score)  # extensions lie: text named .xlsx is read as csv
+    except _NotText as exc:
+        if path.suffix.lower() != ".xlsx":
+            raise
+        raise ReadError("该文件扩展名是 .xlsx，但不是有效的 Excel 工作簿（可能已损坏）；"
+                        "请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入") from exc
 
 
 def _open_xlsx(path: Path, score: Callable[[Sequence[Any]], int]) -> Sheet:
@@ -145,7 +153,10 @@ def _open_csv(path: Path, score: Callable[[Sequence[Any]], int]) -> Sheet:
         sample = handle.read(64 * 1024)
         handle.seek(0)
         if "\x00" in sample.replace("\x00\x00", "") and encoding != "utf-16":
-            raise ReadError("无法识别的文件格式：请上传 .xlsx 或 .csv 文件")
+            raise _NotText("无法识别的文件格式：请上传 .xlsx 或 .csv 文件")
+        if re.match(r"\s*<(!doctype|html|table|\?xml)", sample.lstrip("\ufeff"), re.IGNORECASE):
+            raise ReadError("这是网页（HTML）格式的表格，常见于系统导出的“Excel”；"
+                            "请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入")
         try:
             dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
         except csv.Error:
@@ -159,7 +170,7 @@ def _open_csv(path: Path, score: Callable[[Sequence[Any]], int]) -> Sheet:
         found = _sheet_from_rows(path.name, rows, score, total)
     except (UnicodeDecodeError, csv.Error) as exc:
         handle.close()
-        raise ReadError("无法读取该 CSV 文件（编码或格式有误）") from exc
+        raise _NotText("无法读取该 CSV 文件（编码或格式有误）") from exc
     except BaseException:
         handle.close()
         raise

@@ -67,13 +67,21 @@ def test_an_unreadable_file_exits_non_zero_with_a_chinese_message(runner, db_ses
     assert "表头" in result.stderr
 
 
-def test_a_file_named_xlsx_that_is_no_workbook_is_not_called_a_csv(runner, db_session, tmp_path):
-    page = tmp_path / "名单.xlsx"  # e.g. a web page a government system saved as "Excel"
-    page.write_text("<html><table><tr><td>企业名称</td></tr></table></html>", encoding="utf-8")
-    result = runner.invoke(args=["import", str(page), "--dry-run", "--json"])
+def test_a_damaged_xlsx_is_not_called_a_csv(runner, db_session, tmp_path):
+    damaged = tmp_path / "名单.xlsx"
+    damaged.write_bytes(bytes(range(256)) * 4)
+    result = runner.invoke(args=["import", str(damaged), "--dry-run", "--json"])
     assert result.exit_code != 0
     assert "不是有效的 Excel 工作簿" in result.stderr
     assert "CSV" not in result.stderr
+
+
+def test_a_web_page_saved_as_excel_is_named_as_such(runner, db_session, tmp_path):
+    page = tmp_path / "名单.xls.csv"  # government systems export HTML tables as "Excel"
+    page.write_text("<html><table><tr><td>企业名称</td></tr></table></html>", encoding="utf-8")
+    result = runner.invoke(args=["import", str(page), "--dry-run", "--json"])
+    assert result.exit_code != 0
+    assert "网页（HTML）格式" in result.stderr
 
 
 def test_export_then_import_changes_nothing(runner, db_session, tmp_path, make_enterprise):
