@@ -16,6 +16,7 @@ TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "t"}
 FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "f"}
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+MIN_YEAR, MAX_YEAR = 1900, 2999
 _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
@@ -40,7 +41,15 @@ def is_blank(value: Any) -> bool:
 
 
 def parse_date(value: Any) -> date | None:
-    """ISO, 2015年3月1日, 2015.3.1, 2015/3/1, or a date/datetime cell; None for blank."""
+    """ISO, 2015年3月1日, 2015.3.1, 2015/3/1, or a date/datetime cell; None for blank.
+    Years outside 1900–2999 are refused: a typo like 9999-12-31 overflowed date arithmetic."""
+    day = _parse_date(value)
+    if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise InputError(f"日期“{day.isoformat()}”超出范围（应在 {MIN_YEAR}—{MAX_YEAR} 年之间）")
+    return day
+
+
+def _parse_date(value: Any) -> date | None:
     if is_blank(value):
         return None
     if isinstance(value, datetime):

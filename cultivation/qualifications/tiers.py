@@ -83,7 +83,7 @@ def tier_history(qualifications: Iterable[QualificationLike]) -> list[TierInterv
     for q in quals:
         points.add(q.valid_from)
         end = effective_end(q)
-        if end is not None:
+        if end is not None and end < date.max:
             points.add(end + timedelta(days=1))
     intervals: list[TierInterval] = []
     ordered = sorted(points)

@@ -248,6 +248,18 @@ def test_a_certificate_without_an_end_date_gets_the_kinds_validity(api, make_use
     assert leading["valid_to"] is None
 
 
+def test_a_typo_like_year_9999_is_refused_before_it_can_break_the_firm_page(
+        api, make_user, make_enterprise):
+    admin = api.as_user(make_user("admin"))
+    firm = make_enterprise()
+    path = f"/enterprises/{firm.credit_code}"
+    refused = admin.post(f"{path}/qualifications", json={
+        "kind": "hnte", "valid_from": "2025-12-04", "valid_to": "9999-12-31"})
+    assert refused.status_code == 422
+    assert "超出范围" in refused.get_json()["errors"]["valid_to"][0]
+    assert admin.get(path).get_json()["qualifications"] == []
+
+
 def test_unknown_api_paths_are_json_404(api, make_user):
     admin = api.as_user(make_user("admin"))
     response = admin.get("/no-such-thing")

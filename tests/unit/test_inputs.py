@@ -35,3 +35,14 @@ def test_a_bare_year_in_a_date_cell_is_refused_rather_than_read_as_1905(value: f
 
 def test_date_serials_still_read_as_dates() -> None:
     assert parse_date(42064).isoformat() == "2015-03-01"
+
+
+@pytest.mark.parametrize("raw", ["9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01"])
+def test_dates_outside_1900_to_2999_are_refused(raw: str) -> None:
+    with pytest.raises(InputError, match="超出范围"):
+        parse_date(raw)
+
+
+def test_the_ends_of_the_accepted_range_are_dates() -> None:
+    assert parse_date("1900-01-01").isoformat() == "1900-01-01"
+    assert parse_date("2999-12-31").isoformat() == "2999-12-31"

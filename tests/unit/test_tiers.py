@@ -92,3 +92,9 @@ def test_back_to_back_certificates_merge_into_one_interval() -> None:
 def test_a_firm_without_qualifications_has_no_history() -> None:
     assert tier_history([]) == []
     assert tier_at([], date(2026, 1, 1)) == "none"
+
+
+def test_a_certificate_valid_to_the_last_representable_day_has_an_open_history() -> None:
+    # Stored before input dates were bounded; the firm page answered 500 (date overflow).
+    quals = [Q("hnte", date(2024, 12, 1), date.max)]
+    assert tier_history(quals) == [TierInterval("hnte", date(2024, 12, 1), None)]
