@@ -14,7 +14,6 @@ from dataclasses import replace
 from typing import Any
 
 from flask import request, url_for
-from sqlalchemy import select
 
 from cultivation.accounts.access import can_edit, can_view_details
 from cultivation.accounts.models import User
@@ -29,7 +28,6 @@ from cultivation.enterprises.models import Enterprise
 from cultivation.enterprises.queries import EnterpriseFilters, list_page
 from cultivation.extensions import db
 from cultivation.portfolios import services as portfolios
-from cultivation.qualifications.models import Qualification
 from cultivation.qualifications.tiers import TIERS, tier_at
 
 CODE = {"credit_code": "统一社会信用代码（大小写、全角、空格均可，按规范化后的代码查找）"}
@@ -267,12 +265,6 @@ def add_qualification(credit_code: str):  # type: ignore[no-untyped-def]
     firm = _firm(credit_code)
     _writable(firm)
     values = rep.section_input(schemas.QUALIFICATION, json_body(), _ctx())
-    same = db.session.scalar(select(Qualification.id).where(
-        Qualification.enterprise_id == firm.id, Qualification.kind == values["kind"],
-        Qualification.valid_from == values["valid_from"]))
-    if same is not None:
-        message = "该企业已有同类型、同生效日期的资质"
-        fail(422, message, {"valid_from": [message]})
     try:
         qual = services.add_qualification(db.session, firm, values, actor=api_user(), now=now())
     except schemas.ValidationError as exc:

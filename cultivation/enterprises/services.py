@@ -284,6 +284,10 @@ def add_qualification(
     lasts 3 years and a 科小 registration one year (else the firm would hold the tier forever
     and never get an expiry reminder)."""
     values = {**values, "status": values.get("status") or "valid"}
+    _refuse_duplicate(
+        session, Qualification, firm, kind=values.get("kind"), valid_from=values.get("valid_from"),
+        field="valid_from", message="该企业已有同类型、同生效日期的资质",
+    )
     if values.get("valid_to") is None and isinstance(values.get("valid_from"), date):
         values["valid_to"] = default_valid_to(values.get("kind", ""), values["valid_from"])
     _check_qualification(values)
@@ -304,6 +308,24 @@ def update_qualification(
     )
 
 
+def _refuse_duplicate(
+    session: DbSession,
+    model: type[Qualification] | type[RDInstitution],
+    firm: Enterprise,
+    *,
+    field: str,
+    message: str,
+    **same: Any,
+) -> None:
+    """A retried form or API call must not record the same certificate or institution twice."""
+    stmt = select(model.id).where(model.enterprise_id == firm.id)
+    for name, value in same.items():
+        column = getattr(model, name)
+        stmt = stmt.where(column.is_(None) if value is None else column == value)
+    if session.scalar(stmt.limit(1)) is not None:
+        raise schemas.ValidationError({field: [message]})
+
+
 def _check_institution(values: dict[str, Any]) -> None:
     errors = schemas.check_dates(values, "recognized_on", "revoked_on", "撤销日期不能早于认定日期")
     if errors:
@@ -319,8 +341,13 @@ def add_institution(
     now: datetime,
     import_batch_id: int | None = None,
 ) -> RDInstitution:
-    """Record an R&D institution recognised for a firm."""
+    """Record an R&D institution recognised for a firm (a repeated submission is refused)."""
     _check_institution(values)
+    _refuse_duplicate(
+        session, RDInstitution, firm, kind=values.get("kind"),
+        recognized_on=values.get("recognized_on"), level=values.get("level"),
+        field="recognized_on", message="该企业已有同类型、同级别、同认定日期的研发机构",
+    )
     inst: RDInstitution = _create_record(
         session, RDInstitution, "institution", INSTITUTION_FIELDS, firm, values,
         actor=actor, now=now, import_batch_id=import_batch_id,

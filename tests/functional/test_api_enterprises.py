@@ -226,10 +226,14 @@ def test_qualifications_and_institutions_are_added_and_change_the_tier(api, make
     assert qual.get_json()["status"] == "valid"
     again = admin.post(f"{path}/qualifications", json={"kind": "hnte", "valid_from": "2023-12-08"})
     assert again.status_code == 422
-    inst = admin.post(f"{path}/institutions", json={"kind": "tech_center", "level": "municipal",
-                                                    "name": "市级企业技术中心",
-                                                    "recognized_on": "2022-11-23"})
+    assert "同生效日期" in again.get_json()["errors"]["valid_from"][0]
+    body = {"kind": "tech_center", "level": "municipal", "name": "市级企业技术中心",
+            "recognized_on": "2022-11-23"}
+    inst = admin.post(f"{path}/institutions", json=body)
     assert inst.status_code == 201, inst.get_json()
+    repeated = admin.post(f"{path}/institutions", json=body)
+    assert repeated.status_code == 422
+    assert "recognized_on" in repeated.get_json()["errors"]
     detail = admin.get(path).get_json()
     assert detail["tier"] == "hnte"
     assert [i["kind"] for i in detail["institutions"]] == ["tech_center"]

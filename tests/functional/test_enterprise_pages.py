@@ -469,3 +469,18 @@ def test_the_list_links_to_xlsx_exports_with_its_filters(client: Any, auth: Any,
     response = client.get("/imports/export/enterprises.xlsx?" + link.replace("&amp;", "&"))
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
+
+
+def test_submitting_the_same_institution_twice_records_it_once(as_role: Any, world: Any,
+                                                               db_session: Any) -> None:
+    url = f"/enterprises/{world.firm.credit_code}/institutions/new"
+    form = {"kind": "municipal_hnte_center", "level": "", "name": "仙居测试研发中心",
+            "recognized_on": "2023-06-01", "revoked_on": ""}
+    browser = as_role("admin")
+    assert browser.post(url, form).status_code == 302
+    again = browser.post(url, form)
+    assert again.status_code == 422
+    assert "同认定日期的研发机构" in again.get_data(as_text=True)
+    rows = db_session.scalars(select(RDInstitution).where(
+        RDInstitution.enterprise_id == world.firm.id)).all()
+    assert len(rows) == 1
