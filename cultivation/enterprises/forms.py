@@ -16,7 +16,8 @@ from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, 
 from wtforms.fields.choices import SelectChoice
 
 from cultivation.enterprises import schemas
-from cultivation.enterprises.models import FIGURE_SOURCES, MONEY_FIELDS, TECH_DOMAINS
+from cultivation.enterprises.models import FIGURE_SOURCES, MONEY_FIELDS
+from cultivation.policy.rules.hnte import TECH_DOMAINS
 from cultivation.qualifications.models import (
     INSTITUTION_KINDS,
     INSTITUTION_LEVELS,

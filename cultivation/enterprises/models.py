@@ -27,17 +27,6 @@ if TYPE_CHECKING:
 
 FIGURE_SOURCES = {"stats": "统计", "tax": "税务", "self": "企业自报", "verified": "核验"}
 
-TECH_DOMAINS = (
-    "电子信息",
-    "生物与新医药",
-    "航空航天",
-    "新材料",
-    "高技术服务",
-    "新能源与节能",
-    "资源与环境",
-    "先进制造与自动化",
-)
-
 MONEY_FIELDS = (
     "sales_revenue",
     "total_revenue",

@@ -14,8 +14,9 @@ from datetime import date
 from typing import Any, TypeVar
 
 from cultivation.enterprises.credit_code import validate as validate_code
-from cultivation.enterprises.models import COUNT_FIELDS, FIGURE_SOURCES, MONEY_FIELDS, TECH_DOMAINS
+from cultivation.enterprises.models import COUNT_FIELDS, FIGURE_SOURCES, MONEY_FIELDS
 from cultivation.inputs import InputError, parse_bool, parse_date, parse_number, text
+from cultivation.policy.rules.hnte import TECH_DOMAINS
 from cultivation.qualifications.models import (
     INSTITUTION_KINDS,
     INSTITUTION_LEVELS,

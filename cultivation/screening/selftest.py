@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cultivation.enterprises.models import TECH_DOMAINS
 from cultivation.inputs import InputError, parse_bool, parse_date, parse_number
 from cultivation.policy import Facts, FactsError, facts_from_json
 from cultivation.policy.rules.base import FIELD_LABELS
+from cultivation.policy.rules.hnte import TECH_DOMAINS
 
 COLUMNS = 4
 DATES = {"as_of": "评估日期", "registered_on": "注册成立日期",

@@ -464,6 +464,7 @@ def test_the_list_links_to_xlsx_exports_with_its_filters(client: Any, auth: Any,
     make_enterprise(town="白塔镇")
     auth.login("admin")
     html = client.get("/enterprises?town=白塔镇").get_data(as_text=True)
+    assert '<option value="白塔镇" selected>白塔镇</option>' in html  # the filter keeps its choice
     assert "/imports/export/enterprises.xlsx?" in html
     link = html.split('href="/imports/export/enterprises.xlsx?')[1].split('"')[0]
     response = client.get("/imports/export/enterprises.xlsx?" + link.replace("&amp;", "&"))

@@ -20,8 +20,9 @@ from cultivation.demo.generator import build_plan
 from cultivation.demo.people import DEMO_PASSWORD
 from cultivation.demo.services import DemoSummary, load_demo
 from cultivation.enterprises.credit_code import validate
-from cultivation.enterprises.models import TECH_DOMAINS, Enterprise, FiscalYearFigures
+from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.extensions import db
+from cultivation.policy.rules.hnte import TECH_DOMAINS
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.qualifications.queries import in_force_on, tier_counts
