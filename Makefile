@@ -6,6 +6,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 PORT ?= 5000
+WORKERS ?= 1
 HOST ?= 127.0.0.1
 export CULTIVATION_BASE_URL ?= http://$(HOST):$(PORT)
 
@@ -28,7 +29,7 @@ run: install ## migrate the SQLite database, load demo data, start web app + sch
 	@echo "梯次培育系统：http://$(HOST):$(PORT)/   （Ctrl+C 停止）"
 	@trap 'kill $$scheduler 2>/dev/null' EXIT; \
 	  $(BIN)/cultivation scheduler & scheduler=$$!; \
-	  $(BIN)/cultivation serve --host $(HOST) --port $(PORT)
+	  $(BIN)/cultivation serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: install ## run the whole test suite (SQLite; PostgreSQL when CULTIVATION_TEST_DATABASE_URL is set)
 	$(BIN)/pytest

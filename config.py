@@ -46,6 +46,10 @@ class Config:
     SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cultivation.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Connections per process (PostgreSQL): a web worker needs one per thread (serve --threads),
+    # the scheduler one per concurrent job; docs/deployment.md sums them up.
+    DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 5)
+    DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 5)
     TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
     BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
     REGION_CODE = _env("REGION_CODE", "331024")
