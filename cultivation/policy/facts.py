@@ -14,6 +14,7 @@ those criteria stay ``null`` until an advisor supplies them in the what-if calcu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -33,9 +34,14 @@ class FactsError(ValueError):
 
 def _coerce_amounts(instance: object, names: tuple[str, ...]) -> None:
     """Turn ints and floats (e.g. database values) into exact Decimals; refuse anything else."""
+    values = instance.__dict__
     for name in names:
-        raw = getattr(instance, name)
-        if raw is None or isinstance(raw, Decimal):
+        raw = values[name]
+        kind = type(raw)
+        if raw is None or kind is Decimal:
+            continue
+        if kind is float and math.isfinite(raw):  # the common case (database money), inlined
+            values[name] = Decimal(repr(raw))
             continue
         number = to_decimal(raw)
         if number is None:
@@ -111,11 +117,17 @@ class Facts:
 
     def __post_init__(self) -> None:
         _coerce_amounts(self, _TOP_AMOUNTS)
+        # Derived, not a field: the year index (the rules look years up ~30 times per firm;
+        # a linear scan was a hot spot). Facts are immutable, so it stays true.
+        by_year: dict[int, FiscalYear] = {}
+        for fiscal_year in self.fiscal_years:
+            by_year.setdefault(fiscal_year.year, fiscal_year)  # the first wins, as before
+        self.__dict__["_by_year"] = by_year
 
     def year(self, year: int) -> FiscalYear | None:
         """The figures of ``year``, if given."""
-        return next((fy for fy in self.fiscal_years if fy.year == year), None)
-
+        by_year: dict[int, FiscalYear] = self.__dict__["_by_year"]
+        return by_year.get(year)
 
 _DATES = ("registered_on", "as_of", "hnte_certified_on")
 _BOOLS = (

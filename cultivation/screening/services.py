@@ -188,10 +188,7 @@ def stored_details(verdict: Verdict) -> dict[str, Any]:
         "rules": verdict.rules,
         "as_of": verdict.as_of.isoformat(),
         "outcome": verdict.outcome,
-        "criteria": [
-            {k: v for k, v in c.to_json().items() if k == "passed" or (v is not None and v != [])}
-            for c in verdict.criteria
-        ],
+        "criteria": [c.to_compact_json() for c in verdict.criteria],
         "score": verdict.score,
         "parameter_keys": [p.key for p in verdict.parameters],
     }
