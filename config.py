@@ -77,6 +77,8 @@ class Config:
     REMINDER_CATCHUP_DAYS = _env_int("REMINDER_CATCHUP_DAYS", 3)  # late reminders still sent
     # Screening runs younger than this keep every verdict; older: only each month's last run.
     SCREENING_KEEP_DAYS = _env_int("SCREENING_KEEP_DAYS", 60)
+    # Worker processes for a screening run with many firms to evaluate (0: one per core).
+    SCREENING_PROCESSES = _env_int("SCREENING_PROCESSES", 0)
 
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 8))
     SESSION_COOKIE_HTTPONLY = True

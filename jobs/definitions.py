@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +32,8 @@ def screening(session: DbSession, now: datetime) -> dict[str, Any]:
         raise MissingService("筛选服务尚未提供：cultivation.screening.services.run_screening 不存在"
                              ) from exc
     from cultivation.screening.retention import prune_screening_history
-    run = run_screening(session, as_of=local_date(now), now=now)
+    processes = int(current_app.config["SCREENING_PROCESSES"]) or (os.cpu_count() or 1)
+    run = run_screening(session, as_of=local_date(now), now=now, processes=processes)
     counts: dict[str, Any] = {"run": run.id, "firms": run.firms, "evaluations": run.evaluations}
     summary = run.summary or {}
     for key, value in summary.items():

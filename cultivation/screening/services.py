@@ -3,22 +3,31 @@
 Set-based: the firm ids in one query, then per batch of ``BATCH_SIZE`` firms the facts in four
 queries (screening.facts), the rules in memory and one bulk INSERT of Evaluation rows. The
 statements issued depend on the number of batches, never on the number of firms in a batch.
+
+Incremental (screening.incremental): a firm whose fingerprint (facts, parameters, rule sets,
+engine) matches its verdict in the previous run, before that verdict's ``stable_until``, is not
+evaluated again — its rows are copied by one INSERT … SELECT per batch and rule set. A run with
+many firms to evaluate (new parameters, a new release, the first run) spreads the batches over
+``processes`` worker processes; this process reads the facts and is the only writer.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, literal, select
 
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
-from cultivation.policy import Verdict, evaluate, normalise_rules_name
+from cultivation.policy import Facts, ParameterError, Verdict, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
+from cultivation.screening import incremental
 from cultivation.screening.facts import facts_for_enterprises
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.parameters import parameter_table
@@ -28,6 +37,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_RULES = ("hnte", "tech-sme", "zj-tech-sme")
 BATCH_SIZE = 1000
+POOL_MIN_FIRMS = 3000  # fewer firms to evaluate than this: a pool's start-up is not worth it
+
+_Item = tuple[int, Facts, tuple[str, ...], str]
 
 
 def run_screening(
@@ -37,12 +49,16 @@ def run_screening(
     now: datetime,
     rules: Iterable[str] = DEFAULT_RULES,
     batch_size: int = BATCH_SIZE,
+    processes: int = 1,
+    incremental_run: bool = True,
+    pool_min_firms: int = POOL_MIN_FIRMS,
 ) -> ScreeningRun:
     """Evaluate every live firm under ``rules`` as of ``as_of``; store a run and its verdicts.
 
     Flushes only (the job or command commits). Every call is a new run; its summary compares
     the candidates (eligible or borderline) with those of the previous run — the latest run,
-    by (as_of, id), on or before ``as_of``.
+    by (as_of, id), on or before ``as_of`` — and says how many verdicts were evaluated and how
+    many carried forward unchanged from it (``incremental_run=False`` evaluates every firm).
     """
     names = tuple(dict.fromkeys(normalise_rules_name(name) for name in rules))
     params = parameter_table(session)
@@ -55,23 +71,61 @@ def run_screening(
     ids = list(session.scalars(
         select(Enterprise.id).where(Enterprise.deleted_at.is_(None)).order_by(Enterprise.id)
     ))
+    context = incremental.context_digest(params, names)
+    parameter_change = incremental.next_parameter_change(params, as_of)
+    reusable = (_reusable(session, previous.id, as_of)
+                if previous is not None and incremental_run else {})
     outcomes: dict[str, Counter[str]] = {name: Counter() for name in names}
-    used: dict[str, dict[str, dict[str, JSONValue]]] = {name: {} for name in names}
+    used_keys: dict[str, dict[str, None]] = {name: {} for name in names}
     after: set[tuple[int, str]] = set()
-    for batch in _chunks(ids, batch_size):
-        rows = []
-        for firm_id, facts in facts_for_enterprises(session, batch, as_of).items():
-            for name in names:
-                verdict = evaluate(name, facts, as_of, params)
-                outcomes[name][verdict.outcome] += 1
-                if verdict.outcome in CANDIDATE_OUTCOMES:
-                    after.add((firm_id, name))
-                for value in verdict.parameters:
-                    if value.key not in used[name]:
-                        used[name][value.key] = parameter_json(value)
-                rows.append(evaluation_row(run.id, firm_id, verdict, now))
+    carried = 0
+
+    def write(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            name = row["rules"]
+            outcomes[name][row["outcome"]] += 1
+            if row["outcome"] in CANDIDATE_OUTCOMES:
+                after.add((row["enterprise_id"], name))
+            used_keys[name].update(dict.fromkeys(row["details"].get("parameter_keys", ())))
         if rows:  # Core executemany: one statement per batch (the ORM would split on NULLs)
             session.execute(insert(Evaluation.__table__), rows)
+
+    def batches() -> Iterator[list[_Item]]:
+        nonlocal carried
+        for batch in _chunks(ids, batch_size):
+            items: list[_Item] = []
+            copy: dict[str, list[int]] = {name: [] for name in names}
+            for firm_id, facts in facts_for_enterprises(session, batch, as_of).items():
+                print_ = incremental.fingerprint(facts, context)
+                todo = []
+                for name in names:
+                    kept = reusable.get((firm_id, name))
+                    if kept is not None and kept[0] == print_ and kept[1] > as_of:
+                        copy[name].append(firm_id)
+                        outcomes[name][kept[2]] += 1
+                        if kept[2] in CANDIDATE_OUTCOMES:
+                            after.add((firm_id, name))
+                    else:
+                        todo.append(name)
+                if todo:
+                    items.append((firm_id, facts, tuple(todo), print_))
+            for name, firm_ids in copy.items():
+                if firm_ids and previous is not None:
+                    carried += len(firm_ids)
+                    _carry_forward(session, previous.id, run.id, name, firm_ids, as_of, now)
+            if items:
+                yield items
+
+    args = (params, as_of, now, run.id, parameter_change)
+    to_evaluate = len(ids) - len({firm_id for firm_id, _ in reusable})  # at least
+    if processes > 1 and to_evaluate >= pool_min_firms:
+        _run_pool(batches(), args, processes, write)
+    else:
+        for items in batches():
+            write(incremental.evaluate_batch(items, *_local_args(args)))
+    if carried:  # parameters of the carried verdicts: the same values (same table, same day)
+        for name in names:
+            used_keys[name].update(dict.fromkeys(_previous_keys(previous, name)))
     run.firms = len(ids)
     run.evaluations = len(ids) * len(names)
     run.finished_at = now
@@ -84,15 +138,87 @@ def run_screening(
                 for name in names},
         "dropped": {name: sum(1 for _, r in before - after if r == name) for name in names},
         "previous_run_id": run.previous_run_id,
-        "parameters": {name: list(used[name].values()) for name in names},
+        "parameters": {name: _parameters_json(params, used_keys[name], as_of)
+                       for name in names},
+        "evaluated": run.evaluations - carried,
+        "carried_forward": carried,
     }
     # Totals as plain ints: the job runner copies int values into the JobRun counts.
     for key in ("candidates", "new", "dropped"):
         run.summary[f"{key}_total"] = sum(run.summary[key].values())
     session.flush()
-    log.info("screening run %s as of %s: %d firms, %d evaluations", run.id, as_of, run.firms,
-             run.evaluations)
+    log.info("screening run %s as of %s: %d firms, %d evaluations (%d carried forward)",
+             run.id, as_of, run.firms, run.evaluations, carried)
     return run
+
+
+def _local_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    params, as_of, now, run_id, parameter_change = args
+    return as_of, params, now, run_id, parameter_change
+
+
+def _run_pool(batches: Iterator[list[_Item]], args: tuple[Any, ...], processes: int,
+              write: Any) -> None:
+    """Evaluate batches in ``processes`` workers, at most two batches in flight per worker;
+    rows are written here, in batch order, while the workers evaluate the next ones."""
+    context = multiprocessing.get_context("spawn")  # no inherited database connections
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=incremental.init_worker,
+                             initargs=args) as pool:
+        pending: list[Future[list[dict[str, Any]]]] = []
+        for items in batches:
+            pending.append(pool.submit(incremental.worker_batch, items))
+            while len(pending) >= 2 * processes:
+                write(pending.pop(0).result())
+        for future in pending:
+            write(future.result())
+
+
+def _reusable(session: DbSession, run_id: int, as_of: date
+              ) -> dict[tuple[int, str], tuple[str, date, str]]:
+    """(firm, rules) → (fingerprint, stable_until, outcome) of the previous run's verdicts that
+    may still hold on ``as_of``."""
+    stmt = select(Evaluation.enterprise_id, Evaluation.rules, Evaluation.fingerprint,
+                  Evaluation.stable_until, Evaluation.outcome).where(
+        Evaluation.run_id == run_id, Evaluation.fingerprint.is_not(None),
+        Evaluation.stable_until > as_of)
+    return {(firm, rules): (str(print_), until, outcome)
+            for firm, rules, print_, until, outcome in session.execute(stmt) if until}
+
+
+def _carry_forward(session: DbSession, previous_id: int, run_id: int, rules: str,
+                   firm_ids: list[int], as_of: date, now: datetime) -> None:
+    """Copy the previous run's verdicts of ``firm_ids`` into this run (one INSERT … SELECT)."""
+    table = Evaluation.__table__
+    columns = ("run_id", "enterprise_id", "rules", "as_of", "outcome", "score_min", "score_max",
+               "total_gap", "failed", "details", "created_at", "fingerprint", "stable_until",
+               "evaluated_on")
+    source = select(
+        literal(run_id), table.c.enterprise_id, table.c.rules,
+        literal(as_of, type_=table.c.as_of.type), table.c.outcome, table.c.score_min,
+        table.c.score_max, table.c.total_gap, table.c.failed, table.c.details,
+        literal(now, type_=table.c.created_at.type), table.c.fingerprint, table.c.stable_until,
+        table.c.evaluated_on,
+    ).where(table.c.run_id == previous_id, table.c.rules == rules,
+            table.c.enterprise_id.in_(firm_ids))
+    session.execute(insert(table).from_select(columns, source))
+
+
+def _parameters_json(params: Any, keys: Iterable[str], as_of: date
+                     ) -> list[dict[str, JSONValue]]:
+    out = []
+    for key in keys:
+        try:
+            out.append(parameter_json(params.lookup(key, as_of)))
+        except ParameterError:  # a key only an older carried verdict read: not in force today
+            continue
+    return out
+
+
+def _previous_keys(previous: ScreeningRun | None, name: str) -> list[str]:
+    if previous is None or not previous.summary:
+        return []
+    items = (previous.summary.get("parameters") or {}).get(name) or []
+    return [item["key"] for item in items if isinstance(item, dict) and "key" in item]
 
 
 def screen_demo(session: DbSession, today: date) -> None:

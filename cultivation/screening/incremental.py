@@ -1,0 +1,124 @@
+"""What makes a stored verdict reusable by the next run, and the batch evaluation itself.
+
+A verdict of firm F under rule set R as of day D is carried forward to a run as of day D' ≥ D
+without evaluating again when
+
+- F's **fingerprint** is unchanged: a digest of its facts as loaded for D' (figures, flags,
+  certificates and institutions in force on D' — so a certificate that ends, or an institution
+  recognised, changes the facts and hence the fingerprint), of the whole parameter table, of the
+  rule sets run and of the engine's own code (a deployment that changes a rule re-evaluates all);
+- and D' is before the verdict's **stable_until**, the first day on which it could change by time
+  alone: 1 January after D (the fiscal years looked at move), the next day a parameter value
+  starts or ends, and D + 1 when a criterion counted in days has not passed yet (a firm less than
+  a year old: its "还需 N 天" changes every day).
+
+Everything here is pure (no database): ``evaluate_batch`` runs in the screening's worker
+processes too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cultivation.policy import Facts, ParameterTable, Verdict, evaluate
+
+PACKAGE = Path(__file__).resolve().parent.parent
+# The code whose change changes stored verdicts: the engine, the facts loader, the row builder.
+ENGINE_FILES = ("policy", "screening/facts.py", "screening/services.py",
+                "screening/incremental.py")
+DAY = timedelta(days=1)
+
+
+@lru_cache(maxsize=1)
+def engine_digest() -> str:
+    """A digest of the engine's source and seed files (read once per process)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for name in ENGINE_FILES:
+        path = PACKAGE / name
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if file.is_file() and file.suffix in {".py", ".yaml"}:
+                digest.update(file.relative_to(PACKAGE).as_posix().encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def context_digest(params: ParameterTable, rules: Sequence[str]) -> str:
+    """What every fingerprint of one run shares: engine, parameter table and rule sets."""
+    values = sorted((repr(v.key), repr(v.valid_from), repr(v.valid_to), repr(v.value))
+                    for v in params.all_values())
+    text = f"{engine_digest()}|{','.join(rules)}|{values!r}"
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def fingerprint(facts: Facts, context: str) -> str:
+    """The firm's fingerprint: its facts (less the as-of day itself) within the run's context."""
+    values = facts.__dict__
+    text = context + "|".join(
+        repr(values[name]) for name in FACT_FIELDS)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+FACT_FIELDS = tuple(name for name in Facts.__dataclass_fields__ if name != "as_of")
+
+
+def next_parameter_change(params: ParameterTable, as_of: date) -> date | None:
+    """The first day after ``as_of`` on which any parameter value starts or stops applying."""
+    days: list[date] = []
+    for value in params.all_values():
+        if value.valid_from > as_of:
+            days.append(value.valid_from)
+        if value.valid_to is not None and value.valid_to >= as_of and value.valid_to < date.max:
+            days.append(value.valid_to + DAY)  # valid_to is the last day the value applies
+    return min(days, default=None)
+
+
+def stable_until(verdict: Verdict, as_of: date, parameter_change: date | None) -> date:
+    """The first day on which ``verdict`` may differ from an evaluation as of that day."""
+    if any(c.unit == "天" and c.passed is not True and c.actual is not None
+           for c in verdict.criteria):
+        return as_of + DAY
+    until = date(as_of.year + 1, 1, 1)
+    if parameter_change is not None and parameter_change < until:
+        until = parameter_change
+    return until
+
+
+def evaluate_batch(items: Iterable[tuple[int, Facts, tuple[str, ...], str]], as_of: date,
+                   params: ParameterTable, now: datetime, run_id: int,
+                   parameter_change: date | None) -> list[dict[str, Any]]:
+    """Evaluation rows for (firm id, facts, rule sets to evaluate, fingerprint) items."""
+    from cultivation.screening.services import evaluation_row
+
+    rows = []
+    for firm_id, facts, names, print_ in items:
+        for name in names:
+            verdict = evaluate(name, facts, as_of, params)
+            row = evaluation_row(run_id, firm_id, verdict, now)
+            row["fingerprint"] = print_
+            row["stable_until"] = stable_until(verdict, as_of, parameter_change)
+            row["evaluated_on"] = as_of
+            rows.append(row)
+    return rows
+
+
+# ------------------------------------------------------------------ worker processes
+_WORKER: dict[str, Any] = {}
+
+
+def init_worker(params: ParameterTable, as_of: date, now: datetime, run_id: int,
+                parameter_change: date | None) -> None:
+    """Pool initializer: the run's constants, sent once per worker process."""
+    _WORKER.update(params=params, as_of=as_of, now=now, run_id=run_id,
+                   parameter_change=parameter_change)
+
+
+def worker_batch(items: list[tuple[int, Facts, tuple[str, ...], str]]) -> list[dict[str, Any]]:
+    """One batch in a worker process (the parent process writes the rows)."""
+    return evaluate_batch(items, _WORKER["as_of"], _WORKER["params"], _WORKER["now"],
+                          _WORKER["run_id"], _WORKER["parameter_change"])
