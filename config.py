@@ -74,6 +74,7 @@ class Config:
     SCHEDULER_LEASE_SECONDS = _env_int("SCHEDULER_LEASE_SECONDS", 60)  # SQLite lock row lease
     SCHEDULER_POLL_SECONDS = _env_int("SCHEDULER_POLL_SECONDS", 15)  # a waiting scheduler retries
     SCHEDULER_MISFIRE_HOURS = _env_int("SCHEDULER_MISFIRE_HOURS", 6)
+    SCHEDULER_QUEUE_SECONDS = _env_int("SCHEDULER_QUEUE_SECONDS", 5)  # "立即运行" picked up within
     REMINDER_CATCHUP_DAYS = _env_int("REMINDER_CATCHUP_DAYS", 3)  # late reminders still sent
     # Screening runs younger than this keep every verdict; older: only each month's last run.
     SCREENING_KEEP_DAYS = _env_int("SCREENING_KEEP_DAYS", 60)

@@ -16,6 +16,7 @@ from cultivation.reminders.followups import send_followup_reminders
 from cultivation.reminders.leader_digest import send_leader_digest
 from cultivation.scheduling.clock import local_date
 from cultivation.scheduling.registry import JobSpec
+from cultivation.scheduling.services import report_progress
 from cultivation.windows.reminders import send_window_reminders
 
 
@@ -33,7 +34,9 @@ def screening(session: DbSession, now: datetime) -> dict[str, Any]:
                              ) from exc
     from cultivation.screening.retention import prune_screening_history
     processes = int(current_app.config["SCREENING_PROCESSES"]) or (os.cpu_count() or 1)
-    run = run_screening(session, as_of=local_date(now), now=now, processes=processes)
+    run = run_screening(session, as_of=local_date(now), now=now, processes=processes,
+                        progress=lambda done, total: report_progress(
+                            f"已处理 {done:,} / {total:,} 家企业"))
     counts: dict[str, Any] = {"run": run.id, "firms": run.firms, "evaluations": run.evaluations}
     summary = run.summary or {}
     for key, value in summary.items():

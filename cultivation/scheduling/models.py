@@ -12,6 +12,7 @@ from cultivation.database import UTCDateTime, utcnow
 from cultivation.extensions import db
 
 OUTCOMES = {
+    "queued": "排队中",  # asked for from the web page; the scheduler process picks it up
     "running": "运行中",
     "success": "成功",
     "failed": "失败",

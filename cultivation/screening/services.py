@@ -8,7 +8,7 @@ Incremental (screening.incremental): a firm whose fingerprint (facts, parameters
 engine) matches its verdict in the previous run, before that verdict's ``stable_until``, is not
 evaluated again — its rows are copied by one INSERT … SELECT per batch and rule set. A run with
 many firms to evaluate (new parameters, a new release, the first run) spreads the batches over
-``processes`` worker processes; this process reads the facts and is the only writer.
+``processes`` worker processes (forked); this process reads the facts and is the only writer.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -52,6 +52,7 @@ def run_screening(
     processes: int = 1,
     incremental_run: bool = True,
     pool_min_firms: int = POOL_MIN_FIRMS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ScreeningRun:
     """Evaluate every live firm under ``rules`` as of ``as_of``; store a run and its verdicts.
 
@@ -92,7 +93,9 @@ def run_screening(
 
     def batches() -> Iterator[list[_Item]]:
         nonlocal carried
-        for batch in _chunks(ids, batch_size):
+        for done, batch in enumerate(_chunks(ids, batch_size)):
+            if progress is not None:
+                progress(min(done * batch_size, len(ids)), len(ids))
             items: list[_Item] = []
             copy: dict[str, list[int]] = {name: [] for name in names}
             for firm_id, facts in facts_for_enterprises(session, batch, as_of).items():
@@ -161,7 +164,9 @@ def _run_pool(batches: Iterator[list[_Item]], args: tuple[Any, ...], processes: 
               write: Any) -> None:
     """Evaluate batches in ``processes`` workers, at most two batches in flight per worker;
     rows are written here, in batch order, while the workers evaluate the next ones."""
-    context = multiprocessing.get_context("spawn")  # no inherited database connections
+    # fork: "spawn" would re-run the caller's __main__ in each worker. The workers inherit this
+    # process's connection pool but never touch it, and leave through os._exit (no finalizers).
+    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(processes, mp_context=context, initializer=incremental.init_worker,
                              initargs=args) as pool:
         pending: list[Future[list[dict[str, Any]]]] = []

@@ -82,7 +82,8 @@ def test_the_screening_job_runs_the_screening_service_as_of_the_local_date(
         db_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[date, datetime]] = []
 
-    def run_screening(session: Session, *, as_of: date, now: datetime, processes: int) -> Any:
+    def run_screening(session: Session, *, as_of: date, now: datetime, processes: int,
+                      progress: Any) -> Any:
         assert processes >= 1  # SCREENING_PROCESSES, 0 meaning one per core
         calls.append((as_of, now))
         return types.SimpleNamespace(id=7, firms=3, evaluations=9,
