@@ -42,8 +42,9 @@ format: install ## format the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## run the benchmarks under bench/ (prints figures)
-	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+SIZE ?= 10000
+bench: install ## SIZE=N firms (default 10000): data set (reused), then one table of timings vs floors
+	$(BIN)/python bench/run.py --size $(SIZE)
 
 clean: ## remove the venv, caches and the dev database
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache instance test-artifacts
