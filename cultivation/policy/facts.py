@@ -40,8 +40,11 @@ def _coerce_amounts(instance: object, names: tuple[str, ...]) -> None:
         kind = type(raw)
         if raw is None or kind is Decimal:
             continue
-        if kind is float and math.isfinite(raw):  # the common case (database money), inlined
+        if kind is float and math.isfinite(raw):  # the common cases (database values), inlined
             values[name] = Decimal(repr(raw))
+            continue
+        if kind is int:
+            values[name] = Decimal(raw)
             continue
         number = to_decimal(raw)
         if number is None:
@@ -117,11 +120,10 @@ class Facts:
 
     def __post_init__(self) -> None:
         _coerce_amounts(self, _TOP_AMOUNTS)
-        # Derived, not a field: the year index (the rules look years up ~30 times per firm;
-        # a linear scan was a hot spot). Facts are immutable, so it stays true.
+        # Derived, not a field: the year index (a linear scan was a hot spot); first one wins.
         by_year: dict[int, FiscalYear] = {}
         for fiscal_year in self.fiscal_years:
-            by_year.setdefault(fiscal_year.year, fiscal_year)  # the first wins, as before
+            by_year.setdefault(fiscal_year.year, fiscal_year)
         self.__dict__["_by_year"] = by_year
 
     def year(self, year: int) -> FiscalYear | None:

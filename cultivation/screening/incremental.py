@@ -13,13 +13,15 @@ without evaluating again when
   a year old: its "还需 N 天" changes every day).
 
 Everything here is pure (no database): ``evaluate_batch`` runs in the screening's worker
-processes too.
+processes (``run_pool``) too.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +34,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 ENGINE_FILES = ("policy", "screening/facts.py", "screening/services.py",
                 "screening/incremental.py")
 DAY = timedelta(days=1)
+Item = tuple[int, Facts, tuple[str, ...], str]  # firm id, facts, rule sets to run, fingerprint
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +92,7 @@ def stable_until(verdict: Verdict, as_of: date, parameter_change: date | None) -
     return until
 
 
-def evaluate_batch(items: Iterable[tuple[int, Facts, tuple[str, ...], str]], as_of: date,
+def evaluate_batch(items: Iterable[Item], as_of: date,
                    params: ParameterTable, now: datetime, run_id: int,
                    parameter_change: date | None) -> list[dict[str, Any]]:
     """Evaluation rows for (firm id, facts, rule sets to evaluate, fingerprint) items."""
@@ -118,7 +121,25 @@ def init_worker(params: ParameterTable, as_of: date, now: datetime, run_id: int,
                    parameter_change=parameter_change)
 
 
-def worker_batch(items: list[tuple[int, Facts, tuple[str, ...], str]]) -> list[dict[str, Any]]:
+def worker_batch(items: list[Item]) -> list[dict[str, Any]]:
     """One batch in a worker process (the parent process writes the rows)."""
     return evaluate_batch(items, _WORKER["as_of"], _WORKER["params"], _WORKER["now"],
                           _WORKER["run_id"], _WORKER["parameter_change"])
+
+
+def run_pool(batches: Iterator[list[Item]], args: tuple[Any, ...], processes: int,
+             write: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Evaluate batches in ``processes`` workers, at most two batches in flight per worker;
+    rows are written here, in batch order, while the workers evaluate the next ones."""
+    # fork: "spawn" would re-run the caller's __main__ in each worker. The workers inherit this
+    # process's connection pool but never touch it, and leave through os._exit (no finalizers).
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=init_worker,
+                             initargs=args) as pool:
+        pending: list[Future[list[dict[str, Any]]]] = []
+        for items in batches:
+            pending.append(pool.submit(worker_batch, items))
+            while len(pending) >= 2 * processes:
+                write(pending.pop(0).result())
+        for future in pending:
+            write(future.result())

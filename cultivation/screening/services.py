@@ -14,20 +14,18 @@ many firms to evaluate (new parameters, a new release, the first run) spreads th
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, literal, select
+from sqlalchemy import insert, select
 
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
-from cultivation.policy import Facts, ParameterError, Verdict, normalise_rules_name
+from cultivation.policy import ParameterError, Verdict, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
-from cultivation.screening import incremental
+from cultivation.screening import carry, incremental
 from cultivation.screening.facts import facts_for_enterprises
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.parameters import parameter_table
@@ -39,7 +37,6 @@ DEFAULT_RULES = ("hnte", "tech-sme", "zj-tech-sme")
 BATCH_SIZE = 1000
 POOL_MIN_FIRMS = 3000  # fewer firms to evaluate than this: a pool's start-up is not worth it
 
-_Item = tuple[int, Facts, tuple[str, ...], str]
 
 
 def run_screening(
@@ -74,7 +71,7 @@ def run_screening(
     ))
     context = incremental.context_digest(params, names)
     parameter_change = incremental.next_parameter_change(params, as_of)
-    reusable = (_reusable(session, previous.id, as_of)
+    reusable = (carry.reusable(session, previous.id, as_of)
                 if previous is not None and incremental_run else {})
     outcomes: dict[str, Counter[str]] = {name: Counter() for name in names}
     used_keys: dict[str, dict[str, None]] = {name: {} for name in names}
@@ -91,12 +88,12 @@ def run_screening(
         if rows:  # Core executemany: one statement per batch (the ORM would split on NULLs)
             session.execute(insert(Evaluation.__table__), rows)
 
-    def batches() -> Iterator[list[_Item]]:
+    def batches() -> Iterator[list[incremental.Item]]:
         nonlocal carried
         for done, batch in enumerate(_chunks(ids, batch_size)):
             if progress is not None:
                 progress(min(done * batch_size, len(ids)), len(ids))
-            items: list[_Item] = []
+            items: list[incremental.Item] = []
             copy: dict[str, list[int]] = {name: [] for name in names}
             for firm_id, facts in facts_for_enterprises(session, batch, as_of).items():
                 print_ = incremental.fingerprint(facts, context)
@@ -115,14 +112,14 @@ def run_screening(
             for name, firm_ids in copy.items():
                 if firm_ids and previous is not None:
                     carried += len(firm_ids)
-                    _carry_forward(session, previous.id, run.id, name, firm_ids, as_of, now)
+                    carry.carry_forward(session, previous.id, run.id, name, firm_ids, as_of, now)
             if items:
                 yield items
 
     args = (params, as_of, now, run.id, parameter_change)
     to_evaluate = len(ids) - len({firm_id for firm_id, _ in reusable})  # at least
     if processes > 1 and to_evaluate >= pool_min_firms:
-        _run_pool(batches(), args, processes, write)
+        incremental.run_pool(batches(), args, processes, write)
     else:
         for items in batches():
             write(incremental.evaluate_batch(items, *_local_args(args)))
@@ -158,54 +155,6 @@ def run_screening(
 def _local_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
     params, as_of, now, run_id, parameter_change = args
     return as_of, params, now, run_id, parameter_change
-
-
-def _run_pool(batches: Iterator[list[_Item]], args: tuple[Any, ...], processes: int,
-              write: Any) -> None:
-    """Evaluate batches in ``processes`` workers, at most two batches in flight per worker;
-    rows are written here, in batch order, while the workers evaluate the next ones."""
-    # fork: "spawn" would re-run the caller's __main__ in each worker. The workers inherit this
-    # process's connection pool but never touch it, and leave through os._exit (no finalizers).
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(processes, mp_context=context, initializer=incremental.init_worker,
-                             initargs=args) as pool:
-        pending: list[Future[list[dict[str, Any]]]] = []
-        for items in batches:
-            pending.append(pool.submit(incremental.worker_batch, items))
-            while len(pending) >= 2 * processes:
-                write(pending.pop(0).result())
-        for future in pending:
-            write(future.result())
-
-
-def _reusable(session: DbSession, run_id: int, as_of: date
-              ) -> dict[tuple[int, str], tuple[str, date, str]]:
-    """(firm, rules) → (fingerprint, stable_until, outcome) of the previous run's verdicts that
-    may still hold on ``as_of``."""
-    stmt = select(Evaluation.enterprise_id, Evaluation.rules, Evaluation.fingerprint,
-                  Evaluation.stable_until, Evaluation.outcome).where(
-        Evaluation.run_id == run_id, Evaluation.fingerprint.is_not(None),
-        Evaluation.stable_until > as_of)
-    return {(firm, rules): (str(print_), until, outcome)
-            for firm, rules, print_, until, outcome in session.execute(stmt) if until}
-
-
-def _carry_forward(session: DbSession, previous_id: int, run_id: int, rules: str,
-                   firm_ids: list[int], as_of: date, now: datetime) -> None:
-    """Copy the previous run's verdicts of ``firm_ids`` into this run (one INSERT … SELECT)."""
-    table = Evaluation.__table__
-    columns = ("run_id", "enterprise_id", "rules", "as_of", "outcome", "score_min", "score_max",
-               "total_gap", "failed", "details", "created_at", "fingerprint", "stable_until",
-               "evaluated_on")
-    source = select(
-        literal(run_id), table.c.enterprise_id, table.c.rules,
-        literal(as_of, type_=table.c.as_of.type), table.c.outcome, table.c.score_min,
-        table.c.score_max, table.c.total_gap, table.c.failed, table.c.details,
-        literal(now, type_=table.c.created_at.type), table.c.fingerprint, table.c.stable_until,
-        table.c.evaluated_on,
-    ).where(table.c.run_id == previous_id, table.c.rules == rules,
-            table.c.enterprise_id.in_(firm_ids))
-    session.execute(insert(table).from_select(columns, source))
 
 
 def _parameters_json(params: Any, keys: Iterable[str], as_of: date

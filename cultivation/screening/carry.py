@@ -1,0 +1,41 @@
+"""Carrying verdicts forward: the previous run's fingerprints, and the set-based copy of the
+verdicts that still hold into the new run (screening.incremental says when they hold)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import insert, literal, select
+
+from cultivation.database import DbSession
+from cultivation.screening.models import Evaluation
+
+
+def reusable(session: DbSession, run_id: int, as_of: date
+              ) -> dict[tuple[int, str], tuple[str, date, str]]:
+    """(firm, rules) → (fingerprint, stable_until, outcome) of the previous run's verdicts that
+    may still hold on ``as_of``."""
+    stmt = select(Evaluation.enterprise_id, Evaluation.rules, Evaluation.fingerprint,
+                  Evaluation.stable_until, Evaluation.outcome).where(
+        Evaluation.run_id == run_id, Evaluation.fingerprint.is_not(None),
+        Evaluation.stable_until > as_of)
+    return {(firm, rules): (str(print_), until, outcome)
+            for firm, rules, print_, until, outcome in session.execute(stmt) if until}
+
+
+def carry_forward(session: DbSession, previous_id: int, run_id: int, rules: str,
+                   firm_ids: list[int], as_of: date, now: datetime) -> None:
+    """Copy the previous run's verdicts of ``firm_ids`` into this run (one INSERT … SELECT)."""
+    table = Evaluation.__table__
+    columns = ("run_id", "enterprise_id", "rules", "as_of", "outcome", "score_min", "score_max",
+               "total_gap", "failed", "details", "created_at", "fingerprint", "stable_until",
+               "evaluated_on")
+    source = select(
+        literal(run_id), table.c.enterprise_id, table.c.rules,
+        literal(as_of, type_=table.c.as_of.type), table.c.outcome, table.c.score_min,
+        table.c.score_max, table.c.total_gap, table.c.failed, table.c.details,
+        literal(now, type_=table.c.created_at.type), table.c.fingerprint, table.c.stable_until,
+        table.c.evaluated_on,
+    ).where(table.c.run_id == previous_id, table.c.rules == rules,
+            table.c.enterprise_id.in_(firm_ids))
+    session.execute(insert(table).from_select(columns, source))
