@@ -4,6 +4,7 @@ verdicts that still hold into the new run (screening.incremental says when they 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import insert, literal, select
 
@@ -39,3 +40,15 @@ def carry_forward(session: DbSession, previous_id: int, run_id: int, rules: str,
     ).where(table.c.run_id == previous_id, table.c.rules == rules,
             table.c.enterprise_id.in_(firm_ids))
     session.execute(insert(table).from_select(columns, source))
+
+
+def copy_rows(session: DbSession, rows: list[dict[str, Any]]) -> None:
+    """Write Evaluation rows (JSON columns already encoded) with PostgreSQL's COPY, in the
+    session's transaction: several times faster than a multi-row INSERT for 100k+ rows."""
+    columns = list(rows[0])
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(
+            f"COPY evaluations ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])

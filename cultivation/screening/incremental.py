@@ -19,6 +19,7 @@ processes (``run_pool``) too.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -94,8 +95,10 @@ def stable_until(verdict: Verdict, as_of: date, parameter_change: date | None) -
 
 def evaluate_batch(items: Iterable[Item], as_of: date,
                    params: ParameterTable, now: datetime, run_id: int,
-                   parameter_change: date | None) -> list[dict[str, Any]]:
-    """Evaluation rows for (firm id, facts, rule sets to evaluate, fingerprint) items."""
+                   parameter_change: date | None, encode: bool = False) -> list[dict[str, Any]]:
+    """Evaluation rows for (firm id, facts, rule sets to evaluate, fingerprint) items, each
+    with ``_keys`` (the parameter keys read, for the run summary; not a column). ``encode``:
+    the JSON columns as JSON text, for PostgreSQL's COPY (and off the writer's CPU)."""
     from cultivation.screening.services import evaluation_row
 
     rows = []
@@ -106,6 +109,10 @@ def evaluate_batch(items: Iterable[Item], as_of: date,
             row["fingerprint"] = print_
             row["stable_until"] = stable_until(verdict, as_of, parameter_change)
             row["evaluated_on"] = as_of
+            row["_keys"] = row["details"]["parameter_keys"]
+            if encode:  # what SQLAlchemy's JSON type would send (json.dumps, its defaults)
+                row["details"] = json.dumps(row["details"])
+                row["failed"] = json.dumps(row["failed"])
             rows.append(row)
     return rows
 
@@ -115,16 +122,16 @@ _WORKER: dict[str, Any] = {}
 
 
 def init_worker(params: ParameterTable, as_of: date, now: datetime, run_id: int,
-                parameter_change: date | None) -> None:
+                parameter_change: date | None, encode: bool) -> None:
     """Pool initializer: the run's constants, sent once per worker process."""
     _WORKER.update(params=params, as_of=as_of, now=now, run_id=run_id,
-                   parameter_change=parameter_change)
+                   parameter_change=parameter_change, encode=encode)
 
 
 def worker_batch(items: list[Item]) -> list[dict[str, Any]]:
     """One batch in a worker process (the parent process writes the rows)."""
     return evaluate_batch(items, _WORKER["as_of"], _WORKER["params"], _WORKER["now"],
-                          _WORKER["run_id"], _WORKER["parameter_change"])
+                          _WORKER["run_id"], _WORKER["parameter_change"], _WORKER["encode"])
 
 
 def run_pool(batches: Iterator[list[Item]], args: tuple[Any, ...], processes: int,
