@@ -74,7 +74,7 @@ def op_screening(url: str, mode: str) -> dict[str, Any]:
     from sqlalchemy import insert, literal, select
 
     from cultivation.extensions import db
-    from cultivation.screening.facts import facts_for_enterprises
+    from cultivation.screening.facts import raw_facts_for_enterprises
     from cultivation.screening.models import Evaluation, ScreeningRun
     from cultivation.screening.services import _chunks, run_screening
 
@@ -108,7 +108,7 @@ def op_screening(url: str, mode: str) -> dict[str, Any]:
         floor_start = time.perf_counter()
         if mode == "full":
             for batch in _chunks(firm_ids, 1000):
-                facts_for_enterprises(session, batch, as_of)
+                raw_facts_for_enterprises(session, batch, as_of)
                 rows = [dict(r._mapping) for r in session.execute(
                     select(table).where(table.c.run_id == ids[0],
                                         table.c.enterprise_id.in_(batch)))]
@@ -118,7 +118,7 @@ def op_screening(url: str, mode: str) -> dict[str, Any]:
                 session.execute(insert(table), rows)
         else:
             for batch in _chunks(firm_ids, 1000):
-                facts_for_enterprises(session, batch, as_of)
+                raw_facts_for_enterprises(session, batch, as_of)
             columns = [c.name for c in table.columns if c.name not in ("id", "run_id")]
             session.execute(insert(table).from_select(
                 ["run_id", *columns],

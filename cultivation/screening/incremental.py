@@ -3,7 +3,8 @@
 A verdict of firm F under rule set R as of day D is carried forward to a run as of day D' ≥ D
 without evaluating again when
 
-- F's **fingerprint** is unchanged: a digest of its facts as loaded for D' (figures, flags,
+- F's **fingerprint** is unchanged: a digest of the values its facts are built from, as loaded
+  for D' (figures, flags,
   certificates and institutions in force on D' — so a certificate that ends, or an institution
   recognised, changes the facts and hence the fingerprint), of the whole parameter table, of the
   rule sets run and of the engine's own code (a deployment that changes a rule re-evaluates all);
@@ -60,15 +61,11 @@ def context_digest(params: ParameterTable, rules: Sequence[str]) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def fingerprint(facts: Facts, context: str) -> str:
-    """The firm's fingerprint: its facts (less the as-of day itself) within the run's context."""
-    values = facts.__dict__
-    text = context + "|".join(
-        repr(values[name]) for name in FACT_FIELDS)
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-FACT_FIELDS = tuple(name for name in Facts.__dataclass_fields__ if name != "as_of")
+def fingerprint(raw: Any, context: str) -> str:
+    """The firm's fingerprint: the database values its facts are built from
+    (screening.facts.RawFacts — Facts are a function of these and the day) within the run's
+    context."""
+    return hashlib.blake2b((context + repr(raw)).encode(), digest_size=16).hexdigest()
 
 
 def next_parameter_change(params: ParameterTable, as_of: date) -> date | None:

@@ -26,7 +26,7 @@ from cultivation.enterprises.models import Enterprise
 from cultivation.policy import ParameterError, Verdict, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
 from cultivation.screening import carry, incremental
-from cultivation.screening.facts import facts_for_enterprises
+from cultivation.screening.facts import build_facts, raw_facts_for_enterprises
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.parameters import parameter_table
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, latest_run
@@ -97,8 +97,8 @@ def run_screening(
                 progress(min(done * batch_size, len(ids)), len(ids))
             items: list[incremental.Item] = []
             copy: dict[str, list[int]] = {name: [] for name in names}
-            for firm_id, facts in facts_for_enterprises(session, batch, as_of).items():
-                print_ = incremental.fingerprint(facts, context)
+            for firm_id, raw in raw_facts_for_enterprises(session, batch, as_of).items():
+                print_ = incremental.fingerprint(raw, context)
                 todo = []
                 for name in names:
                     kept = reusable.get((firm_id, name))
@@ -109,8 +109,8 @@ def run_screening(
                             after.add((firm_id, name))
                     else:
                         todo.append(name)
-                if todo:
-                    items.append((firm_id, facts, tuple(todo), print_))
+                if todo:  # Facts are built only for the firms evaluated
+                    items.append((firm_id, build_facts(raw, as_of), tuple(todo), print_))
             for name, firm_ids in copy.items():
                 if firm_ids and previous is not None:
                     carried += len(firm_ids)

@@ -171,3 +171,18 @@ def test_a_failed_day_count_holds_one_day_and_a_passed_one_until_the_new_year() 
     assert [incremental.stable_until(v, AS_OF, None) for v in verdicts] == [
         NEXT_DAY, date(2027, 1, 1)]
     assert incremental.stable_until(verdicts[1], AS_OF, date(2026, 8, 1)) == date(2026, 8, 1)
+
+
+def test_a_certificate_that_ends_changes_the_facts_and_re_evaluates_the_firm(
+        db_session, make_enterprise):
+    from cultivation.qualifications.models import Qualification
+
+    firms = four_firms(make_enterprise)
+    holder = firms["eligible"]
+    db_session.add(Qualification(enterprise_id=holder.id, kind="hnte", number="GR1",
+                                 valid_from=date(2023, 7, 1), valid_to=AS_OF))  # last day
+    db_session.flush()
+    first = run_screening(db_session, as_of=AS_OF, now=NOW)
+    assert first.summary["evaluated"] == 12
+    second = run_screening(db_session, as_of=NEXT_DAY, now=NOW + timedelta(days=1))
+    assert evaluated_firms(db_session, second) == {holder.id}
