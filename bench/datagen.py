@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -223,6 +224,7 @@ def ensure_dataset(url: str, firms: int, echo: Any = print) -> dict[str, float]:
     probe.dispose()
     if existing == firms:
         echo(f"reusing the bench data set of {firms} firms on {_database_name(url)}")
+        _upgrade(url)  # the code may have new migrations (and derived tables) since
         return {}
     _wipe(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -301,6 +303,32 @@ def _executemany(cursor: Any, table: str, columns: Sequence[str],
                        ([_sqlite_value(v) for v in row] for row in rows))
 
 
+def _upgrade(url: str) -> None:
+    from flask_migrate import upgrade
+    from sqlalchemy import inspect
+
+    from cultivation import create_app
+    from cultivation.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        before = set(inspect(db.engine).get_table_names())
+        upgrade()
+        added = set(inspect(db.engine).get_table_names()) - before
+        db.engine.dispose()
+    if added:
+        _rebuild_derived(url)
+
+
+def _rebuild_derived(url: str) -> None:
+    """Tables the app derives from certificates (tier spans), when this version has them."""
+    cli = shutil.which("cultivation", path=str(Path(sys.executable).parent)) or "cultivation"
+    env = {**os.environ, "CULTIVATION_DATABASE_URL": url}
+    help_text = subprocess.run([cli, "--help"], capture_output=True, text=True, env=env).stdout
+    if re.search(r"^\s+tiers\b", help_text, re.MULTILINE):
+        subprocess.run([cli, "tiers", "rebuild"], check=True, env=env)
+
+
 def _after_load(app: Any, url: str, firms: int) -> None:
     """Parameters, windows and plans (the app's own seeders), tier spans when main maintains
     them, statistics, then the marker that lets the next bench reuse the data set."""
@@ -313,12 +341,7 @@ def _after_load(app: Any, url: str, firms: int) -> None:
     seed_windows(db.session, TODAY)
     seed_plans(db.session)
     db.session.commit()
-    cli = shutil.which("cultivation", path=str(Path(sys.executable).parent))
-    help_text = subprocess.run([cli or "cultivation", "--help"], capture_output=True, text=True,
-                               env={**os.environ, "CULTIVATION_DATABASE_URL": url}).stdout
-    if " tiers " in help_text or "\n  tiers" in help_text:
-        subprocess.run([cli or "cultivation", "tiers", "rebuild"], check=True,
-                       env={**os.environ, "CULTIVATION_DATABASE_URL": url})
+    _rebuild_derived(url)
     with db.engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     table: Table = db.metadata.tables["audit_log"]

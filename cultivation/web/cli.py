@@ -70,7 +70,7 @@ def serve(host: str, port: int, workers: int | None, threads: int, timeout: int)
                err=True)
     _Server.run({
         "bind": f"{host}:{port}", "workers": count, "threads": threads,
-        "worker_class": "gthread", "timeout": timeout, "graceful_timeout": 30,
+        "worker_class": "gthread", "timeout": timeout, "graceful_timeout": 30, "keepalive": 5,
         "proc_name": "cultivation", "accesslog": None, "errorlog": "-",
         "max_requests": 5000, "max_requests_jitter": 500,
     })
