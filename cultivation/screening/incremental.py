@@ -29,14 +29,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from cultivation.policy import Facts, ParameterTable, Verdict, evaluate
+from cultivation.policy import ParameterTable, Verdict, evaluate
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # The code whose change changes stored verdicts: the engine, the facts loader, the row builder.
 ENGINE_FILES = ("policy", "screening/facts.py", "screening/services.py",
                 "screening/incremental.py")
 DAY = timedelta(days=1)
-Item = tuple[int, Facts, tuple[str, ...], str]  # firm id, facts, rule sets to run, fingerprint
+# firm id, its RawFacts (screening.facts; Facts are built where evaluated), rule sets, fingerprint
+Item = tuple[int, Any, tuple[str, ...], str]
 
 
 @lru_cache(maxsize=1)
@@ -93,13 +94,15 @@ def stable_until(verdict: Verdict, as_of: date, parameter_change: date | None) -
 def evaluate_batch(items: Iterable[Item], as_of: date,
                    params: ParameterTable, now: datetime, run_id: int,
                    parameter_change: date | None, encode: bool = False) -> list[dict[str, Any]]:
-    """Evaluation rows for (firm id, facts, rule sets to evaluate, fingerprint) items, each
+    """Evaluation rows for (firm id, raw facts, rule sets to evaluate, fingerprint) items, each
     with ``_keys`` (the parameter keys read, for the run summary; not a column). ``encode``:
     the JSON columns as JSON text, for PostgreSQL's COPY (and off the writer's CPU)."""
+    from cultivation.screening.facts import build_facts
     from cultivation.screening.services import evaluation_row
 
     rows = []
-    for firm_id, facts, names, print_ in items:
+    for firm_id, raw, names, print_ in items:
+        facts = build_facts(raw, as_of)
         for name in names:
             verdict = evaluate(name, facts, as_of, params)
             row = evaluation_row(run_id, firm_id, verdict, now)

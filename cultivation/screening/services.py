@@ -26,7 +26,7 @@ from cultivation.enterprises.models import Enterprise
 from cultivation.policy import ParameterError, Verdict, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
 from cultivation.screening import carry, incremental
-from cultivation.screening.facts import build_facts, raw_facts_for_enterprises
+from cultivation.screening.facts import raw_facts_for_enterprises
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.parameters import parameter_table
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, latest_run
@@ -109,8 +109,8 @@ def run_screening(
                             after.add((firm_id, name))
                     else:
                         todo.append(name)
-                if todo:  # Facts are built only for the firms evaluated
-                    items.append((firm_id, build_facts(raw, as_of), tuple(todo), print_))
+                if todo:  # Facts are built only for the firms evaluated (in the workers)
+                    items.append((firm_id, raw, tuple(todo), print_))
             for name, firm_ids in copy.items():
                 if firm_ids and previous is not None:
                     carried += len(firm_ids)
