@@ -3,25 +3,33 @@ verdicts that still hold into the new run (screening.incremental says when they 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, literal, select
+from sqlalchemy import func, insert, literal, select
 
 from cultivation.database import DbSession
 from cultivation.screening.models import Evaluation
 
 
-def reusable(session: DbSession, run_id: int, as_of: date
-              ) -> dict[tuple[int, str], tuple[str, date, str]]:
-    """(firm, rules) → (fingerprint, stable_until, outcome) of the previous run's verdicts that
-    may still hold on ``as_of``."""
+def reusable(session: DbSession, run_id: int, as_of: date, firm_ids: Sequence[int]
+             ) -> dict[tuple[int, str], tuple[str, date, str]]:
+    """(firm, rules) → (fingerprint, stable_until, outcome) of the previous run's verdicts of
+    ``firm_ids`` that may still hold on ``as_of``."""
     stmt = select(Evaluation.enterprise_id, Evaluation.rules, Evaluation.fingerprint,
                   Evaluation.stable_until, Evaluation.outcome).where(
-        Evaluation.run_id == run_id, Evaluation.fingerprint.is_not(None),
-        Evaluation.stable_until > as_of)
+        Evaluation.run_id == run_id, Evaluation.enterprise_id.in_(list(firm_ids)),
+        Evaluation.fingerprint.is_not(None), Evaluation.stable_until > as_of)
     return {(firm, rules): (str(print_), until, outcome)
             for firm, rules, print_, until, outcome in session.execute(stmt) if until}
+
+
+def reusable_count(session: DbSession, run_id: int, as_of: date) -> int:
+    """How many of the previous run's verdicts may still hold on ``as_of``."""
+    return int(session.scalar(select(func.count()).select_from(Evaluation).where(
+        Evaluation.run_id == run_id, Evaluation.fingerprint.is_not(None),
+        Evaluation.stable_until > as_of)) or 0)
 
 
 def carry_forward(session: DbSession, previous_id: int, run_id: int, rules: str,

@@ -71,8 +71,7 @@ def run_screening(
     ))
     context = incremental.context_digest(params, names)
     parameter_change = incremental.next_parameter_change(params, as_of)
-    reusable = (carry.reusable(session, previous.id, as_of)
-                if previous is not None and incremental_run else {})
+    reuse_from = previous.id if previous is not None and incremental_run else None
     outcomes: dict[str, Counter[str]] = {name: Counter() for name in names}
     used_keys: dict[str, dict[str, None]] = {name: {} for name in names}
     after: set[tuple[int, str]] = set()
@@ -97,6 +96,8 @@ def run_screening(
                 progress(min(done * batch_size, len(ids)), len(ids))
             items: list[incremental.Item] = []
             copy: dict[str, list[int]] = {name: [] for name in names}
+            reusable = ({} if reuse_from is None  # one query per batch: memory stays flat
+                        else carry.reusable(session, reuse_from, as_of, batch))
             for firm_id, raw in raw_facts_for_enterprises(session, batch, as_of).items():
                 print_ = incremental.fingerprint(raw, context)
                 todo = []
@@ -120,7 +121,8 @@ def run_screening(
 
     copy = session.get_bind().dialect.name == "postgresql"  # COPY: the fastest bulk write
     args = (params, as_of, now, run.id, parameter_change, copy)
-    to_evaluate = len(ids) - len({firm_id for firm_id, _ in reusable})  # at least
+    to_evaluate = len(ids) - (0 if reuse_from is None else  # at least
+                              carry.reusable_count(session, reuse_from, as_of) // len(names))
     if processes > 1 and to_evaluate >= pool_min_firms:
         incremental.run_pool(batches(), args, processes, write)
     else:
