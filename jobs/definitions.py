@@ -13,7 +13,7 @@ from cultivation.reminders.annual_report import send_annual_report_reminders
 from cultivation.reminders.expiry import send_expiry_reminders
 from cultivation.reminders.followups import send_followup_reminders
 from cultivation.reminders.leader_digest import send_leader_digest
-from cultivation.scheduling.clock import local_date
+from cultivation.web.clock import local_date
 from cultivation.scheduling.registry import JobSpec
 from cultivation.windows.reminders import send_window_reminders
 

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from cultivation.database import utcnow
 from cultivation.extensions import db
-from cultivation.scheduling.clock import run_time_on
+from cultivation.web.clock import run_time_on
 from cultivation.scheduling.queries import latest_runs
 from cultivation.scheduling.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.services import counts_text, error_summary, run_job

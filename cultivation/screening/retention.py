@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 
 from cultivation.database import DbSession
-from cultivation.scheduling.clock import local_date
+from cultivation.web.clock import local_date
 from cultivation.scheduling.effects import affected
 from cultivation.screening.models import Evaluation, ScreeningRun
 

@@ -24,7 +24,7 @@ from cultivation.mail.services import enqueue
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import current_assignment_join
 from cultivation.reminders.due import due_offset, in_days_text
-from cultivation.scheduling.clock import local_date
+from cultivation.web.clock import local_date
 from cultivation.screening.models import Evaluation
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOME_LABELS, latest_run_id
 from cultivation.web.filters import cn_date

@@ -26,7 +26,7 @@ from cultivation.database import utcnow
 from cultivation.enterprises.schemas import ValidationError
 from cultivation.extensions import db
 from cultivation.mail.compose import base_url
-from cultivation.scheduling.clock import local_date
+from cultivation.web.clock import local_date
 from cultivation.windows import services
 from cultivation.windows.feed import calendar_events
 from cultivation.windows.forms import WindowForm

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
 from cultivation.scheduling import registry
-from cultivation.scheduling.clock import run_time_on
+from cultivation.web.clock import run_time_on
 from cultivation.scheduling.models import JobRun
 from cultivation.scheduling.registry import JobSpec, UnknownJob
 from cultivation.scheduling.services import run_job
