@@ -240,5 +240,5 @@ def delete(code: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("enterprises.index"))
 
 
-from cultivation.enterprises import record_views  # noqa: E402,F401  (routes on ``bp``)
+from cultivation.qualifications import views as qualification_views  # noqa: E402,F401
 from cultivation.visits import views as visit_views  # noqa: E402,F401  (routes on ``bp``)
