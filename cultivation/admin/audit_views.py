@@ -12,9 +12,9 @@ from sqlalchemy import select
 from cultivation.accounts.models import User
 from cultivation.admin.auditing import ACTIONS, ENTITIES, AuditFilters, log_page
 from cultivation.admin.views import bp
-from cultivation.enterprises.views import int_arg
 from cultivation.extensions import db
 from cultivation.inputs import InputError, parse_date
+from cultivation.web.request import int_arg
 
 KEYS = ("actor", "entity_type", "action", "enterprise", "start", "end")
 

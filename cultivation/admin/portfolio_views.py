@@ -14,11 +14,12 @@ from cultivation.admin import queries, services
 from cultivation.admin.views import bp
 from cultivation.enterprises.models import Enterprise
 from cultivation.enterprises.queries import EnterpriseFilters, list_page, list_statement
-from cultivation.enterprises.views import clock, int_arg
 from cultivation.extensions import db
 from cultivation.portfolios.queries import advisors
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.regions import current_region
+from cultivation.web.clock import clock
+from cultivation.web.request import int_arg
 
 FILTER_KEYS = ("q", "town", "industry", "tier", "advisor")
 

@@ -13,8 +13,9 @@ from cultivation.accounts.services import AccountError, create_user, revoke_toke
 from cultivation.admin import queries, services
 from cultivation.admin.forms import UserCreateForm, UserEditForm
 from cultivation.enterprises.services import get_by_code
-from cultivation.enterprises.views import INVALID, clock
 from cultivation.extensions import db
+from cultivation.web.clock import clock
+from cultivation.web.request import INVALID
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -14,7 +14,7 @@ from flask import request
 
 from cultivation.accounts.access import can_view_details
 from cultivation.api import bp
-from cultivation.api.auth import api_user, fail, json_body, today
+from cultivation.api.auth import api_user, fail, json_body
 from cultivation.api.openapi import document, param, ref, register_schema
 from cultivation.enterprises import services as registry
 from cultivation.enterprises.credit_code import normalize, validate
@@ -33,6 +33,7 @@ from cultivation.policy import (
 from cultivation.screening.facts import facts_for_enterprise
 from cultivation.screening.parameters import request_parameters
 from cultivation.screening.queries import SCREENED_RULES
+from cultivation.web.clock import today
 
 RULES_PARAM = {"rules": f"规则集：{'、'.join(RULE_SETS)}（下划线写法亦可）"}
 _NUMBER = {"type": "number", "nullable": True}

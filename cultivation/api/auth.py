@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
-from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g, jsonify, make_response, request
+from flask import abort, g, jsonify, make_response, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from cultivation.accounts.services import user_for_token
 from cultivation.api import bp
 from cultivation.extensions import csrf, db
+from cultivation.web import clock
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,7 +72,7 @@ def _authenticate() -> Any:
     user = None
     token = raw.strip()
     if scheme.lower() == "bearer" and token and len(token) <= 200 and token.isprintable():
-        user = user_for_token(db.session, token, now=now())
+        user = user_for_token(db.session, token, now=clock.now())
     if user is None:
         message = "缺少或无效的访问令牌（Authorization: Bearer …）"
         response = make_response(jsonify({"message": message, "status": 401}), 401)
@@ -88,15 +87,6 @@ def api_user() -> Any:
     """The authenticated user of this API request."""
     return g.api_user
 
-
-def now() -> datetime:
-    """The request's clock (aware UTC)."""
-    return datetime.now(UTC)
-
-
-def today() -> date:
-    """Today in the configured time zone (tiers and 'not in the future' checks)."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def require_roles(*roles: str) -> Callable[[F], F]:
@@ -130,4 +120,4 @@ def json_body() -> dict[str, Any]:
 _JSON_TYPES = {list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值"}
 
 
-__all__ = ["ApiError", "abort", "api_user", "fail", "json_body", "now", "require_roles", "today"]
+__all__ = ["ApiError", "abort", "api_user", "fail", "json_body", "require_roles"]

@@ -20,7 +20,7 @@ from cultivation.accounts.models import User
 from cultivation.accounts.services import get_by_username
 from cultivation.api import bp
 from cultivation.api import representations as rep
-from cultivation.api.auth import api_user, fail, json_body, now, require_roles, today
+from cultivation.api.auth import api_user, fail, json_body, require_roles
 from cultivation.api.openapi import document, param, ref
 from cultivation.enterprises import schemas, services
 from cultivation.enterprises.credit_code import normalize, validate
@@ -28,7 +28,9 @@ from cultivation.enterprises.models import Enterprise
 from cultivation.enterprises.queries import EnterpriseFilters, list_page
 from cultivation.extensions import db
 from cultivation.portfolios import services as portfolios
+from cultivation.qualifications import services as qualifications
 from cultivation.qualifications.tiers import TIERS, tier_at
+from cultivation.web.clock import now, today
 
 CODE = {"credit_code": "统一社会信用代码（大小写、全角、空格均可，按规范化后的代码查找）"}
 MAX_PER_PAGE = 200
@@ -266,7 +268,8 @@ def add_qualification(credit_code: str):  # type: ignore[no-untyped-def]
     _writable(firm)
     values = rep.section_input(schemas.QUALIFICATION, json_body(), _ctx())
     try:
-        qual = services.add_qualification(db.session, firm, values, actor=api_user(), now=now())
+        qual = qualifications.add_qualification(db.session, firm, values, actor=api_user(),
+                                                now=now())
     except schemas.ValidationError as exc:
         fail(422, "提交的数据有误", exc.errors)
     db.session.commit()
@@ -282,7 +285,8 @@ def add_institution(credit_code: str):  # type: ignore[no-untyped-def]
     _writable(firm)
     values = rep.section_input(schemas.INSTITUTION, json_body(), _ctx())
     try:
-        inst = services.add_institution(db.session, firm, values, actor=api_user(), now=now())
+        inst = qualifications.add_institution(db.session, firm, values, actor=api_user(),
+                                              now=now())
     except schemas.ValidationError as exc:
         fail(422, "提交的数据有误", exc.errors)
     db.session.commit()

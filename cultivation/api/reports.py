@@ -7,14 +7,15 @@ from typing import Any
 from flask import jsonify, request
 
 from cultivation.api import bp
-from cultivation.api.auth import fail, require_roles, today
+from cultivation.api.auth import fail, require_roles
 from cultivation.api.openapi import document, param, ref, register_schema
 from cultivation.qualifications.tiers import TIERS
 from cultivation.regions import current_region
 from cultivation.reports.coverage import KINDS, coverage_at
 from cultivation.reports.filters import FilterError, parse_day, parse_report_args
 from cultivation.reports.funnel import funnel
-from cultivation.reports.views import dbs
+from cultivation.web.clock import today
+from cultivation.web.request import dbs
 
 _TIER_COUNTS = {
     "type": "array",

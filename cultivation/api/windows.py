@@ -6,10 +6,11 @@ from flask import request
 from sqlalchemy import func, select
 
 from cultivation.api import bp
-from cultivation.api.auth import api_user, fail, json_body, now, require_roles
+from cultivation.api.auth import api_user, fail, json_body, require_roles
 from cultivation.api.openapi import document, param, ref, register_schema
 from cultivation.enterprises.schemas import ValidationError
 from cultivation.extensions import db
+from cultivation.web.clock import now
 from cultivation.windows import services
 from cultivation.windows.models import PROGRAMMES, ApplicationWindow
 from cultivation.windows.queries import windows_in

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -13,9 +13,9 @@ from cultivation.dashboard.advisor import advisor_context
 from cultivation.dashboard.outlook import outlook_context
 from cultivation.dashboard.queries import leader_context
 from cultivation.extensions import db
-from cultivation.reports.filters import local_today
 from cultivation.reports.services import ensure_plans
-from cultivation.reports.views import dbs
+from cultivation.web.clock import today as local_today
+from cultivation.web.request import dbs
 
 bp = Blueprint("dashboard", __name__)
 
@@ -32,7 +32,7 @@ def _seed_plans() -> None:
 @bp.route("/")
 @login_required
 def index():  # type: ignore[no-untyped-def]
-    today = local_today(current_app.config["TIMEZONE"])
+    today = local_today()
     context: dict[str, Any] = {"today": today}
     if current_user.sees_everything:
         _seed_plans()

@@ -1,14 +1,12 @@
 """Web pages of the registry: list, detail, create, edit, delete (企业库).
 
-Figures, qualifications and institutions live in ``record_views``, visits in
-``cultivation.visits.views``; all on this blueprint.
+Yearly figures are on ``figure_views``; qualifications, institutions and visits have their own
+packages' blueprints (``qualifications.views``, ``visits.views``) under the same URL prefix.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -29,51 +27,22 @@ from cultivation.enterprises import schemas, services
 from cultivation.enterprises.detail import firm_page, tier_today
 from cultivation.enterprises.forms import EnterpriseForm, options
 from cultivation.enterprises.models import Enterprise
+from cultivation.enterprises.pages import STALE_MESSAGE, editable_firm, load_firm
 from cultivation.enterprises.queries import SORTS, EnterpriseFilters, list_page
 from cultivation.extensions import db
 from cultivation.portfolios import services as portfolios
 from cultivation.portfolios.queries import advisors
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.regions import current_region
+from cultivation.web.clock import clock
+from cultivation.web.request import INVALID, int_arg
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
-INVALID = 422  # status of a form re-rendered with errors (nothing saved)
-STALE_MESSAGE = "数据已被他人修改，已载入最新数据，请核对后重新修改"
 
 
-def clock() -> tuple[datetime, date]:
-    """Now (UTC) and today's date in the configured time zone: the one clock of a request."""
-    now = datetime.now(UTC)
-    return now, now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
-def load_firm(code: str) -> Enterprise:
-    """The live firm with this credit code (typed any way), or a Chinese 404."""
-    firm = services.get_by_code(db.session, code)
-    if firm is None:
-        abort(404, "未找到该企业（统一社会信用代码不存在或已删除）")
-    return firm
-
-
-def editable_firm(code: str) -> Enterprise:
-    """The firm, if the current user may change it; 404 / 403 otherwise."""
-    firm = load_firm(code)
-    if not can_edit(current_user, firm.id):
-        abort(403)
-    return firm
-
-
-MAX_PAGE = 100_000  # a page number past this is a typo, not a page (and overflows OFFSET)
-
-
-def int_arg(name: str, default: int = 1) -> int:
-    """A positive page-like number from the query string; bad or huge values fall back."""
-    try:
-        value = int(request.args.get(name, default))
-    except ValueError:
-        return default
-    return min(max(value, 1), MAX_PAGE)
 
 
 @bp.route("")
@@ -238,7 +207,3 @@ def delete(code: str):  # type: ignore[no-untyped-def]
     db.session.commit()
     flash(f"已删除企业“{firm.name}”（历史记录保留）", "success")
     return redirect(url_for("enterprises.index"))
-
-
-from cultivation.qualifications import views as qualification_views  # noqa: E402,F401
-from cultivation.visits import views as visit_views  # noqa: E402,F401  (routes on ``bp``)

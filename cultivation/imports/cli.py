@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from cultivation.accounts.services import get_by_username
@@ -30,9 +29,9 @@ from cultivation.imports.services import (
     Report,
     refresh_statistics,
     run_import,
-    today_of,
 )
 from cultivation.qualifications.models import QUALIFICATION_KINDS
+from cultivation.web.clock import local_date
 
 
 def _print_human(report: Report, elapsed: float) -> None:
@@ -73,7 +72,7 @@ def import_command(file: Path, dry_run: bool, as_json: bool, kind: str,
         if user is None:
             raise click.ClickException(f"用户“{username}”不存在")
     now = datetime.now(UTC)
-    ctx = validation_context(today_of(now, current_app.config["TIMEZONE"]))
+    ctx = validation_context(local_date(now))
     started = time.perf_counter()
     try:
         report = run_import(db.session, file, filename=file.name,
@@ -123,7 +122,7 @@ def _export_options(func: _F) -> _F:
 
 def _write(kind: str, file: Path, filters: EnterpriseFilters, year: int | None) -> None:
     now = datetime.now(UTC)
-    today = today_of(now, current_app.config["TIMEZONE"])
+    today = local_date(now)
     with file.open("wb") as handle:
         count = exports.write_export(handle, kind, db.session, filters, today, viewer=None,
                                      year=year)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -220,9 +220,3 @@ def _close_batch(session: DbSession, batch: ImportBatch, report: Report, user: U
                                          "created": batch.created, "updated": batch.updated,
                                          "errors": len(report.errors)}, at=now)
 
-
-def today_of(now: datetime, timezone: str) -> date:
-    """The local date of ``now`` in ``timezone``."""
-    from zoneinfo import ZoneInfo
-
-    return now.astimezone(ZoneInfo(timezone)).date()

@@ -12,7 +12,7 @@ import json
 import logging
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -47,23 +46,16 @@ from cultivation.imports.services import (
     ImportOptions,
     import_events,
     refresh_statistics,
-    today_of,
 )
 from cultivation.imports.templates import write_template
 from cultivation.qualifications.models import QUALIFICATION_KINDS
+from cultivation.web import clock
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUFFIXES = (".xlsx", ".csv")
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _today() -> Any:
-    return today_of(_now(), current_app.config["TIMEZONE"])
 
 
 def _batch(batch_id: int) -> ImportBatch:
@@ -110,7 +102,7 @@ def upload():  # type: ignore[no-untyped-def]
     if problem:
         flash(problem, "danger")
         return redirect(url_for("imports.index"))
-    now = _now()
+    now = clock.now()
     db.session.execute(delete(ImportBatch).where(ImportBatch.status.in_(("pending", "discarded")),
                                                  ImportBatch.created_at < now - timedelta(days=2)))
     batch = ImportBatch(filename=name[:300], kind=kind, user_id=current_user.id, status="pending",
@@ -140,8 +132,8 @@ def _stream(batch: ImportBatch, commit: bool) -> Response:
     options = ImportOptions(chosen.get("kind", "auto"), chosen.get("qualification_kind"))
     suffix = Path(batch.filename).suffix.lower() or ".xlsx"
     wants_stream = "application/x-ndjson" in request.headers.get("Accept", "")
-    now = _now()
-    ctx = validation_context(_today())
+    now = clock.now()
+    ctx = validation_context(clock.today())
     target = url_for("imports.show", batch_id=batch.id)
 
     def events() -> Iterator[str]:
@@ -228,7 +220,7 @@ def revert(batch_id: int):  # type: ignore[no-untyped-def]
     batch = _batch(batch_id)
     try:
         count = revert_batch(db.session, batch, actor=current_user._get_current_object(),
-                             now=_now())
+                             now=clock.now())
     except RevertRefused as exc:
         db.session.rollback()
         flash("无法撤销：" + "；".join(exc.reasons[:10]), "danger")
@@ -250,8 +242,8 @@ def error_report(batch_id: int):  # type: ignore[no-untyped-def]
 def template(kind: str):  # type: ignore[no-untyped-def]
     if kind not in KINDS:
         abort(404)
-    region = validation_context(_today()).region
-    return _xlsx(lambda handle: write_template(handle, kind, region, _today()),
+    region = validation_context(clock.today()).region
+    return _xlsx(lambda handle: write_template(handle, kind, region, clock.today()),
                  f"导入模板-{KINDS[kind]}.xlsx")
 
 
@@ -270,7 +262,7 @@ def export(name: str):  # type: ignore[no-untyped-def]
     year = request.args.get("year", "")
     filters = EnterpriseFilters(q=args["q"], town=args["town"], industry=args["industry"],
                                 tier=args["tier"], advisor=args["advisor"])
-    today = _today()
+    today = clock.today()
     stamp = today.strftime("%Y%m%d")
     return _xlsx(lambda handle: write_export(
         handle, kind, db.session, filters, today, viewer=current_user._get_current_object(),

@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 
 from cultivation.accounts.access import roles_required
 from cultivation.database import utcnow
-from cultivation.enterprises.views import int_arg
 from cultivation.extensions import db
 from cultivation.mail.models import STATUSES, OutboxMessage
 from cultivation.mail.services import resend, resend_failed, status_counts
+from cultivation.web.request import int_arg
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
 PER_PAGE = 50

@@ -19,7 +19,6 @@ from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
 from cultivation.qualifications.queries import tier_counts
 from cultivation.qualifications.tiers import TIER_LABELS
-from cultivation.web.clock import local_date
 from cultivation.screening.models import Evaluation
 from cultivation.screening.queries import (
     CANDIDATE_OUTCOMES,
@@ -27,6 +26,7 @@ from cultivation.screening.queries import (
     RULES_LABELS,
     latest_run,
 )
+from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,9 @@ Services flush and never commit; the view or job that calls them commits once.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import func, select
@@ -25,10 +24,10 @@ from cultivation.reports.models import (
     PlanPeriod,
     Target,
 )
+from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
 PLANS_DIR = Path(__file__).with_name("plans")
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class TargetError(ValueError):
@@ -40,19 +39,12 @@ class TargetError(ValueError):
         self.field = field
 
 
-def _local_date(now: datetime, timezone: str | None) -> date:
-    if timezone is None:
-        from flask import current_app, has_app_context
-
-        timezone = current_app.config["TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE
-    return now.astimezone(ZoneInfo(timezone)).date()
-
 
 def take_coverage_snapshot(
     session: DbSession, now: datetime, *, timezone: str | None = None
 ) -> list[CoverageSnapshot]:
     """Store today's 三覆盖 figures (one row per population); re-running the same day updates."""
-    day = _local_date(now, timezone)
+    day = local_date(now, timezone)
     report = coverage_at(session, day)
     towns = coverage_by_town(session, day)
     existing = {s.kind: s for s in session.scalars(

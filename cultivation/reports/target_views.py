@@ -33,7 +33,9 @@ from cultivation.reports.targets import (
     plan_years,
     scoped_targets,
 )
-from cultivation.reports.views import bp, dbs, today, wants_xlsx
+from cultivation.reports.views import bp, wants_xlsx
+from cultivation.web.clock import today
+from cultivation.web.request import dbs
 
 
 def _seed_if_empty() -> None:

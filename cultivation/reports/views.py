@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
 
 from cultivation.accounts.models import User
-from cultivation.database import DbSession
 from cultivation.extensions import db
 from cultivation.qualifications.models import INSTITUTION_KINDS
 from cultivation.regions import current_region
@@ -30,7 +29,6 @@ from cultivation.reports.coverage_trend import coverage_trend, trend_chart
 from cultivation.reports.filters import (
     FilterError,
     ReportFilters,
-    local_today,
     parse_day,
     parse_report_args,
 )
@@ -44,19 +42,12 @@ from cultivation.reports.flows import (
 )
 from cultivation.reports.funnel import funnel
 from cultivation.reports.workload import stale_firms, workload
+from cultivation.web.clock import today
 from cultivation.web.filters import cn_date
+from cultivation.web.request import dbs
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-
-def dbs() -> DbSession:
-    """The request's session (Flask-SQLAlchemy's scoped proxy), as the report functions take it."""
-    return db.session
-
-
-def today() -> date:
-    """Today in the configured time zone."""
-    return local_today(current_app.config["TIMEZONE"])
 
 
 def report_args() -> tuple[date, ReportFilters]:

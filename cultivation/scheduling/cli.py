@@ -12,10 +12,10 @@ from flask.cli import with_appcontext
 
 from cultivation.database import utcnow
 from cultivation.extensions import db
-from cultivation.web.clock import run_time_on
 from cultivation.scheduling.queries import latest_runs
 from cultivation.scheduling.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.services import counts_text, error_summary, run_job
+from cultivation.web.clock import run_time_on
 
 
 @click.group("jobs", help="定时任务：列出任务，或立即运行一次")

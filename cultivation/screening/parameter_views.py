@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from cultivation.accounts.access import roles_required
 from cultivation.accounts.models import User
-from cultivation.enterprises.views import INVALID, clock
 from cultivation.extensions import db
 from cultivation.inputs import InputError, parse_date
 from cultivation.policy import PARAMETER_CATALOGUE, ParameterError, ParameterSpec
@@ -29,6 +28,8 @@ from cultivation.screening.parameters import (
     value_from_text,
 )
 from cultivation.screening.presenters import parameter_value_text
+from cultivation.web.clock import clock
+from cultivation.web.request import INVALID
 
 bp = Blueprint("parameters", __name__, url_prefix="/admin/parameters")
 GROUPS = {

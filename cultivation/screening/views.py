@@ -18,7 +18,6 @@ from cultivation.accounts.models import User
 from cultivation.enterprises import services as registry
 from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise
-from cultivation.enterprises.views import INVALID, clock, int_arg
 from cultivation.extensions import db
 from cultivation.policy import ParameterError, evaluate, verdict_to_json
 from cultivation.portfolios.queries import portfolio_ids
@@ -38,6 +37,8 @@ from cultivation.screening.queries import (
     CandidateFilters,
     candidates,
 )
+from cultivation.web.clock import clock
+from cultivation.web.request import INVALID, int_arg
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 THRESHOLD_RULES = ("provincial-hnte-center", "provincial-institute", "leading")
