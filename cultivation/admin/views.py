@@ -136,4 +136,5 @@ def restore(code: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("enterprises.detail", code=firm.credit_code))
 
 
-from cultivation.admin import audit_views, portfolio_views  # noqa: E402,F401  (routes on ``bp``)
+from cultivation.audit import views as audit_views  # noqa: E402,F401
+from cultivation.portfolios import views as portfolio_views  # noqa: E402,F401

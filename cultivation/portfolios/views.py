@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cultivation.accounts.models import User
 from cultivation.accounts.services import AccountError
 from cultivation.admin import queries, services
-from cultivation.admin.views import bp
+from cultivation.admin.views import bp  # noqa: TODO-h14a
 from cultivation.enterprises.models import Enterprise
 from cultivation.enterprises.queries import EnterpriseFilters, list_page, list_statement
 from cultivation.extensions import db
