@@ -23,6 +23,8 @@ BLUEPRINT_MODULES = (
     "cultivation.qualifications.views",
     "cultivation.visits.views",
     "cultivation.admin.views",
+    "cultivation.portfolios.views",
+    "cultivation.audit.views",
     "cultivation.api",
     "cultivation.imports.views",
     "cultivation.screening.views",

@@ -1,5 +1,7 @@
-"""Admin pages (系统管理): users and API tokens here; portfolios and the audit log in
-``portfolio_views`` and ``audit_views`` (same blueprint). Admins only.
+"""Admin pages (系统管理): users, API tokens, deleted firms. Admins only.
+
+The portfolio assignment page is ``portfolios.views``, the audit log ``audit.views`` (own
+blueprints under the same ``/admin`` prefix, admins only too).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from cultivation.admin import queries, services
 from cultivation.admin.forms import UserCreateForm, UserEditForm
 from cultivation.enterprises.services import get_by_code
 from cultivation.extensions import db
+from cultivation.portfolios import services as portfolios
 from cultivation.web.clock import clock
 from cultivation.web.request import INVALID
 
@@ -80,7 +83,7 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(f"用户 {user.username} 已保存", "success")
             if not user.is_active_flag and user.is_advisor:
-                held = services.open_portfolio_size(db.session, user.id)
+                held = portfolios.open_portfolio_size(db.session, user.id)
                 if held:
                     flash(f"该指导员已停用，仍有 {held} 家联系企业，请及时移交", "warning")
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -88,7 +91,7 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
     return render_template(
         "admin/users_form.html", form=form, user=user,
         tokens=queries.user_tokens(db.session, user.id),
-        firms=services.open_portfolio_size(db.session, user.id),
+        firms=portfolios.open_portfolio_size(db.session, user.id),
     ), status
 
 
@@ -134,7 +137,3 @@ def restore(code: str):  # type: ignore[no-untyped-def]
     db.session.commit()
     flash(f"已恢复企业“{firm.name}”", "success")
     return redirect(url_for("enterprises.detail", code=firm.credit_code))
-
-
-from cultivation.audit import views as audit_views  # noqa: E402,F401
-from cultivation.portfolios import views as portfolio_views  # noqa: E402,F401

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.portfolios.models import PortfolioAssignment
 
 
@@ -43,3 +44,31 @@ def advisors() -> Select[User]:
         .where(User.role == "advisor", User.is_active_flag.is_(True))
         .order_by(User.display_name)
     )
+
+
+def advisor_named(session: DbSession, username: str) -> User | None:
+    """The active advisor with this user name."""
+    return session.scalar(advisors().where(User.username == username))
+
+
+def live_firm_ids(session: DbSession, wanted: list[int]) -> list[int]:
+    """Those of ``wanted`` that are live (not deleted) firms."""
+    from cultivation.enterprises.models import Enterprise
+
+    if not wanted:
+        return []
+    return list(session.scalars(
+        select(Enterprise.id).where(Enterprise.id.in_(wanted), Enterprise.deleted_at.is_(None))))
+
+
+def advisor_loads(session: DbSession) -> list[tuple[User, int]]:
+    """Active advisors and how many live firms each looks after, most loaded first."""
+    from cultivation.admin.queries import firm_count
+
+    firms = firm_count().label("firms")
+    stmt = (
+        select(User, firms)
+        .where(User.role == "advisor", User.is_active_flag.is_(True))
+        .order_by(firms.desc(), User.display_name)
+    )
+    return [(u, n or 0) for u, n in session.execute(stmt).all()]
