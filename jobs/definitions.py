@@ -13,8 +13,8 @@ from cultivation.reminders.annual_report import send_annual_report_reminders
 from cultivation.reminders.expiry import send_expiry_reminders
 from cultivation.reminders.followups import send_followup_reminders
 from cultivation.reminders.leader_digest import send_leader_digest
-from cultivation.web.clock import local_date
 from cultivation.scheduling.registry import JobSpec
+from cultivation.web.clock import local_date
 from cultivation.windows.reminders import send_window_reminders
 
 
@@ -45,9 +45,9 @@ def screening(session: DbSession, now: datetime) -> dict[str, Any]:
 def coverage_snapshot(session: DbSession, now: datetime) -> dict[str, Any]:
     """Store this week's 三覆盖 figures for the trend chart."""
     try:
-        from cultivation.reports.services import take_coverage_snapshot
+        from cultivation.targets.services import take_coverage_snapshot
     except ImportError as exc:
-        raise MissingService("三覆盖快照服务尚未提供：cultivation.reports.services."
+        raise MissingService("三覆盖快照服务尚未提供：cultivation.targets.services."
                              "take_coverage_snapshot 不存在") from exc
     rows = take_coverage_snapshot(session, now)
     return {f"{row.kind}_covered": row.covered for row in rows} | {

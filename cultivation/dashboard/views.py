@@ -13,7 +13,7 @@ from cultivation.dashboard.advisor import advisor_context
 from cultivation.dashboard.outlook import outlook_context
 from cultivation.dashboard.queries import leader_context
 from cultivation.extensions import db
-from cultivation.reports.services import ensure_plans
+from cultivation.targets.services import ensure_plans
 from cultivation.web.clock import today as local_today
 from cultivation.web.request import dbs
 

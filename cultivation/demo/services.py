@@ -45,7 +45,7 @@ def _seed_windows(session: DbSession, today: date) -> None:
 
 
 def _seed_plans(session: DbSession, today: date) -> None:
-    from cultivation.reports.services import seed_plans
+    from cultivation.targets.services import seed_plans
 
     seed_plans(session)
 
@@ -59,7 +59,7 @@ def _first_screening(session: DbSession, today: date) -> None:
 def _first_coverage_snapshot(session: DbSession, today: date) -> None:
     from datetime import UTC, datetime, time
 
-    from cultivation.reports.services import take_coverage_snapshot
+    from cultivation.targets.services import take_coverage_snapshot
 
     take_coverage_snapshot(session, datetime.combine(today, time(4), tzinfo=UTC))
 

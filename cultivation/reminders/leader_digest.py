@@ -94,7 +94,7 @@ def _coverage(session: DbSession, today: date) -> list[dict[str, Any]]:
 
 def _targets(session: DbSession, today: date) -> list[dict[str, Any]]:
     try:
-        from cultivation.reports.targets import current_plan, plan_progress
+        from cultivation.targets.progress import current_plan, plan_progress
     except ImportError:
         return []
     plan = current_plan(session, today)

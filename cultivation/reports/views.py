@@ -165,4 +165,4 @@ def workload_page():  # type: ignore[no-untyped-def]
                            period=f"{cn_date(start)}至{cn_date(end)}", chart=chart)
 
 
-from cultivation.reports import target_views  # noqa: E402,F401  (routes on ``bp``)
+from cultivation.targets import views as target_views  # noqa: E402,F401  (routes on ``bp``)

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
 from cultivation.scheduling import registry
-from cultivation.web.clock import run_time_on
 from cultivation.scheduling.models import JobRun
 from cultivation.scheduling.registry import JobSpec, UnknownJob
 from cultivation.scheduling.services import run_job
+from cultivation.web.clock import run_time_on
 
 NOW = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
 

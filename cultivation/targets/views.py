@@ -16,24 +16,24 @@ from cultivation.accounts.models import User
 from cultivation.extensions import db
 from cultivation.regions import current_region
 from cultivation.reports import exports
-from cultivation.reports.forms import ManualActualForm, PlanForm, TargetForm, plan_choices
 from cultivation.reports.indicators import INDICATORS
 from cultivation.reports.models import SCOPE_KINDS, PlanPeriod
-from cultivation.reports.services import (
-    TargetError,
-    add_plan,
-    ensure_plans,
-    enter_manual_actual,
-    set_target,
-)
-from cultivation.reports.targets import (
+from cultivation.reports.views import bp, wants_xlsx
+from cultivation.targets.forms import ManualActualForm, PlanForm, TargetForm, plan_choices
+from cultivation.targets.progress import (
     current_plan,
     plan_progress,
     plan_targets,
     plan_years,
     scoped_targets,
 )
-from cultivation.reports.views import bp, wants_xlsx
+from cultivation.targets.services import (
+    TargetError,
+    add_plan,
+    ensure_plans,
+    enter_manual_actual,
+    set_target,
+)
 from cultivation.web.clock import today
 from cultivation.web.request import dbs
 
