@@ -29,6 +29,7 @@ BLUEPRINT_MODULES = (
     "cultivation.imports.views",
     "cultivation.screening.views",
     "cultivation.reports.views",
+    "cultivation.targets.views",
     "cultivation.scheduling.views",
     "cultivation.mail.views",
     "cultivation.windows.views",

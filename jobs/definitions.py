@@ -45,7 +45,7 @@ def screening(session: DbSession, now: datetime) -> dict[str, Any]:
 def coverage_snapshot(session: DbSession, now: datetime) -> dict[str, Any]:
     """Store this week's 三覆盖 figures for the trend chart."""
     try:
-        from cultivation.targets.services import take_coverage_snapshot
+        from cultivation.reports.snapshots import take_coverage_snapshot
     except ImportError as exc:
         raise MissingService("三覆盖快照服务尚未提供：cultivation.targets.services."
                              "take_coverage_snapshot 不存在") from exc

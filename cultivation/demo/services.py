@@ -59,7 +59,7 @@ def _first_screening(session: DbSession, today: date) -> None:
 def _first_coverage_snapshot(session: DbSession, today: date) -> None:
     from datetime import UTC, datetime, time
 
-    from cultivation.targets.services import take_coverage_snapshot
+    from cultivation.reports.snapshots import take_coverage_snapshot
 
     take_coverage_snapshot(session, datetime.combine(today, time(4), tzinfo=UTC))
 

@@ -1,7 +1,7 @@
 """Report pages (统计报表): funnel, flows and cohorts, 三覆盖, workload; every table exports
 to xlsx with ``?format=xlsx`` (``&table=`` picks the table on pages with several).
 
-The plan-targets pages live in ``target_views`` on the same blueprint.
+The plan-targets pages are ``targets.views`` (blueprint ``targets``, same ``/reports`` prefix).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from cultivation.reports.funnel import funnel
 from cultivation.reports.workload import stale_firms, workload
 from cultivation.web.clock import today
 from cultivation.web.filters import cn_date
-from cultivation.web.request import dbs
+from cultivation.web.request import dbs, wants_xlsx
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -56,10 +56,6 @@ def report_args() -> tuple[date, ReportFilters]:
         return parse_report_args(dbs(), request.args, current_region(), today())
     except FilterError as exc:
         abort(422, description=exc.message)
-
-
-def wants_xlsx() -> bool:
-    return request.args.get("format") == "xlsx"
 
 
 def filter_options() -> dict[str, Any]:
@@ -163,6 +159,3 @@ def workload_page():  # type: ignore[no-untyped-def]
              "overdue": [w.overdue for w in loads]}
     return render_template("reports/workload.html", loads=loads, start=start, end=end, days=days,
                            period=f"{cn_date(start)}至{cn_date(end)}", chart=chart)
-
-
-from cultivation.targets import views as target_views  # noqa: E402,F401  (routes on ``bp``)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -18,7 +18,6 @@ from cultivation.regions import current_region
 from cultivation.reports import exports
 from cultivation.reports.indicators import INDICATORS
 from cultivation.reports.models import SCOPE_KINDS, PlanPeriod
-from cultivation.reports.views import bp, wants_xlsx
 from cultivation.targets.forms import ManualActualForm, PlanForm, TargetForm, plan_choices
 from cultivation.targets.progress import (
     current_plan,
@@ -35,7 +34,9 @@ from cultivation.targets.services import (
     set_target,
 )
 from cultivation.web.clock import today
-from cultivation.web.request import dbs
+from cultivation.web.request import dbs, wants_xlsx
+
+bp = Blueprint("targets", __name__, url_prefix="/reports")
 
 
 def _seed_if_empty() -> None:
@@ -128,7 +129,7 @@ def add_plan_view():  # type: ignore[no-untyped-def]
         else:
             db.session.commit()
             flash(f"已新增规划：{plan.name}", "success")
-            return redirect(url_for("reports.targets_page", plan=plan.code))
+            return redirect(url_for("targets.targets_page", plan=plan.code))
     return _failed("plan_form", form)
 
 
@@ -160,7 +161,7 @@ def set_target_view():  # type: ignore[no-untyped-def]
         else:
             db.session.commit()
             flash("目标已保存", "success")
-            return redirect(url_for("reports.targets_page", plan=plan.code))
+            return redirect(url_for("targets.targets_page", plan=plan.code))
     return _failed("target_form", form)
 
 
@@ -179,5 +180,5 @@ def manual_actual_view():  # type: ignore[no-untyped-def]
         else:
             db.session.commit()
             flash("实际值已保存", "success")
-            return redirect(url_for("reports.targets_page", plan=request.args.get("plan") or None))
+            return redirect(url_for("targets.targets_page", plan=request.args.get("plan") or None))
     return _failed("actual_form", form)

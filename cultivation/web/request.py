@@ -24,3 +24,8 @@ def int_arg(name: str, default: int = 1) -> int:
     except ValueError:
         return default
     return min(max(value, 1), MAX_PAGE)
+
+
+def wants_xlsx() -> bool:
+    """The page was asked for as a workbook (``?format=xlsx``)."""
+    return request.args.get("format") == "xlsx"
