@@ -12,8 +12,8 @@ from flask.cli import with_appcontext
 
 from cultivation.database import utcnow
 from cultivation.extensions import db
+from cultivation.jobs.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.queries import latest_runs
-from cultivation.scheduling.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.services import counts_text, error_summary, run_job
 from cultivation.web.clock import run_time_on
 

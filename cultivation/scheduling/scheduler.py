@@ -23,9 +23,9 @@ from sqlalchemy import inspect
 
 from cultivation.database import utcnow
 from cultivation.extensions import db
+from cultivation.jobs.registry import all_jobs
 from cultivation.scheduling.lock import AdvisoryLock, LeaseLock, make_lock
 from cultivation.scheduling.models import SchedulerLock
-from cultivation.scheduling.registry import all_jobs
 from cultivation.scheduling.services import mark_interrupted, run_job
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from flask_login import current_user
 from cultivation.accounts.access import roles_required
 from cultivation.database import utcnow
 from cultivation.extensions import db
+from cultivation.jobs.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.models import OUTCOMES, JobRun
 from cultivation.scheduling.queries import failure_counts, latest_runs, lock_holder, run_history
-from cultivation.scheduling.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.services import counts_text, error_summary, run_job
 
 bp = Blueprint("scheduling", __name__, url_prefix="/admin/jobs")

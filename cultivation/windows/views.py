@@ -26,6 +26,7 @@ from cultivation.database import utcnow
 from cultivation.enterprises.schemas import ValidationError
 from cultivation.extensions import db
 from cultivation.mail.compose import base_url
+from cultivation.reminders.windows import candidate_counts
 from cultivation.web.clock import local_date
 from cultivation.windows import services
 from cultivation.windows.feed import calendar_events
@@ -33,7 +34,6 @@ from cultivation.windows.forms import WindowForm
 from cultivation.windows.ical import build_calendar
 from cultivation.windows.models import PROGRAMME_RULES, ApplicationWindow
 from cultivation.windows.queries import windows_in
-from cultivation.windows.reminders import candidate_counts
 
 bp = Blueprint("windows", __name__, url_prefix="/windows")
 

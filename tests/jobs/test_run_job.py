@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cultivation.accounts.models import User
-from cultivation.scheduling import registry
+from cultivation.jobs import registry
+from cultivation.jobs.registry import JobSpec, UnknownJob
 from cultivation.scheduling.models import JobRun
-from cultivation.scheduling.registry import JobSpec, UnknownJob
 from cultivation.scheduling.services import run_job
 from cultivation.web.clock import run_time_on
 

@@ -44,7 +44,7 @@ class JobSpec:
 
 def all_jobs() -> dict[str, JobSpec]:
     """Every job by name, in schedule order."""
-    from jobs.definitions import JOBS
+    from cultivation.jobs.definitions import JOBS
 
     return {spec.name: spec for spec in JOBS}
 

@@ -8,14 +8,14 @@ from typing import Any
 from flask import current_app
 
 from cultivation.database import DbSession
+from cultivation.jobs.registry import JobSpec
 from cultivation.mail.dispatch import dispatch
 from cultivation.reminders.annual_report import send_annual_report_reminders
 from cultivation.reminders.expiry import send_expiry_reminders
 from cultivation.reminders.followups import send_followup_reminders
 from cultivation.reminders.leader_digest import send_leader_digest
-from cultivation.scheduling.registry import JobSpec
+from cultivation.reminders.windows import send_window_reminders
 from cultivation.web.clock import local_date
-from cultivation.windows.reminders import send_window_reminders
 
 
 class MissingService(RuntimeError):
