@@ -121,6 +121,6 @@ def register_errors(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from cultivation.cli import register_commands
+    from cultivation.commands import register_commands
 
     register_commands(app)
