@@ -20,6 +20,7 @@ from cultivation.enterprises import services as registry
 from cultivation.enterprises.credit_code import normalize, validate
 from cultivation.enterprises.models import Enterprise
 from cultivation.extensions import db
+from cultivation.parameters.services import request_parameters
 from cultivation.policy import (
     RULE_SETS,
     FactsError,
@@ -31,7 +32,6 @@ from cultivation.policy import (
     verdict_to_json,
 )
 from cultivation.screening.facts import facts_for_enterprise
-from cultivation.screening.parameters import request_parameters
 from cultivation.screening.queries import SCREENED_RULES
 from cultivation.web.clock import today
 

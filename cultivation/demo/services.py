@@ -33,7 +33,7 @@ DemoSeeder = Callable[[DbSession, date], None]
 # Other concepts' demo seeders (application windows, policy parameters, report targets …),
 # run in order after the core demo data, in the same transaction, on a fresh load only.
 def _seed_parameters(session: DbSession, today: date) -> None:
-    from cultivation.screening.parameters import seed_parameters
+    from cultivation.parameters.services import seed_parameters
 
     seed_parameters(session, today)
 

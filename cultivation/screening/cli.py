@@ -20,6 +20,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from cultivation.extensions import db
+from cultivation.parameters.services import parameter_table, seed_table
 from cultivation.policy import (
     FactsError,
     ParameterError,
@@ -30,7 +31,6 @@ from cultivation.policy import (
     normalise_rules_name,
     verdict_to_json,
 )
-from cultivation.screening.parameters import parameter_table, seed_table
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:

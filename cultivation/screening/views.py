@@ -19,6 +19,7 @@ from cultivation.enterprises import services as registry
 from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise
 from cultivation.extensions import db
+from cultivation.parameters.services import request_parameters
 from cultivation.policy import ParameterError, evaluate, verdict_to_json
 from cultivation.portfolios.queries import portfolio_ids
 from cultivation.regions import current_region
@@ -26,7 +27,6 @@ from cultivation.screening import selftest as whatif
 from cultivation.screening.exports import candidates_xlsx
 from cultivation.screening.facts import facts_for_enterprise
 from cultivation.screening.models import ScreeningRun
-from cultivation.screening.parameters import request_parameters
 from cultivation.screening.presenters import VerdictView, verdict_view
 from cultivation.screening.queries import (
     CHANGES,
@@ -46,7 +46,7 @@ THRESHOLD_RULES = ("provincial-hnte-center", "provincial-institute", "leading")
 
 @bp.record
 def _mount_parameter_pages(state: BlueprintSetupState) -> None:
-    from cultivation.screening.parameter_views import bp as parameters_bp
+    from cultivation.parameters.views import bp as parameters_bp
 
     state.app.register_blueprint(parameters_bp)
 

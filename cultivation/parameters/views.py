@@ -18,15 +18,15 @@ from cultivation.accounts.access import roles_required
 from cultivation.accounts.models import User
 from cultivation.extensions import db
 from cultivation.inputs import InputError, parse_date
-from cultivation.policy import PARAMETER_CATALOGUE, ParameterError, ParameterSpec
-from cultivation.screening.forms import ParameterValueForm
-from cultivation.screening.models import PolicyParameter
-from cultivation.screening.parameters import (
+from cultivation.parameters.forms import ParameterValueForm
+from cultivation.parameters.services import (
     ParameterInputError,
     add_parameter_value,
     ensure_parameters,
     value_from_text,
 )
+from cultivation.policy import PARAMETER_CATALOGUE, ParameterError, ParameterSpec
+from cultivation.screening.models import PolicyParameter
 from cultivation.screening.presenters import parameter_value_text
 from cultivation.web.clock import clock
 from cultivation.web.request import INVALID
