@@ -28,6 +28,7 @@ BLUEPRINT_MODULES = (
     "cultivation.api",
     "cultivation.imports.views",
     "cultivation.screening.views",
+    "cultivation.parameters.views",
     "cultivation.reports.views",
     "cultivation.targets.views",
     "cultivation.scheduling.views",

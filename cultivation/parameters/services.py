@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cultivation.audit import services as audit
 from cultivation.database import DbSession
+from cultivation.parameters.models import PolicyParameter
 from cultivation.policy import (
     PARAMETER_CATALOGUE,
     ParameterError,
@@ -29,7 +30,6 @@ from cultivation.policy import (
     load_parameters,
 )
 from cultivation.policy.parameters import parse_value
-from cultivation.screening.models import PolicyParameter
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ from cultivation.accounts.models import User
 from cultivation.extensions import db
 from cultivation.inputs import InputError, parse_date
 from cultivation.parameters.forms import ParameterValueForm
+from cultivation.parameters.models import PolicyParameter
 from cultivation.parameters.services import (
     ParameterInputError,
     add_parameter_value,
@@ -26,7 +27,6 @@ from cultivation.parameters.services import (
     value_from_text,
 )
 from cultivation.policy import PARAMETER_CATALOGUE, ParameterError, ParameterSpec
-from cultivation.screening.models import PolicyParameter
 from cultivation.screening.presenters import parameter_value_text
 from cultivation.web.clock import clock
 from cultivation.web.request import INVALID

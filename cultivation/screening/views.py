@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
@@ -43,12 +42,6 @@ from cultivation.web.request import INVALID, int_arg
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 THRESHOLD_RULES = ("provincial-hnte-center", "provincial-institute", "leading")
 
-
-@bp.record
-def _mount_parameter_pages(state: BlueprintSetupState) -> None:
-    from cultivation.parameters.views import bp as parameters_bp
-
-    state.app.register_blueprint(parameters_bp)
 
 
 def verdict_views(facts: Any, as_of: Any, rules: tuple[str, ...]) -> list[VerdictView]:

@@ -10,8 +10,8 @@ import pytest
 from registry_support import ROLES, as_role_fixture, count_rows, world_fixture  # noqa: F401
 
 from cultivation.audit.models import AuditLog
+from cultivation.parameters.models import PolicyParameter
 from cultivation.parameters.services import ensure_parameters
-from cultivation.screening.models import PolicyParameter
 
 ALL = dict.fromkeys(ROLES[:-1], 200)
 READERS = {"admin": 200, "leader": 200, "advisor_in": 403, "advisor_out": 403}

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from cultivation.audit.models import AuditLog
 from cultivation.enterprises.models import FiscalYearFigures
-from cultivation.screening.models import PolicyParameter
+from cultivation.parameters.models import PolicyParameter
 from cultivation.screening.services import run_screening
 from cultivation.screening.views import firm_verdicts
 

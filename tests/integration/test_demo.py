@@ -349,8 +349,9 @@ def test_cli_rejects_bad_arguments_and_writes_nothing(runner: Any, db_session: S
 def test_the_full_load_seeds_windows_parameters_a_screening_run_and_a_snapshot(
     db_session: Session,
 ) -> None:
+    from cultivation.parameters.models import PolicyParameter
     from cultivation.reports.models import CoverageSnapshot
-    from cultivation.screening.models import Evaluation, PolicyParameter, ScreeningRun
+    from cultivation.screening.models import Evaluation, ScreeningRun
     from cultivation.windows.models import ApplicationWindow
 
     load(db_session, firms=60, seeders=None)
