@@ -12,6 +12,7 @@ CLI_MODULES = (
     "cultivation.demo.cli",
     "cultivation.imports.cli",
     "cultivation.screening.cli",
+    "cultivation.seeding",
     "cultivation.scheduling.cli",
     "cultivation.web.cli",
 )

@@ -112,6 +112,14 @@ def db_session(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
+def seeded(db_session: Session) -> None:
+    """The seed step (``cultivation seed``) has run: parameters and built-in plans stored."""
+    from cultivation.seeding import seed_database
+
+    seed_database(db_session)
+
+
+@pytest.fixture
 def client(app: Flask, db_session: Session) -> FlaskClient:
     return app.test_client()
 

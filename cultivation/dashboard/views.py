@@ -7,26 +7,15 @@ from typing import Any
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from cultivation.dashboard.advisor import advisor_context
 from cultivation.dashboard.outlook import outlook_context
 from cultivation.dashboard.queries import leader_context
-from cultivation.extensions import db
-from cultivation.targets.services import ensure_plans
 from cultivation.web.clock import today as local_today
 from cultivation.web.request import dbs
 
 bp = Blueprint("dashboard", __name__)
 
-
-def _seed_plans() -> None:
-    """A fresh database gets the 14th plan's targets on the first leader visit."""
-    try:
-        if ensure_plans(dbs()):
-            db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
 
 
 @bp.route("/")
@@ -35,7 +24,6 @@ def index():  # type: ignore[no-untyped-def]
     today = local_today()
     context: dict[str, Any] = {"today": today}
     if current_user.sees_everything:
-        _seed_plans()
         context.update(leader_context(dbs(), today))
     context.update(advisor_context(dbs(), current_user, today))
     context.update(outlook_context(dbs(), current_user, today))

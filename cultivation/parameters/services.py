@@ -121,17 +121,24 @@ def stored_table(session: DbSession) -> ParameterTable:
 
 
 def request_parameters() -> ParameterTable:
-    """The parameter table of the current web or API request (read once, seeds committed)."""
+    """The parameter table of the current web or API request (read once; never writes)."""
     from flask import g
 
     from cultivation.extensions import db
 
     table: ParameterTable | None = g.get("policy_parameters")
     if table is None:
-        if ensure_parameters(db.session):
-            db.session.commit()
-        table = g.policy_parameters = stored_table(db.session)
+        table = g.policy_parameters = readable_table(db.session)
     return table
+
+
+def readable_table(session: DbSession) -> ParameterTable:
+    """The stored values, plus the seed values of keys nothing is stored for yet (a database
+    the seed step has not reached); reads only."""
+    stored = stored_table(session)
+    known = stored.keys()
+    missing = [v for v in seed_table().all_values() if v.key not in known]
+    return stored.with_values(missing) if missing else stored
 
 
 def table_from_rows(rows: Iterable[PolicyParameter]) -> ParameterTable:

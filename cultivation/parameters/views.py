@@ -23,7 +23,6 @@ from cultivation.parameters.models import PolicyParameter
 from cultivation.parameters.services import (
     ParameterInputError,
     add_parameter_value,
-    ensure_parameters,
     value_from_text,
 )
 from cultivation.policy import PARAMETER_CATALOGUE, ParameterError, ParameterSpec
@@ -65,8 +64,6 @@ class KeyLine:
 
 
 def _rows() -> dict[str, list[PolicyParameter]]:
-    if ensure_parameters(db.session):
-        db.session.commit()
     by_key: dict[str, list[PolicyParameter]] = {}
     for row in db.session.scalars(select(PolicyParameter).order_by(PolicyParameter.key,
                                                                    PolicyParameter.valid_from)):

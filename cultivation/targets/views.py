@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from cultivation.accounts.access import roles_required
 from cultivation.accounts.models import User
@@ -29,7 +28,6 @@ from cultivation.targets.progress import (
 from cultivation.targets.services import (
     TargetError,
     add_plan,
-    ensure_plans,
     enter_manual_actual,
     set_target,
 )
@@ -38,14 +36,6 @@ from cultivation.web.request import dbs, wants_xlsx
 
 bp = Blueprint("targets", __name__, url_prefix="/reports")
 
-
-def _seed_if_empty() -> None:
-    """First visit on a fresh database: seed the 14th plan (idempotent, race-safe)."""
-    try:
-        if ensure_plans(dbs()):
-            db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
 
 
 def _forms(plans: list[PlanPeriod], chosen: PlanPeriod | None) -> dict[str, FlaskForm]:
@@ -58,7 +48,6 @@ def _forms(plans: list[PlanPeriod], chosen: PlanPeriod | None) -> dict[str, Flas
 
 
 def _render(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> Any:
-    _seed_if_empty()
     plans = list(db.session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))
     code = request.args.get("plan", "")
     plan = next((p for p in plans if p.code == code), None) if code else \
