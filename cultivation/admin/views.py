@@ -7,6 +7,7 @@ blueprints under the same ``/admin`` prefix, admins only too).
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from cultivation.accounts.access import roles_required
@@ -37,12 +38,12 @@ def load_user(user_id: int) -> User:
 
 
 @bp.route("/users")
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     return render_template("admin/users.html", rows=queries.users_overview(db.session))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-def new_user():  # type: ignore[no-untyped-def]
+def new_user() -> ResponseReturnValue:
     form = UserCreateForm()
     if form.validate_on_submit():
         try:
@@ -64,7 +65,7 @@ def new_user():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-def edit_user(user_id: int):  # type: ignore[no-untyped-def]
+def edit_user(user_id: int) -> ResponseReturnValue:
     user = load_user(user_id)
     form = UserEditForm(obj=user, is_active=user.is_active_flag)
     if form.validate_on_submit():
@@ -96,7 +97,7 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
-def revoke_user_token(user_id: int, token_id: int):  # type: ignore[no-untyped-def]
+def revoke_user_token(user_id: int, token_id: int) -> ResponseReturnValue:
     user = load_user(user_id)
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
@@ -110,7 +111,7 @@ def revoke_user_token(user_id: int, token_id: int):  # type: ignore[no-untyped-d
 
 
 @bp.route("/users/<int:user_id>/tokens/revoke-all", methods=["POST"])
-def revoke_all_tokens(user_id: int):  # type: ignore[no-untyped-def]
+def revoke_all_tokens(user_id: int) -> ResponseReturnValue:
     user = load_user(user_id)
     now, _ = clock()
     live = [t for t in queries.user_tokens(db.session, user.id) if t.revoked_at is None]
@@ -122,13 +123,13 @@ def revoke_all_tokens(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/deleted")
-def deleted():  # type: ignore[no-untyped-def]
+def deleted() -> ResponseReturnValue:
     return render_template("admin/audit_deleted.html",
                            firms=queries.deleted_enterprises(db.session))
 
 
 @bp.route("/deleted/<code>/restore", methods=["POST"])
-def restore(code: str):  # type: ignore[no-untyped-def]
+def restore(code: str) -> ResponseReturnValue:
     firm = get_by_code(db.session, code, include_deleted=True)
     if firm is None or firm.deleted_at is None:
         abort(404, "未找到该已删除企业")

@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
 from flask import abort, g, jsonify, make_response, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -39,7 +40,7 @@ def fail(status: int, message: str, errors: dict[str, list[str]] | None = None,
 
 
 @bp.errorhandler(ApiError)
-def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
+def _api_error(exc: ApiError) -> ResponseReturnValue:
     db.session.rollback()
     body: dict[str, Any] = {"message": exc.message, "status": exc.status, **exc.extra}
     if exc.errors is not None:
@@ -48,13 +49,13 @@ def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
 
 
 @bp.errorhandler(StaleDataError)
-def _stale(exc: StaleDataError):  # type: ignore[no-untyped-def]
+def _stale(exc: StaleDataError) -> ResponseReturnValue:
     db.session.rollback()
     return jsonify({"message": "数据已被他人修改，请重新读取后再提交", "status": 409}), 409
 
 
 @bp.errorhandler(IntegrityError)
-def _conflict(exc: IntegrityError):  # type: ignore[no-untyped-def]
+def _conflict(exc: IntegrityError) -> ResponseReturnValue:
     db.session.rollback()
     message = "数据冲突（可能已被他人同时创建），请重新读取后再试"
     return jsonify({"message": message, "status": 409}), 409

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from flask import request, url_for
+from flask.typing import ResponseReturnValue
 
 from cultivation.accounts.access import can_edit, can_view_details
 from cultivation.accounts.models import User
@@ -130,7 +131,7 @@ LIST_PARAMS = [
 @document("GET", "企业列表（筛选、分页）", tag="enterprises", query=LIST_PARAMS,
           responses={200: ref("EnterpriseList")}, errors=(422,),
           description="指导员可见全部企业的名称、代码、乡镇和梯次；非本人联系企业只返回这些字段。")
-def list_enterprises():  # type: ignore[no-untyped-def]
+def list_enterprises() -> ResponseReturnValue:
     errors: dict[str, list[str]] = {}
     filters = _filters(errors)
     page = _int_arg("page", 1, 1, 1_000_000, errors)
@@ -154,7 +155,7 @@ def list_enterprises():  # type: ignore[no-untyped-def]
           responses={201: ref("EnterpriseDetail")}, errors=(403, 409),
           description="指导员新建的企业自动分配给本人；只有管理员可指定 advisor。")
 @require_roles("admin", "advisor")
-def create_enterprise():  # type: ignore[no-untyped-def]
+def create_enterprise() -> ResponseReturnValue:
     body = json_body()
     values, extras = rep.enterprise_input(body, _ctx(), partial=False)
     user = api_user()
@@ -177,7 +178,7 @@ def create_enterprise():  # type: ignore[no-untyped-def]
 @document("GET", "企业详情（含年度数据、资质、研发机构、梯次）", tag="enterprises",
           path_params=CODE, errors=(404,),
           responses={200: {"oneOf": [ref("EnterpriseDetail"), ref("EnterpriseRestricted")]}})
-def get_enterprise(credit_code: str):  # type: ignore[no-untyped-def]
+def get_enterprise(credit_code: str) -> ResponseReturnValue:
     return _detail(_firm(credit_code))
 
 
@@ -187,7 +188,7 @@ def get_enterprise(credit_code: str):  # type: ignore[no-untyped-def]
           errors=(403, 404, 409),
           description="只提交要修改的字段和读取时的 version；version 过期时返回 409，数据不变。")
 @require_roles("admin", "advisor")
-def patch_enterprise(credit_code: str):  # type: ignore[no-untyped-def]
+def patch_enterprise(credit_code: str) -> ResponseReturnValue:
     firm = _firm(credit_code)
     _writable(firm)
     body = json_body()
@@ -217,7 +218,7 @@ def patch_enterprise(credit_code: str):  # type: ignore[no-untyped-def]
 @document("DELETE", "删除企业（软删除，仅管理员）", tag="enterprises", path_params=CODE,
           responses={204: None}, errors=(403, 404))
 @require_roles("admin")
-def delete_enterprise(credit_code: str):  # type: ignore[no-untyped-def]
+def delete_enterprise(credit_code: str) -> ResponseReturnValue:
     firm = _firm(credit_code)
     services.delete_enterprise(db.session, firm, actor=api_user(), now=now())
     db.session.commit()
@@ -241,7 +242,7 @@ def _year(raw: str) -> int:
           responses={200: ref("Figures"), 201: ref("Figures")}, errors=(403, 404),
           description="未提供的字段清空（PUT 语义）；金额单位万元。新建返回 201，更新返回 200。")
 @require_roles("admin", "advisor")
-def put_figures(credit_code: str, year: str):  # type: ignore[no-untyped-def]
+def put_figures(credit_code: str, year: str) -> ResponseReturnValue:
     firm = _firm(credit_code)
     _writable(firm)
     number = _year(year)
@@ -263,7 +264,7 @@ def put_figures(credit_code: str, year: str):  # type: ignore[no-untyped-def]
           body=ref("QualificationInput"), responses={201: ref("Qualification")},
           errors=(403, 404))
 @require_roles("admin", "advisor")
-def add_qualification(credit_code: str):  # type: ignore[no-untyped-def]
+def add_qualification(credit_code: str) -> ResponseReturnValue:
     firm = _firm(credit_code)
     _writable(firm)
     values = rep.section_input(schemas.QUALIFICATION, json_body(), _ctx())
@@ -280,7 +281,7 @@ def add_qualification(credit_code: str):  # type: ignore[no-untyped-def]
 @document("POST", "登记研发机构", tag="institutions", path_params=CODE,
           body=ref("InstitutionInput"), responses={201: ref("Institution")}, errors=(403, 404))
 @require_roles("admin", "advisor")
-def add_institution(credit_code: str):  # type: ignore[no-untyped-def]
+def add_institution(credit_code: str) -> ResponseReturnValue:
     firm = _firm(credit_code)
     _writable(firm)
     values = rep.section_input(schemas.INSTITUTION, json_body(), _ctx())

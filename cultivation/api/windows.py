@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from cultivation.api import bp
@@ -50,7 +51,7 @@ def _window(window_id: int) -> ApplicationWindow:
 @document("GET", "申报窗口列表", tag="windows", responses={200: ref("WindowList")},
           query=[param("year", "integer", "申报年度"),
                  param("programme", "string", "申报项目", enum=PROGRAMMES)], errors=(422,))
-def list_windows():  # type: ignore[no-untyped-def]
+def list_windows() -> ResponseReturnValue:
     errors: dict[str, list[str]] = {}
     year = None
     raw_year = request.args.get("year")
@@ -77,7 +78,7 @@ def list_windows():  # type: ignore[no-untyped-def]
 @document("POST", "新建申报窗口", tag="windows", body=ref("WindowInput"),
           responses={201: ref("Window")}, errors=(403,))
 @require_roles("admin")
-def create_window():  # type: ignore[no-untyped-def]
+def create_window() -> ResponseReturnValue:
     body = json_body()
     try:
         window = services.create_window(db.session, body, actor=api_user(), now=now())
@@ -91,7 +92,7 @@ def create_window():  # type: ignore[no-untyped-def]
 @bp.route("/windows/<int:window_id>", methods=["GET"])
 @document("GET", "申报窗口详情", tag="windows", responses={200: ref("Window")}, errors=(404,),
           path_params={"window_id": "申报窗口编号"})
-def get_window(window_id: int):  # type: ignore[no-untyped-def]
+def get_window(window_id: int) -> ResponseReturnValue:
     return services.window_json(_window(window_id))
 
 
@@ -100,7 +101,7 @@ def get_window(window_id: int):  # type: ignore[no-untyped-def]
           responses={200: ref("Window")}, errors=(403, 404),
           path_params={"window_id": "申报窗口编号"})
 @require_roles("admin")
-def patch_window(window_id: int):  # type: ignore[no-untyped-def]
+def patch_window(window_id: int) -> ResponseReturnValue:
     window = _window(window_id)
     body = json_body()
     try:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
+from cultivation.accounts.access import login_required
 from cultivation.dashboard.advisor import advisor_context
 from cultivation.dashboard.outlook import outlook_context
 from cultivation.dashboard.queries import leader_context
@@ -20,7 +22,7 @@ bp = Blueprint("dashboard", __name__)
 
 @bp.route("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     today = local_today()
     context: dict[str, Any] = {"today": today}
     if current_user.sees_everything:

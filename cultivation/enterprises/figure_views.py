@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import select
 
+from cultivation.accounts.access import login_required
 from cultivation.enterprises import schemas, services
 from cultivation.enterprises.forms import FiguresForm
 from cultivation.enterprises.models import FiscalYearFigures
@@ -19,7 +21,7 @@ bp = Blueprint("figures", __name__, url_prefix="/enterprises")
 
 @bp.route("/<code>/figures/new")
 @login_required
-def new_figures(code: str):  # type: ignore[no-untyped-def]
+def new_figures(code: str) -> ResponseReturnValue:
     """Pick a year (GET ?year=) and go to that year's form."""
     firm = editable_firm(code)
     _, today = clock()
@@ -35,7 +37,7 @@ def new_figures(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<code>/figures/<int:year>", methods=["GET", "POST"])
 @login_required
-def figures(code: str, year: int):  # type: ignore[no-untyped-def]
+def figures(code: str, year: int) -> ResponseReturnValue:
     firm = editable_firm(code)
     now, today = clock()
     if not 1949 <= year <= today.year:

@@ -18,10 +18,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from cultivation.accounts.access import can_edit, can_view_details, roles_required
+from cultivation.accounts.access import can_edit, can_view_details, login_required, roles_required
 from cultivation.accounts.models import User
 from cultivation.enterprises import schemas, services
 from cultivation.enterprises.detail import firm_page, tier_today
@@ -47,7 +48,7 @@ bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
 @bp.route("")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     _, today = clock()
     args = {k: v.strip() for k, v in request.args.items() if v.strip() and k != "page"}
     scope = args.get("scope") or ("mine" if current_user.is_advisor else "all")
@@ -110,7 +111,7 @@ def chosen_advisor(form: EnterpriseForm) -> tuple[User | None, bool]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-def create():  # type: ignore[no-untyped-def]
+def create() -> ResponseReturnValue:
     if not can_edit(current_user, None):
         abort(403)
     now, today = clock()
@@ -137,7 +138,7 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.route("/<code>")
 @login_required
-def detail(code: str):  # type: ignore[no-untyped-def]
+def detail(code: str) -> ResponseReturnValue:
     firm = load_firm(code)
     if code != firm.credit_code:
         return redirect(url_for("enterprises.detail", code=firm.credit_code))
@@ -161,7 +162,7 @@ def _edit_form(firm: Enterprise) -> EnterpriseForm:
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
 @login_required
-def edit(code: str):  # type: ignore[no-untyped-def]
+def edit(code: str) -> ResponseReturnValue:
     firm = editable_firm(code)
     if request.method == "GET":
         return render_template("enterprises/form.html", form=_edit_form(firm), firm=firm)
@@ -200,7 +201,7 @@ def edit(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<code>/delete", methods=["POST"])
 @roles_required("admin")
-def delete(code: str):  # type: ignore[no-untyped-def]
+def delete(code: str) -> ResponseReturnValue:
     firm = load_firm(code)
     now, _ = clock()
     services.delete_enterprise(db.session, firm, actor=current_user, now=now)

@@ -28,10 +28,11 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import delete, select
 
-from cultivation.accounts.access import roles_required
+from cultivation.accounts.access import login_required, roles_required
 from cultivation.accounts.models import User
 from cultivation.enterprises.queries import EnterpriseFilters
 from cultivation.enterprises.services import validation_context
@@ -77,14 +78,14 @@ def _batches() -> list[ImportBatch]:
 
 @bp.route("", methods=["GET"])
 @roles_required("admin", "advisor")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return render_template("imports/index.html", kinds=KINDS, batches=_batches(),
                            qualification_kinds=QUALIFICATION_KINDS, statuses=BATCH_STATUSES)
 
 
 @bp.route("", methods=["POST"])
 @roles_required("admin", "advisor")
-def upload():  # type: ignore[no-untyped-def]
+def upload() -> ResponseReturnValue:
     upload = request.files.get("file")
     kind = request.form.get("kind", "auto")
     qual_kind = request.form.get("qualification_kind") or None
@@ -115,7 +116,7 @@ def upload():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:batch_id>")
 @roles_required("admin", "advisor")
-def show(batch_id: int):  # type: ignore[no-untyped-def]
+def show(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     errors = batch.errors or []
     return render_template("imports/batch.html", batch=batch, report=batch.report or {},
@@ -186,7 +187,7 @@ def _stream(batch: ImportBatch, commit: bool) -> Response:
 
 @bp.route("/<int:batch_id>/check", methods=["POST"])
 @roles_required("admin", "advisor")
-def check(batch_id: int):  # type: ignore[no-untyped-def]
+def check(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     if batch.status != "pending":
         abort(409)
@@ -195,7 +196,7 @@ def check(batch_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:batch_id>/commit", methods=["POST"])
 @roles_required("admin", "advisor")
-def commit(batch_id: int):  # type: ignore[no-untyped-def]
+def commit(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     if batch.status != "pending" or batch.report is None:
         flash("请先完成试导入检查", "warning")
@@ -205,7 +206,7 @@ def commit(batch_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:batch_id>/discard", methods=["POST"])
 @roles_required("admin", "advisor")
-def discard(batch_id: int):  # type: ignore[no-untyped-def]
+def discard(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     if batch.status == "pending":
         batch.status, batch.content = "discarded", None
@@ -216,7 +217,7 @@ def discard(batch_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:batch_id>/revert", methods=["POST"])
 @roles_required("admin", "advisor")
-def revert(batch_id: int):  # type: ignore[no-untyped-def]
+def revert(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     try:
         count = revert_batch(db.session, batch, actor=current_user._get_current_object(),
@@ -232,14 +233,14 @@ def revert(batch_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:batch_id>/errors.xlsx")
 @roles_required("admin", "advisor")
-def error_report(batch_id: int):  # type: ignore[no-untyped-def]
+def error_report(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     return _xlsx(lambda handle: error_workbook(handle, batch), f"导入问题清单-{batch.id}.xlsx")
 
 
 @bp.route("/templates/<kind>.xlsx")
 @login_required
-def template(kind: str):  # type: ignore[no-untyped-def]
+def template(kind: str) -> ResponseReturnValue:
     if kind not in KINDS:
         abort(404)
     region = validation_context(clock.today()).region
@@ -252,7 +253,7 @@ EXPORT_KINDS = {"enterprises": "firms", "figures": "figures", "qualifications": 
 
 @bp.route("/export/<name>.xlsx")
 @login_required
-def export(name: str):  # type: ignore[no-untyped-def]
+def export(name: str) -> ResponseReturnValue:
     """The list's xlsx with the list's own query string (q, town, industry, tier, advisor)."""
     kind = EXPORT_KINDS.get(name)
     if kind is None:
@@ -269,7 +270,7 @@ def export(name: str):  # type: ignore[no-untyped-def]
         year=int(year) if year.isdigit() else None), f"{EXPORT_NAMES[kind]}-{stamp}.xlsx")
 
 
-def _xlsx(write: Any, filename: str) -> Any:
+def _xlsx(write: Any, filename: str) -> ResponseReturnValue:
     handle = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - send_file closes it
     write(handle)
     handle.seek(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -19,7 +20,7 @@ PER_PAGE = 50
 
 @bp.route("")
 @roles_required("admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     status = request.args.get("status") or None
     if status not in STATUSES:
         status = None
@@ -40,7 +41,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:message_id>")
 @roles_required("admin")
-def detail(message_id: int):  # type: ignore[no-untyped-def]
+def detail(message_id: int) -> ResponseReturnValue:
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     return render_template("admin/outbox_message.html", message=message,
                            backend=current_app.config["MAIL_BACKEND"])
@@ -48,7 +49,7 @@ def detail(message_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:message_id>/resend", methods=["POST"])
 @roles_required("admin")
-def resend_one(message_id: int):  # type: ignore[no-untyped-def]
+def resend_one(message_id: int) -> ResponseReturnValue:
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     try:
         resend(db.session, message, actor=current_user, now=utcnow())
@@ -65,7 +66,7 @@ def resend_one(message_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/resend-failed", methods=["POST"])
 @roles_required("admin")
-def resend_all_failed():  # type: ignore[no-untyped-def]
+def resend_all_failed() -> ResponseReturnValue:
     n = resend_failed(db.session, actor=current_user, now=utcnow())
     db.session.commit()
     if n:

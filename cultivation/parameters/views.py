@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -76,7 +77,7 @@ def _covers(row: PolicyParameter, day: date) -> bool:
 
 
 @bp.route("")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     _, today = clock()
     by_key = _rows()
     groups: dict[str, list[KeyLine]] = {}
@@ -99,7 +100,7 @@ def _value_text(value: Any) -> str:
 
 
 @bp.route("/<key>", methods=["GET", "POST"])
-def detail(key: str):  # type: ignore[no-untyped-def]
+def detail(key: str) -> ResponseReturnValue:
     spec = PARAMETER_CATALOGUE.get(key)
     if spec is None:
         abort(404, f"没有名为“{key[:80]}”的政策参数")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from cultivation.accounts.access import roles_required
@@ -39,7 +40,7 @@ def _filters(source: Any) -> tuple[EnterpriseFilters, dict[str, Any]]:
 
 
 @bp.route("/portfolios")
-def portfolios():  # type: ignore[no-untyped-def]
+def portfolios() -> ResponseReturnValue:
     _, today = clock()
     filters, args = _filters(request.args)
     per_page = int(current_app.config.get("PER_PAGE", 50))
@@ -56,7 +57,7 @@ def portfolios():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/portfolios", methods=["POST"])
-def assign_portfolios():  # type: ignore[no-untyped-def]
+def assign_portfolios() -> ResponseReturnValue:
     now, today = clock()
     filters, args = _filters(request.form)
     back = redirect(url_for("portfolios.portfolios", **args))

@@ -4,8 +4,10 @@ under ``/enterprises/<code>/``."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, request
-from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
+from cultivation.accounts.access import login_required
 from cultivation.enterprises.pages import editable_firm, record_form, save_record
 from cultivation.extensions import db
 from cultivation.qualifications import services
@@ -17,7 +19,7 @@ bp = Blueprint("qualifications", __name__, url_prefix="/enterprises")
 
 @bp.route("/<code>/qualifications/new", methods=["GET", "POST"])
 @login_required
-def new_qualification(code: str):  # type: ignore[no-untyped-def]
+def new_qualification(code: str) -> ResponseReturnValue:
     firm = editable_firm(code)
     title = "新增资质"
     if request.method == "GET":
@@ -32,7 +34,7 @@ def new_qualification(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<code>/qualifications/<int:qual_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_qualification(code: str, qual_id: int):  # type: ignore[no-untyped-def]
+def edit_qualification(code: str, qual_id: int) -> ResponseReturnValue:
     firm = editable_firm(code)
     qual = db.session.get(Qualification, qual_id)
     if qual is None or qual.enterprise_id != firm.id:
@@ -54,7 +56,7 @@ def edit_qualification(code: str, qual_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<code>/institutions/new", methods=["GET", "POST"])
 @login_required
-def new_institution(code: str):  # type: ignore[no-untyped-def]
+def new_institution(code: str) -> ResponseReturnValue:
     firm = editable_firm(code)
     title = "新增研发机构"
     if request.method == "GET":
@@ -69,7 +71,7 @@ def new_institution(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<code>/institutions/<int:inst_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_institution(code: str, inst_id: int):  # type: ignore[no-untyped-def]
+def edit_institution(code: str, inst_id: int) -> ResponseReturnValue:
     firm = editable_firm(code)
     inst = db.session.get(RDInstitution, inst_id)
     if inst is None or inst.enterprise_id != firm.id:

@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
-from flask_login import login_required
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from cultivation.accounts.access import login_required
 from cultivation.accounts.models import User
 from cultivation.extensions import db
 from cultivation.qualifications.models import INSTITUTION_KINDS
@@ -69,13 +70,13 @@ def filter_options() -> dict[str, Any]:
 
 @bp.route("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return render_template("reports/index.html")
 
 
 @bp.route("/funnel")
 @login_required
-def funnel_page():  # type: ignore[no-untyped-def]
+def funnel_page() -> ResponseReturnValue:
     as_of, filters = report_args()
     result = funnel(dbs(), as_of, filters)
     if wants_xlsx():
@@ -86,7 +87,7 @@ def funnel_page():  # type: ignore[no-untyped-def]
 
 @bp.route("/flows")
 @login_required
-def flows_page():  # type: ignore[no-untyped-def]
+def flows_page() -> ResponseReturnValue:
     as_of, filters = report_args()
     table = request.args.get("table", "flows")
     if wants_xlsx():
@@ -105,7 +106,7 @@ def flows_page():  # type: ignore[no-untyped-def]
 
 @bp.route("/coverage")
 @login_required
-def coverage_page():  # type: ignore[no-untyped-def]
+def coverage_page() -> ResponseReturnValue:
     as_of, _ = report_args()
     kind = request.args.get("kind", "")
     if kind and kind not in KINDS:
@@ -134,7 +135,7 @@ def coverage_page():  # type: ignore[no-untyped-def]
 
 @bp.route("/workload")
 @login_required
-def workload_page():  # type: ignore[no-untyped-def]
+def workload_page() -> ResponseReturnValue:
     now = today()
     try:
         end = parse_day(request.args.get("to"), field="to", default=now, label="截止日期")

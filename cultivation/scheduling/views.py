@@ -6,6 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from cultivation.accounts.access import roles_required
@@ -22,7 +23,7 @@ HISTORY_LIMIT = 200
 
 @bp.route("")
 @roles_required("admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     now = utcnow()
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     jobs = all_jobs()
@@ -40,7 +41,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/<name>/run", methods=["POST"])
 @roles_required("admin")
-def run_now(name: str):  # type: ignore[no-untyped-def]
+def run_now(name: str) -> ResponseReturnValue:
     try:
         spec = get_job(name)
     except UnknownJob:
@@ -55,7 +56,7 @@ def run_now(name: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/runs")
 @roles_required("admin")
-def runs():  # type: ignore[no-untyped-def]
+def runs() -> ResponseReturnValue:
     jobs = all_jobs()
     job = request.args.get("job") or None
     outcome = request.args.get("outcome") or None
@@ -71,7 +72,7 @@ def runs():  # type: ignore[no-untyped-def]
 
 @bp.route("/runs/<int:run_id>")
 @roles_required("admin")
-def run_detail(run_id: int):  # type: ignore[no-untyped-def]
+def run_detail(run_id: int) -> ResponseReturnValue:
     run = db.session.get(JobRun, run_id) or abort(404)
     spec = all_jobs().get(run.job)
     return render_template("admin/jobs_run.html", run=run, spec=spec, counts_text=counts_text)

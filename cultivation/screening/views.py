@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import or_, select
 
-from cultivation.accounts.access import can_view_details
+from cultivation.accounts.access import can_view_details, login_required
 from cultivation.accounts.models import User
 from cultivation.enterprises import services as registry
 from cultivation.enterprises.credit_code import normalize
@@ -70,7 +71,7 @@ def _choice(value: str, allowed: Any, default: str = "") -> str:
 
 @bp.route("/candidates")
 @login_required
-def candidates_page():  # type: ignore[no-untyped-def]
+def candidates_page() -> ResponseReturnValue:
     args = {k: (request.args.get(k) or "").strip()[:50]
             for k in ("rules", "outcome", "advisor", "town", "industry", "change", "scope")}
     region = current_region()
@@ -144,7 +145,7 @@ def _firm_choices(q: str) -> list[Enterprise]:
 
 @bp.route("/selftest", methods=["GET", "POST"])
 @login_required
-def selftest():  # type: ignore[no-untyped-def]
+def selftest() -> ResponseReturnValue:
     _, today = clock()
     firm = _firm_for_selftest((request.values.get("code") or "").strip()[:40])
     q = (request.args.get("q") or "").strip()[:50]

@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from cultivation.accounts.access import roles_required
+from cultivation.accounts.access import login_required, roles_required
 from cultivation.accounts.models import User
 from cultivation.extensions import db
 from cultivation.regions import current_region
@@ -47,7 +48,7 @@ def _forms(plans: list[PlanPeriod], chosen: PlanPeriod | None) -> dict[str, Flas
             "actual_form": ManualActualForm(prefix="a")}
 
 
-def _render(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> Any:
+def _render(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> ResponseReturnValue:
     plans = list(db.session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))
     code = request.args.get("plan", "")
     plan = next((p for p in plans if p.code == code), None) if code else \
@@ -83,7 +84,7 @@ def _render(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> Any
 
 @bp.route("/targets")
 @login_required
-def targets_page():  # type: ignore[no-untyped-def]
+def targets_page() -> ResponseReturnValue:
     return _render()
 
 
@@ -95,7 +96,7 @@ def _attach(form: FlaskForm, exc: TargetError) -> None:
         flash(exc.message, "error")
 
 
-def _failed(plans_form: str, form: FlaskForm) -> Any:
+def _failed(plans_form: str, form: FlaskForm) -> ResponseReturnValue:
     plans = list(db.session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))
     forms = _forms(plans, None)
     forms[plans_form] = form
@@ -107,7 +108,7 @@ def _failed(plans_form: str, form: FlaskForm) -> Any:
 
 @bp.route("/targets/plans", methods=["POST"])
 @roles_required("admin")
-def add_plan_view():  # type: ignore[no-untyped-def]
+def add_plan_view() -> ResponseReturnValue:
     form = PlanForm(prefix="p")
     if form.validate_on_submit():
         try:
@@ -130,7 +131,7 @@ def _scope_values() -> dict[str, set[str]]:
 
 @bp.route("/targets/targets", methods=["POST"])
 @roles_required("admin")
-def set_target_view():  # type: ignore[no-untyped-def]
+def set_target_view() -> ResponseReturnValue:
     form = TargetForm(prefix="t")
     plans = list(db.session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))
     form.plan.choices = plan_choices([(p.code, p.name) for p in plans])
@@ -156,7 +157,7 @@ def set_target_view():  # type: ignore[no-untyped-def]
 
 @bp.route("/targets/actuals", methods=["POST"])
 @roles_required("admin")
-def manual_actual_view():  # type: ignore[no-untyped-def]
+def manual_actual_view() -> ResponseReturnValue:
     form = ManualActualForm(prefix="a")
     if form.validate_on_submit():
         try:

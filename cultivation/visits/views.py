@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from cultivation.accounts.access import login_required
 from cultivation.enterprises.pages import editable_firm, record_form, save_record
 from cultivation.extensions import db
 from cultivation.visits import services

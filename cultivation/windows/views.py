@@ -15,10 +15,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import select
 
-from cultivation.accounts.access import roles_required
+from cultivation.accounts.access import login_required, roles_required
 from cultivation.accounts.models import User
 from cultivation.accounts.models import _new_calendar_token as new_calendar_token
 from cultivation.audit import services as audit
@@ -43,7 +44,7 @@ PHASES = {"upcoming": ("未开始", "text-bg-secondary"), "open": ("申报中", 
 
 @bp.route("")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     today = local_date(utcnow())
     years = list(db.session.scalars(select(ApplicationWindow.year).distinct()
                                     .order_by(ApplicationWindow.year)))
@@ -58,7 +59,7 @@ def index():  # type: ignore[no-untyped-def]
                            mine=mine, feed_url=feed_url, programme_rules=PROGRAMME_RULES)
 
 
-def _form_page(form: WindowForm, window: ApplicationWindow | None):  # type: ignore[no-untyped-def]
+def _form_page(form: WindowForm, window: ApplicationWindow | None) -> str:
     return render_template("windows/form.html", form=form, window=window)
 
 
@@ -79,7 +80,7 @@ def _raw(form: WindowForm) -> dict[str, object]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("admin")
-def create():  # type: ignore[no-untyped-def]
+def create() -> ResponseReturnValue:
     form = WindowForm()
     if form.validate_on_submit():
         try:
@@ -97,7 +98,7 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:window_id>/edit", methods=["GET", "POST"])
 @roles_required("admin")
-def edit(window_id: int):  # type: ignore[no-untyped-def]
+def edit(window_id: int) -> ResponseReturnValue:
     window = db.session.get(ApplicationWindow, window_id) or abort(404)
     form = WindowForm(obj=window)
     if request.method == "GET":
@@ -121,7 +122,7 @@ def edit(window_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:window_id>/delete", methods=["POST"])
 @roles_required("admin")
-def delete(window_id: int):  # type: ignore[no-untyped-def]
+def delete(window_id: int) -> ResponseReturnValue:
     window = db.session.get(ApplicationWindow, window_id) or abort(404)
     title, year = window.title, window.year
     services.delete_window(db.session, window, actor=current_user, now=utcnow())
@@ -132,7 +133,7 @@ def delete(window_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/seed", methods=["POST"])
 @roles_required("admin")
-def seed():  # type: ignore[no-untyped-def]
+def seed() -> ResponseReturnValue:
     year = request.form.get("year", type=int)
     if year is None or not 2000 <= year <= 2100:
         flash("年度无效，应为 2000 到 2100 之间的整数", "error")
@@ -149,7 +150,7 @@ def seed():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/calendar/<token>.ics")
-def feed(token: str):  # type: ignore[no-untyped-def]
+def feed(token: str) -> ResponseReturnValue:
     """Public URL: the secret token is the credential (calendar apps cannot log in)."""
     user = db.session.scalar(select(User).where(User.calendar_token == token,
                                                 User.is_active_flag.is_(True)))
@@ -171,7 +172,7 @@ def feed(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/calendar/reset", methods=["POST"])
 @login_required
-def reset_feed():  # type: ignore[no-untyped-def]
+def reset_feed() -> ResponseReturnValue:
     user = db.session.get(User, current_user.id) or abort(404)
     user.calendar_token = new_calendar_token()
     audit.record(db.session, actor=user, entity_type="user", entity_id=user.id,
