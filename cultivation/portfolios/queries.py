@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
@@ -28,13 +29,19 @@ def portfolio_ids(advisor_id: int) -> Select[int]:
     )
 
 
-def portfolio_ids_on(advisor_id: int, day: date) -> Select[int]:
-    """Firm ids in an advisor's portfolio on ``day`` (history-aware)."""
-    return select(PortfolioAssignment.enterprise_id).where(
-        PortfolioAssignment.advisor_id == advisor_id,
+def assignment_on(day: date | ColumnElement[Any]) -> ColumnElement[bool]:
+    """An assignment in force on ``day`` (a date or a date expression): the one definition of
+    "portfolio on a day" (started by then, not ended on or before it)."""
+    return and_(
         PortfolioAssignment.started_on <= day,
         or_(PortfolioAssignment.ended_on.is_(None), PortfolioAssignment.ended_on > day),
     )
+
+
+def portfolio_ids_on(advisor_id: int, day: date) -> Select[int]:
+    """Firm ids in an advisor's portfolio on ``day`` (history-aware)."""
+    return select(PortfolioAssignment.enterprise_id).where(
+        PortfolioAssignment.advisor_id == advisor_id, assignment_on(day))
 
 
 def advisors() -> Select[User]:

@@ -17,8 +17,8 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
-from cultivation.qualifications.queries import tier_counts
 from cultivation.qualifications.tiers import TIER_LABELS
+from cultivation.reports.tiersql import tier_counts_on
 from cultivation.screening.models import Evaluation
 from cultivation.screening.queries import (
     CANDIDATE_OUTCOMES,
@@ -112,7 +112,7 @@ def _targets(session: DbSession, today: date) -> list[dict[str, Any]]:
 
 def leader_summary(session: DbSession, today: date) -> LeaderSummary:
     """Everything the leaders' monthly digest shows, as of ``today``."""
-    tiers = [(TIER_LABELS[t], n) for t, n in tier_counts(today).items()]
+    tiers = [(TIER_LABELS[t], n) for t, n in tier_counts_on(session, [today])[today].items()]
     per_rules, new, total, compared = candidate_changes(session, today)
     return LeaderSummary(today, tiers, per_rules, new, total, compared,
                          _coverage(session, today), _targets(session, today))
