@@ -159,11 +159,8 @@ def create_enterprise() -> ResponseReturnValue:
     body = json_body()
     values, extras = rep.enterprise_input(body, _ctx(), partial=False)
     user = api_user()
-    if user.is_advisor:
-        _check_advisor_change(extras, user.username)
-        advisor: User | None = user
-    else:
-        advisor = _advisor_user(extras.get("advisor"))
+    _check_advisor_change(extras, user.username if user.is_advisor else None)
+    advisor = None if user.is_advisor else _advisor_user(extras.get("advisor"))
     try:
         firm = services.create_enterprise(db.session, values, actor=user, now=now(),
                                           advisor=advisor)
@@ -199,17 +196,18 @@ def patch_enterprise(credit_code: str) -> ResponseReturnValue:
     if extras["version"] != firm.version:
         fail(409, f"数据已被他人修改（当前版本 {firm.version}），请重新读取后再提交",
              current_version=firm.version)
-    stamp = now()
     try:
-        services.update_enterprise(db.session, firm, values, actor=api_user(), now=stamp,
-                                   expected_version=extras["version"])
+        if "advisor" in extras:
+            services.update_and_reassign(
+                db.session, firm, values, advisor=_advisor_user(extras["advisor"]),
+                actor=api_user(), now=now(), today=today(), expected_version=extras["version"])
+        else:
+            services.update_enterprise(db.session, firm, values, actor=api_user(), now=now(),
+                                       expected_version=extras["version"])
     except services.StaleVersion as exc:
         fail(409, str(exc), current_version=exc.current)
     except schemas.ValidationError as exc:
         fail(422, "提交的数据有误", exc.errors)
-    if "advisor" in extras and extras["advisor"] != current_name:
-        portfolios.assign(db.session, firm, _advisor_user(extras["advisor"]),
-                          on=today(), actor=api_user())
     db.session.commit()
     return _detail(firm)
 

@@ -52,7 +52,11 @@ def create_enterprise(
     advisor: User | None = None,
     import_batch_id: int | None = None,
 ) -> Enterprise:
-    """Register a firm; a duplicate (also a soft-deleted one) is a field error."""
+    """Register a firm; a duplicate (also a soft-deleted one) is a field error.
+
+    A firm an advisor registers is theirs (``advisor`` is ignored then); otherwise it goes to
+    ``advisor``, if given.
+    """
     existing = get_by_code(session, values["credit_code"], include_deleted=True)
     if existing is not None:
         message = "该统一社会信用代码已登记" + (
@@ -74,6 +78,8 @@ def create_enterprise(
         after=audit.snapshot(firm, ENTERPRISE_FIELDS),
         at=now,
     )
+    if getattr(actor, "is_advisor", False):
+        advisor = session.get(User, actor.id)
     if advisor is not None:
         portfolios.assign(session, firm, advisor, on=now.date(), actor=actor)
     return firm
@@ -115,6 +121,28 @@ def update_enterprise(
             after=new,
             at=now,
         )
+    return new
+
+
+def update_and_reassign(
+    session: DbSession,
+    firm: Enterprise,
+    values: dict[str, Any],
+    *,
+    advisor: User | None,
+    actor: Any,
+    now: datetime,
+    today: date,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """Change a firm's fields, then hand it to ``advisor`` (None = nobody) when that is a
+    change: the old assignment closes on ``today``. Returns the changed fields."""
+    new = update_enterprise(session, firm, values, actor=actor, now=now,
+                            expected_version=expected_version)
+    current = portfolios.current_advisor(session, firm.id)
+    if (current.id if current else None) != (advisor.id if advisor else None):
+        portfolios.assign(session, firm, advisor, on=today, actor=actor)
+    session.flush()
     return new
 
 

@@ -120,8 +120,6 @@ def create() -> ResponseReturnValue:
         values = form.clean(services.validation_context(today))
         advisor, advisor_ok = chosen_advisor(form)
         if values is not None and advisor_ok:
-            if current_user.is_advisor:
-                advisor = db.session.get(User, current_user.id)
             try:
                 firm = services.create_enterprise(db.session, values, actor=current_user,
                                                   now=now, advisor=advisor)
@@ -177,14 +175,13 @@ def edit(code: str) -> ResponseReturnValue:
     except ValueError:
         expected = -1
     try:
-        services.update_enterprise(db.session, firm, values, actor=current_user, now=now,
-                                   expected_version=expected)
-        current = portfolios.current_advisor(db.session, firm.id)
-        if "advisor" in form and (current.id if current else None) != (
-            advisor.id if advisor else None
-        ):
-            portfolios.assign(db.session, firm, advisor, on=today, actor=current_user)
-        db.session.flush()
+        if "advisor" in form:
+            services.update_and_reassign(db.session, firm, values, advisor=advisor,
+                                         actor=current_user, now=now, today=today,
+                                         expected_version=expected)
+        else:
+            services.update_enterprise(db.session, firm, values, actor=current_user, now=now,
+                                       expected_version=expected)
     except (services.StaleVersion, StaleDataError):
         db.session.rollback()
         flash(STALE_MESSAGE, "warning")
