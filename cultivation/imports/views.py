@@ -12,7 +12,6 @@ import json
 import logging
 import tempfile
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import delete, select
 
 from cultivation.accounts.access import login_required, roles_required
 from cultivation.accounts.models import User
@@ -41,12 +39,14 @@ from cultivation.imports.exports import EXPORT_NAMES, write_export
 from cultivation.imports.headers import KINDS
 from cultivation.imports.models import BATCH_STATUSES, ImportBatch
 from cultivation.imports.problems import error_workbook
+from cultivation.imports.queries import recent_batches
 from cultivation.imports.reader import ReadError
 from cultivation.imports.revert import RevertRefused, revert_batch
 from cultivation.imports.services import (
     ImportOptions,
     import_events,
     refresh_statistics,
+    stage_upload,
 )
 from cultivation.imports.templates import write_template
 from cultivation.qualifications.models import QUALIFICATION_KINDS
@@ -68,18 +68,11 @@ def _batch(batch_id: int) -> ImportBatch:
     return batch
 
 
-def _batches() -> list[ImportBatch]:
-    stmt = (select(ImportBatch).where(ImportBatch.status.in_(("committed", "reverted")))
-            .order_by(ImportBatch.id.desc()).limit(50))
-    if not current_user.is_admin:
-        stmt = stmt.where(ImportBatch.user_id == current_user.id)
-    return list(db.session.scalars(stmt))
-
-
 @bp.route("", methods=["GET"])
 @roles_required("admin", "advisor")
 def index() -> ResponseReturnValue:
-    return render_template("imports/index.html", kinds=KINDS, batches=_batches(),
+    return render_template("imports/index.html", kinds=KINDS,
+                           batches=recent_batches(db.session, current_user),
                            qualification_kinds=QUALIFICATION_KINDS, statuses=BATCH_STATUSES)
 
 
@@ -103,13 +96,8 @@ def upload() -> ResponseReturnValue:
     if problem:
         flash(problem, "danger")
         return redirect(url_for("imports.index"))
-    now = clock.now()
-    db.session.execute(delete(ImportBatch).where(ImportBatch.status.in_(("pending", "discarded")),
-                                                 ImportBatch.created_at < now - timedelta(days=2)))
-    batch = ImportBatch(filename=name[:300], kind=kind, user_id=current_user.id, status="pending",
-                        options={"kind": kind, "qualification_kind": qual_kind}, content=content,
-                        created_at=now)
-    db.session.add(batch)
+    batch = stage_upload(db.session, filename=name, kind=kind, qualification_kind=qual_kind,
+                         content=content, user_id=current_user.id, now=clock.now())
     db.session.commit()
     return redirect(url_for("imports.show", batch_id=batch.id))
 
