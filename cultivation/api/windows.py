@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
 
 from cultivation.api import bp
 from cultivation.api.auth import api_user, fail, json_body, require_roles
@@ -12,9 +11,8 @@ from cultivation.api.openapi import document, param, ref, register_schema
 from cultivation.enterprises.schemas import ValidationError
 from cultivation.extensions import db
 from cultivation.web.clock import now
-from cultivation.windows import services
+from cultivation.windows import queries, services
 from cultivation.windows.models import PROGRAMMES, ApplicationWindow
-from cultivation.windows.queries import windows_in
 
 _FIELDS = {
     "programme": {"type": "string", "enum": list(PROGRAMMES), "description": "申报项目代码"},
@@ -68,9 +66,8 @@ def list_windows() -> ResponseReturnValue:
         errors["programme"] = [f"未知的申报项目，可选：{'、'.join(PROGRAMMES)}"]
     if errors:
         fail(422, "查询参数无效", errors)
-    stmt = windows_in(year, programme)
-    items = [services.window_json(w) for w in db.session.scalars(stmt)]
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = [services.window_json(w) for w in queries.list_windows(db.session, year, programme)]
+    total = len(items)
     return {"items": items, "total": total}
 
 

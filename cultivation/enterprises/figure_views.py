@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from cultivation.accounts.access import login_required
 from cultivation.enterprises import schemas, services
 from cultivation.enterprises.forms import FiguresForm
-from cultivation.enterprises.models import FiscalYearFigures
 from cultivation.enterprises.pages import back_to_firm, editable_firm
+from cultivation.enterprises.queries import figures_of
 from cultivation.extensions import db
 from cultivation.web.clock import clock
 from cultivation.web.request import INVALID
@@ -42,8 +41,7 @@ def figures(code: str, year: int) -> ResponseReturnValue:
     now, today = clock()
     if not 1949 <= year <= today.year:
         abort(404, f"年度应在 1949–{today.year} 之间")
-    row = db.session.scalar(select(FiscalYearFigures).where(
-        FiscalYearFigures.enterprise_id == firm.id, FiscalYearFigures.year == year))
+    row = figures_of(db.session, firm.id, year)
     if request.method == "GET":
         form = FiguresForm(formdata=None, data=FiguresForm.initial(row) if row else None)
         return render_template("enterprises/figures_form.html", form=form, firm=firm, year=year,

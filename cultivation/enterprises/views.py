@@ -32,7 +32,7 @@ from cultivation.enterprises.pages import STALE_MESSAGE, editable_firm, load_fir
 from cultivation.enterprises.queries import SORTS, EnterpriseFilters, list_page
 from cultivation.extensions import db
 from cultivation.portfolios import services as portfolios
-from cultivation.portfolios.queries import advisors
+from cultivation.portfolios.queries import active_advisors, advisor_named
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.regions import current_region
 from cultivation.web.clock import clock
@@ -81,7 +81,7 @@ def index() -> ResponseReturnValue:
         "enterprises/index.html", rows=rows, total=total, page=page, per_page=per_page,
         list_url=list_url, page_url=lambda n: list_url(page=n),
         pages=max((total + per_page - 1) // per_page, 1), filters=filters, args=args,
-        scope=scope, region=region, advisors=list(db.session.scalars(advisors())),
+        scope=scope, region=region, advisors=active_advisors(db.session),
         tiers=TIER_LABELS, today=today,
     )
 
@@ -92,7 +92,7 @@ def prepare_form(form: EnterpriseForm) -> EnterpriseForm:
     if current_user.is_admin:
         form.advisor.choices = options(
             [(u.username, f"{u.display_name}（{u.username}）")
-             for u in db.session.scalars(advisors())], "（不分配）")
+             for u in active_advisors(db.session)], "（不分配）")
     else:
         del form.advisor
     return form
@@ -102,7 +102,7 @@ def chosen_advisor(form: EnterpriseForm) -> tuple[User | None, bool]:
     """The advisor picked in the form (admins only) and whether the choice is valid."""
     if "advisor" not in form or not form.advisor.data:
         return None, True
-    user = db.session.scalar(advisors().where(User.username == form.advisor.data))
+    user = advisor_named(db.session, form.advisor.data)
     if user is None:
         form.attach({"advisor": ["请选择有效的科技指导员"]})
         return None, False

@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from cultivation.accounts.access import roles_required
 from cultivation.database import utcnow
 from cultivation.extensions import db
 from cultivation.mail.models import STATUSES, OutboxMessage
-from cultivation.mail.services import resend, resend_failed, status_counts
+from cultivation.mail.services import outbox_page, resend, resend_failed, status_counts
 from cultivation.web.request import int_arg
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
@@ -25,12 +24,7 @@ def index() -> ResponseReturnValue:
     if status not in STATUSES:
         status = None
     page = int_arg("page")
-    stmt = select(OutboxMessage)
-    if status:
-        stmt = stmt.where(OutboxMessage.status == status)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    messages = list(db.session.scalars(stmt.order_by(OutboxMessage.id.desc())
-                                       .offset((page - 1) * PER_PAGE).limit(PER_PAGE)))
+    messages, total = outbox_page(db.session, status, page=page, per_page=PER_PAGE)
     return render_template(
         "admin/outbox.html", messages=messages, counts=status_counts(db.session),
         statuses=STATUSES, status=status, page=page, pages=max(1, -(-total // PER_PAGE)),

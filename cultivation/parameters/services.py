@@ -113,11 +113,15 @@ def parameter_table(session: DbSession) -> ParameterTable:
     return stored_table(session)
 
 
+def stored_rows(session: DbSession) -> list[PolicyParameter]:
+    """Every stored value, by key and start date."""
+    return list(session.scalars(select(PolicyParameter).order_by(PolicyParameter.key,
+                                                                 PolicyParameter.valid_from)))
+
+
 def stored_table(session: DbSession) -> ParameterTable:
     """Every stored value as a ParameterTable, without seeding."""
-    rows = session.scalars(select(PolicyParameter).order_by(PolicyParameter.key,
-                                                            PolicyParameter.valid_from))
-    return table_from_rows(rows)
+    return table_from_rows(stored_rows(session))
 
 
 def request_parameters() -> ParameterTable:

@@ -13,10 +13,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from cultivation.accounts.access import roles_required
-from cultivation.accounts.models import User
+from cultivation.accounts.services import display_names
 from cultivation.extensions import db
 from cultivation.inputs import InputError, parse_date
 from cultivation.parameters.forms import ParameterValueForm
@@ -24,6 +23,7 @@ from cultivation.parameters.models import PolicyParameter
 from cultivation.parameters.services import (
     ParameterInputError,
     add_parameter_value,
+    stored_rows,
     value_from_text,
 )
 from cultivation.policy import PARAMETER_CATALOGUE, ParameterError, ParameterSpec
@@ -66,8 +66,7 @@ class KeyLine:
 
 def _rows() -> dict[str, list[PolicyParameter]]:
     by_key: dict[str, list[PolicyParameter]] = {}
-    for row in db.session.scalars(select(PolicyParameter).order_by(PolicyParameter.key,
-                                                                   PolicyParameter.valid_from)):
+    for row in stored_rows(db.session):
         by_key.setdefault(row.key, []).append(row)
     return by_key
 
@@ -139,8 +138,7 @@ def detail(key: str) -> ResponseReturnValue:
                 target = getattr(form, name, None) or form.value
                 target.errors = [*target.errors, *messages]
         status = INVALID
-    creators = {u.id: u.display_name for u in db.session.scalars(
-        select(User).where(User.id.in_({r.created_by_id for r in rows if r.created_by_id})))}
+    creators = display_names(db.session, {r.created_by_id for r in rows if r.created_by_id})
     return render_template("admin/parameters_detail.html", key=key, spec=spec, rows=rows,
                            current=current, form=form, today=today, creators=creators,
                            value_text=parameter_value_text, raw_text=_value_text,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, or_, select
 
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
@@ -79,3 +79,15 @@ def advisor_loads(session: DbSession) -> list[tuple[User, int]]:
         .order_by(firms.desc(), User.display_name)
     )
     return [(u, n or 0) for u, n in session.execute(stmt).all()]
+
+
+def active_advisors(session: DbSession) -> list[User]:
+    """Active advisors ordered by name (for pickers)."""
+    return list(session.scalars(advisors()))
+
+
+def advisor_names(session: DbSession) -> list[Row[str, str]]:
+    """(username, display_name) rows of every advisor, active or not (filters keep history)."""
+    return list(session.execute(
+        select(User.username, User.display_name).where(User.role == "advisor")
+        .order_by(User.display_name)).all())

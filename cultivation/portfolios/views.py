@@ -11,8 +11,7 @@ from flask_login import current_user
 from cultivation.accounts.access import roles_required
 from cultivation.accounts.models import User
 from cultivation.accounts.services import AccountError
-from cultivation.enterprises.models import Enterprise
-from cultivation.enterprises.queries import EnterpriseFilters, list_page, list_statement
+from cultivation.enterprises.queries import EnterpriseFilters, list_ids, list_page
 from cultivation.extensions import db
 from cultivation.portfolios import queries, services
 from cultivation.qualifications.tiers import TIER_LABELS
@@ -51,7 +50,7 @@ def portfolios() -> ResponseReturnValue:
         pages=max((total + per_page - 1) // per_page, 1), filters=filters, args=args,
         page_url=lambda n: url_for("portfolios.portfolios", **args, page=n),
         loads=queries.advisor_loads(db.session),
-        advisors=list(db.session.scalars(queries.advisors())),
+        advisors=queries.active_advisors(db.session),
         region=current_region(), tiers=TIER_LABELS,
     )
 
@@ -69,9 +68,7 @@ def assign_portfolios() -> ResponseReturnValue:
             flash("请选择要分配给的科技指导员（或选择“取消分配”）", "danger")
             return back
     if request.form.get("mode") == "all":
-        ids = list(db.session.scalars(
-            list_statement(filters, today).with_only_columns(Enterprise.id).order_by(None)
-        ))
+        ids = list_ids(db.session, filters, today)
     else:
         raw = request.form.getlist("ids")
         wanted = [int(i) for i in raw if i.isdigit()]

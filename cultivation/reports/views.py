@@ -11,11 +11,10 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from cultivation.accounts.access import login_required
-from cultivation.accounts.models import User
 from cultivation.extensions import db
+from cultivation.portfolios.queries import advisor_names
 from cultivation.qualifications.models import INSTITUTION_KINDS
 from cultivation.regions import current_region
 from cultivation.reports import exports
@@ -62,9 +61,7 @@ def report_args() -> tuple[date, ReportFilters]:
 def filter_options() -> dict[str, Any]:
     """Towns, industries and advisors for the filter form (one query)."""
     region = current_region()
-    advisors = db.session.execute(
-        select(User.username, User.display_name).where(User.role == "advisor")
-        .order_by(User.display_name)).all()
+    advisors = advisor_names(db.session)
     return {"towns": region.towns, "industries": region.industries, "advisors": advisors}
 
 

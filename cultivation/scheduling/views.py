@@ -14,7 +14,7 @@ from cultivation.database import utcnow
 from cultivation.extensions import db
 from cultivation.jobs.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.models import OUTCOMES, JobRun
-from cultivation.scheduling.queries import failure_counts, latest_runs, lock_holder, run_history
+from cultivation.scheduling.queries import failure_counts, latest_runs, lock_holder, recent_runs
 from cultivation.scheduling.services import counts_text, error_summary, run_job
 
 bp = Blueprint("scheduling", __name__, url_prefix="/admin/jobs")
@@ -64,7 +64,7 @@ def runs() -> ResponseReturnValue:
         job = None
     if outcome is not None and outcome not in OUTCOMES:
         outcome = None
-    history = list(db.session.scalars(run_history(job, outcome).limit(HISTORY_LIMIT)))
+    history = recent_runs(db.session, job, outcome, limit=HISTORY_LIMIT)
     return render_template("admin/jobs_runs.html", runs=history, jobs=jobs, job=job,
                            outcome=outcome, outcomes=OUTCOMES, counts_text=counts_text,
                            error_summary=error_summary, limit=HISTORY_LIMIT)

@@ -11,17 +11,15 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import or_, select
 
 from cultivation.accounts.access import can_view_details, login_required
-from cultivation.accounts.models import User
 from cultivation.enterprises import services as registry
-from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise
+from cultivation.enterprises.queries import find_firms, portfolio_firms
 from cultivation.extensions import db
 from cultivation.parameters.services import request_parameters
 from cultivation.policy import ParameterError, evaluate, verdict_to_json
-from cultivation.portfolios.queries import portfolio_ids
+from cultivation.portfolios.queries import advisor_names
 from cultivation.regions import current_region
 from cultivation.screening import selftest as whatif
 from cultivation.screening.exports import candidates_xlsx
@@ -99,8 +97,7 @@ def candidates_page() -> ResponseReturnValue:
     previous = None
     if result.run is not None and result.run.previous_run_id is not None:
         previous = db.session.get(ScreeningRun, result.run.previous_run_id)
-    advisors = db.session.execute(select(User.username, User.display_name)
-                                  .where(User.role == "advisor").order_by(User.display_name))
+    advisors = advisor_names(db.session)
 
     def list_url(**changes: Any) -> str:
         params: dict[str, Any] = {k: v for k, v in args.items() if v}
@@ -133,14 +130,9 @@ def _firm_for_selftest(code: str) -> Enterprise | None:
 
 def _firm_choices(q: str) -> list[Enterprise]:
     """Advisors: their portfolio; admins and leaders: firms matching ``q`` (at most 20)."""
-    live = select(Enterprise).where(Enterprise.deleted_at.is_(None)).order_by(Enterprise.name)
     if current_user.is_advisor:
-        mine = live.where(Enterprise.id.in_(portfolio_ids(current_user.id)))
-        return list(db.session.scalars(mine))
-    if not q:
-        return []
-    return list(db.session.scalars(live.where(or_(
-        Enterprise.name.contains(q), Enterprise.credit_code.contains(normalize(q)))).limit(20)))
+        return portfolio_firms(db.session, current_user.id)
+    return find_firms(db.session, q, limit=20) if q else []
 
 
 @bp.route("/selftest", methods=["GET", "POST"])

@@ -281,3 +281,8 @@ def current_plan(session: DbSession, today: date) -> PlanPeriod | None:
         select(PlanPeriod).where(PlanPeriod.start_year <= today.year)
         .order_by(PlanPeriod.end_year.desc()).limit(1)
     ) or session.scalar(select(PlanPeriod).order_by(PlanPeriod.start_year).limit(1))
+
+
+def all_plans(session: DbSession) -> list[PlanPeriod]:
+    """Every plan period, oldest first."""
+    return list(session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))

@@ -9,17 +9,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from cultivation.accounts.access import login_required, roles_required
-from cultivation.accounts.models import User
 from cultivation.extensions import db
+from cultivation.portfolios.queries import advisor_names
 from cultivation.regions import current_region
 from cultivation.reports import exports
 from cultivation.reports.indicators import INDICATORS
 from cultivation.reports.models import SCOPE_KINDS, PlanPeriod
 from cultivation.targets.forms import ManualActualForm, PlanForm, TargetForm, plan_choices
 from cultivation.targets.progress import (
+    all_plans,
     current_plan,
     plan_progress,
     plan_targets,
@@ -49,7 +49,7 @@ def _forms(plans: list[PlanPeriod], chosen: PlanPeriod | None) -> dict[str, Flas
 
 
 def _render(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> ResponseReturnValue:
-    plans = list(db.session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))
+    plans = all_plans(db.session)
     code = request.args.get("plan", "")
     plan = next((p for p in plans if p.code == code), None) if code else \
         current_plan(dbs(), today())
@@ -97,7 +97,7 @@ def _attach(form: FlaskForm, exc: TargetError) -> None:
 
 
 def _failed(plans_form: str, form: FlaskForm) -> ResponseReturnValue:
-    plans = list(db.session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))
+    plans = all_plans(db.session)
     forms = _forms(plans, None)
     forms[plans_form] = form
     if isinstance(form, TargetForm):
@@ -125,7 +125,7 @@ def add_plan_view() -> ResponseReturnValue:
 
 def _scope_values() -> dict[str, set[str]]:
     region = current_region()
-    advisors = set(db.session.scalars(select(User.username).where(User.role == "advisor")))
+    advisors = {row.username for row in advisor_names(db.session)}
     return {"town": set(region.towns), "industry": set(region.industries), "advisor": advisors}
 
 
@@ -133,7 +133,7 @@ def _scope_values() -> dict[str, set[str]]:
 @roles_required("admin")
 def set_target_view() -> ResponseReturnValue:
     form = TargetForm(prefix="t")
-    plans = list(db.session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))
+    plans = all_plans(db.session)
     form.plan.choices = plan_choices([(p.code, p.name) for p in plans])
     if form.validate_on_submit():
         plan = next(p for p in plans if p.code == form.plan.data)

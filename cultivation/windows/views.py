@@ -17,7 +17,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from cultivation.accounts.access import login_required, roles_required
 from cultivation.accounts.models import User
@@ -34,7 +33,7 @@ from cultivation.windows.feed import calendar_events
 from cultivation.windows.forms import WindowForm
 from cultivation.windows.ical import build_calendar
 from cultivation.windows.models import PROGRAMME_RULES, ApplicationWindow
-from cultivation.windows.queries import windows_in
+from cultivation.windows.queries import calendar_owner, list_windows, window_years
 
 bp = Blueprint("windows", __name__, url_prefix="/windows")
 
@@ -46,12 +45,11 @@ PHASES = {"upcoming": ("未开始", "text-bg-secondary"), "open": ("申报中", 
 @login_required
 def index() -> ResponseReturnValue:
     today = local_date(utcnow())
-    years = list(db.session.scalars(select(ApplicationWindow.year).distinct()
-                                    .order_by(ApplicationWindow.year)))
+    years = window_years(db.session)
     year = request.args.get("year", type=int) or today.year
     if not 1949 <= year <= 2200:  # a typo, not a year (and out of the date range)
         year = today.year
-    windows = list(db.session.scalars(windows_in(year)))
+    windows = list_windows(db.session, year)
     mine = candidate_counts(db.session, current_user.id, today) if current_user.is_advisor else {}
     feed_url = f"{base_url()}{url_for('windows.feed', token=current_user.calendar_token)}"
     return render_template("windows/index.html", windows=windows, year=year,
@@ -152,8 +150,7 @@ def seed() -> ResponseReturnValue:
 @bp.route("/calendar/<token>.ics")
 def feed(token: str) -> ResponseReturnValue:
     """Public URL: the secret token is the credential (calendar apps cannot log in)."""
-    user = db.session.scalar(select(User).where(User.calendar_token == token,
-                                                User.is_active_flag.is_(True)))
+    user = calendar_owner(db.session, token)
     if user is None or not token:
         abort(404)
     now = utcnow()

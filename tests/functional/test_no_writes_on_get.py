@@ -52,3 +52,14 @@ def test_the_seed_command_stores_parameters_and_plans_once(runner: Any,
     assert "新增政策参数 0 条，规划 0 个" in again.output
     assert db_session.scalar(select(func.count(PolicyParameter.id))) == parameters
     assert db_session.scalar(select(func.count(Target.id))) == targets
+
+
+@pytest.mark.parametrize("path", ["/reports/funnel", "/reports/flows", "/enterprises",
+                                  "/admin/portfolios"])
+def test_advisor_pickers_list_advisors_by_name(auth: Any, client: Any, make_user: Any,
+                                               path: str) -> None:
+    make_user("advisor", username="zhao", display_name="赵指导")
+    auth.login("admin")
+    html = client.get(path).get_data(as_text=True)
+    assert '<option value="zhao"' in html
+    assert "赵指导" in html
