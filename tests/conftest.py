@@ -29,6 +29,9 @@ from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
 from testkit import TEST_PASSWORD, csrf_from  # noqa: E402  (shared with test modules)
 
+# Fixture modules shared by several test packages (instead of importing fixtures by name).
+pytest_plugins = ["registry_support", "schedule_support"]
+
 
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("CULTIVATION_TEST_DATABASE_URL")
