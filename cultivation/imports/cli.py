@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,6 +30,7 @@ from cultivation.imports.services import (
     run_import,
 )
 from cultivation.qualifications.models import QUALIFICATION_KINDS
+from cultivation.web import clock
 from cultivation.web.clock import local_date
 
 
@@ -71,7 +71,7 @@ def import_command(file: Path, dry_run: bool, as_json: bool, kind: str,
         user = get_by_username(db.session, username)
         if user is None:
             raise click.ClickException(f"用户“{username}”不存在")
-    now = datetime.now(UTC)
+    now = clock.now()
     ctx = validation_context(local_date(now))
     started = time.perf_counter()
     try:
@@ -121,7 +121,7 @@ def _export_options(func: _F) -> _F:
 
 
 def _write(kind: str, file: Path, filters: EnterpriseFilters, year: int | None) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     today = local_date(now)
     with file.open("wb") as handle:
         count = exports.write_export(handle, kind, db.session, filters, today, viewer=None,

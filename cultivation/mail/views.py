@@ -7,10 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from cultivation.accounts.access import roles_required
-from cultivation.database import utcnow
 from cultivation.extensions import db
 from cultivation.mail.models import STATUSES, OutboxMessage
 from cultivation.mail.services import outbox_page, resend, resend_failed, status_counts
+from cultivation.web import clock
 from cultivation.web.request import int_arg
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
@@ -46,7 +46,7 @@ def detail(message_id: int) -> ResponseReturnValue:
 def resend_one(message_id: int) -> ResponseReturnValue:
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     try:
-        resend(db.session, message, actor=current_user, now=utcnow())
+        resend(db.session, message, actor=current_user, now=clock.now())
     except ValueError as exc:
         flash(str(exc), "warning")
         return redirect(url_for("mail.detail", message_id=message.id))
@@ -61,7 +61,7 @@ def resend_one(message_id: int) -> ResponseReturnValue:
 @bp.route("/resend-failed", methods=["POST"])
 @roles_required("admin")
 def resend_all_failed() -> ResponseReturnValue:
-    n = resend_failed(db.session, actor=current_user, now=utcnow())
+    n = resend_failed(db.session, actor=current_user, now=clock.now())
     db.session.commit()
     if n:
         flash(f"已将 {n} 封发送失败的邮件重新排队", "success")

@@ -10,12 +10,12 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from cultivation.accounts.access import roles_required
-from cultivation.database import utcnow
 from cultivation.extensions import db
 from cultivation.jobs.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.models import OUTCOMES, JobRun
 from cultivation.scheduling.queries import failure_counts, latest_runs, lock_holder, recent_runs
 from cultivation.scheduling.services import counts_text, error_summary, run_job
+from cultivation.web import clock
 
 bp = Blueprint("scheduling", __name__, url_prefix="/admin/jobs")
 HISTORY_LIMIT = 200
@@ -24,7 +24,7 @@ HISTORY_LIMIT = 200
 @bp.route("")
 @roles_required("admin")
 def index() -> ResponseReturnValue:
-    now = utcnow()
+    now = clock.now()
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     jobs = all_jobs()
     nexts = {name: spec.trigger(zone).get_next_fire_time(None, now.astimezone(zone))
@@ -46,7 +46,7 @@ def run_now(name: str) -> ResponseReturnValue:
         spec = get_job(name)
     except UnknownJob:
         abort(404)
-    run = run_job(db.session, name, utcnow(), trigger="web", actor=current_user.username)
+    run = run_job(db.session, name, clock.now(), trigger="web", actor=current_user.username)
     if run.outcome == "success":
         flash(f"任务“{spec.label}”已运行完成：{counts_text(run.counts)}", "success")
     else:

@@ -1,7 +1,7 @@
 """Screening pages: the 培育库 candidate list (with xlsx export) and the 自测 what-if page.
 
-Also registers the firm page's verdict cards (the ``firm_verdicts`` template global) and the
-政策参数 admin pages (``parameter_views``, mounted at /admin/parameters).
+Also registers the firm page's verdict cards (the ``firm_verdicts`` template global). The
+政策参数 admin pages are ``cultivation.parameters.views`` (/admin/parameters).
 """
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -32,6 +31,7 @@ from cultivation.targets.services import (
     enter_manual_actual,
     set_target,
 )
+from cultivation.web import clock
 from cultivation.web.clock import today
 from cultivation.web.request import dbs, wants_xlsx
 
@@ -164,7 +164,7 @@ def manual_actual_view() -> ResponseReturnValue:
             enter_manual_actual(dbs(), {"indicator": form.indicator.data,
                                              "year": form.year.data, "value": form.value.data,
                                              "note": form.note.data},
-                                actor=current_user, now=datetime.now(UTC))
+                                actor=current_user, now=clock.now())
         except TargetError as exc:
             _attach(form, exc)
         else:

@@ -22,11 +22,11 @@ from cultivation.accounts.access import login_required, roles_required
 from cultivation.accounts.models import User
 from cultivation.accounts.models import _new_calendar_token as new_calendar_token
 from cultivation.audit import services as audit
-from cultivation.database import utcnow
 from cultivation.enterprises.schemas import ValidationError
 from cultivation.extensions import db
 from cultivation.mail.compose import base_url
 from cultivation.reminders.windows import candidate_counts
+from cultivation.web import clock
 from cultivation.web.clock import local_date
 from cultivation.windows import services
 from cultivation.windows.feed import calendar_events
@@ -44,7 +44,7 @@ PHASES = {"upcoming": ("未开始", "text-bg-secondary"), "open": ("申报中", 
 @bp.route("")
 @login_required
 def index() -> ResponseReturnValue:
-    today = local_date(utcnow())
+    today = clock.today()
     years = window_years(db.session)
     year = request.args.get("year", type=int) or today.year
     if not 1949 <= year <= 2200:  # a typo, not a year (and out of the date range)
@@ -83,7 +83,7 @@ def create() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             window = services.create_window(db.session, _raw(form), actor=current_user,
-                                            now=utcnow())
+                                            now=clock.now())
         except ValidationError as exc:
             db.session.rollback()
             _apply_errors(form, exc.errors)
@@ -107,7 +107,7 @@ def edit(window_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             services.update_window(db.session, window, _raw(form), actor=current_user,
-                                   now=utcnow())
+                                   now=clock.now())
         except ValidationError as exc:
             db.session.rollback()
             _apply_errors(form, exc.errors)
@@ -123,7 +123,7 @@ def edit(window_id: int) -> ResponseReturnValue:
 def delete(window_id: int) -> ResponseReturnValue:
     window = db.session.get(ApplicationWindow, window_id) or abort(404)
     title, year = window.title, window.year
-    services.delete_window(db.session, window, actor=current_user, now=utcnow())
+    services.delete_window(db.session, window, actor=current_user, now=clock.now())
     db.session.commit()
     flash(f"已删除申报窗口：{title}", "info")
     return redirect(url_for("windows.index", year=year))
@@ -136,7 +136,7 @@ def seed() -> ResponseReturnValue:
     if year is None or not 2000 <= year <= 2100:
         flash("年度无效，应为 2000 到 2100 之间的整数", "error")
         return redirect(url_for("windows.index"))
-    added = services.seed_windows(db.session, local_date(utcnow()), years=[year],
+    added = services.seed_windows(db.session, clock.today(), years=[year],
                                   actor=current_user)
     db.session.commit()
     if added:
@@ -153,7 +153,7 @@ def feed(token: str) -> ResponseReturnValue:
     user = calendar_owner(db.session, token)
     if user is None or not token:
         abort(404)
-    now = utcnow()
+    now = clock.now()
     root = base_url()
     body = build_calendar(
         calendar_events(db.session, user, local_date(now), root),
