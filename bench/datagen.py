@@ -333,13 +333,13 @@ def _after_load(app: Any, url: str, firms: int) -> None:
     """Parameters, windows and plans (the app's own seeders), tier spans when main maintains
     them, statistics, then the marker that lets the next bench reuse the data set."""
     from cultivation.extensions import db
-    from cultivation.reports.services import seed_plans
-    from cultivation.screening.parameters import seed_parameters
+    from cultivation.parameters.services import seed_parameters
+    from cultivation.seeding import seed_database
     from cultivation.windows.services import seed_windows
 
+    seed_database(db.session)  # what `cultivation seed` stores after `db upgrade`
     seed_parameters(db.session, TODAY)
     seed_windows(db.session, TODAY)
-    seed_plans(db.session)
     db.session.commit()
     _rebuild_derived(url)
     with db.engine.begin() as conn:

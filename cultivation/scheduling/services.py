@@ -7,16 +7,16 @@ import os
 import socket
 import traceback
 from collections.abc import Callable
-from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
 
 from cultivation.database import DbSession, utcnow
+from cultivation.jobs.registry import UnknownJob, get_job
 from cultivation.scheduling.effects import affected
 from cultivation.scheduling.models import JobRun
-from cultivation.scheduling.registry import UnknownJob, get_job
+from cultivation.scheduling.progress import PROGRESS, progress_writer
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def run_job(
         session.commit()
     else:
         run_id = claimed_run_id
-    token = _PROGRESS.set(_progress_writer(session, run_id))
+    token = PROGRESS.set(progress_writer(session, run_id))
     try:
         # Open the job's transaction with a write: on SQLite a concurrent job then waits for the
         # write lock (busy timeout) instead of failing when its reads try to become writes.
@@ -64,7 +64,7 @@ def run_job(
         session.commit()
         return _reload(session, run_id)
     finally:
-        _PROGRESS.reset(token)
+        PROGRESS.reset(token)
     finished = clock()
     kept = {k: v for k, v in (counts or {}).items() if isinstance(v, int | float | str)}
     _finish(session, run_id, outcome="success", finished_at=finished, counts=kept)
@@ -131,35 +131,6 @@ def run_queued(session: DbSession, clock: Callable[[], datetime] = utcnow) -> in
                     error=f"未知任务“{job}”")
             session.commit()
     return len(claimed)
-
-
-# ------------------------------------------------------------------ progress of a running job
-_PROGRESS: ContextVar[Callable[[str], None] | None] = ContextVar("job_progress", default=None)
-
-
-def report_progress(text: str) -> None:
-    """Show ``text`` (e.g. "已处理 3,000 / 10,000 家企业") on the running job's page. A no-op
-    outside a job, and on SQLite (one writer at a time: the job's own transaction holds it)."""
-    writer = _PROGRESS.get()
-    if writer is not None:
-        writer(text)
-
-
-def _progress_writer(session: DbSession, run_id: int) -> Callable[[str], None] | None:
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        return None
-    engine = bind.engine  # a Connection's engine, or the Engine itself
-
-    def write(text: str) -> None:
-        try:  # its own connection and transaction: visible at once, whatever the job does
-            with engine.begin() as conn:
-                conn.execute(update(JobRun).where(JobRun.id == run_id)
-                             .values(counts={"progress": text}))
-        except Exception:  # progress is a courtesy: never fail the job over it
-            log.warning("could not record the progress of job run %s", run_id, exc_info=True)
-
-    return write
 
 
 def mark_interrupted(session: DbSession, now: datetime) -> int:

@@ -23,12 +23,12 @@ from sqlalchemy import insert, select
 
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
+from cultivation.parameters.services import parameter_table
 from cultivation.policy import ParameterError, Verdict, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
 from cultivation.screening import carry, incremental
 from cultivation.screening.facts import raw_facts_for_enterprises
 from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.screening.parameters import parameter_table
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, latest_run
 
 log = logging.getLogger(__name__)

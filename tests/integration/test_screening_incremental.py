@@ -11,10 +11,11 @@ from screening_support import AS_OF, STRONG_FIELDS, four_firms, strong_years
 from sqlalchemy import select
 
 from cultivation.enterprises.models import FiscalYearFigures
+from cultivation.parameters.models import PolicyParameter
+from cultivation.parameters.services import parameter_table
 from cultivation.policy import Verdict, evaluate
 from cultivation.screening import incremental
-from cultivation.screening.models import Evaluation, PolicyParameter
-from cultivation.screening.parameters import parameter_table
+from cultivation.screening.models import Evaluation
 from cultivation.screening.services import run_screening
 
 NOW = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)
