@@ -33,8 +33,7 @@ from cultivation.policy import ParameterTable, Verdict, evaluate
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # The code whose change changes stored verdicts: the engine, the facts loader, the row builder.
-ENGINE_FILES = ("policy", "screening/facts.py", "screening/services.py",
-                "screening/incremental.py")
+ENGINE_FILES = ("policy", "screening/facts.py", "screening/rows.py", "screening/incremental.py")
 DAY = timedelta(days=1)
 # firm id, its RawFacts (screening.facts; Facts are built where evaluated), rule sets, fingerprint
 Item = tuple[int, Any, tuple[str, ...], str]
@@ -98,7 +97,7 @@ def evaluate_batch(items: Iterable[Item], as_of: date,
     with ``_keys`` (the parameter keys read, for the run summary; not a column). ``encode``:
     the JSON columns as JSON text, for PostgreSQL's COPY (and off the writer's CPU)."""
     from cultivation.screening.facts import build_facts
-    from cultivation.screening.services import evaluation_row
+    from cultivation.screening.rows import evaluation_row
 
     rows = []
     for firm_id, raw, names, print_ in items:
