@@ -373,7 +373,9 @@ def _fmt_time(seconds: float) -> str:
 def print_table(size: int, url: str, rows: list[dict[str, Any]],
                 echo: Callable[[str], Any] = print) -> None:
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    echo(f"\n{size:,} firms on {database} ({os.cpu_count()} cores), {date.today()}\n")
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    echo(f"\n{size:,} firms on {database} ({os.cpu_count()} cores, load average at the end "
+         f"{load}: other processes share the CPU), {date.today()}\n")
     echo("| operation | time | floor (same run) | ratio | peak RSS | notes |")
     echo("|---|---|---|---|---|---|")
     for row in rows:
