@@ -53,7 +53,10 @@ def run_job(
     try:
         # Open the job's transaction with a write: on SQLite a concurrent job then waits for the
         # write lock (busy timeout) instead of failing when its reads try to become writes.
-        session.execute(update(JobRun).where(JobRun.id == run_id).values(host=HOST))
+        # Not on PostgreSQL: the row would stay locked until the job ends, and the progress
+        # writer (scheduling.progress) updates it from another connection meanwhile.
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(update(JobRun).where(JobRun.id == run_id).values(host=HOST))
         counts = spec.body(session, now)
         session.commit()
     except Exception as exc:  # every failure is recorded; none may kill the scheduler

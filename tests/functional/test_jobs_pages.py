@@ -96,23 +96,6 @@ def test_run_now_queues_the_job_for_the_scheduler_and_never_runs_it_in_the_reque
     assert run_queued(db_session) == 0
 
 
-def test_a_running_job_shows_its_progress_on_postgresql(db_session: Session) -> None:
-    from cultivation.scheduling.progress import progress_writer
-
-    run = JobRun(job="screening", trigger="web", as_of=NOW, started_at=NOW, outcome="running")
-    db_session.add(run)
-    db_session.commit()
-    writer = progress_writer(db_session, run.id)
-    if db_session.get_bind().dialect.name == "sqlite":
-        assert writer is None  # one writer at a time: the job's transaction holds it
-        return
-    assert writer is not None
-    writer("已处理 1,000 / 10,000 家企业")
-    with db_session.get_bind().engine.connect() as other:
-        counts = other.execute(select(JobRun.counts).where(JobRun.id == run.id)).scalar_one()
-    assert counts == {"progress": "已处理 1,000 / 10,000 家企业"}
-
-
 def test_run_now_of_an_unknown_job_is_a_404(auth: Any) -> None:
     auth.login("admin")
     assert auth.post("/admin/jobs/nope/run", {}, form_url="/admin/jobs").status_code == 404
