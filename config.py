@@ -74,6 +74,12 @@ class Config:
     # Screening runs younger than this keep every verdict; older: only each month's last run.
     SCREENING_KEEP_DAYS = _env_int("SCREENING_KEEP_DAYS", 60)
 
+    # Login throttling: this many failures for one username (or from one address) within
+    # LOGIN_LOCK_MINUTES lock the login (429) until the oldest of them is that old.
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 10)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
+    LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 8))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
