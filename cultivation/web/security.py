@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, current_app, g
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
 
 
 def csp_nonce() -> str:
@@ -53,6 +55,26 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+NUL_MESSAGE = "请求参数中含有不可见的控制字符（NUL），请检查后重试"
+
+
+def _has_nul(pairs: Any) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in pairs.items(multi=True))
+
+
+def refuse_nul_bytes() -> Any:
+    """A NUL byte in a query parameter or form field: 422 here, once for every page and the
+    API (PostgreSQL cannot take NUL in text, and no field ever needs one)."""
+    form = request.form if request.mimetype in (
+        "application/x-www-form-urlencoded", "multipart/form-data") else None
+    if _has_nul(request.args) or (form is not None and _has_nul(form)):
+        from cultivation.web.errors import error_response
+
+        return error_response(422, NUL_MESSAGE)
+    return None
+
+
 def register_security(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
