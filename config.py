@@ -79,6 +79,9 @@ class Config:
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 10)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (nginx: 1);
+    # without it every client has the proxy's address and the per-address login limit is shared.
+    PROXY_HOPS = _env_int("PROXY_HOPS", 0)
 
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 8))
     SESSION_COOKIE_HTTPONLY = True

@@ -7,9 +7,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask
+import pytest
+from flask import Flask, request
 from sqlalchemy import select, update
 
+from cultivation import create_app
 from cultivation.accounts.models import LoginFailure
 from cultivation.audit.models import AuditLog
 from testkit import TEST_PASSWORD, csrf_from
@@ -98,3 +100,16 @@ def test_an_unknown_user_costs_a_password_hash_like_a_real_one(
     real, unknown = timed(user.username), timed("no-such-user-x")
     # Without the dummy hash the unknown user answers ~25× faster (4 ms vs 106 ms measured).
     assert unknown > real * 0.5, (real, unknown)
+
+
+
+@pytest.mark.parametrize(("hops", "seen"), [(0, "127.0.0.1"), (1, "198.51.100.77")])
+def test_the_client_address_comes_from_a_trusted_proxy_only(hops: int, seen: str) -> None:
+    """Behind nginx every client has nginx's address unless PROXY_HOPS trusts its header (the
+    per-address login limit would otherwise lock everybody out together)."""
+    app = create_app({"TESTING": True, "PROXY_HOPS": hops,
+                      "SQLALCHEMY_DATABASE_URI": "sqlite:///:memory:"})
+    app.add_url_rule("/_addr", "addr", lambda: request.remote_addr or "")
+    response = app.test_client().get("/_addr", headers={"X-Forwarded-For": "198.51.100.77"},
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.get_data(as_text=True) == seen
