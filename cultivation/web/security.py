@@ -10,7 +10,6 @@ not a script-execution path. HSTS is sent only in production (served over https 
 from __future__ import annotations
 
 import secrets
-
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request

@@ -39,7 +39,8 @@ def test_pages_with_charts_and_scripts_run_under_the_csp(live_server: Any, brows
         assert "script-src 'self' 'nonce-" in response.headers["content-security-policy"], path
         page.wait_for_load_state("networkidle")
     page.goto(f"{live_server.url}/reports/funnel")
-    assert page.locator("#funnel-chart svg path").count() >= 4  # ECharts drew (its init is an inline script)
+    # ECharts drew (its init is an inline script)
+    assert page.locator("#funnel-chart svg path").count() >= 4
     assert [e for e in errors if "Content Security Policy" in e or "pageerror" in e] == []
 
 
@@ -69,7 +70,8 @@ def test_data_attribute_behaviours_replace_the_inline_handlers(live_server: Any,
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.locator("form[data-confirm] button[type=submit]").first.click()
-    assert dialogs and "立即运行" in dialogs[0]
+    assert dialogs
+    assert "立即运行" in dialogs[0]
     assert page.url.endswith("/admin/jobs")  # dismissed: nothing was submitted
     page.goto(f"{live_server.url}/windows")
     with page.expect_navigation():

@@ -84,7 +84,8 @@ def test_a_run_longer_than_the_lease_and_a_second_dispatcher_deliver_each_messag
     first.join(60)
     second.join(60)
 
-    assert isinstance(results["first"], dict) and isinstance(results["second"], dict), results
+    assert isinstance(results["first"], dict), results
+    assert isinstance(results["second"], dict), results
     assert results["second"]["sent"] > 0, results  # the runs overlapped
     assert results["first"]["recovered"] + results["second"]["recovered"] == 0, results
     subjects = Counter(str(m["Subject"]) for m in slow_smtp.received.messages)
