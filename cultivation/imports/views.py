@@ -44,7 +44,9 @@ from cultivation.imports.problems import error_workbook
 from cultivation.imports.reader import ReadError
 from cultivation.imports.revert import RevertRefused, revert_batch
 from cultivation.imports.services import (
+    NO_DATA_ROWS,
     ImportOptions,
+    has_data_rows,
     import_events,
     refresh_statistics,
     today_of,
@@ -107,6 +109,8 @@ def upload():  # type: ignore[no-untyped-def]
     content = upload.read() if upload and not problem else b""
     if not problem and not content:
         problem = "文件是空的"
+    if not problem:
+        problem = _no_data_rows(content, name)
     if problem:
         flash(problem, "danger")
         return redirect(url_for("imports.index"))
@@ -119,6 +123,18 @@ def upload():  # type: ignore[no-untyped-def]
     db.session.add(batch)
     db.session.commit()
     return redirect(url_for("imports.show", batch_id=batch.id))
+
+
+def _no_data_rows(content: bytes, name: str) -> str | None:
+    """Refuse a file without data rows at once (no batch is stored); other read problems are
+    reported by the check step with their details."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        path.write_bytes(content)
+        try:
+            return None if has_data_rows(path) else NO_DATA_ROWS
+        except ReadError:
+            return None
 
 
 @bp.route("/<int:batch_id>")
