@@ -89,6 +89,11 @@ class Config:
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token already
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024
+    # Uploaded files waiting for the user's check/commit: at most this many per user and this
+    # many MB together; the hourly import-purge job deletes those older than IMPORT_PENDING_HOURS.
+    IMPORT_PENDING_MAX = _env_int("IMPORT_PENDING_MAX", 10)
+    IMPORT_PENDING_MAX_MB = _env_int("IMPORT_PENDING_MAX_MB", 100)
+    IMPORT_PENDING_HOURS = _env_int("IMPORT_PENDING_HOURS", 24)
     PER_PAGE = 50
 
     @classmethod

@@ -12,7 +12,7 @@ import json
 import logging
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from cultivation.accounts.access import roles_required
 from cultivation.accounts.models import User
@@ -46,8 +46,10 @@ from cultivation.imports.revert import RevertRefused, revert_batch
 from cultivation.imports.services import (
     NO_DATA_ROWS,
     ImportOptions,
+    PendingLimits,
     has_data_rows,
     import_events,
+    pending_refusal,
     refresh_statistics,
     today_of,
 )
@@ -77,6 +79,14 @@ def _batch(batch_id: int) -> ImportBatch:
     return batch
 
 
+def _pending() -> list[ImportBatch]:
+    """This user's uploads still waiting for check/commit (they count against the limits)."""
+    return list(db.session.scalars(
+        select(ImportBatch).where(ImportBatch.status == "pending",
+                                  ImportBatch.user_id == current_user.id)
+        .order_by(ImportBatch.id.desc())))
+
+
 def _batches() -> list[ImportBatch]:
     stmt = (select(ImportBatch).where(ImportBatch.status.in_(("committed", "reverted")))
             .order_by(ImportBatch.id.desc()).limit(50))
@@ -89,7 +99,8 @@ def _batches() -> list[ImportBatch]:
 @roles_required("admin", "advisor")
 def index():  # type: ignore[no-untyped-def]
     return render_template("imports/index.html", kinds=KINDS, batches=_batches(),
-                           qualification_kinds=QUALIFICATION_KINDS, statuses=BATCH_STATUSES)
+                           pending=_pending(), qualification_kinds=QUALIFICATION_KINDS,
+                           statuses=BATCH_STATUSES)
 
 
 @bp.route("", methods=["POST"])
@@ -110,13 +121,15 @@ def upload():  # type: ignore[no-untyped-def]
     if not problem and not content:
         problem = "文件是空的"
     if not problem:
+        limits = PendingLimits(int(current_app.config["IMPORT_PENDING_MAX"]),
+                               int(current_app.config["IMPORT_PENDING_MAX_MB"]) * 1024 * 1024)
+        problem = pending_refusal(db.session, current_user.id, len(content), limits)
+    if not problem:
         problem = _no_data_rows(content, name)
     if problem:
         flash(problem, "danger")
         return redirect(url_for("imports.index"))
     now = _now()
-    db.session.execute(delete(ImportBatch).where(ImportBatch.status.in_(("pending", "discarded")),
-                                                 ImportBatch.created_at < now - timedelta(days=2)))
     batch = ImportBatch(filename=name[:300], kind=kind, user_id=current_user.id, status="pending",
                         options={"kind": kind, "qualification_kind": qual_kind}, content=content,
                         created_at=now)
