@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app
 
 from cultivation.database import DbSession
-from cultivation.imports.services import purge_abandoned_batches
+from cultivation.imports.pending import purge_abandoned_batches
 from cultivation.mail.dispatch import dispatch
 from cultivation.reminders.annual_report import send_annual_report_reminders
 from cultivation.reminders.expiry import send_expiry_reminders

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine
 
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
@@ -233,46 +233,6 @@ def _close_batch(session: DbSession, batch: ImportBatch, report: Report, user: U
                  action="import", after={"file": batch.filename, "kind": batch.kind,
                                          "created": batch.created, "updated": batch.updated,
                                          "errors": len(report.errors)}, at=now)
-
-
-@dataclass(frozen=True)
-class PendingLimits:
-    """How many uploads a user may leave waiting for check/commit, and their total size."""
-
-    count: int
-    total_bytes: int
-
-
-def pending_refusal(session: DbSession, user_id: int, size: int,
-                    limits: PendingLimits) -> str | None:
-    """Why another upload of ``size`` bytes would exceed the user's pending limits, or None."""
-    held, total = session.execute(
-        select(func.count(ImportBatch.id), func.coalesce(func.sum(func.length(ImportBatch.content)),
-                                                         0))
-        .where(ImportBatch.user_id == user_id, ImportBatch.status == "pending")
-    ).one()
-    if held >= limits.count:
-        return (f"您已有 {held} 个待确认的导入（上限 {limits.count} 个），"
-                "请先在下方“待确认的导入”中完成或放弃后再上传")
-    if total + size > limits.total_bytes:
-        mb = limits.total_bytes / (1024 * 1024)
-        return (f"待确认的导入文件合计将超过 {mb:g} MB，"
-                "请先在下方“待确认的导入”中完成或放弃部分后再上传")
-    return None
-
-
-def purge_abandoned_batches(session: DbSession, *, now: datetime,
-                            older_than: timedelta) -> dict[str, int]:
-    """Delete uploads left pending (with their stored file) or discarded before ``now −
-    older_than``. Idempotent; pending and discarded batches changed no data, so nothing else
-    refers to them."""
-    cutoff = now - older_than
-    counts = {}
-    for status in ("pending", "discarded"):
-        result = session.execute(delete(ImportBatch).where(ImportBatch.status == status,
-                                                           ImportBatch.created_at < cutoff))
-        counts[status] = int(getattr(result, "rowcount", 0) or 0)
-    return counts
 
 
 def today_of(now: datetime, timezone: str) -> date:

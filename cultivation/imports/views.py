@@ -40,16 +40,13 @@ from cultivation.extensions import db
 from cultivation.imports.exports import EXPORT_NAMES, write_export
 from cultivation.imports.headers import KINDS
 from cultivation.imports.models import BATCH_STATUSES, ImportBatch
+from cultivation.imports.pending import limits_of, pending_batches, upload_refusal
 from cultivation.imports.problems import error_workbook
 from cultivation.imports.reader import ReadError
 from cultivation.imports.revert import RevertRefused, revert_batch
 from cultivation.imports.services import (
-    NO_DATA_ROWS,
     ImportOptions,
-    PendingLimits,
-    has_data_rows,
     import_events,
-    pending_refusal,
     refresh_statistics,
     today_of,
 )
@@ -79,14 +76,6 @@ def _batch(batch_id: int) -> ImportBatch:
     return batch
 
 
-def _pending() -> list[ImportBatch]:
-    """This user's uploads still waiting for check/commit (they count against the limits)."""
-    return list(db.session.scalars(
-        select(ImportBatch).where(ImportBatch.status == "pending",
-                                  ImportBatch.user_id == current_user.id)
-        .order_by(ImportBatch.id.desc())))
-
-
 def _batches() -> list[ImportBatch]:
     stmt = (select(ImportBatch).where(ImportBatch.status.in_(("committed", "reverted")))
             .order_by(ImportBatch.id.desc()).limit(50))
@@ -99,8 +88,8 @@ def _batches() -> list[ImportBatch]:
 @roles_required("admin", "advisor")
 def index():  # type: ignore[no-untyped-def]
     return render_template("imports/index.html", kinds=KINDS, batches=_batches(),
-                           pending=_pending(), qualification_kinds=QUALIFICATION_KINDS,
-                           statuses=BATCH_STATUSES)
+                           pending=pending_batches(db.session, current_user.id),
+                           qualification_kinds=QUALIFICATION_KINDS, statuses=BATCH_STATUSES)
 
 
 @bp.route("", methods=["POST"])
@@ -121,11 +110,8 @@ def upload():  # type: ignore[no-untyped-def]
     if not problem and not content:
         problem = "文件是空的"
     if not problem:
-        limits = PendingLimits(int(current_app.config["IMPORT_PENDING_MAX"]),
-                               int(current_app.config["IMPORT_PENDING_MAX_MB"]) * 1024 * 1024)
-        problem = pending_refusal(db.session, current_user.id, len(content), limits)
-    if not problem:
-        problem = _no_data_rows(content, name)
+        problem = upload_refusal(db.session, current_user.id, content, name,
+                                 limits_of(current_app.config))
     if problem:
         flash(problem, "danger")
         return redirect(url_for("imports.index"))
@@ -136,18 +122,6 @@ def upload():  # type: ignore[no-untyped-def]
     db.session.add(batch)
     db.session.commit()
     return redirect(url_for("imports.show", batch_id=batch.id))
-
-
-def _no_data_rows(content: bytes, name: str) -> str | None:
-    """Refuse a file without data rows at once (no batch is stored); other read problems are
-    reported by the check step with their details."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
-        path.write_bytes(content)
-        try:
-            return None if has_data_rows(path) else NO_DATA_ROWS
-        except ReadError:
-            return None
 
 
 @bp.route("/<int:batch_id>")
