@@ -94,3 +94,17 @@ def test_ids_beyond_a_32_bit_integer_are_404_not_500(
     assert failures == {}
     assert len([u for u in _get_rules(app, api=api) if str(INT4_OVERFLOW) in u]) >= (1 if api
                                                                                      else 5)
+
+
+@pytest.mark.parametrize("value", [str(INT4_OVERFLOW), str(2**63), "-" + str(INT4_OVERFLOW)])
+def test_huge_numbers_in_query_parameters_never_answer_500(
+        app: Flask, auth: Any, client: Any, db_session: Any, make_user: Any, value: str) -> None:
+    auth.login("admin")
+    query = "&".join(f"{p}={value}" for p in PARAMS)
+    failures = {url: status for url in _get_rules(app, api=False, number=1)
+                if (status := client.get(f"{url}?{query}").status_code) >= 500}
+    caller = Api(client, db_session).as_user(make_user("admin"))
+    failures |= {url: status for url in _get_rules(app, api=True, number=1)
+                 if (status := caller.get(f"{url.removeprefix('/api/v1')}?{query}").status_code)
+                 >= 500}
+    assert failures == {}
