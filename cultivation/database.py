@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
@@ -86,12 +89,27 @@ def sqlite_pragmas(engine: Engine) -> None:
 
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+_READING: ContextVar[bool] = ContextVar("cultivation_read_only_transactions", default=False)
+
+
+@contextmanager
+def read_only_transactions() -> Iterator[None]:
+    """Transactions begun inside only read (SQLite: a plain BEGIN that takes no write lock), for
+    long reads in a writing request such as an import's dry run. End the transaction (rollback)
+    before leaving, and write in a new one afterwards."""
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
 
 
 def _may_write() -> bool:
     """Whether the current transaction may write: not inside a read-only web request."""
     from flask import has_request_context, request
 
+    if _READING.get():
+        return False
     if has_request_context():
         return request.method not in ("GET", "HEAD", "OPTIONS")
     return True

@@ -178,6 +178,19 @@ def _run(session: DbSession, sheet: Any, *, filename: str, options: ImportOption
     return report
 
 
+def record_check(session: DbSession, batch_id: int, report: Report) -> ImportBatch | None:
+    """Store a dry run's outcome on its pending batch; None when the batch is gone or was
+    committed or discarded meanwhile."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.status != "pending":
+        return None
+    batch.kind = report.kind
+    batch.rows, batch.valid = report.rows, report.valid
+    batch.errors = report.errors
+    batch.report = {k: v for k, v in report.as_dict().items() if k != "errors"}
+    return batch
+
+
 def has_data_rows(path: Path) -> bool:
     """Whether the table under the recognised header has a non-blank row (reads up to the
     first one). Raises ``ReadError`` when the file is not a readable table."""
