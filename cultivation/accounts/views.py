@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -16,19 +16,21 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
 
 from cultivation.accounts import throttle
+from cultivation.accounts.access import login_required
 from cultivation.accounts.forms import AccountForm, LoginForm
 from cultivation.accounts.models import User, check_dummy_password
 from cultivation.accounts.services import get_by_username
 from cultivation.audit import services as audit
 from cultivation.extensions import db, login_manager
+from cultivation.web.clock import now as clock_now
 
 bp = Blueprint("accounts", __name__)
 
 
-@login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The session's user, if its generation is still current (see ``User.end_sessions``)."""
     user_id, _, generation = session_id.partition(":")
@@ -40,6 +42,9 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+login_manager.user_loader(load_user)  # a plain call: Flask-Login's decorator is untyped
+
+
 def _safe_next(target: str | None) -> str:
     if target and not urlsplit(target).netloc and target.startswith("/"):
         return target
@@ -47,12 +52,12 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        now = datetime.now(UTC)
+        now = clock_now()
         username, password = form.username.data or "", form.password.data or ""
         limits = throttle.Limits.from_config(current_app.config)
         wait = throttle.retry_after(db.session, username, request.remote_addr, now=now,
@@ -79,7 +84,7 @@ def login():  # type: ignore[no-untyped-def]
     return render_template("accounts/login.html", form=form), (200 if not form.errors else 401)
 
 
-def _locked(form: LoginForm, wait: int):  # type: ignore[no-untyped-def]
+def _locked(form: LoginForm, wait: int) -> Response:
     minutes = max(1, -(-wait // 60))
     form.password.errors.append(f"登录失败次数过多，账户已暂时锁定，请 {minutes} 分钟后再试")
     response = current_app.make_response(
@@ -89,7 +94,7 @@ def _locked(form: LoginForm, wait: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:
         user = db.session.get(User, current_user.id)
         if user is not None:  # a copied cookie must not outlive the logout
@@ -103,7 +108,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account():  # type: ignore[no-untyped-def]
+def account() -> ResponseReturnValue:
     user = db.session.get(User, current_user.id)
     if user is None:  # deleted since this request's login check
         abort(404)
