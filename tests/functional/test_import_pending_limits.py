@@ -102,6 +102,6 @@ def test_the_hourly_purge_deletes_abandoned_uploads_once_and_records_its_run(
 
 
 def test_the_purge_is_scheduled_hourly() -> None:
-    from cultivation.scheduling.registry import get_job
+    from cultivation.jobs.registry import get_job
 
     assert get_job("import-purge").cron == {"minute": 7}
