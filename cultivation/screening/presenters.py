@@ -248,7 +248,11 @@ def verdict_view(data: Mapping[str, Any], parameters: Sequence[Mapping[str, Any]
 
 
 def _score(score: Mapping[str, Any], pass_mark: Any) -> tuple[str, list[tuple[str, str]]]:
-    need = f"（需 ≥ {pass_mark} 分）" if pass_mark is not None else ""
+    need = ""
+    if isinstance(pass_mark, str):  # "> 70": the mark states its own comparison
+        need = f"（需 {pass_mark} 分）"
+    elif pass_mark is not None:
+        need = f"（需 ≥ {pass_mark} 分）"
     if "min" in score:
         text = (f"{score['min']} 分" if score["min"] == score["max"]
                 else f"{score['min']}–{score['max']} 分")

@@ -84,7 +84,7 @@ def gaps_from_verdict(details: dict[str, Any] | None) -> tuple[list[str], str | 
     details = details or {}
     gaps = []
     for criterion in details.get("criteria") or []:
-        if criterion.get("passed") is True:
+        if criterion.get("passed") is True or criterion.get("soft"):
             continue
         label = criterion.get("label") or criterion.get("id") or "指标"
         gap = criterion.get("gap")
@@ -93,12 +93,23 @@ def gaps_from_verdict(details: dict[str, Any] | None) -> tuple[list[str], str | 
         else:
             gaps.append(f"{label}：{gap or '未达标'}")
     score = details.get("score") or {}
+    marks = {c.get("id"): c.get("required") for c in details.get("criteria") or []}
     text = None
     if score.get("min") is not None and score.get("max") is not None:
-        text = f"创新能力评价预计 {score['min']}–{score['max']} 分（需≥71分）"
+        need = _need(marks.get("innovation_score"))
+        text = f"创新能力评价预计 {score['min']}–{score['max']} 分{need}"
     elif score.get("total") is not None:
-        text = f"评价得分 {score['total']} 分（需≥60分）"
+        text = f"评价得分 {score['total']} 分{_need(marks.get('score_total'))}"
     return gaps, text
+
+
+def _need(mark: object) -> str:
+    """"（需≥71分）" or "（需>70分）" from the criterion's required value (the dated mark)."""
+    if isinstance(mark, str):
+        return f"（需{mark.replace(' ', '')}分）"
+    if isinstance(mark, int | float) and not isinstance(mark, bool):
+        return f"（需≥{mark:g}分）"
+    return ""
 
 
 def candidates_by_advisor(session: DbSession, rules: set[str], today: date

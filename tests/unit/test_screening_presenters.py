@@ -62,7 +62,7 @@ def test_a_verdict_card_flags_unconfirmed_parameters_and_states_the_pass_mark():
     card = verdict_view(verdict)
     assert card.title == "高新技术企业"
     assert (card.outcome_label, card.badge) == ("数据不全", "text-bg-secondary")
-    assert card.score.endswith("（需 ≥ 71 分）")
+    assert card.score.endswith("（需 > 70 分）")
     assert card.unconfirmed == sum(1 for p in verdict["parameters"] if not p["confirmed"]) > 0
     growth = next(p for p in card.parameters if p.key == "hnte.score.growth_bands")
     assert growth.confirmed is False

@@ -24,7 +24,12 @@ UNCONFIRMED_OUTSIDE_DOMAIN_SECTION_4 = {
     "zj_tech_sme.sme_employees_below",
     "zj_tech_sme.sme_revenue_below",
 }
-SECTION_4_PREFIXES = ("provincial_hnte_center.", "provincial_institute.", "leading.")
+SECTION_4_PREFIXES = (
+    "provincial_hnte_center.",
+    "provincial_institute.",
+    "leading.",
+    "zj_tech_sme.sme.",  # the 300号 lines per sector: only reposts read (DOMAIN §8)
+)
 
 
 def write(tmp_path, text, name="p.yaml"):
