@@ -17,6 +17,7 @@ from cultivation.enterprises.credit_code import validate as validate_code
 from cultivation.enterprises.models import COUNT_FIELDS, FIGURE_SOURCES, MONEY_FIELDS
 from cultivation.inputs import InputError, parse_bool, parse_date, parse_number, text
 from cultivation.policy.rules.hnte import TECH_DOMAINS
+from cultivation.policy.sectors import SECTORS
 from cultivation.qualifications.models import (
     INSTITUTION_KINDS,
     INSTITUTION_LEVELS,
@@ -151,6 +152,14 @@ def _money(value: Any, ctx: Context) -> float | None:
 
 
 @_typed("number")
+def _score_100(value: Any, ctx: Context) -> float | None:
+    result = parse_number(value)
+    if result is not None and not 0 <= result <= 100:
+        raise InputError("应为 0–100 的分数")
+    return None if result is None else round(float(result), 2)
+
+
+@_typed("number")
 def _signed_money(value: Any, ctx: Context) -> float | None:
     result = parse_number(value)
     if result is not None and abs(result) >= MAX_MONEY:
@@ -227,6 +236,7 @@ ENTERPRISE: dict[str, Field] = {
     "town": Field("乡镇（街道）", _town, required=True),
     "industry": Field("所属产业", _industry),
     "tech_domain": Field("高新技术领域", _choice(TECH_DOMAINS, "高新技术领域")),
+    "sector": Field("行业门类（中小企业划型）", _choice(SECTORS, "行业门类")),
     "registered_on": Field("注册日期", _past_date),
     "above_scale": Field("规上企业", _bool),
     "listed": Field("上市企业", _bool),
@@ -243,6 +253,7 @@ ENTERPRISE: dict[str, Field] = {
     "self_tech_advancement": Field("自评：技术先进程度（0–8）", _points(8)),
     "self_core_support": Field("自评：核心支持作用（0–8）", _points(8)),
     "self_rd_management": Field("自评：研发组织管理水平（0–20）", _points(20)),
+    "provincial_innovation_score": Field("省企业研究院创新能力评价得分（0–100）", _score_100),
 }
 
 FIGURES: dict[str, Field] = {

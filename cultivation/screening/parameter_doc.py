@@ -11,8 +11,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import yaml
+
 from cultivation.policy import PARAMETER_CATALOGUE, ParameterTable, ParameterValue, load_parameters
 from cultivation.screening.presenters import parameter_value_text
+from cultivation.windows.models import PROGRAMMES
+from cultivation.windows.services import CALENDAR_FILE
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "policy-parameters.md"
 GROUPS = {
@@ -34,6 +38,11 @@ HEADER = """# 政策参数（policy parameters）
 新增某日起生效的新取值，原取值自动截止于前一天，操作记入操作日志。
 “待确认”（UNCONFIRMED）表示该取值只见于单一或间接来源、尚未与官方原文逐字核对，
 界面上凡显示处都带“待确认”标记。金额单位为万元，比例以小数存储（0.05 = 5%）。
+
+新政策是新的带日期取值，从不改写旧取值：2025 年起的规则（浙经信高新〔2025〕169号的省企业研究院
+分段研发条件与省高新研发中心停止单独认定、按行业门类的中小企业划型、高企创新能力评价“> 70 分”）
+都自 2025-01-01 起生效，此前日期的评估结果保持不变。分段端点：省企业研究院研发条件中
+5000 万元、2 亿元两个端点均归中段（5000 万元以下为低段，2 亿元以上为高段），原文未见，待确认。
 """
 
 
@@ -64,7 +73,36 @@ def render(table: ParameterTable | None = None) -> str:
         out.append("|---|---|---|---|---|---|---|---|")
         out.extend(_line(value) for key in keys for value in table.history(key))
         out.append("")
+    out.extend(_calendar())
     return "\n".join(out)
+
+
+def _calendar() -> list[str]:
+    """The default application calendar (windows/calendar.yaml) with issuer, source, flag."""
+    spec = yaml.safe_load(CALENDAR_FILE.read_text(encoding="utf-8"))
+    out = [
+        "## 默认申报日历（cultivation/windows/calendar.yaml）\n",
+        "“按默认日历补齐”时写入的窗口；写入后均为“待确认”，日历页在日期旁显示，"
+        "管理员按当年正式通知核对后勾选“已核实”。\n",
+        "| 申报项目 | 批次 | 适用年度 | 开始 | 截止 | 发文机关 | 依据 | 核对 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for item in spec["windows"]:
+        years = f"{item.get('from_year', '')}–{item.get('to_year', '')}"
+        status = "已核对" if item.get("confirmed") else "待确认（默认）"
+        out.append(
+            f"| {PROGRAMMES[item['programme']]} | {item['batch']} | "
+            f"{'历年' if years == '–' else years} | {_day(item['opens'])} | "
+            f"{_day(item['closes'])} | {_cell(item.get('issuer') or '')} | "
+            f"{_cell(item.get('source') or '')} | {status} |"
+        )
+    out.append("")
+    return out
+
+
+def _day(spec: dict[str, int]) -> str:
+    before = "上年" if spec.get("year_offset") == -1 else ""
+    return f"{before}{spec['month']}月{spec['day']}日"
 
 
 def main(argv: list[str]) -> int:

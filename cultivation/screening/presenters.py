@@ -36,7 +36,7 @@ ALTERNATIVES = {
     "ip_items": ("有效知识产权", "≥ ", "项"), "employees": ("从业人员", "< ", "人"),
     "sales_revenue": ("营业收入", "< ", "万元"), "rd_expense_ratio": ("研发费用占比", "≥ ", ""),
     "rd_expense_amount": ("研发费用", "≥ ", "万元"), "ip_class_i": ("Ⅰ类知识产权", "≥ ", "项"),
-    "ip_class_ii": ("Ⅱ类知识产权", "≥ ", "项"),
+    "ip_class_ii": ("Ⅱ类知识产权", "≥ ", "项"), "total_assets": ("资产总额", "< ", "万元"),
 }
 STRICT_MINIMUM = frozenset({"innovation_spending"})  # "> 0": some R&D spending
 
@@ -217,6 +217,10 @@ def _band_text(band: Mapping[str, Any], unit: str) -> str:
     if "points" in band:
         points = band["points"]
         got = f"{points[0]}–{points[1]} 分" if isinstance(points, list) else f"{points} 分"
+    elif "combine" in band:  # rd_test: intensity and amount, both (且) or either (或)
+        word = "且" if band["combine"] == "all" else "或"
+        got = (f"研发强度 ≥ {percent_text(band.get('rate'))} {word}"
+               f"研发费用 ≥ {number_text(band.get('amount'))} 万元")
     elif "rate" in band:
         got = percent_text(band["rate"])
     else:

@@ -124,11 +124,13 @@ SME_LABEL = "属于中小企业（国家中小企业划型标准）"
 _MEASURE_FIGURES = {"employees": "employees", "revenue": "sales_revenue", "assets": "total_assets"}
 _MEASURE_UNITS = {"employees": "人", "revenue": "万元", "assets": "万元"}
 _INDUSTRY_WIDE = ("zj_tech_sme.sme_employees_below", "zj_tech_sme.sme_revenue_below")
+# The per-sector table is in force when its catch-all line (其他未列明行业) is.
+_PER_SECTOR = "zj_tech_sme.sme.other.employees_below"
 
 
 def _sme_size(facts: Facts, year: int, p: ParameterLookup) -> Criterion:
     """Not large: any measure of the firm's sector below its line (300号 第四条)."""
-    if p.in_force(_INDUSTRY_WIDE[0]):  # to 2024: the industrial line for every firm
+    if not p.in_force(_PER_SECTOR):  # to 2024: the industrial line for every firm
         lines = {
             "employees": p.number(_INDUSTRY_WIDE[0]),
             "revenue": p.number(_INDUSTRY_WIDE[1]),
