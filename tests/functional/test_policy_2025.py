@@ -78,7 +78,8 @@ def test_the_api_fails_the_closed_center_from_2025_only(admin_api):
 @pytest.mark.parametrize(("sector", "passed", "gap"), [
     (None, None, "缺少数据：行业门类"),
     ("industry", True, None),
-    ("software_it", False, "从业人员需低于 300 人（现为 400）；或营业收入需低于 10000 万元（现为 12000）"),
+    ("software_it", False,
+     "从业人员需低于 300 人（现为 400）；或营业收入需低于 10000 万元（现为 12000）"),
 ])
 def test_the_api_sizes_a_firm_by_its_sector(admin_api, sector, passed, gap):
     body: dict[str, Any] = {"as_of": AS_OF, "fiscal_years": [
