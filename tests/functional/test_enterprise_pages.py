@@ -491,7 +491,8 @@ def test_the_firm_form_records_sector_and_provincial_score(as_role: Any, world: 
                                                            db_session: Any) -> None:
     browser = as_role("admin")
     form = _firm_form(sector="software_it", provincial_innovation_score="61.5")
-    assert "行业门类（中小企业划型）" in browser.client.get("/enterprises/new").get_data(as_text=True)
+    blank = browser.client.get("/enterprises/new").get_data(as_text=True)
+    assert "行业门类（中小企业划型）" in blank
     response = browser.post("/enterprises/new", form)
     assert response.status_code == 302
     firm = db_session.scalars(select(Enterprise).where(Enterprise.credit_code == NEW_CODE)).one()
