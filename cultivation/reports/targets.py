@@ -23,6 +23,7 @@ from cultivation.reports.tiersql import (
     institution_in_force,
     qualification_in_force,
 )
+from cultivation.screening.parameters import seed_table, stored_table
 
 Key = tuple[str, str, int]  # (indicator, scope value — "" for the county, year)
 
@@ -172,6 +173,7 @@ class IndicatorProgress:
     target_note: str | None
     targets: dict[int, float | None] = field(default_factory=dict)
     actuals: dict[int, Actual] = field(default_factory=dict)
+    closed_note: str | None = None  # the programme no longer recognises new ones (today)
 
     @property
     def latest(self) -> tuple[int, Actual] | None:
@@ -233,23 +235,55 @@ def plan_progress(session: DbSession, plan: PlanPeriod, today: date,
     actuals = {**computed_actuals(session, years, today), **manual_actuals(session, years)}
     county = [t for t in targets if t.scope_kind == "county"]
     codes = {t.indicator for t in county}
+    closed = closed_parameters(session, today)
     rows = []
     for code, ind in INDICATORS.items():
-        if code not in codes:
+        end_note: str | None
+        if ind.combines and set(ind.combines) <= codes:
+            targets_by_year = _summed_targets(county, ind.combines)
+            end_value = targets_by_year.get(plan.end_year)
+            end_note = "、".join(INDICATORS[c].label for c in ind.combines) + " 目标之和"
+        elif code in codes:
+            by_year = {t.year: t for t in county if t.indicator == code}
+            targets_by_year = {y: t.value for y, t in sorted(by_year.items())}
+            end = by_year.get(plan.end_year) or (by_year[max(by_year)] if by_year else None)
+            end_value, end_note = (end.value, end.note) if end else (None, None)
+        else:
             continue
-        by_year = {t.year: t for t in county if t.indicator == code}
-        end = by_year.get(plan.end_year) or (by_year[max(by_year)] if by_year else None)
-        base = by_year.get(plan.baseline_year)
         rows.append(IndicatorProgress(
             indicator=ind,
-            baseline=base.value if base else None,
-            target=end.value if end else None,
-            target_note=end.note if end else None,
-            targets={y: t.value for y, t in sorted(by_year.items())},
+            baseline=targets_by_year.get(plan.baseline_year),
+            target=end_value,
+            target_note=end_note,
+            targets=targets_by_year,
             actuals={y: actuals[(code, "", y)] for y in years if (code, "", y) in actuals
                      and y > plan.baseline_year},
+            closed_note=ind.closed_note if ind.closed_by in closed else None,
         ))
     return rows
+
+
+def _summed_targets(county: list[Target], codes: tuple[str, ...]) -> dict[int, float | None]:
+    """Year → the sum of ``codes``' county targets (years where every one has a value)."""
+    values: dict[int, dict[str, float]] = {}
+    for t in county:
+        if t.indicator in codes and t.value is not None:
+            values.setdefault(t.year, {})[t.indicator] = t.value
+    return {y: sum(v.values()) for y, v in sorted(values.items()) if len(v) == len(codes)}
+
+
+def closed_parameters(session: DbSession, today: date) -> set[str]:
+    """The indicators' closing parameters in force today (read-only: stored values, else
+    the seeds — reports never write)."""
+    keys = {i.closed_by for i in INDICATORS.values() if i.closed_by}
+    if not keys:
+        return set()
+    table = stored_table(session)
+    return {
+        key for key in keys
+        if any(v.covers(today) and v.value
+               for v in (table.history(key) or seed_table().history(key)))
+    }
 
 
 def scoped_targets(session: DbSession, plan: PlanPeriod, today: date,
