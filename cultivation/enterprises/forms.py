@@ -231,6 +231,14 @@ class QualificationForm(SchemaForm):
                          validate_choice=False, default="valid")
     revoked_on = date_field(Q, "revoked_on")
     note = text_field(Q, "note")
+    leading_kind = choice_field(Q, "leading_kind", blank="（不适用）")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from cultivation.extensions import db
+        from cultivation.qualifications.models import leading_kind_labels
+
+        self.leading_kind.choices = options(leading_kind_labels(db.session), "（不适用）")
 
 
 INST = schemas.INSTITUTION

@@ -82,6 +82,7 @@ class Context:
     region: Region
     today: date
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    leading_kinds: tuple[str, ...] = ()  # 领军-tier kinds an admin added (LeadingKind labels)
 
 
 def _text(max_len: int) -> Callable[[Any, Context], str | None]:
@@ -213,6 +214,17 @@ def _industry(value: Any, ctx: Context) -> str | None:
 
 
 @_typed("string")
+def _leading_kind(value: Any, ctx: Context) -> str | None:
+    raw = text(value)
+    if raw is None:
+        return None
+    if raw not in ctx.leading_kinds:
+        choices = "、".join(ctx.leading_kinds) or "（尚未配置，请管理员在“领军类型”中添加）"
+        raise InputError(f"未知的领军类型“{raw}”，可选：{choices}")
+    return raw
+
+
+@_typed("string")
 def _email(value: Any, ctx: Context) -> str | None:
     raw = text(value)
     if raw is not None and ("@" not in raw or "." not in raw.split("@")[-1] or " " in raw):
@@ -287,6 +299,7 @@ QUALIFICATION: dict[str, Field] = {
     "status": Field("状态", _choice(QUALIFICATION_STATUSES, "状态")),
     "revoked_on": Field("撤销日期", _date),
     "note": Field("备注", _text(300)),
+    "leading_kind": Field("领军类型（管理员配置）", _leading_kind),
 }
 
 INSTITUTION: dict[str, Field] = {

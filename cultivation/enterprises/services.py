@@ -198,6 +198,8 @@ def _check_qualification(values: dict[str, Any]) -> None:
     errors = schemas.check_dates(values, "valid_from", "valid_to", "有效期至不能早于生效日期")
     if values.get("status") == "revoked" and not values.get("revoked_on"):
         errors.setdefault("revoked_on", []).append("状态为已撤销时请填写撤销日期")
+    if values.get("leading_kind") and values.get("kind") != "leading":
+        errors.setdefault("leading_kind", []).append("只有“创新型领军企业”类资质可选领军类型")
     if errors:
         raise schemas.ValidationError(errors)
 
@@ -398,6 +400,9 @@ def log_visit(
 
 def validation_context(today: date) -> schemas.Context:
     """The parse context for the running app's region."""
+    from cultivation.extensions import db
+    from cultivation.qualifications.models import leading_kind_labels
     from cultivation.regions import current_region
 
-    return schemas.Context(region=current_region(), today=today)
+    return schemas.Context(region=current_region(), today=today,
+                           leading_kinds=leading_kind_labels(db.session))
