@@ -43,6 +43,28 @@ HEADER = """# 政策参数（policy parameters）
 分段研发条件与省高新研发中心停止单独认定、按行业门类的中小企业划型、高企创新能力评价“> 70 分”）
 都自 2025-01-01 起生效，此前日期的评估结果保持不变。分段端点：省企业研究院研发条件中
 5000 万元、2 亿元两个端点均归中段（5000 万元以下为低段，2 亿元以上为高段），原文未见，待确认。
+
+2025 年起各规则集的变化（评估日期在 2025-01-01 及以后）：
+
+- 省企业研究院（provincial-institute）：条件为 `rd_intensity`（按上年销售收入分段，低段研发强度与
+  研发费用须同时满足，中、高段满足其一；差距说明所在分段及两种补足方式）、`innovation_score`
+  （省级创新能力评价得分 ≥ 60，不是高企评分；在企业信息“评价要素”中录入，未录入为“数据不全”）、
+  `municipal_institution`（“原则上应建有市级企业研发机构”，按研发机构记录判断；只作提示，
+  JSON 中带 `"soft": true`，不单独导致不符合）。2024 年及以前仍按原六项条件。
+- 省高新研发中心（provincial-hnte-center）：增加不通过的 `programme_open`（“已并入省企业研究院序列，
+  不再单独认定”），其申报窗口不再发提醒；已认定的研发中心仍计入三覆盖，规划目标页注明该目标
+  无法再通过新认定增长，并给出“省级企业研究院（含原省高新研发中心）”合计行。
+- 省科小（zj-tech-sme）的 `sme_size`：按企业的行业门类（`sector`，企业信息、接口、导入导出与
+  事实 JSON 均有此字段）适用工信部联企业〔2011〕300号对应行业的标准；未填行业门类时为
+  “缺少数据：行业门类”，不再默认按工业标准。代码：industry 工业、software_it 软件和信息技术
+  服务业、information_transmission 信息传输业、wholesale 批发业、retail 零售业、construction
+  建筑业、transport 交通运输业、warehousing 仓储业、postal 邮政业、accommodation 住宿业、
+  catering 餐饮业、real_estate 房地产开发经营、property_management 物业管理、leasing_business
+  租赁和商务服务业、agriculture 农林牧渔业、other 其他未列明行业。
+- 高企（hnte）`innovation_score`：须“> 70 分”（`required` 为 `"> 70"`）。
+- 领军：门槛未见公开原文（可能已改为浙江省科技领军企业、科技小巨人），沿用旧值并标待确认；
+  管理员可在“系统管理 → 领军类型”（/admin/leading-kinds）添加计入创新型领军梯次的资质类型，
+  无需改代码。
 """
 
 
