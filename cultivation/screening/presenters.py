@@ -135,6 +135,8 @@ def _alternative(cid: str, value: Any, *, required: bool = False) -> str:
 
 def _status(item: Mapping[str, Any]) -> tuple[str, str]:
     passed = item.get("passed")
+    if item.get("soft") and passed is not True:  # "原则上…": shown, never decides the outcome
+        return "提示（不影响结论）", "text-warning"
     if passed is True:
         return "通过", "text-success"
     if passed is False:
