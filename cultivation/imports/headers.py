@@ -80,6 +80,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "status": ("状态", "资质状态"),
         "revoked_on": ("撤销日期", "取消日期"),
         "note": ("备注", "说明"),
+        "leading_kind": ("领军类型（管理员配置）", "领军类型", "领军名单类型"),
     },
 }
 # Columns every kind reads past quietly: row numbers and the read-only tier of exports.

@@ -69,3 +69,22 @@ def test_leading_kinds_refuse_blanks_and_duplicates(as_role: Any, db_session: An
     assert again.status_code == 422
     assert f"领军类型“{KIND}”已存在" in again.get_data(as_text=True)
     assert len(db_session.scalars(select(LeadingKind)).all()) == 1
+
+
+def test_the_api_records_a_configured_leading_kind(client: Any, db_session: Any,
+                                                   make_user: Any, make_enterprise: Any) -> None:
+    from api_support import Api
+
+    db_session.add(LeadingKind(label=KIND))
+    db_session.flush()
+    firm = make_enterprise()
+    admin = Api(client, db_session).as_user(make_user("admin"))
+    url = f"/enterprises/{firm.credit_code}/qualifications"
+    body = {"kind": "leading", "valid_from": "2026-01-05", "leading_kind": KIND}
+    created = admin.post(url, json=body)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["leading_kind"] == KIND
+    assert admin.get(f"/enterprises/{firm.credit_code}").get_json()["tier"] == "leading"
+    bad = admin.post(url, json={**body, "leading_kind": "科技小巨人企业"})
+    assert bad.status_code == 422
+    assert "未知的领军类型" in bad.get_json()["errors"]["leading_kind"][0]
