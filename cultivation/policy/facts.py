@@ -8,9 +8,8 @@ those criteria stay ``null`` until an advisor supplies them in the what-if calcu
 ``rd_site_area`` (m²), ``rd_equipment_value`` (万元) and, per fiscal year, ``rd_staff``
 (full-time R&D staff) and ``core_product_revenue``.
 
-``sector`` is the 行业门类 for SME sizing (a code of ``cultivation.policy.sectors.SECTORS``).
-For 省企业研究院 from 2025: ``provincial_innovation_score`` (the province's 创新能力评价得分,
-0–100, not the 高企 score) and ``municipal_rd_institution`` (a 市级 or higher R&D institution).
+``sector``: 行业门类 for SME sizing (``policy.sectors``). 省企业研究院 from 2025 reads
+``provincial_innovation_score`` (the province's 0–100 evaluation) and ``municipal_rd_institution``.
 
 ``ip_class_i`` / ``ip_class_ii`` are the valid IP items the firm holds at year end;
 ``conversions`` are the 成果转化 items of that year.
@@ -25,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from cultivation.policy.numbers import to_decimal
-from cultivation.policy.sectors import SECTORS
+from cultivation.policy.sectors import read_sector
 
 
 class FactsError(ValueError):
@@ -201,7 +200,9 @@ def facts_from_json(data: object) -> Facts:
     if domain is not None and (not isinstance(domain, str) or not domain.strip()):
         reader.fail("tech_domain", "必须是非空文本")
     values["tech_domain"] = domain.strip() if isinstance(domain, str) and domain.strip() else None
-    values["sector"] = _sector(reader, data.get("sector"))
+    values["sector"], problem = read_sector(data.get("sector"))
+    if problem:
+        reader.fail("sector", problem)
     score = values["provincial_innovation_score"]
     if score is not None and score > 100:
         reader.fail("provincial_innovation_score", "必须在 0 到 100 之间")
@@ -210,15 +211,6 @@ def facts_from_json(data: object) -> Facts:
     if reader.errors:
         raise FactsError(reader.errors)
     return Facts(**values)
-
-
-def _sector(reader: _Reader, raw: object) -> str | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, str) or raw.strip() not in SECTORS:
-        reader.fail("sector", "必须是行业门类代码之一：" + "、".join(SECTORS))
-        return None
-    return raw.strip()
 
 
 def _self_assessment(reader: _Reader, raw: object) -> SelfAssessment:

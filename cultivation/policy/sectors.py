@@ -55,3 +55,12 @@ SME_LINES: dict[str, tuple[str, ...]] = {
 def sector_label(code: str | None) -> str:
     """The Chinese name of a sector code ('' when unknown)."""
     return SECTORS.get(code or "", "")
+
+
+def read_sector(raw: object) -> tuple[str | None, str | None]:
+    """(code, None) for a known sector code (or None), else (None, the Chinese error)."""
+    if raw is None:
+        return None, None
+    if not isinstance(raw, str) or raw.strip() not in SECTORS:
+        return None, "必须是行业门类代码之一：" + "、".join(SECTORS)
+    return raw.strip(), None
