@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index, String, select
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cultivation.database import UTCDateTime, utcnow
@@ -97,11 +97,6 @@ class LeadingKind(db.Model):  # type: ignore[name-defined]
     label: Mapped[str] = mapped_column(String(100), unique=True)
     note: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-def leading_kind_labels(session: Any) -> tuple[str, ...]:
-    """Every configured 领军-tier kind label, oldest first (one query)."""
-    return tuple(session.scalars(select(LeadingKind.label).order_by(LeadingKind.id)))
 
 
 class RDInstitution(db.Model):  # type: ignore[name-defined]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Integer, and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement, Subquery
 
-from cultivation.enterprises.models import Enterprise
-from cultivation.qualifications.models import Qualification
+from cultivation.database import DbSession
+from cultivation.qualifications.models import LeadingKind, Qualification
 from cultivation.qualifications.tiers import KIND_TIER, TIER_RANK, TIERS
 
 _RANK_OF_KIND = {kind: TIER_RANK[tier] for kind, tier in KIND_TIER.items()}
@@ -22,8 +23,11 @@ def kind_rank() -> ColumnElement[int]:
     )
 
 
-def in_force_on(day: date) -> ColumnElement[bool]:
-    """SQL form of ``tiers.counts_on``: valid on ``day`` and not revoked by then."""
+def in_force_on(day: date | ColumnElement[Any]) -> ColumnElement[bool]:
+    """SQL form of ``tiers.counts_on``: valid on ``day`` and not revoked by then.
+
+    The one definition: ``day`` is a date or a date expression (a column of a series of days).
+    """
     not_revoked = or_(
         Qualification.status != "revoked",
         and_(Qualification.revoked_on.is_not(None), Qualification.revoked_on > day),
@@ -62,19 +66,6 @@ def enterprises_with_tier(day: date) -> tuple[Subquery, ColumnElement[int]]:
     return ranks, rank_col
 
 
-def tier_counts(day: date) -> dict[str, int]:
-    """Live (not deleted) firms per tier on ``day`` — one GROUP BY."""
-    from cultivation.extensions import db
-
-    ranks, rank_col = enterprises_with_tier(day)
-    stmt = (
-        select(rank_col.label("rank"), func.count(Enterprise.id))
-        .select_from(Enterprise)
-        .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
-        .where(Enterprise.deleted_at.is_(None))
-        .group_by(rank_col)
-    )
-    counts = dict.fromkeys(TIERS, 0)
-    for rank, n in db.session.execute(stmt):
-        counts[TIERS[int(rank)]] = n
-    return counts
+def leading_kind_labels(session: DbSession) -> tuple[str, ...]:
+    """Every 领军-tier kind label an admin added (领军类型), oldest first (one query)."""
+    return tuple(session.scalars(select(LeadingKind.label).order_by(LeadingKind.id)))

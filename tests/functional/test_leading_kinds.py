@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from registry_support import as_role_fixture, world_fixture  # noqa: F401
 from sqlalchemy import select
 
 from cultivation.audit.models import AuditLog

@@ -21,14 +21,14 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
+from cultivation.parameters.services import readable_table
 from cultivation.policy import ParameterTable
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import current_assignment_join
 from cultivation.reminders.due import due_offset, in_days_text
-from cultivation.scheduling.clock import local_date
 from cultivation.screening.models import Evaluation
-from cultivation.screening.parameters import seed_table, stored_table
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOME_LABELS, latest_run_id
+from cultivation.web.clock import local_date
 from cultivation.web.filters import cn_date
 from cultivation.windows.models import PROGRAMME_CLOSED_BY, PROGRAMME_RULES, ApplicationWindow
 from cultivation.windows.schema import MAX_OFFSET
@@ -116,14 +116,12 @@ def _need(mark: object) -> str:
 
 def closed_programmes(table: ParameterTable, today: date) -> set[str]:
     """Programmes no longer run on ``today`` (their closing parameter is in force): their
-    windows send no reminder, e.g. 省高新研发中心 from 浙经信高新〔2025〕169号. A key not
-    stored yet (parameters are seeded lazily) is read from the seeds."""
-    closed = set()
-    for programme, key in PROGRAMME_CLOSED_BY.items():
-        history = table.history(key) or seed_table().history(key)
-        if any(value.covers(today) and value.value for value in history):
-            closed.add(programme)
-    return closed
+    windows send no reminder, e.g. 省高新研发中心 from 浙经信高新〔2025〕169号."""
+    return {
+        programme
+        for programme, key in PROGRAMME_CLOSED_BY.items()
+        if any(value.covers(today) and value.value for value in table.history(key))
+    }
 
 
 def candidates_by_advisor(session: DbSession, rules: set[str], today: date
@@ -179,7 +177,7 @@ def send_window_reminders(session: DbSession, now: datetime) -> dict[str, int]:
     ))
     due = due_reminders(windows, today, catchup)
     if any(d.window.programme in PROGRAMME_CLOSED_BY for d in due):  # read only when it matters
-        closed = closed_programmes(stored_table(session), today)
+        closed = closed_programmes(readable_table(session), today)
         due = [d for d in due if d.window.programme not in closed]
     counts: Counter[str] = Counter(reminders_due=len(due))
     wanted = {PROGRAMME_RULES[d.window.programme] for d in due

@@ -14,6 +14,7 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
+from cultivation.qualifications.queries import in_force_on
 from cultivation.reports.dates import date_series
 from cultivation.reports.indicators import COMPUTED, INDICATORS, Indicator
 from cultivation.reports.models import ManualActual, PlanPeriod, Target
@@ -21,9 +22,8 @@ from cultivation.reports.tiersql import (
     active_position_join,
     firm_exists_on,
     institution_in_force,
-    qualification_in_force,
 )
-from cultivation.screening.parameters import seed_table, stored_table
+from cultivation.targets.closing import closed_parameters, summed_targets
 
 Key = tuple[str, str, int]  # (indicator, scope value — "" for the county, year)
 
@@ -63,7 +63,7 @@ def _stock_counts(session: DbSession, source: str, indicators: list[Indicator], 
     days = {count_day(y, today): y for y in years}
     series = date_series(list(days))
     model: Any = Qualification if source == "qualification" else RDInstitution
-    in_force = (qualification_in_force(series.c.day) if source == "qualification"
+    in_force = (in_force_on(series.c.day) if source == "qualification"
                 else institution_in_force(series.c.day))
     scope_col, needs_portfolio = _scope_column(scope_kind)
     cols = [func.count(distinct(case((model.kind.in_(ind.kinds), model.enterprise_id))))
@@ -240,7 +240,7 @@ def plan_progress(session: DbSession, plan: PlanPeriod, today: date,
     for code, ind in INDICATORS.items():
         end_note: str | None
         if ind.combines and set(ind.combines) <= codes:
-            targets_by_year = _summed_targets(county, ind.combines)
+            targets_by_year = summed_targets(county, ind.combines)
             end_value = targets_by_year.get(plan.end_year)
             end_note = "、".join(INDICATORS[c].label for c in ind.combines) + " 目标之和"
         elif code in codes:
@@ -261,29 +261,6 @@ def plan_progress(session: DbSession, plan: PlanPeriod, today: date,
             closed_note=ind.closed_note if ind.closed_by in closed else None,
         ))
     return rows
-
-
-def _summed_targets(county: list[Target], codes: tuple[str, ...]) -> dict[int, float | None]:
-    """Year → the sum of ``codes``' county targets (years where every one has a value)."""
-    values: dict[int, dict[str, float]] = {}
-    for t in county:
-        if t.indicator in codes and t.value is not None:
-            values.setdefault(t.year, {})[t.indicator] = t.value
-    return {y: sum(v.values()) for y, v in sorted(values.items()) if len(v) == len(codes)}
-
-
-def closed_parameters(session: DbSession, today: date) -> set[str]:
-    """The indicators' closing parameters in force today (read-only: stored values, else
-    the seeds — reports never write)."""
-    keys = {i.closed_by for i in INDICATORS.values() if i.closed_by}
-    if not keys:
-        return set()
-    table = stored_table(session)
-    return {
-        key for key in keys
-        if any(v.covers(today) and v.value
-               for v in (table.history(key) or seed_table().history(key)))
-    }
 
 
 def scoped_targets(session: DbSession, plan: PlanPeriod, today: date,
@@ -315,3 +292,8 @@ def current_plan(session: DbSession, today: date) -> PlanPeriod | None:
         select(PlanPeriod).where(PlanPeriod.start_year <= today.year)
         .order_by(PlanPeriod.end_year.desc()).limit(1)
     ) or session.scalar(select(PlanPeriod).order_by(PlanPeriod.start_year).limit(1))
+
+
+def all_plans(session: DbSession) -> list[PlanPeriod]:
+    """Every plan period, oldest first."""
+    return list(session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))

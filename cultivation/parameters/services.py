@@ -20,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 
 from cultivation.audit import services as audit
 from cultivation.database import DbSession
+from cultivation.parameters.closing import close_superseded
+from cultivation.parameters.models import PolicyParameter
 from cultivation.policy import (
     PARAMETER_CATALOGUE,
     ParameterError,
@@ -29,7 +31,6 @@ from cultivation.policy import (
     load_parameters,
 )
 from cultivation.policy.parameters import parse_value
-from cultivation.screening.models import PolicyParameter
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def _configured_dir() -> Path | None:
 
 def seed_parameters(session: DbSession, today: date | None = None) -> int:
     """Insert the seed values missing from the database, keyed (key, valid_from); flush only.
-    Returns how many rows were added or closed (see ``_close_seeded``).
+    Returns how many rows were added or closed (see ``closing.close_superseded``).
 
     Idempotent. A seed is fitted into the stored history as an admin's value would be: the
     period running on its first day is closed the day before, and it ends before a later
@@ -72,7 +73,7 @@ def seed_parameters(session: DbSession, today: date | None = None) -> int:
     rows = list(session.scalars(select(PolicyParameter)))
     have = {(r.key, r.valid_from) for r in rows}
     seeds = seed_table().all_values()
-    closed = _close_seeded(rows, seeds)
+    closed = close_superseded(rows, seeds)
     missing = [v for v in seeds if (v.key, v.valid_from) not in have]
     if not missing:
         session.flush()
@@ -93,20 +94,6 @@ def seed_parameters(session: DbSession, today: date | None = None) -> int:
     session.flush()
     log.info("seeded %d policy parameter values (closed %d)", len(missing), closed)
     return len(missing) + closed
-
-
-def _close_seeded(rows: Sequence[PolicyParameter], seeds: Sequence[ParameterValue]) -> int:
-    """A seeded value still open in the database whose seed now ends (a new dated version
-    replaced it, e.g. the 2025 rules) ends on the seed's date too — unless an admin edited it.
-    Returns how many were closed."""
-    ends = {(v.key, v.valid_from): v.valid_to for v in seeds if v.valid_to is not None}
-    closed = 0
-    for row in rows:
-        end = ends.get((row.key, row.valid_from))
-        if end is not None and row.valid_to is None and row.origin == "seed":
-            row.valid_to = end
-            closed += 1
-    return closed
 
 
 def ensure_parameters(session: DbSession) -> int:
@@ -136,25 +123,36 @@ def parameter_table(session: DbSession) -> ParameterTable:
     return stored_table(session)
 
 
+def stored_rows(session: DbSession) -> list[PolicyParameter]:
+    """Every stored value, by key and start date."""
+    return list(session.scalars(select(PolicyParameter).order_by(PolicyParameter.key,
+                                                                 PolicyParameter.valid_from)))
+
+
 def stored_table(session: DbSession) -> ParameterTable:
     """Every stored value as a ParameterTable, without seeding."""
-    rows = session.scalars(select(PolicyParameter).order_by(PolicyParameter.key,
-                                                            PolicyParameter.valid_from))
-    return table_from_rows(rows)
+    return table_from_rows(stored_rows(session))
 
 
 def request_parameters() -> ParameterTable:
-    """The parameter table of the current web or API request (read once, seeds committed)."""
+    """The parameter table of the current web or API request (read once; never writes)."""
     from flask import g
 
     from cultivation.extensions import db
 
     table: ParameterTable | None = g.get("policy_parameters")
     if table is None:
-        if ensure_parameters(db.session):
-            db.session.commit()
-        table = g.policy_parameters = stored_table(db.session)
+        table = g.policy_parameters = readable_table(db.session)
     return table
+
+
+def readable_table(session: DbSession) -> ParameterTable:
+    """The stored values, plus the seed values of keys nothing is stored for yet (a database
+    the seed step has not reached); reads only."""
+    stored = stored_table(session)
+    known = stored.keys()
+    missing = [v for v in seed_table().all_values() if v.key not in known]
+    return stored.with_values(missing) if missing else stored
 
 
 def table_from_rows(rows: Iterable[PolicyParameter]) -> ParameterTable:
