@@ -2,7 +2,7 @@
 configurable 领军-tier qualification kinds
 
 Revision ID: 0003_policy_2025
-Revises: 0001
+Revises: 0004_hardening
 Create Date: 2026-12-06 11:30:00
 
 """
@@ -14,7 +14,7 @@ import cultivation.database
 
 # revision identifiers, used by Alembic.
 revision = '0003_policy_2025'
-down_revision = '0001'
+down_revision = '0004_hardening'
 branch_labels = None
 depends_on = None
 
