@@ -1,7 +1,8 @@
 """A deterministic sample of firms' facts (random, plus edge values) and their verdicts under
 every rule set, as the JSON the screening stores (``evaluation_row``) and the page shows
 (``verdict_to_json``). ``data/verdict_sample.json`` holds a SHA-256 (16 hex digits) of each
-verdict's canonical JSON, written by this module on the engine before the performance work;
+verdict's canonical JSON, written by this module on main's engine without the performance work
+(regenerated when main's rules changed);
 ``test_verdict_sample`` checks that the engine still answers identically.
 
 Regenerate only for an intended change of answers:
