@@ -17,14 +17,13 @@ those criteria stay ``null`` until an advisor supplies them in the what-if calcu
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from cultivation.policy.numbers import to_decimal
+from cultivation.policy.numbers import coerce_amounts, to_decimal
 from cultivation.policy.sectors import read_sector
 
 
@@ -34,26 +33,6 @@ class FactsError(ValueError):
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__("; ".join(f"{k}: {'，'.join(v)}" for k, v in errors.items()))
         self.errors = errors
-
-
-def _coerce_amounts(instance: object, names: tuple[str, ...]) -> None:
-    """Turn ints and floats (e.g. database values) into exact Decimals; refuse anything else."""
-    values = instance.__dict__
-    for name in names:
-        raw = values[name]
-        kind = type(raw)
-        if raw is None or kind is Decimal:
-            continue
-        if kind is float and math.isfinite(raw):  # the common cases (database values), inlined
-            values[name] = Decimal(repr(raw))
-            continue
-        if kind is int:
-            values[name] = Decimal(raw)
-            continue
-        number = to_decimal(raw)
-        if number is None:
-            raise TypeError(f"{name} must be a finite number, not {raw!r}")
-        object.__setattr__(instance, name, number)
 
 
 @dataclass(frozen=True)
@@ -88,7 +67,7 @@ class FiscalYear:
 
     def __post_init__(self) -> None:
         # Callers building facts from database floats get exact decimals, as JSON input does.
-        _coerce_amounts(self, _AMOUNTS)
+        coerce_amounts(self, _AMOUNTS)
 
 
 _AMOUNTS = tuple(
@@ -126,7 +105,7 @@ class Facts:
     fiscal_years: tuple[FiscalYear, ...] = ()
 
     def __post_init__(self) -> None:
-        _coerce_amounts(self, _TOP_AMOUNTS)
+        coerce_amounts(self, _TOP_AMOUNTS)
         # Derived, not a field: the year index (a linear scan was a hot spot); first one wins.
         by_year: dict[int, FiscalYear] = {}
         for fiscal_year in self.fiscal_years:
