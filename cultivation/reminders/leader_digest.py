@@ -26,6 +26,7 @@ from cultivation.screening.queries import (
     RULES_LABELS,
     latest_run,
 )
+from cultivation.todos.records import link_mail, todo_key
 from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
@@ -135,4 +136,6 @@ def send_leader_digest(session: DbSession, now: datetime) -> dict[str, int]:
             template="leader_digest", context={"s": summary}, job=JOB, now=now,
         )
         counts[result.outcome] += 1
+        if result.message_id is not None:
+            link_mail(session, [todo_key(f"{JOB}:{period}", leader.id)], result.message_id)
     return dict(counts)
