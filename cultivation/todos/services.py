@@ -1,6 +1,6 @@
 """The user's actions on a 待办 item: 完成, 推迟到…, 不再提醒 — each audited, each checked.
 
-Completing a 走访 follow-up also closes the follow-up on the visit (the same thing done once).
+Completing (完成) a 走访 follow-up also closes the follow-up on the visit: the same thing, done once.
 Functions flush, never commit; a refused action changes nothing.
 """
 
@@ -53,7 +53,7 @@ def _settle(session: DbSession, item: Todo, status: str, action: str, *, actor: 
     item.status = status
     item.settled_by_id = actor.id
     item.settled_at = now
-    if item.kind == "followup":  # followup:<visit>:<date>@<user>
+    if status == "done" and item.kind == "followup":  # followup:<visit>:<date>@<user>
         visit_id = int(item.key.split(":")[1])
         session.execute(update(Visit).where(Visit.id == visit_id,
                                             Visit.enterprise_id == item.enterprise_id)
