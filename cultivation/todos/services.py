@@ -1,6 +1,6 @@
 """The user's actions on a 待办 item: 完成, 推迟到…, 不再提醒 — each audited, each checked.
 
-Completing (完成) a 走访 follow-up also closes the follow-up on the visit: the same thing, done once.
+Completing (完成) a 走访 follow-up also closes the follow-up on the visit: one thing, done once.
 Functions flush, never commit; a refused action changes nothing.
 """
 

@@ -54,7 +54,8 @@ def test_a_follow_up_is_an_item_from_a_week_before_its_date(
     [item] = items(db_session, advisor)
     assert (item.kind, item.title, item.due_on) == (
         "followup", "走访跟进：仙居跟进科技有限公司", TODAY + timedelta(days=8))
-    assert item.enterprise_id == firm.id and item.link == f"/enterprises/{firm.credit_code}"
+    assert item.enterprise_id == firm.id
+    assert item.link == f"/enterprises/{firm.credit_code}"
 
 
 def test_generation_is_idempotent(db_session: Session, advisor: Any, make_enterprise: Any,
@@ -70,9 +71,8 @@ def test_generation_is_idempotent(db_session: Session, advisor: Any, make_enterp
 
 def test_generation_runs_a_fixed_number_of_queries_whatever_the_number_of_firms(
         db_session: Session, make_user: Any, make_enterprise: Any, at: Any) -> None:
-    from testkit import count_queries
-
     from cultivation.extensions import db
+    from testkit import count_queries
 
     def firms(n: int) -> None:
         for _ in range(n):

@@ -118,8 +118,10 @@ def test_window_and_annual_report_mails_skip_what_was_settled(
     assert "仙居年报未报有限公司" in message.body_text
     assert "仙居年报已报有限公司" not in message.body_text
     assert todo_of(db_session, left, "annual_report").outbox_message_id == message.id
-    assert report.counts is not None and report.counts["queued"] == 1
-    assert windows.counts is not None and windows.counts["settled_in_todos"] == 1
+    assert report.counts is not None
+    assert report.counts["queued"] == 1
+    assert windows.counts is not None
+    assert windows.counts["settled_in_todos"] == 1
 
 
 def test_the_leader_digest_mail_is_the_leaders_item(
