@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -16,6 +17,7 @@ from cultivation.web import clock
 from cultivation.web.request import dbs
 
 bp = Blueprint("todos", __name__, url_prefix="/todos")
+DEFAULT_POSTPONE_DAYS = 7  # the date a 推迟到… field starts with
 
 
 @bp.app_context_processor
@@ -32,6 +34,8 @@ def _page(error: str | None = None, status: int = 200) -> ResponseReturnValue:
     today = clock.today()
     return render_template(
         "todos/index.html", today=today, error=error,
+        postpone={"min": (today + timedelta(days=1)).isoformat(),
+                  "default": (today + timedelta(days=DEFAULT_POSTPONE_DAYS)).isoformat()},
         items=open_items(dbs(), current_user, today),
         postponed=postponed_items(dbs(), current_user, today),
         settled=settled_items(dbs(), current_user, today)), status
