@@ -2,7 +2,7 @@
 
 The reminder jobs (``cultivation.reminders``) import only this module: which of their items the
 user already settled or postponed (``suppressed``) and which mail reported an item
-(``link_mail``). Functions flush, never commit.
+(``link_mails``). Functions flush, never commit.
 """
 
 from __future__ import annotations
@@ -72,13 +72,9 @@ def suppressed(session: DbSession, keys: Iterable[str], today: date) -> set[str]
     return found
 
 
-def link_mail(session: DbSession, keys: Iterable[str], message_id: int) -> None:
-    """Record that the outbox message ``message_id`` reported these items."""
-    link_mails(session, [(key, message_id) for key in keys])
-
-
 def link_mails(session: DbSession, links: Sequence[tuple[str, int]]) -> None:
-    """``link_mail`` for many (item key, message id) pairs in one executemany UPDATE."""
+    """Record which outbox message reported each item: (item key, message id) pairs, one
+    executemany UPDATE."""
     if not links:
         return
     table = Todo.__table__
