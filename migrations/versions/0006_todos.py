@@ -1,7 +1,7 @@
 """待办 (todos): one item per user and subject, the record reminder mails are about
 
 Revision ID: 0006_todos
-Revises: 0001
+Revises: 0004_hardening
 Create Date: 2026-12-06 12:10:00
 
 """
@@ -12,7 +12,7 @@ import cultivation.database
 
 
 revision = '0006_todos'
-down_revision = '0001'
+down_revision = "0004_hardening"
 branch_labels = None
 depends_on = None
 
