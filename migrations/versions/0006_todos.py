@@ -1,7 +1,7 @@
 """待办 (todos): one item per user and subject, the record reminder mails are about
 
 Revision ID: 0006_todos
-Revises: 0004_hardening
+Revises: 0003_policy_2025
 Create Date: 2026-12-06 12:10:00
 
 """
@@ -12,7 +12,7 @@ import cultivation.database
 
 
 revision = '0006_todos'
-down_revision = "0004_hardening"
+down_revision = "0003_policy_2025"
 branch_labels = None
 depends_on = None
 
