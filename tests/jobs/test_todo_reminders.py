@@ -132,3 +132,17 @@ def test_the_leader_digest_mail_is_the_leaders_item(
     item = db_session.scalars(select(Todo).where(Todo.user_id == leader.id)).one()
     assert (item.kind, item.outbox_message_id) == ("leader_digest", message.id)
     assert item.title.startswith("查阅2026年6月梯次培育摘要")
+
+
+def test_the_todos_job_names_a_failed_job_by_its_label(
+        db_session: Session, make_user: Any, at: Any) -> None:
+    from cultivation.scheduling.models import JobRun
+
+    admin = make_user("admin")
+    db_session.add(JobRun(job="expiry", as_of=at(TODAY), outcome="failed",
+                          started_at=at(TODAY)))
+    db_session.flush()
+    run = run_job(db_session, "todos", at(TODAY))
+    assert run.outcome == "success"
+    item = db_session.scalars(select(Todo).where(Todo.user_id == admin.id)).one()
+    assert item.title == "定时任务失败：资格到期提醒"
