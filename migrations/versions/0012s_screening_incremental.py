@@ -1,7 +1,7 @@
 """incremental screening: fingerprint, stable_until and evaluated_on on evaluations
 
 Revision ID: 0012s
-Revises: 0003_policy_2025
+Revises: 0006_todos
 Create Date: 2026-12-06 11:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012s'
-down_revision = '0003_policy_2025'
+down_revision = '0006_todos'
 branch_labels = None
 depends_on = None
 
