@@ -13,6 +13,7 @@ from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise
+from cultivation.inputs import spellings
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.queries import enterprises_with_tier, tier_code
 from cultivation.qualifications.tiers import TIER_RANK
@@ -70,7 +71,9 @@ def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Enterprise
     q = filters.q.strip()
     if q:
         code = normalize(q)
-        stmt = stmt.where(or_(Enterprise.name.contains(q), Enterprise.credit_code.contains(code)))
+        # Names are stored as typed; a search matches the typed, folded and full-width spellings.
+        stmt = stmt.where(or_(*(Enterprise.name.contains(term) for term in spellings(q)),
+                              Enterprise.credit_code.contains(code)))
     if filters.town:
         stmt = stmt.where(Enterprise.town == filters.town)
     if filters.industry:

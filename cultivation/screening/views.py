@@ -20,6 +20,7 @@ from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise
 from cultivation.enterprises.views import INVALID, clock, int_arg
 from cultivation.extensions import db
+from cultivation.inputs import spellings
 from cultivation.policy import ParameterError, evaluate, verdict_to_json
 from cultivation.portfolios.queries import portfolio_ids
 from cultivation.regions import current_region
@@ -145,7 +146,8 @@ def _firm_choices(q: str) -> list[Enterprise]:
     if not q:
         return []
     return list(db.session.scalars(live.where(or_(
-        Enterprise.name.contains(q), Enterprise.credit_code.contains(normalize(q)))).limit(20)))
+        *(Enterprise.name.contains(t) for t in spellings(q)),
+        Enterprise.credit_code.contains(normalize(q)))).limit(20)))
 
 
 @bp.route("/selftest", methods=["GET", "POST"])
