@@ -23,10 +23,9 @@ from cultivation.reports.indicators import INDICATORS
 from cultivation.reports.models import Target
 from cultivation.reports.targets import computed_actuals, current_plan
 from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.screening.queries import RULES_LABELS
+from cultivation.screening.queries import RULES_LABELS, is_candidate
 
 HEADLINE_INDICATORS = ("hnte_count", "zj_tech_sme_count")
-CANDIDATE_OUTCOMES = ("eligible", "borderline")
 TREND_YEARS = 5
 
 
@@ -111,12 +110,12 @@ def new_candidates(session: DbSession, today: date) -> NewCandidates:
     before = aliased(Evaluation)
     was_candidate = exists().where(
         before.run_id == baseline.id, before.enterprise_id == Evaluation.enterprise_id,
-        before.rules == Evaluation.rules, before.outcome.in_(CANDIDATE_OUTCOMES))
+        before.rules == Evaluation.rules, is_candidate(before))
     base = (
         select(Evaluation.rules, Evaluation.enterprise_id)
         .join(Enterprise, and_(Enterprise.id == Evaluation.enterprise_id,
                                Enterprise.deleted_at.is_(None)))
-        .where(Evaluation.run_id == latest.id, Evaluation.outcome.in_(CANDIDATE_OUTCOMES),
+        .where(Evaluation.run_id == latest.id, is_candidate(Evaluation),
                ~was_candidate)
         .subquery("new_candidates")
     )

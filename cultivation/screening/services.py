@@ -19,10 +19,17 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.policy import Verdict, evaluate, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
+from cultivation.screening.applications import (
+    HOLDER,
+    PROGRAMMES,
+    certificates_held,
+    renewal_horizons,
+    standing,
+)
 from cultivation.screening.facts import facts_for_enterprises
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.parameters import parameter_table
-from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, latest_run
+from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, is_candidate, latest_run
 
 log = logging.getLogger(__name__)
 
@@ -58,18 +65,25 @@ def run_screening(
     outcomes: dict[str, Counter[str]] = {name: Counter() for name in names}
     used: dict[str, dict[str, dict[str, JSONValue]]] = {name: {} for name in names}
     after: set[tuple[int, str]] = set()
+    horizons = renewal_horizons(session, params, as_of, names)
     for batch in _chunks(ids, batch_size):
         rows = []
+        held = certificates_held(session, batch, as_of)
         for firm_id, facts in facts_for_enterprises(session, batch, as_of).items():
             for name in names:
                 verdict = evaluate(name, facts, as_of, params)
                 outcomes[name][verdict.outcome] += 1
-                if verdict.outcome in CANDIDATE_OUTCOMES:
+                row = evaluation_row(run.id, firm_id, verdict, now)
+                if name in PROGRAMMES:
+                    where = standing(held.get((firm_id, PROGRAMMES[name][0])), horizons[name])
+                    row["application"] = where.application
+                    row["certificate_valid_to"] = where.certificate_valid_to
+                if verdict.outcome in CANDIDATE_OUTCOMES and row["application"] != HOLDER:
                     after.add((firm_id, name))
                 for value in verdict.parameters:
                     if value.key not in used[name]:
                         used[name][value.key] = parameter_json(value)
-                rows.append(evaluation_row(run.id, firm_id, verdict, now))
+                rows.append(row)
         if rows:  # Core executemany: one statement per batch (the ORM would split on NULLs)
             session.execute(insert(Evaluation.__table__), rows)
     run.firms = len(ids)
@@ -105,7 +119,7 @@ def screen_demo(session: DbSession, today: date) -> None:
 
 def _candidates(session: DbSession, run_id: int) -> set[tuple[int, str]]:
     stmt = select(Evaluation.enterprise_id, Evaluation.rules).where(
-        Evaluation.run_id == run_id, Evaluation.outcome.in_(CANDIDATE_OUTCOMES))
+        Evaluation.run_id == run_id, is_candidate(Evaluation))
     return {(firm_id, rules) for firm_id, rules in session.execute(stmt)}
 
 
@@ -124,6 +138,7 @@ def evaluation_row(run_id: int | None, firm_id: int, verdict: Verdict, now: date
         "total_gap": total_gap(verdict),
         "failed": [c.id for c in verdict.criteria if c.passed is not True],
         "details": stored_details(verdict), "created_at": now,
+        "application": None, "certificate_valid_to": None,
     }
 
 

@@ -23,6 +23,7 @@ from cultivation.extensions import db
 from cultivation.inputs import spellings
 from cultivation.policy import ParameterError, evaluate, verdict_to_json
 from cultivation.portfolios.queries import portfolio_ids
+from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.regions import current_region
 from cultivation.screening import selftest as whatif
 from cultivation.screening.exports import candidates_xlsx
@@ -31,6 +32,7 @@ from cultivation.screening.models import ScreeningRun
 from cultivation.screening.parameters import request_parameters
 from cultivation.screening.presenters import VerdictView, verdict_view
 from cultivation.screening.queries import (
+    APPLICATION_LABELS,
     CHANGES,
     OUTCOME_LABELS,
     OUTCOMES,
@@ -79,7 +81,8 @@ def _choice(value: str, allowed: Any, default: str = "") -> str:
 @login_required
 def candidates_page():  # type: ignore[no-untyped-def]
     args = {k: (request.args.get(k) or "").strip()[:50]
-            for k in ("rules", "outcome", "advisor", "town", "industry", "change", "scope")}
+            for k in ("rules", "outcome", "advisor", "town", "industry", "change", "scope",
+                      "application")}
     region = current_region()
     advisor_view = current_user.is_advisor
     scope = _choice(args["scope"], ("mine", "all"), "mine") if advisor_view else "all"
@@ -90,6 +93,7 @@ def candidates_page():  # type: ignore[no-untyped-def]
         town=_choice(args["town"], region.towns),
         industry=_choice(args["industry"], region.industries),
         change=_choice(args["change"], CHANGES),
+        application=_choice(args["application"], APPLICATION_LABELS),
         portfolio_of=current_user.id if scope == "mine" else None,
     )
 
@@ -123,6 +127,7 @@ def candidates_page():  # type: ignore[no-untyped-def]
         region=region, advisors=list(advisors), rules_labels={r: RULES_LABELS[r]
                                                                 for r in SCREENED_RULES},
         outcome_labels=OUTCOME_LABELS, changes=CHANGES, advisor_view=advisor_view,
+        application_labels=APPLICATION_LABELS, tier_labels=TIER_LABELS,
     )
 
 
