@@ -150,5 +150,7 @@ def _mark_listed(firms: list[FirmSpec], anchors: list[FirmSpec],
     chosen += rest[:scaled(1, n)]
     for firm in chosen:
         firm.listed = True
+        firm.listed_on = date(max(firm.registered_on.year + 5, 2010 + firm.index % 15),
+                              firm.index % 12 + 1, 18)
         firm.name = firm.name if firm.name.endswith("股份有限公司") else (
             firm.name.removesuffix("有限公司") + "股份有限公司")

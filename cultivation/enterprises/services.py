@@ -15,10 +15,12 @@ from cultivation.audit import services as audit
 from cultivation.database import DbSession
 from cultivation.enterprises import schemas
 from cultivation.enterprises.credit_code import normalize
+from cultivation.enterprises.flags import record_flag_changes
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios import services as portfolios
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.qualifications.validity import default_valid_to
+from cultivation.scheduling.clock import local_date
 from cultivation.visits.models import Visit
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,7 @@ def update_enterprise(
     if new:
         firm.updated_at = now
         session.flush()
+        record_flag_changes(session, [(firm, before)], local_date(now))
         audit.record(
             session,
             actor=actor,
