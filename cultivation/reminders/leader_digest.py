@@ -19,6 +19,7 @@ from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
 from cultivation.qualifications.queries import tier_counts
 from cultivation.qualifications.tiers import TIER_LABELS
+from cultivation.reports.indicators import as_of_label
 from cultivation.scheduling.clock import local_date
 from cultivation.screening.models import Evaluation
 from cultivation.screening.queries import (
@@ -114,6 +115,9 @@ def _targets(session: DbSession, today: date) -> list[dict[str, Any]]:
         rows.append({"label": progress.indicator.label, "unit": progress.indicator.unit,
                      "target": progress.target, "year": latest[0] if latest else None,
                      "actual": latest[1].value if latest else None,
+                     "actual_label": progress.latest_label,
+                     "current": progress.current.value if progress.current else None,
+                     "current_label": as_of_label(today),
                      "completion": progress.completion, "plan": plan.name})
     return rows
 

@@ -11,6 +11,7 @@ from cultivation.reports.coverage import KINDS, CoverageGroup, CoverageReport, c
 from cultivation.reports.filters import ReportFilters
 from cultivation.reports.flows import LADDER, Cohort, TimeInTier, YearFlows
 from cultivation.reports.funnel import Funnel
+from cultivation.reports.indicators import as_of_label
 from cultivation.reports.targets import IndicatorProgress, ScopedTarget
 from cultivation.reports.workload import AdvisorLoad, StaleFirm
 from cultivation.reports.xlsx import workbook_response
@@ -142,14 +143,15 @@ def targets_xlsx(plan_name: str, rows: list[IndicatorProgress], today: date) -> 
         out.append({
             "label": p.indicator.label, "unit": p.indicator.unit, "baseline": p.baseline,
             "target": p.target if p.target is not None else p.target_note,
-            "year": latest[0] if latest else None, "actual": latest[1].value if latest else None,
+            "year": p.latest_label or None, "actual": latest[1].value if latest else None,
             "completion": p.completion,
+            "current": p.current.value if p.current is not None else None,
             "source": (latest[1].entered_by and f"人工填报（{latest[1].entered_by}）")
             if latest and latest[1].source == "manual" else p.indicator.source_label,
         })
     columns = [("label", "指标"), ("unit", "单位"), ("baseline", "基期值"), ("target", "目标值"),
-               ("year", "实际值年份"), ("actual", "实际值"), ("completion", "完成率"),
-               ("source", "数据来源")]
+               ("year", "实际值日期"), ("actual", "实际值"), ("completion", "完成率"),
+               ("current", as_of_label(today)), ("source", "数据来源")]
     return workbook_response(f"{plan_name}主要指标完成情况", {"统计日期": cn_date(today)},
                              columns, out, f"规划指标_{today}", formats={"completion": PCT})
 

@@ -15,7 +15,7 @@ from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.reports.dates import date_series
-from cultivation.reports.indicators import COMPUTED, INDICATORS, Indicator
+from cultivation.reports.indicators import COMPUTED, INDICATORS, Indicator, as_of_label
 from cultivation.reports.models import ManualActual, PlanPeriod, Target
 from cultivation.reports.tiersql import (
     active_position_join,
@@ -55,11 +55,11 @@ def _scope_column(scope_kind: str) -> tuple[Any, bool]:
     return literal(""), False
 
 
-def _stock_counts(session: DbSession, source: str, indicators: list[Indicator], years: list[int],
-                  today: date, scope_kind: str) -> dict[Key, Actual]:
+def _stock_counts(session: DbSession, source: str, indicators: list[Indicator],
+                  days: dict[date, int], scope_kind: str) -> dict[Key, Actual]:
     """Firms holding a qualification / institution of each indicator's kinds on each count day
-    — one statement for all the indicators of a source."""
-    days = {count_day(y, today): y for y in years}
+    (``days``: day → the year it is reported under) — one statement for all the indicators of a
+    source."""
     series = date_series(list(days))
     model: Any = Qualification if source == "qualification" else RDInstitution
     in_force = (qualification_in_force(series.c.day) if source == "qualification"
@@ -136,7 +136,8 @@ def computed_actuals(session: DbSession, years: list[int], today: date,
     for source in ("qualification", "institution"):
         group = [i for i in wanted if i.computed == source]
         if group:
-            out.update(_stock_counts(session, source, group, years, today, scope_kind))
+            days = {count_day(y, today): y for y in years}
+            out.update(_stock_counts(session, source, group, days, scope_kind))
             if scope_kind == "county":
                 for ind in group:
                     for y in years:
@@ -145,6 +146,39 @@ def computed_actuals(session: DbSession, years: list[int], today: date,
     figures = [i for i in wanted if i.computed in ("rd_ratio", "ip_class_i")]
     if figures:
         out.update(_figure_sums(session, figures, years, today, scope_kind))
+    return out
+
+
+def fiscal_year_on(day: date) -> int:
+    """The last fiscal year closed on ``day`` (its own year on 31 December)."""
+    return day.year if (day.month, day.day) == (12, 31) else day.year - 1
+
+
+def indicator_values(session: DbSession, day: date, scope_kind: str = "county",
+                     indicators: list[Indicator] | None = None) -> dict[tuple[str, str], Actual]:
+    """THE value of each computed indicator as of ``day`` — what the dashboard cards, the
+    targets report's 截至 column, the leader digest and the xlsx show for that date.
+
+    A stock indicator counts the firms holding one of its kinds on ``day`` (the same statement
+    as the yearly series, whose year-end values are this function on 31 December); a fiscal-year
+    indicator is the last fiscal year closed on ``day``. Keys: (indicator, scope value)."""
+    wanted = [i for i in (indicators or COMPUTED) if i.computed]
+    out: dict[tuple[str, str], Actual] = {}
+    for source in ("qualification", "institution"):
+        group = [i for i in wanted if i.computed == source]
+        if group:
+            for (code, scope, _), actual in _stock_counts(
+                    session, source, group, {day: day.year}, scope_kind).items():
+                out[(code, scope)] = actual
+            if scope_kind == "county":
+                for ind in group:
+                    out.setdefault((ind.code, ""), Actual(0.0, "computed", as_of=day))
+    figures = [i for i in wanted if i.computed in ("rd_ratio", "ip_class_i")]
+    if figures:
+        year = fiscal_year_on(day)
+        for (code, scope, _), actual in _figure_sums(session, figures, [year], day,
+                                                     scope_kind).items():
+            out[(code, scope)] = Actual(actual.value, actual.source, as_of=date(year, 12, 31))
     return out
 
 
@@ -172,6 +206,15 @@ class IndicatorProgress:
     target_note: str | None
     targets: dict[int, float | None] = field(default_factory=dict)
     actuals: dict[int, Actual] = field(default_factory=dict)
+    current: Actual | None = None  # computed indicators: ``indicator_values`` as of today
+
+    @property
+    def latest_label(self) -> str:
+        """The date of the latest actual in words ("2025年末", "截至 2026年6月30日", "2024年")."""
+        latest = self.latest
+        if latest is None:
+            return ""
+        return as_of_label(latest[1].as_of) if latest[1].as_of else f"{latest[0]}年"
 
     @property
     def latest(self) -> tuple[int, Actual] | None:
@@ -233,6 +276,8 @@ def plan_progress(session: DbSession, plan: PlanPeriod, today: date,
     actuals = {**computed_actuals(session, years, today), **manual_actuals(session, years)}
     county = [t for t in targets if t.scope_kind == "county"]
     codes = {t.indicator for t in county}
+    current = indicator_values(session, today,
+                               indicators=[i for c, i in INDICATORS.items() if c in codes])
     rows = []
     for code, ind in INDICATORS.items():
         if code not in codes:
@@ -248,6 +293,7 @@ def plan_progress(session: DbSession, plan: PlanPeriod, today: date,
             targets={y: t.value for y, t in sorted(by_year.items())},
             actuals={y: actuals[(code, "", y)] for y in years if (code, "", y) in actuals
                      and y > plan.baseline_year},
+            current=current.get((code, "")),
         ))
     return rows
 

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from markupsafe import Markup
 
 from cultivation.qualifications.tiers import TIER_LABELS
+from cultivation.reports.indicators import as_of_label
 
 TIER_BADGE_CLASS = {
     "none": "text-bg-light border",
@@ -77,5 +78,6 @@ def register_filters(app: Flask) -> None:
         cn_datetime=cn_datetime,
         tier_badge=tier_badge,
         yes_no=yes_no,
+        as_of_label=as_of_label,
     )
     app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS)

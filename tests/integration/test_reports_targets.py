@@ -191,5 +191,6 @@ def test_plan_progress_issues_a_fixed_number_of_statements(
             plan_progress(db_session, plan14, TODAY)
         return log.count
 
-    # targets, qualification stocks, institution stocks, figures, manual actuals
-    assert statements_for(3) == statements_for(30) == 5
+    # targets, qualification stocks, institution stocks, figures, manual actuals, and the
+    # same three computed statements as of today (the 截至 column)
+    assert statements_for(3) == statements_for(30) == 8
