@@ -39,6 +39,7 @@ class EnterpriseFilters:
     advisor: str = ""  # username, or "none" for unassigned
     sort: str = "name"
     desc: bool = False
+    registered_by: date | None = None  # a list as of a past date: firms registered by then
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,9 @@ def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Enterprise
         # Names are stored as typed; a search matches the typed, folded and full-width spellings.
         stmt = stmt.where(or_(*(Enterprise.name.contains(term) for term in spellings(q)),
                               Enterprise.credit_code.contains(code)))
+    if filters.registered_by is not None:
+        stmt = stmt.where(or_(Enterprise.registered_on.is_(None),
+                              Enterprise.registered_on <= filters.registered_by))
     if filters.town:
         stmt = stmt.where(Enterprise.town == filters.town)
     if filters.industry:

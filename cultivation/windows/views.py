@@ -47,9 +47,14 @@ def index():  # type: ignore[no-untyped-def]
     today = local_date(utcnow())
     years = list(db.session.scalars(select(ApplicationWindow.year).distinct()
                                     .order_by(ApplicationWindow.year)))
-    year = request.args.get("year", type=int) or today.year
+    # By default the year of the next open or upcoming window, not a year where all are closed.
+    coming = db.session.scalar(select(ApplicationWindow.year)
+                               .where(ApplicationWindow.closes_on >= today)
+                               .order_by(ApplicationWindow.closes_on).limit(1))
+    default = coming or today.year
+    year = request.args.get("year", type=int) or default
     if not 1949 <= year <= 2200:  # a typo, not a year (and out of the date range)
-        year = today.year
+        year = default
     windows = list(db.session.scalars(windows_in(year)))
     mine = candidate_counts(db.session, current_user.id, today) if current_user.is_advisor else {}
     feed_url = f"{base_url()}{url_for('windows.feed', token=current_user.calendar_token)}"

@@ -1,4 +1,4 @@
-"""trust: candidate application (first / renewal) and dated listed / above-scale flags
+"""trust: candidate application (first / renewal), dated listed / above-scale flags, idle job runs
 
 Revision ID: 0002_trust
 Revises: 0001
@@ -19,6 +19,9 @@ def upgrade():
     with op.batch_alter_table('evaluations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('application', sa.String(length=8), nullable=True))
         batch_op.add_column(sa.Column('certificate_valid_to', sa.Date(), nullable=True))
+    with op.batch_alter_table('job_runs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('idle', sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
     op.create_table('enterprise_flags',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('enterprise_id', sa.Integer(), nullable=False),
@@ -38,6 +41,8 @@ def downgrade():
     with op.batch_alter_table('enterprise_flags', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enterprise_flags_enterprise_id'))
     op.drop_table('enterprise_flags')
+    with op.batch_alter_table('job_runs', schema=None) as batch_op:
+        batch_op.drop_column('idle')
     with op.batch_alter_table('evaluations', schema=None) as batch_op:
         batch_op.drop_column('certificate_valid_to')
         batch_op.drop_column('application')
