@@ -40,7 +40,8 @@ def test_the_calendar_opens_on_the_year_of_the_next_window_and_says_未核实(
     assert "国家科技型中小企业评价" in calendar
     dashboard = client.get("/").get_data(as_text=True)
     assert "待核实" not in calendar + dashboard
-    assert "未核实" in calendar and "未核实" in dashboard
+    assert "未核实" in calendar
+    assert "未核实" in dashboard
 
 
 def test_the_coverage_trend_is_on_a_date_axis(auth: Any, client: Any) -> None:
@@ -56,7 +57,8 @@ def test_the_coverage_trend_is_on_a_date_axis(auth: Any, client: Any) -> None:
     assert hnte["data"] == [None, 75.0, None]
     auth.login("leader")
     page = client.get("/reports/coverage").get_data(as_text=True)
-    assert "type: 'time'" not in page and "type: 'category'" in page
+    assert "type: 'time'" not in page
+    assert "type: 'category'" in page
 
 
 def test_funnel_counts_link_to_the_list_as_of_the_funnels_date(
@@ -68,7 +70,8 @@ def test_funnel_counts_link_to_the_list_as_of_the_funnels_date(
     auth.login("leader")
     funnel = client.get("/reports/funnel?as_of=2024-12-31").get_data(as_text=True)
     link = re.search(r'<tr data-tier="hnte">.*?<a href="([^"]+)">(\d+)</a>', funnel, re.S)
-    assert link and "as_of=2024-12-31" in link.group(1)
+    assert link
+    assert "as_of=2024-12-31" in link.group(1)
     listing = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert "仙居已到期高企有限公司" in listing
     assert f"共 {link.group(2)} 家" in listing
@@ -86,7 +89,8 @@ def test_xlsx_counts_are_integers_dates_have_one_style_and_funnel_rows_follow_th
     columns = {c.value: i for i, c in enumerate(header)}
     row = next(r for r in sheet.iter_rows() if r[0].value == "高新技术企业数")
     target = row[columns["目标值"]]
-    assert target.value == 90 and isinstance(target.value, int)
+    assert target.value == 90
+    assert isinstance(target.value, int)
     assert target.number_format == "#,##0"
     generated = sheet["A3"].value
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", generated)
@@ -96,8 +100,10 @@ def test_xlsx_counts_are_integers_dates_have_one_style_and_funnel_rows_follow_th
     labels = [r[0].value for r in funnel.iter_rows(min_row=5) if r[0].value]
     page = client.get("/reports/funnel").get_data(as_text=True)
     order = re.findall(r'<tr data-tier="([a-z_]+)">', page)
-    assert order[0] == "leading" and labels[0] == "创新型领军"
-    assert len(labels) == len(order) + 1 and labels[-1] == "合计"
+    assert order[0] == "leading"
+    assert labels[0] == "创新型领军"
+    assert len(labels) == len(order) + 1
+    assert labels[-1] == "合计"
 
 
 def test_idle_outbox_runs_are_folded_and_counters_are_chinese(
@@ -110,7 +116,8 @@ def test_idle_outbox_runs_are_folded_and_counters_are_chinese(
     page = client.get("/admin/jobs/runs").get_data(as_text=True)
     assert "已折叠 29 次空转运行" in page
     assert page.count("邮件发送") <= 2  # the filter option, no rows
-    assert "夜间筛选" in page and "企业 0" in page
+    assert "夜间筛选" in page
+    assert "企业 0" in page
     everything = client.get("/admin/jobs/runs?idle=1").get_data(as_text=True)
     assert everything.count("已发送 0") == 29
     assert counts_text({"sent": 2, "retry": 1}) == "已发送 2，待重试 1"

@@ -82,7 +82,8 @@ def test_web_forms_store_firm_and_visit_text_as_typed(as_role: Any, world: Any,
     visit = db_session.scalar(select(Visit).where(Visit.enterprise_id == firm.id))
     assert visit.notes == NOTE
     page = browser.client.get(f"/enterprises/{new_code}").get_data(as_text=True)
-    assert NAME in page and NOTE in page
+    assert NAME in page
+    assert NOTE in page
 
 
 def test_the_import_stores_names_and_addresses_as_typed(db_session: Any, tmp_path: Any) -> None:

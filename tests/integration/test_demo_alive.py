@@ -54,7 +54,8 @@ def test_the_plan_is_deterministic_per_seed_and_load_date() -> None:
     one = build_plan(120, 5, region, date(2027, 3, 1))
     two = build_plan(120, 5, region, date(2027, 3, 1))
     assert one.qualifications == two.qualifications
-    assert one.figures == two.figures and one.flags == two.flags
+    assert one.figures == two.figures
+    assert one.flags == two.flags
     earlier = build_plan(120, 5, region, date(2026, 3, 1))
     # playing further forward adds years; it never rewrites the years already played
     old = [r for r in earlier.qualifications if r["valid_from"] <= date(2025, 12, 31)]
@@ -68,7 +69,8 @@ def test_announced_lists_are_marked_and_past_reports_use_past_flags(db_session: 
     load_demo(db_session, firms=800, seed=2026, today=as_of, seeders=[])
     future = db_session.scalars(select(Qualification).where(
         Qualification.valid_from > as_of)).all()
-    assert future and all((q.note or "").startswith("已公示") for q in future)
+    assert future
+    assert all((q.note or "").startswith("已公示") for q in future)
     assert db_session.scalar(select(func.count()).select_from(EnterpriseFlag)) > 800
     above_now = db_session.scalar(select(func.count()).select_from(Enterprise)
                                   .where(Enterprise.above_scale.is_(True)))
