@@ -8,7 +8,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from cultivation.accounts.models import User
@@ -47,8 +58,9 @@ def is_candidate(evaluation: Any) -> ColumnElement[bool]:
 
 
 def application_of(evaluation: Any) -> ColumnElement[str]:
-    """first | renewal (a run before 0.2 stored none: first)."""
-    return func.coalesce(evaluation.application, "first")
+    """first | renewal (a run before 0.2 stored none: first). The default is inlined so that
+    GROUP BY repeats the selected expression exactly (PostgreSQL compares the SQL text)."""
+    return func.coalesce(evaluation.application, literal_column("'first'"))
 
 
 @dataclass(frozen=True)
