@@ -72,7 +72,7 @@ def build_plan(n: int, seed: int, region: Region, today: date) -> DemoPlan:
     profiles = classify(firms, ladder, rng("profiles"), last_year)
     apply_facts(firms, profiles, ladder, rng("facts"))
     figures = build_figures(firms, profiles, ladder, rng("figures"), last_year)
-    institutions = build_institutions(firms, profiles, ladder, rng("institutions"))
+    institutions = build_institutions(firms, profiles, ladder, rng("institutions"), today)
     assignments = build_assignments(firms, profiles, rng("portfolios"))
     visits = build_visits(firms, profiles, assignments, today, rng("visits"))
     for q in ladder.rows:

@@ -14,7 +14,7 @@ from cultivation.demo.generator import build_plan
 from cultivation.demo.services import load_demo
 from cultivation.enterprises.flags import flag_on
 from cultivation.enterprises.models import Enterprise, EnterpriseFlag, FiscalYearFigures
-from cultivation.qualifications.models import Qualification
+from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.qualifications.queries import in_force_on, tier_counts
 from cultivation.regions import load_region
 from cultivation.reports.coverage import coverage_at
@@ -44,6 +44,11 @@ def test_counts_hold_for_120_days_after_the_load_date(db_session: Session, as_of
     # calibration stays exact whatever the load date
     assert hnte_valid(db_session, date(2020, 12, 31)) == 48
     assert hnte_valid(db_session, date(2025, 12, 31)) == 90
+    # institutions keep being recognised after the plan period, never after the load date
+    recognised = db_session.scalars(select(RDInstitution.recognized_on)).all()
+    assert max(recognised) <= as_of
+    if as_of.year > 2026:
+        assert any(d.year == 2026 for d in recognised)
     # figures up to the last closed fiscal year, never later
     last = db_session.scalar(select(func.max(FiscalYearFigures.year)))
     assert last == max(2025, as_of.year - 1)
