@@ -102,21 +102,31 @@ class CandidateRow:
     application: str = "first"
     certificate_valid_to: date | None = None
 
-    @property
-    def main_gap(self) -> str:
-        """The main missing criterion and its gap in words ("研发费用还差 67.5 万元"): the first
-        failed criterion, else the first undecided one; "" when every criterion is met."""
+    def _main(self) -> dict[str, Any] | None:
+        """The main missing criterion: the first failed one, else the first undecided one."""
         items = self.shortfalls
         failed = [c for c in items if c.get("passed") is False]
         pool = failed or items
-        if not pool:
+        return pool[0] if pool else None
+
+    @property
+    def main_gap(self) -> str:
+        """The main missing criterion and its gap in words ("研发费用还差 67.5 万元");
+        "" when every criterion is met."""
+        main = self._main()
+        if main is None:
             return ""
-        main = pool[0]
         gap = str(main.get("gap") or "")
         label = str(main.get("label") or main.get("id") or "")
         if not gap:
             return f"{label}未达标"
         return gap if label and gap.startswith(label[:2]) else f"{label}：{gap}"
+
+    @property
+    def other_shortfalls(self) -> list[dict[str, Any]]:
+        """The criteria not passed besides the main one."""
+        main = self._main()
+        return [c for c in self.shortfalls if c is not main]
 
     @property
     def shortfalls(self) -> list[dict[str, Any]]:
