@@ -16,13 +16,14 @@ from cultivation.audit.models import AuditLog
 from cultivation.database import DbSession
 from cultivation.enterprises.flags import record_flag_changes
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
-from cultivation.enterprises.services import ENTERPRISE_FIELDS, FIGURE_FIELDS, QUALIFICATION_FIELDS
+from cultivation.enterprises.services import ENTERPRISE_FIELDS, FIGURE_FIELDS
 from cultivation.imports.models import ImportBatch, ImportChange
 from cultivation.imports.planning import Importer, Step
 from cultivation.portfolios import services as portfolios
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification
-from cultivation.scheduling.clock import local_date
+from cultivation.qualifications.services import QUALIFICATION_FIELDS
+from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
 ENTITY = {"firms": "enterprise", "figures": "figures", "qualifications": "qualification"}

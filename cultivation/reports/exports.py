@@ -12,9 +12,9 @@ from cultivation.reports.filters import ReportFilters
 from cultivation.reports.flows import LADDER, Cohort, TimeInTier, YearFlows
 from cultivation.reports.funnel import Funnel
 from cultivation.reports.indicators import Indicator, as_of_label
-from cultivation.reports.targets import IndicatorProgress, ScopedTarget
 from cultivation.reports.workload import AdvisorLoad, StaleFirm
 from cultivation.reports.xlsx import workbook_response
+from cultivation.targets.progress import IndicatorProgress, ScopedTarget
 from cultivation.web.filters import cn_date
 
 PCT = "0.0%"

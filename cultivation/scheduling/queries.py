@@ -52,3 +52,10 @@ def idle_count(session: DbSession, job: str | None = None) -> int:
     if job:
         stmt = stmt.where(JobRun.job == job)
     return session.scalar(stmt) or 0
+
+
+def recent_runs(session: DbSession, job: str | None, outcome: str | None, *, limit: int,
+                with_idle: bool = True) -> list[JobRun]:
+    """The latest runs (optionally of one job / outcome, optionally without idle runs),
+    newest first."""
+    return list(session.scalars(run_history(job, outcome, with_idle=with_idle).limit(limit)))

@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
+from cultivation.parameters.services import parameter_table
 from cultivation.policy import Verdict, evaluate, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
 from cultivation.screening.applications import (
@@ -28,7 +29,6 @@ from cultivation.screening.applications import (
 )
 from cultivation.screening.facts import facts_for_enterprises
 from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.screening.parameters import parameter_table
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, is_candidate, latest_run
 
 log = logging.getLogger(__name__)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from markupsafe import Markup
 
+from cultivation import vocabulary
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.reports.indicators import as_of_label
 
@@ -80,4 +81,4 @@ def register_filters(app: Flask) -> None:
         yes_no=yes_no,
         as_of_label=as_of_label,
     )
-    app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS)
+    app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS, vocab=vocabulary)

@@ -13,10 +13,10 @@ from screening_support import AS_OF, STRONG_FIELDS, strong_years
 from sqlalchemy import select
 
 from cultivation.qualifications.models import Qualification
+from cultivation.reminders.windows import send_window_reminders
 from cultivation.screening.applications import add_months
 from cultivation.screening.models import Evaluation
 from cultivation.screening.services import run_screening
-from cultivation.windows.reminders import send_window_reminders
 
 NOW = datetime(2026, 6, 30, 20, 0, tzinfo=UTC)
 

@@ -20,7 +20,8 @@ def local_today(app: Any) -> date:
 
 
 def test_the_dashboard_card_and_the_targets_report_agree_and_are_dated(
-        app: Any, auth: Any, client: Any, db_session: Any, make_enterprise: Any) -> None:
+        app: Any, auth: Any, client: Any, db_session: Any, make_enterprise: Any,
+        seeded: None) -> None:
     today = local_today(app)
     spans = [  # one lapsed since last year end, one current, one new this year
         (date(today.year - 3, 12, 1), today - timedelta(days=1)),

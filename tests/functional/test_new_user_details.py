@@ -81,9 +81,8 @@ def test_funnel_counts_link_to_the_list_as_of_the_funnels_date(
 
 
 def test_xlsx_counts_are_integers_dates_have_one_style_and_funnel_rows_follow_the_page(
-        auth: Any, client: Any) -> None:
+        auth: Any, client: Any, seeded: None) -> None:
     auth.login("leader")
-    client.get("/reports/targets")  # seeds the 14th plan
     sheet = load_workbook(io.BytesIO(client.get("/reports/targets?format=xlsx").data)).active
     header = next(r for r in sheet.iter_rows() if r[0].value == "指标")
     columns = {c.value: i for i, c in enumerate(header)}
