@@ -16,6 +16,7 @@ from cultivation.database import DbSession, utcnow
 from cultivation.jobs.registry import get_job
 from cultivation.scheduling.effects import affected
 from cultivation.scheduling.models import JobRun
+from cultivation.vocabulary import JOB_COUNT_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -93,23 +94,10 @@ def error_summary(run: JobRun) -> str:
     return (run.error or "").split("\n", 1)[0]
 
 
-COUNT_LABELS = {
-    "run": "筛选批次", "firms": "企业", "evaluations": "评估", "candidates_total": "候选企业",
-    "new_total": "新增候选", "dropped_total": "退出候选", "pruned_runs": "清理旧批次",
-    "pruned_evaluations": "清理旧评估", "relinked_runs": "重新关联批次",
-    "reminders_due": "到期提醒", "no_screening_rules": "无筛选规则的窗口", "items": "提醒事项",
-    "items_new": "新提醒事项", "leaders": "领导", "queued": "已排队邮件",
-    "duplicate": "重复未发", "opted_out": "已退订", "no_address": "无邮箱",
-    "sent": "已发送", "retry": "待重试", "failed": "发送失败", "recovered": "收回超时",
-    "abandoned": "放弃", "held": "暂存",
-    "listed_covered": "上市企业已覆盖", "listed_population": "上市企业",
-    "above_scale_hnte_covered": "规上高企已覆盖", "above_scale_hnte_population": "规上高企",
-    "above_scale_tech_covered": "规上科技型企业已覆盖",
-    "above_scale_tech_population": "规上科技型企业",
-}
 
 
 def counts_text(counts: dict[str, Any] | None) -> str:
     """Counts in Chinese ('已发送 3，待重试 0') for lists and CLI output; a key without a
     label is shown as is."""
-    return "，".join(f"{COUNT_LABELS.get(k, k)} {v}" for k, v in (counts or {}).items()) or "—"
+    return "，".join(f"{JOB_COUNT_LABELS.get(k, k)} {v}"
+                     for k, v in (counts or {}).items()) or "—"
