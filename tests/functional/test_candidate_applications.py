@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from api_support import Api
-from schedule_support import at, make_window, outbox  # noqa: F401
+from schedule_support import outbox
 from screening_support import AS_OF, STRONG_FIELDS, strong_years
 from sqlalchemy import select
 
@@ -96,8 +96,7 @@ def test_the_page_has_tier_and_application_tabs_with_counts_and_gaps_in_words(
 
 
 def test_the_window_reminder_splits_and_names_the_certificate_end(
-        db_session: Any, portfolio: dict[str, Any], make_window: Any,  # noqa: F811
-        at: Any) -> None:  # noqa: F811
+        db_session: Any, portfolio: dict[str, Any], make_window: Any, at: Any) -> None:
     make_window(date(2026, 7, 10), date(2026, 8, 25), remind_days=[7])
     send_window_reminders(db_session, at(date(2026, 7, 3)))
     [message] = outbox(db_session)

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from api_support import Api, code, firm_body
 from import_support import run, write_csv
-from registry_support import as_role_fixture, world_fixture  # noqa: F401
 from sqlalchemy import select
 
 from cultivation.enterprises.models import Enterprise
