@@ -18,6 +18,7 @@ from sqlalchemy import case, distinct, func, literal, select
 
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
+from cultivation.enterprises.flags import flag_on
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
@@ -96,10 +97,14 @@ def _stock_counts(session: DbSession, source: str, indicators: list[Indicator],
 
 def _figure_sums(session: DbSession, indicators: list[Indicator], years: list[int],
                  today: date, scope_kind: str) -> dict[Key, Actual]:
-    """Fiscal-year indicators: above-scale R&D / sales (%) and Ⅰ类 IP totals, by year."""
+    """Fiscal-year indicators: above-scale R&D / sales (%) and Ⅰ类 IP totals, by year. A firm
+    counts as 规上 for a year when its flag was set on that year's count day (the dated flag
+    history, so a past year keeps the flags it had)."""
     scope_col, needs_portfolio = _scope_column(scope_kind)
+    above_scale = case(*[(FiscalYearFigures.year == y, flag_on("above_scale", count_day(y, today)))
+                         for y in years], else_=False)
     both = (FiscalYearFigures.rd_expense.is_not(None)
-            & FiscalYearFigures.sales_revenue.is_not(None) & Enterprise.above_scale.is_(True))
+            & FiscalYearFigures.sales_revenue.is_not(None) & above_scale)
     stmt = (
         select(
             FiscalYearFigures.year, scope_col.label("scope"),
