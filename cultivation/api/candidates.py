@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 
 from cultivation.api import bp
 from cultivation.api.auth import api_user, fail, require_roles
 from cultivation.api.openapi import document, param, ref, register_schema
 from cultivation.extensions import db
+from cultivation.portfolios.queries import advisor_username
 from cultivation.qualifications.tiers import TIERS
 from cultivation.screening.queries import (
     APPLICATION_LABELS,
@@ -69,11 +71,11 @@ def _item(row: CandidateRow) -> dict[str, Any]:
           description="科技指导员只能看到本人联系企业；持有该项目证书且到期日晚于续期期限的企业"
                       "不是培育对象，不列出。",
           query=[param("programme", "string", "项目", required=True, enum=PROGRAMMES),
-                 param("advisor", "string", "科技指导员用户名（管理员、领导可用）"),
+                 param("advisor", "string", "科技指导员用户名或姓名（管理员、领导可用）"),
                  param("application", "string", "申报类型", enum=tuple(APPLICATION_LABELS))],
           responses={200: ref("Candidates")}, errors=(403, 422))
 @require_roles("admin", "leader", "advisor")
-def candidate_list():  # type: ignore[no-untyped-def]
+def candidate_list() -> ResponseReturnValue:
     programme = (request.args.get("programme") or "").strip()
     if programme not in PROGRAMMES:
         fail(422, "请指定项目 programme", {"programme": [
@@ -85,9 +87,14 @@ def candidate_list():  # type: ignore[no-untyped-def]
     user = api_user()
     portfolio_of = None
     if user.role == "advisor":
-        if advisor and advisor != user.username:
+        if advisor and advisor not in (user.username, user.display_name):
             fail(403, "科技指导员只能查看本人联系企业")
         advisor, portfolio_of = "", user.id
+    elif advisor:
+        named = advisor_username(db.session, advisor)
+        if named is None:
+            fail(422, f"未知的科技指导员“{advisor}”", {"advisor": ["应为科技指导员的用户名或姓名"]})
+        advisor = str(named)
     run = latest_run(db.session, finished=True)
     if run is None:
         return jsonify({"as_of": None, "run": None, "items": []})

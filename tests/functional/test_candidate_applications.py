@@ -131,5 +131,8 @@ def test_the_candidates_api(client: Any, db_session: Any, make_user: Any,
     admin = api.as_user(make_user("admin"))
     by_name = admin.get(f"/candidates?programme=hnte&advisor={portfolio['advisor'].username}")
     assert len(by_name.get_json()["items"]) == len(data["items"])
+    by_display = admin.get("/candidates?programme=hnte&advisor=王指导")
+    assert len(by_display.get_json()["items"]) == len(data["items"])
+    assert admin.get("/candidates?programme=hnte&advisor=nobody").status_code == 422
     doc = api.get("/openapi.json").get_json()
     assert "/api/v1/candidates" in doc["paths"] or "/candidates" in doc["paths"]
