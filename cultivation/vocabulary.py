@@ -58,6 +58,7 @@ JOB_COUNT_LABELS = {
     "duplicate": "重复未发", "opted_out": "已退订", "no_address": "无邮箱",
     "sent": "已发送", "retry": "待重试", "failed": "发送失败", "recovered": "收回超时",
     "abandoned": "放弃", "held": "暂存",
+    "pending": "清理未完成的导入", "discarded": "清理已放弃的导入",
     "listed_covered": "上市企业已覆盖", "listed_population": "上市企业",
     "above_scale_hnte_covered": "规上高企已覆盖", "above_scale_hnte_population": "规上高企",
     "above_scale_tech_covered": "规上科技型企业已覆盖",
