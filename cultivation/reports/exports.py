@@ -152,7 +152,8 @@ def targets_xlsx(plan_name: str, rows: list[IndicatorProgress], today: date) -> 
     for p in rows:
         latest = p.latest
         out.append({
-            "label": p.indicator.label, "unit": p.indicator.unit,
+            "label": p.indicator.label + (f"（{p.closed_note}）" if p.closed_note else ""),
+            "unit": p.indicator.unit,
             "baseline": as_number(p.indicator, p.baseline),
             "target": as_number(p.indicator, p.target) if p.target is not None
             else p.target_note,

@@ -12,6 +12,7 @@ from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.reports.indicators import INDICATORS, Indicator, as_of_label
 from cultivation.reports.models import ManualActual, PlanPeriod, Target
+from cultivation.targets.closing import closed_parameters, summed_targets
 from cultivation.targets.indicators import (
     Actual,
     Key,
@@ -45,6 +46,7 @@ class IndicatorProgress:
     target_note: str | None
     targets: dict[int, float | None] = field(default_factory=dict)
     actuals: dict[int, Actual] = field(default_factory=dict)
+    closed_note: str | None = None  # the programme no longer recognises new ones (today)
     current: Actual | None = None  # computed indicators: ``indicator_values`` as of today
 
     @property
@@ -115,23 +117,33 @@ def plan_progress(session: DbSession, plan: PlanPeriod, today: date,
     actuals = {**computed_actuals(session, years, today), **manual_actuals(session, years)}
     county = [t for t in targets if t.scope_kind == "county"]
     codes = {t.indicator for t in county}
-    current = indicator_values(session, today,
-                               indicators=[i for c, i in INDICATORS.items() if c in codes])
+    closed = closed_parameters(session, today)
+    current = indicator_values(session, today, indicators=[
+        i for c, i in INDICATORS.items()
+        if c in codes or (i.combines and set(i.combines) <= codes)])
     rows = []
     for code, ind in INDICATORS.items():
-        if code not in codes:
+        end_note: str | None
+        if ind.combines and set(ind.combines) <= codes:
+            targets_by_year = summed_targets(county, ind.combines)
+            end_value = targets_by_year.get(plan.end_year)
+            end_note = "、".join(INDICATORS[c].label for c in ind.combines) + " 目标之和"
+        elif code in codes:
+            by_year = {t.year: t for t in county if t.indicator == code}
+            targets_by_year = {y: t.value for y, t in sorted(by_year.items())}
+            end = by_year.get(plan.end_year) or (by_year[max(by_year)] if by_year else None)
+            end_value, end_note = (end.value, end.note) if end else (None, None)
+        else:
             continue
-        by_year = {t.year: t for t in county if t.indicator == code}
-        end = by_year.get(plan.end_year) or (by_year[max(by_year)] if by_year else None)
-        base = by_year.get(plan.baseline_year)
         rows.append(IndicatorProgress(
             indicator=ind,
-            baseline=base.value if base else None,
-            target=end.value if end else None,
-            target_note=end.note if end else None,
-            targets={y: t.value for y, t in sorted(by_year.items())},
+            baseline=targets_by_year.get(plan.baseline_year),
+            target=end_value,
+            target_note=end_note,
+            targets=targets_by_year,
             actuals={y: actuals[(code, "", y)] for y in years if (code, "", y) in actuals
                      and y > plan.baseline_year},
+            closed_note=ind.closed_note if ind.closed_by in closed else None,
             current=current.get((code, "")),
         ))
     return rows

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from markupsafe import Markup
 
 from cultivation import vocabulary
+from cultivation.policy.sectors import sector_label
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.reports.indicators import as_of_label
 
@@ -81,4 +82,5 @@ def register_filters(app: Flask) -> None:
         yes_no=yes_no,
         as_of_label=as_of_label,
     )
-    app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS, vocab=vocabulary)
+    app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS, vocab=vocabulary,
+                                 sector_label=sector_label)

@@ -1,7 +1,7 @@
 """trust: candidate application (first / renewal), dated listed / above-scale flags, idle job runs
 
 Revision ID: 0002_trust
-Revises: 0004_hardening
+Revises: 0003_policy_2025
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import cultivation.database
 
 
 revision = '0002_trust'
-down_revision = '0004_hardening'
+down_revision = '0003_policy_2025'
 branch_labels = None
 depends_on = None
 
