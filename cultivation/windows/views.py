@@ -148,7 +148,7 @@ def seed() -> ResponseReturnValue:
                                   actor=current_user)
     db.session.commit()
     if added:
-        flash(f"已按默认日历新增 {year} 年申报窗口 {added} 个（日期未核实，请按当年通知修改）",
+        flash(f"已按默认日历新增 {year} 年申报窗口 {added} 个（日期待确认，请按当年通知修改）",
               "success")
     else:
         flash(f"{year} 年的默认申报窗口已全部存在，未新增", "info")

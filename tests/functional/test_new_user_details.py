@@ -22,7 +22,7 @@ def local_today(app: Any) -> date:
     return datetime.now(UTC).astimezone(ZoneInfo(app.config["TIMEZONE"])).date()
 
 
-def test_the_calendar_opens_on_the_year_of_the_next_window_and_says_未核实(
+def test_the_calendar_opens_on_the_year_of_the_next_window_and_says_待确认(
         app: Any, auth: Any, client: Any, db_session: Any) -> None:
     today = local_today(app)
     db_session.add_all([
@@ -40,8 +40,9 @@ def test_the_calendar_opens_on_the_year_of_the_next_window_and_says_未核实(
     assert "国家科技型中小企业评价" in calendar
     dashboard = client.get("/").get_data(as_text=True)
     assert "待核实" not in calendar + dashboard
-    assert "未核实" in calendar
-    assert "未核实" in dashboard
+    assert "未核实" not in calendar + dashboard
+    assert "待确认" in calendar
+    assert "待确认" in dashboard
 
 
 def test_the_coverage_trend_is_on_a_date_axis(auth: Any, client: Any) -> None:
