@@ -1,7 +1,7 @@
 """trust: candidate application (first / renewal), dated listed / above-scale flags, idle job runs
 
 Revision ID: 0002_trust
-Revises: 0003_policy_2025
+Revises: 0006_todos
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import cultivation.database
 
 
 revision = '0002_trust'
-down_revision = '0003_policy_2025'
+down_revision = '0006_todos'
 branch_labels = None
 depends_on = None
 
