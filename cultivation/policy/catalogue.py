@@ -69,6 +69,7 @@ PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
         "高企评分：净资产增长率、销售收入增长率（各自）", "比例 → 分", "points"
     ),
     "hnte.score.growth_note_rate": _n("高企评分：成长性评分表与正文表述不一致的增长率边界", "比例"),
+    "hnte.renewal_lead_months": _n("高企：证书到期前列为重新认定对象的月数", "月"),
     # 科技型中小企业评价 (DOMAIN §3)
     "tech_sme.employees_max": _n("科小：职工总数上限", "人"),
     "tech_sme.sales_revenue_max": _n("科小：年销售收入上限", "万元"),
@@ -87,11 +88,13 @@ PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
         "科小评分：科技成果（Ⅱ类知识产权项数）", "项 → 分", "points"
     ),
     "tech_sme.score_min": _n("科小：综合评价最低分", "分"),
+    "tech_sme.renewal_lead_months": _n("科小：入库到期前列为重新评价对象的月数", "月"),
     # 浙江省科技型中小企业 (DOMAIN §3)
     "zj_tech_sme.registration_min_days": _n("省科小：注册成立最短天数", "天"),
     "zj_tech_sme.tech_staff_ratio_min": _n("省科小：科技人员占职工总数比例下限", "比例"),
     "zj_tech_sme.sme_employees_below": _n("省科小：中小企业划型（工业）从业人员低于", "人"),
     "zj_tech_sme.sme_revenue_below": _n("省科小：中小企业划型（工业）营业收入低于", "万元"),
+    "zj_tech_sme.renewal_lead_months": _n("省科小：认定到期前列为重新认定对象的月数", "月"),
     # … and from 2025 the line of the firm's own sector (工信部联企业〔2011〕300号 第四条)
     **{
         f"zj_tech_sme.sme.{code}.{measure}_below": _n(

@@ -23,6 +23,10 @@ UNCONFIRMED_OUTSIDE_DOMAIN_SECTION_4 = {
     "hnte.score.growth_note_rate",
     "zj_tech_sme.sme_employees_below",
     "zj_tech_sme.sme_revenue_below",
+    # the renewal horizon is this system's working rule, not a published figure
+    "hnte.renewal_lead_months",
+    "tech_sme.renewal_lead_months",
+    "zj_tech_sme.renewal_lead_months",
 }
 SECTION_4_PREFIXES = (
     "provincial_hnte_center.",
