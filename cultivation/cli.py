@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup
 
 CLI_MODULES = (
     "cultivation.accounts.cli",
+    "cultivation.backup.cli",
     "cultivation.demo.cli",
     "cultivation.imports.cli",
     "cultivation.screening.cli",
