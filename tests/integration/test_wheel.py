@@ -65,8 +65,9 @@ def test_an_installed_copy_outside_the_checkout_migrates_and_renders_the_login_p
                     "--target", str(site), str(wheel)], check=True, capture_output=True,
                    timeout=300)
     code = (
-        "import cultivation, flask_migrate\n"
+        "import sys, config, cultivation, flask_migrate\n"
         f"assert cultivation.__file__.startswith({str(site)!r}), cultivation.__file__\n"
+        "assert str(config.INSTANCE_DIR).startswith(sys.prefix), config.INSTANCE_DIR\n"
         "app = cultivation.create_app()\n"
         "with app.app_context(): flask_migrate.upgrade()\n"
         "page = app.test_client().get('/login')\n"
