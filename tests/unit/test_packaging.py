@@ -13,8 +13,7 @@ def test_every_python_package_in_the_tree_is_listed_in_pyproject() -> None:
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
     on_disk = {
         ".".join(init.parent.relative_to(ROOT).parts)
-        for top in ("cultivation", "jobs")
-        for init in (ROOT / top).rglob("__init__.py")
+        for init in (ROOT / "cultivation").rglob("__init__.py")
     }
     mapped = set(setuptools["package-dir"])
 
