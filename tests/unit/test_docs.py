@@ -47,3 +47,19 @@ def test_domain_sections_cited_in_the_code_exist() -> None:
              for n in re.findall(r"domain\.md §(\d+)", p.read_text("utf-8", errors="replace"))}
     assert cited
     assert cited <= headings
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_repository_paths_named_in_the_docs_exist(doc: str) -> None:
+    text = (ROOT / doc).read_text("utf-8")
+    named = re.findall(r"`((?:cultivation|tests|migrations|templates|docs|bench|\.ci)/[^`\s*<>]+)`",
+                       text)
+    missing = [p for p in named if not (ROOT / p.rstrip("/")).exists()]
+    assert missing == []
+
+
+def test_architecture_lists_every_package_of_the_app() -> None:
+    text = (ROOT / "docs/architecture.md").read_text("utf-8")
+    listed = set(re.findall(r"^\| `(\w+)` \|", text, re.MULTILINE))
+    packages = {p.parent.name for p in (ROOT / "cultivation").glob("*/__init__.py")}
+    assert listed == packages
