@@ -25,6 +25,11 @@ from cultivation.demo.services import (
 from cultivation.extensions import db
 from cultivation.regions import current_region
 
+PRODUCTION_REFUSAL = (
+    "当前为生产环境（CULTIVATION_ENV=production），拒绝装入演示数据：演示数据会创建多个使用同一"
+    "公开密码的账号和虚构企业。确需装入请加 --force-demo。"
+)
+
 
 class WholeNumber(click.ParamType[int, Any]):
     """An integer within bounds, with Chinese error messages."""
@@ -72,8 +77,14 @@ def demo() -> None:
               show_default=True, help="随机种子（相同种子生成相同数据）")
 @click.option("--as-of", "--today", "today", type=Day(), default=None,
               help="把县里的历史推演到该日期并以其为“今天”（默认：本地今天）")
+@click.option("--force-demo", is_flag=True, default=False,
+              help="生产环境（CULTIVATION_ENV=production）下仍然装入演示数据")
 @with_appcontext
-def load(firms: int, seed: int, today: date | None) -> None:
+def load(firms: int, seed: int, today: date | None, force_demo: bool) -> None:
+    if current_app.config.get("ENV_NAME") == "production" and not force_demo:
+        # Demo data creates accounts sharing one printed password: never by accident in production.
+        click.echo(PRODUCTION_REFUSAL, err=True)
+        raise click.exceptions.Exit(1)
     if today is None:
         today = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
     if not EARLIEST_AS_OF <= today <= LATEST_AS_OF:

@@ -32,7 +32,7 @@ SECTION_4_PREFIXES = (
     "provincial_hnte_center.",
     "provincial_institute.",
     "leading.",
-    "zj_tech_sme.sme.",  # the 300号 lines per sector: only reposts read (DOMAIN §8)
+    "zj_tech_sme.sme.",  # the 300号 lines per sector: only reposts read (domain.md §8)
 )
 
 
