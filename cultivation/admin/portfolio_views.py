@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from sqlalchemy import select
 
+from cultivation.accounts.access import EVERYTHING
 from cultivation.accounts.models import User
 from cultivation.accounts.services import AccountError
 from cultivation.admin import queries, services
@@ -37,7 +38,8 @@ def portfolios():  # type: ignore[no-untyped-def]
     filters, args = _filters(request.args)
     per_page = int(current_app.config.get("PER_PAGE", 50))
     page = int_arg("page")
-    rows, total = list_page(db.session, filters, today, page=page, per_page=per_page)
+    rows, total = list_page(db.session, filters, today, page=page, per_page=per_page,
+                             scope=EVERYTHING)
     return render_template(
         "admin/portfolios.html", rows=rows, total=total, page=page,
         pages=max((total + per_page - 1) // per_page, 1), filters=filters, args=args,
@@ -61,7 +63,8 @@ def assign_portfolios():  # type: ignore[no-untyped-def]
             return back
     if request.form.get("mode") == "all":
         ids = list(db.session.scalars(
-            list_statement(filters, today).with_only_columns(Enterprise.id).order_by(None)
+            list_statement(filters, today, scope=EVERYTHING)
+            .with_only_columns(Enterprise.id).order_by(None)
         ))
     else:
         raw = request.form.getlist("ids")

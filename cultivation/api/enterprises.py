@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import request, url_for
 
-from cultivation.accounts.access import can_edit, can_view_details
+from cultivation.accounts.access import can_edit, can_view_details, visible_scope
 from cultivation.accounts.models import User
 from cultivation.accounts.services import get_by_username
 from cultivation.api import bp
@@ -135,11 +135,13 @@ def list_enterprises():  # type: ignore[no-untyped-def]
     per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE, errors)
     if errors:
         fail(422, "查询参数有误", errors)
-    rows, total = list_page(db.session, filters, today(), page=page, per_page=per_page)
     user = api_user()
+    scope = visible_scope(user)
+    rows, total = list_page(db.session, filters, today(), page=page, per_page=per_page,
+                            scope=scope)
     items = []
     for row in rows:
-        if user.sees_everything or row.advisor_username == user.username:
+        if scope.everything or row.advisor_username == user.username:
             items.append(rep.enterprise_json(row.enterprise, tier=row.tier,
                                              advisor=row.advisor_username))
         else:

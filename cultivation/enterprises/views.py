@@ -23,7 +23,12 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from cultivation.accounts.access import can_edit, can_view_details, roles_required
+from cultivation.accounts.access import (
+    can_edit,
+    can_view_details,
+    roles_required,
+    visible_scope,
+)
 from cultivation.accounts.models import User
 from cultivation.enterprises import schemas, services
 from cultivation.enterprises.detail import firm_page, tier_today
@@ -92,7 +97,8 @@ def index():  # type: ignore[no-untyped-def]
     )
     per_page = int(current_app.config.get("PER_PAGE", 50))
     page = int_arg("page")
-    rows, total = list_page(db.session, filters, today, page=page, per_page=per_page)
+    rows, total = list_page(db.session, filters, today, page=page, per_page=per_page,
+                            scope=visible_scope(current_user))
     region = current_region()
 
     def list_url(**changes: str | int | None) -> str:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from sqlalchemy import func, select
 
+from cultivation.accounts.access import EVERYTHING
 from cultivation.audit import services as audit
 from cultivation.database import DbSession
 from cultivation.reports.coverage import KINDS, coverage_at, coverage_by_town
@@ -53,7 +54,7 @@ def take_coverage_snapshot(
 ) -> list[CoverageSnapshot]:
     """Store today's 三覆盖 figures (one row per population); re-running the same day updates."""
     day = _local_date(now, timezone)
-    report = coverage_at(session, day)
+    report = coverage_at(session, day, scope=EVERYTHING)
     towns = coverage_by_town(session, day)
     existing = {s.kind: s for s in session.scalars(
         select(CoverageSnapshot).where(CoverageSnapshot.taken_on == day))}

@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from cultivation.accounts.access import VisibleScope, visible_scope
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.extensions import db
@@ -65,6 +66,11 @@ def report_args() -> tuple[date, ReportFilters]:
         return parse_report_args(dbs(), request.args, current_region(), today())
     except FilterError as exc:
         abort(422, description=exc.message)
+
+
+def viewer_scope() -> VisibleScope:
+    """Whose firm-level details the viewer may see (aggregates are county statistics)."""
+    return visible_scope(current_user)
 
 
 def wants_xlsx() -> bool:
@@ -130,7 +136,7 @@ def coverage_page():  # type: ignore[no-untyped-def]
     if wants_xlsx() and table == "advisors":
         return exports.coverage_groups_xlsx("三覆盖分指导员统计", "科技指导员",
                                             coverage_by_advisor(dbs(), as_of), as_of)
-    report = coverage_at(dbs(), as_of)
+    report = coverage_at(dbs(), as_of, scope=viewer_scope())
     if wants_xlsx():
         if table == "summary":
             return exports.coverage_summary_xlsx(report)
@@ -163,7 +169,7 @@ def workload_page():  # type: ignore[no-untyped-def]
     if not 1 <= days <= 3650:
         abort(422, description="未走访天数应在1—3650之间")
     if wants_xlsx() and request.args.get("table") == "stale":
-        return exports.stale_xlsx(stale_firms(dbs(), end, days), end, days)
+        return exports.stale_xlsx(stale_firms(dbs(), end, days, scope=viewer_scope()), end, days)
     loads = workload(dbs(), start, end, days)
     if wants_xlsx():
         return exports.workload_xlsx(loads, start, end, days)
