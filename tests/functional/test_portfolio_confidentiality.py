@@ -206,6 +206,8 @@ def test_an_advisor_still_sees_the_public_fields(viewer, world, url):
     assert secret.name in body
     assert secret.credit_code in body
     assert secret.town in body
+    assert world["them"].display_name not in body  # the advisor is a detail
+    assert world["them"].username not in body
 
 
 @pytest.mark.parametrize("sort", ["industry", "registered", "updated", "code", "town"])
