@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, case, null, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, null, select, true
 
 from cultivation.extensions import db
 from cultivation.portfolios.models import PortfolioAssignment
@@ -51,18 +51,30 @@ class VisibleScope:
             PortfolioAssignment.ended_on.is_(None),
         )
 
-    def details(self, firm_id: Any) -> ColumnElement[bool]:
-        """SQL: the details of the firm whose id is ``firm_id`` are visible."""
+    def details(self, firm_id: Any, *, owner: Any = None) -> ColumnElement[bool]:
+        """SQL: the details of the firm whose id is ``firm_id`` are visible. A query that
+        already joins the firm's open assignment passes its advisor column as ``owner``: the
+        same test without a subquery."""
         if self.advisor_id is None:
             return true()
+        if owner is not None:
+            return owner == self.advisor_id  # type: ignore[no-any-return]
         return firm_id.in_(self.firm_ids())  # type: ignore[no-any-return]
 
-    def field(self, column: Any, firm_id: Any, name: str | None = None) -> Any:
-        """``column`` where visible, NULL elsewhere. Filter and sort on this, never on the raw
-        column, so a filter or a sort order tells nothing about other portfolios."""
+    def field(self, column: Any, firm_id: Any, name: str | None = None, *,
+              owner: Any = None) -> Any:
+        """``column`` where visible, NULL elsewhere. Sort on this, never on the raw column,
+        so a sort order tells nothing about other portfolios."""
         if self.advisor_id is None or (name or getattr(column, "key", "")) in PUBLIC_FIELDS:
             return column
-        return case((self.details(firm_id), column), else_=null())
+        return case((self.details(firm_id, owner=owner), column), else_=null())
+
+    def where(self, condition: Any, firm_id: Any, *, owner: Any = None) -> ColumnElement[bool]:
+        """A filter on details: ``condition`` and the details visible — for an advisor it
+        matches only firms of their portfolio, so keeping or dropping a firm tells nothing."""
+        if self.advisor_id is None:
+            return condition  # type: ignore[no-any-return]
+        return and_(self.details(firm_id, owner=owner), condition)
 
     def shows(self, enterprise_id: int) -> bool:
         """Whether the details of one firm are visible (one query for an advisor)."""

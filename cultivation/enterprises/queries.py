@@ -60,11 +60,12 @@ def list_statement(filters: EnterpriseFilters, as_of: date, *,
     """
     ranks, rank_col = enterprises_with_tier(as_of)
     advisor = aliased(User)
-    username = scope.field(advisor.username, Enterprise.id, "advisor")
+    owner = PortfolioAssignment.advisor_id  # the open assignment, joined below
     stmt = (
         select(
-            Enterprise, tier_code(rank_col).label("tier"), username.label("username"),
-            scope.field(advisor.display_name, Enterprise.id, "advisor").label("display_name"),
+            Enterprise, tier_code(rank_col).label("tier"),
+            scope.field(advisor.username, Enterprise.id, "advisor", owner=owner),
+            scope.field(advisor.display_name, Enterprise.id, "advisor", owner=owner),
         )
         .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
         .outerjoin(
@@ -82,17 +83,20 @@ def list_statement(filters: EnterpriseFilters, as_of: date, *,
     if filters.town:
         stmt = stmt.where(Enterprise.town == filters.town)
     if filters.industry:
-        stmt = stmt.where(scope.field(Enterprise.industry, Enterprise.id) == filters.industry)
+        stmt = stmt.where(scope.where(Enterprise.industry == filters.industry, Enterprise.id,
+                                      owner=owner))
     if filters.tier in TIER_RANK:
         stmt = stmt.where(rank_col == TIER_RANK[filters.tier])
     if filters.advisor == "none":
-        stmt = stmt.where(PortfolioAssignment.id.is_(None), scope.details(Enterprise.id))
+        stmt = stmt.where(scope.where(PortfolioAssignment.id.is_(None), Enterprise.id,
+                                      owner=owner))
     elif filters.advisor:
-        stmt = stmt.where(username == filters.advisor)
+        stmt = stmt.where(scope.where(advisor.username == filters.advisor, Enterprise.id,
+                                      owner=owner))
     if filters.sort == "tier":
         order: Any = rank_col
     else:
-        order = scope.field(SORTS.get(filters.sort, Enterprise.name), Enterprise.id)
+        order = scope.field(SORTS.get(filters.sort, Enterprise.name), Enterprise.id, owner=owner)
     stmt = stmt.order_by(order.desc() if filters.desc else order.asc(), Enterprise.id)
     return stmt
 

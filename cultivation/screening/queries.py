@@ -127,7 +127,8 @@ def _base(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope
                                              PortfolioAssignment.ended_on.is_(None)))
         .outerjoin(advisor, advisor.id == PortfolioAssignment.advisor_id)
         .where(Evaluation.run_id == run.id, Evaluation.rules == filters.rules,
-               Enterprise.deleted_at.is_(None), scope.details(Enterprise.id))
+               Enterprise.deleted_at.is_(None),
+               scope.details(Enterprise.id, owner=PortfolioAssignment.advisor_id))
     )
     if filters.town:
         stmt = stmt.where(Enterprise.town == filters.town)
