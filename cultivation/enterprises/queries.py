@@ -13,7 +13,7 @@ from cultivation.accounts.access import VisibleScope
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.credit_code import normalize
-from cultivation.enterprises.models import Enterprise
+from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.queries import enterprises_with_tier, tier_code
 from cultivation.qualifications.tiers import TIER_RANK
@@ -119,3 +119,33 @@ def list_all(session: DbSession, filters: EnterpriseFilters, as_of: date, *,
         EnterpriseRow(r[0], r[1], r[2], r[3])
         for r in session.execute(list_statement(filters, as_of, scope=scope)).all()
     ]
+
+
+def figures_of(session: DbSession, enterprise_id: int, year: int) -> FiscalYearFigures | None:
+    """A firm's figures for one year, if recorded."""
+    return session.scalar(select(FiscalYearFigures).where(
+        FiscalYearFigures.enterprise_id == enterprise_id, FiscalYearFigures.year == year))
+
+
+def list_ids(session: DbSession, filters: EnterpriseFilters, as_of: date, *,
+             scope: VisibleScope) -> list[int]:
+    """The ids of every firm the list shows under ``filters`` (all pages)."""
+    return list(session.scalars(list_statement(filters, as_of, scope=scope)
+                                .with_only_columns(Enterprise.id).order_by(None)))
+
+
+def portfolio_firms(session: DbSession, advisor_id: int) -> list[Enterprise]:
+    """The live firms of an advisor's current portfolio, by name."""
+    from cultivation.portfolios.queries import portfolio_ids
+
+    return list(session.scalars(select(Enterprise).where(
+        Enterprise.deleted_at.is_(None), Enterprise.id.in_(portfolio_ids(advisor_id)))
+        .order_by(Enterprise.name)))
+
+
+def find_firms(session: DbSession, q: str, *, limit: int) -> list[Enterprise]:
+    """Live firms whose name or credit code contains ``q``, by name."""
+    return list(session.scalars(select(Enterprise).where(
+        Enterprise.deleted_at.is_(None),
+        or_(Enterprise.name.contains(q), Enterprise.credit_code.contains(normalize(q))))
+        .order_by(Enterprise.name).limit(limit)))

@@ -24,14 +24,13 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import INSTITUTION_KINDS, Qualification, RDInstitution
-from cultivation.qualifications.queries import kind_rank
+from cultivation.qualifications.queries import in_force_on, kind_rank
 from cultivation.qualifications.tiers import TIER_RANK
 from cultivation.reports.tiersql import (
     TIER_KINDS,
     active_position_join,
     firm_exists_on,
     institution_in_force,
-    qualification_in_force,
 )
 
 RULES_FILE = Path(__file__).with_name("coverage_rules.yaml")
@@ -150,7 +149,7 @@ def _flags(as_of: date) -> tuple[Subquery, Subquery, dict[str, ColumnElement[boo
             func.max(kind_rank()).label("rank"),
             func.max(case((Qualification.kind == "hnte", 1), else_=0)).label("hnte"),
         )
-        .where(qualification_in_force(day), Qualification.kind.in_(TIER_KINDS))
+        .where(in_force_on(day), Qualification.kind.in_(TIER_KINDS))
         .group_by(Qualification.enterprise_id)
         .subquery("cov_tiers")
     )

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from cultivation.accounts.access import EVERYTHING
 from cultivation.enterprises.models import FiscalYearFigures
+from cultivation.parameters.services import parameter_table, seed_parameters
 from cultivation.policy import evaluate
 from cultivation.screening.facts import facts_for_enterprise, facts_for_enterprises
 from cultivation.screening.models import Evaluation
-from cultivation.screening.parameters import parameter_table, seed_parameters
 from cultivation.screening.queries import CandidateFilters, candidates
 from cultivation.screening.services import run_screening, screen_demo, total_gap
 
