@@ -166,6 +166,6 @@ def test_a_former_hnte_center_still_covers_after_the_programme_closed(
     firm = make_enterprise(above_scale=True)
     qualify(db_session, firm, "hnte", date(2024, 12, 1), date(2027, 11, 30))
     institute(db_session, firm, "provincial_hnte_center", date(2023, 12, 1))
-    report = coverage_at(db_session, date(2026, 6, 30))
+    report = coverage_at(db_session, date(2026, 6, 30), scope=EVERYTHING)
     for key in ("above_scale_hnte", "above_scale_tech"):
         assert report.populations[key].covered == 1, key
