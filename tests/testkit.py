@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from openpyxl import load_workbook
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -47,3 +49,14 @@ def count_queries(engine: Engine) -> Iterator[QueryCounter]:
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", counter)
+
+
+def response_text(response: Any) -> str:
+    """What a user can read in a response: the body as text, or every cell of an xlsx."""
+    body = response.get_data()
+    if body[:2] != b"PK":
+        return str(body.decode("utf-8", errors="replace"))
+    book = load_workbook(io.BytesIO(body))
+    return "\n".join(
+        "\t".join("" if v is None else str(v) for v in row)
+        for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))

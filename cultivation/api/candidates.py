@@ -7,6 +7,7 @@ from typing import Any
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
+from cultivation.accounts.access import visible_scope
 from cultivation.api import bp
 from cultivation.api.auth import api_user, fail, require_roles
 from cultivation.api.openapi import document, param, ref, register_schema
@@ -100,7 +101,7 @@ def candidate_list() -> ResponseReturnValue:
         return jsonify({"as_of": None, "run": None, "items": []})
     filters = CandidateFilters(rules=programme, advisor=advisor, application=application,
                                portfolio_of=portfolio_of, candidates_only=True)
-    result = candidates(db.session, filters, run=run)
+    result = candidates(db.session, filters, scope=visible_scope(user), run=run)
     return jsonify({
         "as_of": run.as_of.isoformat(),
         "run": {"id": run.id, "finished_at": run.finished_at.isoformat()

@@ -16,7 +16,7 @@ from typing import Any
 from flask import request, url_for
 from flask.typing import ResponseReturnValue
 
-from cultivation.accounts.access import can_edit, can_view_details
+from cultivation.accounts.access import can_edit, can_view_details, visible_scope
 from cultivation.accounts.models import User
 from cultivation.accounts.services import get_by_username
 from cultivation.api import bp
@@ -118,9 +118,9 @@ def _filters(errors: dict[str, list[str]]) -> EnterpriseFilters:
 LIST_PARAMS = [
     param("q", description="名称或信用代码包含"),
     param("town", description="乡镇（街道）"),
-    param("industry", description="所属产业"),
+    param("industry", description="所属产业（指导员：只匹配本人联系企业）"),
     param("tier", description="今天的梯次", enum=TIERS),
-    param("advisor", description="科技指导员用户名；none = 未分配"),
+    param("advisor", description="科技指导员用户名；none = 未分配（指导员：只匹配本人联系企业）"),
     param("page", "integer", "页码（从 1 开始）", minimum=1),
     param("per_page", "integer", f"每页条数（默认 50，最多 {MAX_PER_PAGE}）", minimum=1,
           maximum=MAX_PER_PAGE),
@@ -130,7 +130,8 @@ LIST_PARAMS = [
 @bp.route("/enterprises", methods=["GET"])
 @document("GET", "企业列表（筛选、分页）", tag="enterprises", query=LIST_PARAMS,
           responses={200: ref("EnterpriseList")}, errors=(422,),
-          description="指导员可见全部企业的名称、代码、乡镇和梯次；非本人联系企业只返回这些字段。")
+          description="指导员可见全部企业的名称、代码、乡镇和梯次；非本人联系企业只返回这些字段，"
+                      "按产业、指导员筛选只作用于本人联系企业。")
 def list_enterprises() -> ResponseReturnValue:
     errors: dict[str, list[str]] = {}
     filters = _filters(errors)
@@ -138,11 +139,13 @@ def list_enterprises() -> ResponseReturnValue:
     per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE, errors)
     if errors:
         fail(422, "查询参数有误", errors)
-    rows, total = list_page(db.session, filters, today(), page=page, per_page=per_page)
     user = api_user()
+    scope = visible_scope(user)
+    rows, total = list_page(db.session, filters, today(), page=page, per_page=per_page,
+                            scope=scope)
     items = []
     for row in rows:
-        if user.sees_everything or row.advisor_username == user.username:
+        if scope.everything or row.advisor_username == user.username:
             items.append(rep.enterprise_json(row.enterprise, tier=row.tier,
                                              advisor=row.advisor_username))
         else:

@@ -7,8 +7,9 @@ from typing import Any
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
+from cultivation.accounts.access import visible_scope
 from cultivation.api import bp
-from cultivation.api.auth import fail, require_roles
+from cultivation.api.auth import api_user, fail, require_roles
 from cultivation.api.openapi import document, param, ref, register_schema
 from cultivation.qualifications.tiers import TIERS
 from cultivation.regions import current_region
@@ -48,7 +49,7 @@ _POPULATION = {
         "rate": {"type": "number", "nullable": True,
                  "description": "覆盖率 0–1；对象为 0 时为 null"},
         "uncovered": {"type": "array", "items": {"type": "string"},
-                      "description": "未覆盖企业的统一社会信用代码"},
+                      "description": "未覆盖企业的统一社会信用代码（指导员：仅本人联系企业）"},
     },
 }
 register_schema("Coverage", {
@@ -87,4 +88,4 @@ def report_coverage() -> ResponseReturnValue:
         as_of = parse_day(request.args.get("as_of"), field="as_of", default=today())
     except FilterError as exc:
         _bad(exc)
-    return jsonify(coverage_at(dbs(), as_of).as_json())
+    return jsonify(coverage_at(dbs(), as_of, scope=visible_scope(api_user())).as_json())

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from cultivation.accounts.access import VisibleScope
 from cultivation.database import DbSession
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 from cultivation.reminders.expiry import REMIND_DAYS, expiring_rows
@@ -74,7 +75,7 @@ def hnte_candidates(session: DbSession, advisor_id: int | None
     the split first application / renewal (the 培育库's tabs, same query)."""
     result = candidates(session, CandidateFilters(rules="hnte", portfolio_of=advisor_id,
                                                   candidates_only=True),
-                        page=1, per_page=CANDIDATE_LIMIT)
+                        scope=VisibleScope(advisor_id), page=1, per_page=CANDIDATE_LIMIT)
     rows = [Candidate(r.name, r.credit_code, r.outcome, r.is_new, r.score_min, r.score_max,
                       [(c.get("label", ""), c.get("gap") or "未达标") for c in r.shortfalls[:2]],
                       r.application, r.certificate_valid_to, r.main_gap)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
+from cultivation.accounts.access import VisibleScope
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.credit_code import normalize
@@ -52,13 +53,21 @@ class EnterpriseRow:
     advisor_name: str | None
 
 
-def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Enterprise, str, str, str]:
-    """SELECT firm, tier code, advisor username, advisor name — filtered and sorted."""
+def list_statement(filters: EnterpriseFilters, as_of: date, *,
+                   scope: VisibleScope) -> Select[Enterprise, str, str, str]:
+    """SELECT firm, tier code, advisor username, advisor name — filtered and sorted.
+
+    Filters and sorts on details go through ``scope``: for an advisor they match and order only
+    the firms of their portfolio, and the advisor columns of other firms are NULL.
+    """
     ranks, rank_col = enterprises_with_tier(as_of)
     advisor = aliased(User)
+    owner = PortfolioAssignment.advisor_id  # the open assignment, joined below
     stmt = (
         select(
-            Enterprise, tier_code(rank_col).label("tier"), advisor.username, advisor.display_name
+            Enterprise, tier_code(rank_col).label("tier"),
+            scope.field(advisor.username, Enterprise.id, "advisor", owner=owner),
+            scope.field(advisor.display_name, Enterprise.id, "advisor", owner=owner),
         )
         .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
         .outerjoin(
@@ -81,36 +90,41 @@ def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Enterprise
     if filters.town:
         stmt = stmt.where(Enterprise.town == filters.town)
     if filters.industry:
-        stmt = stmt.where(Enterprise.industry == filters.industry)
+        stmt = stmt.where(scope.where(Enterprise.industry == filters.industry, Enterprise.id,
+                                      owner=owner))
     if filters.tier in TIER_RANK:
         stmt = stmt.where(rank_col == TIER_RANK[filters.tier])
     if filters.advisor == "none":
-        stmt = stmt.where(PortfolioAssignment.id.is_(None))
+        stmt = stmt.where(scope.where(PortfolioAssignment.id.is_(None), Enterprise.id,
+                                      owner=owner))
     elif filters.advisor:
-        stmt = stmt.where(advisor.username == filters.advisor)
+        stmt = stmt.where(scope.where(advisor.username == filters.advisor, Enterprise.id,
+                                      owner=owner))
     if filters.sort == "tier":
         order: Any = rank_col
     else:
-        order = SORTS.get(filters.sort, Enterprise.name)
+        order = scope.field(SORTS.get(filters.sort, Enterprise.name), Enterprise.id, owner=owner)
     stmt = stmt.order_by(order.desc() if filters.desc else order.asc(), Enterprise.id)
     return stmt
 
 
 def list_page(
-    session: DbSession, filters: EnterpriseFilters, as_of: date, *, page: int, per_page: int
+    session: DbSession, filters: EnterpriseFilters, as_of: date, *, page: int, per_page: int,
+    scope: VisibleScope,
 ) -> tuple[list[EnterpriseRow], int]:
     """One page of rows and the total count: two queries whatever the page size."""
-    stmt = list_statement(filters, as_of)
+    stmt = list_statement(filters, as_of, scope=scope)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = session.execute(stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     return [EnterpriseRow(r[0], r[1], r[2], r[3]) for r in rows], total
 
 
-def list_all(session: DbSession, filters: EnterpriseFilters, as_of: date) -> list[EnterpriseRow]:
+def list_all(session: DbSession, filters: EnterpriseFilters, as_of: date, *,
+             scope: VisibleScope) -> list[EnterpriseRow]:
     """Every matching row (exports)."""
     return [
         EnterpriseRow(r[0], r[1], r[2], r[3])
-        for r in session.execute(list_statement(filters, as_of)).all()
+        for r in session.execute(list_statement(filters, as_of, scope=scope)).all()
     ]
 
 
@@ -120,10 +134,11 @@ def figures_of(session: DbSession, enterprise_id: int, year: int) -> FiscalYearF
         FiscalYearFigures.enterprise_id == enterprise_id, FiscalYearFigures.year == year))
 
 
-def list_ids(session: DbSession, filters: EnterpriseFilters, as_of: date) -> list[int]:
+def list_ids(session: DbSession, filters: EnterpriseFilters, as_of: date, *,
+             scope: VisibleScope) -> list[int]:
     """The ids of every firm the list shows under ``filters`` (all pages)."""
-    return list(session.scalars(
-        list_statement(filters, as_of).with_only_columns(Enterprise.id).order_by(None)))
+    return list(session.scalars(list_statement(filters, as_of, scope=scope)
+                                .with_only_columns(Enterprise.id).order_by(None)))
 
 
 def portfolio_firms(session: DbSession, advisor_id: int) -> list[Enterprise]:

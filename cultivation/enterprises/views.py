@@ -23,7 +23,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from cultivation.accounts.access import can_edit, can_view_details, login_required, roles_required
+from cultivation.accounts.access import (
+    can_edit,
+    can_view_details,
+    login_required,
+    roles_required,
+    visible_scope,
+)
 from cultivation.accounts.models import User
 from cultivation.enterprises import schemas, services
 from cultivation.enterprises.detail import firm_page, tier_today
@@ -73,7 +79,8 @@ def index() -> ResponseReturnValue:
     )
     per_page = int(current_app.config.get("PER_PAGE", 50))
     page = int_arg("page")
-    rows, total = list_page(db.session, filters, as_of or today, page=page, per_page=per_page)
+    rows, total = list_page(db.session, filters, as_of or today, page=page, per_page=per_page,
+                            scope=visible_scope(current_user))
     region = current_region()
 
     def list_url(**changes: str | int | None) -> str:

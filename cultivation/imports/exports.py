@@ -8,19 +8,19 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
 
+from cultivation import spreadsheet
+from cultivation.accounts.access import PUBLIC_FIELDS, VisibleScope, visible_scope
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.models import FIGURE_SOURCES, Enterprise, FiscalYearFigures
 from cultivation.enterprises.queries import EnterpriseFilters, list_all, list_statement
 from cultivation.imports.headers import TIER_LABEL, canonical_headers
 from cultivation.policy.sectors import SECTORS
-from cultivation.portfolios.queries import portfolio_ids
 from cultivation.qualifications.models import (
     INSTITUTION_LEVELS,
     QUALIFICATION_KINDS,
@@ -47,53 +47,44 @@ def cell_value(name: str, value: Any) -> Any:
     return value
 
 
-def header_row(sheet: WriteOnlyWorksheet, headers: Iterable[str]) -> list[WriteOnlyCell]:
-    cells = []
+def header_row(sheet: WriteOnlyWorksheet, headers: Iterable[str]) -> list[Cell]:
+    row = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
-        cells.append(cell)
-    return cells
+        head = spreadsheet.cell(sheet, text)
+        head.font, head.fill = _HEAD_FONT, _HEAD_FILL
+        row.append(head)
+    return row
 
 
 def _dated(sheet: WriteOnlyWorksheet, values: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    for value in values:
+    out = spreadsheet.cells(sheet, values)
+    for target, value in zip(out, values, strict=True):
         if isinstance(value, date):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.number_format = "yyyy-mm-dd"
-            out.append(cell)
-        else:
-            out.append(value)
+            target.number_format = "yyyy-mm-dd"
     return out
-
-
-def _visible_ids(viewer: User | None) -> Any:
-    if viewer is None or viewer.sees_everything:
-        return None
-    return portfolio_ids(viewer.id)
 
 
 def firm_rows(session: DbSession, filters: EnterpriseFilters, today: date,
               viewer: User | None) -> Iterator[list[Any]]:
-    """Rows of the firm list as filtered; advisors get name, code, town and tier of others."""
+    """Rows of the firm list as filtered; advisors get the public fields of others."""
     fields = list(canonical_headers("firms"))
+    scope = visible_scope(viewer)
     mine: set[int] | None = None
-    if viewer is not None and not viewer.sees_everything:
-        mine = set(session.scalars(portfolio_ids(viewer.id)))
-    for row in list_all(session, filters, today):
+    if not scope.everything:
+        mine = set(session.scalars(scope.firm_ids()))
+    for row in list_all(session, filters, today, scope=scope):
         firm = row.enterprise
         values: dict[str, Any]
         if mine is not None and firm.id not in mine:
-            values = {"name": firm.name, "credit_code": firm.credit_code, "town": firm.town}
+            values = {n: getattr(firm, n) for n in fields if n in PUBLIC_FIELDS}
         else:
             values = {name: getattr(firm, name) for name in fields if name != "advisor"}
             values["advisor"] = row.advisor_username
         yield [cell_value(n, values.get(n)) for n in fields] + [TIER_LABELS.get(row.tier, row.tier)]
 
 
-def _firm_ids(filters: EnterpriseFilters, today: date) -> Any:
-    listed = list_statement(filters, today).order_by(None).subquery()
+def _firm_ids(filters: EnterpriseFilters, today: date, scope: VisibleScope) -> Any:
+    listed = list_statement(filters, today, scope=scope).order_by(None).subquery()
     return select(listed.c.id)
 
 
@@ -101,13 +92,12 @@ def figure_rows(session: DbSession, filters: EnterpriseFilters, today: date, vie
                 year: int | None = None) -> Iterator[list[Any]]:
     """One row per firm and year (details: advisors get their portfolio only)."""
     fields = [n for n in canonical_headers("figures") if n not in ("credit_code", "name", "year")]
+    scope = visible_scope(viewer)
     stmt = (select(FiscalYearFigures, Enterprise.credit_code, Enterprise.name)
             .join(Enterprise, Enterprise.id == FiscalYearFigures.enterprise_id)
-            .where(Enterprise.id.in_(_firm_ids(filters, today)))
+            .where(Enterprise.id.in_(_firm_ids(filters, today, scope)),
+                   scope.details(Enterprise.id))
             .order_by(Enterprise.name, Enterprise.id, FiscalYearFigures.year))
-    visible = _visible_ids(viewer)
-    if visible is not None:
-        stmt = stmt.where(Enterprise.id.in_(visible))
     if year is not None:
         stmt = stmt.where(FiscalYearFigures.year == year)
     for row, code, name in session.execute(stmt).yield_per(1000):
@@ -118,13 +108,12 @@ def qualification_rows(session: DbSession, filters: EnterpriseFilters, today: da
                        viewer: User | None) -> Iterator[list[Any]]:
     """Every qualification of the listed firms (advisors: their portfolio only)."""
     fields = [n for n in canonical_headers("qualifications") if n not in ("credit_code", "name")]
+    scope = visible_scope(viewer)
     stmt = (select(Qualification, Enterprise.credit_code, Enterprise.name)
             .join(Enterprise, Enterprise.id == Qualification.enterprise_id)
-            .where(Enterprise.id.in_(_firm_ids(filters, today)))
+            .where(Enterprise.id.in_(_firm_ids(filters, today, scope)),
+                   scope.details(Enterprise.id))
             .order_by(Enterprise.name, Enterprise.id, Qualification.valid_from))
-    visible = _visible_ids(viewer)
-    if visible is not None:
-        stmt = stmt.where(Enterprise.id.in_(visible))
     for qual, code, name in session.execute(stmt).yield_per(1000):
         yield [code, name, *[cell_value(f, getattr(qual, f)) for f in fields]]
 
@@ -132,7 +121,7 @@ def qualification_rows(session: DbSession, filters: EnterpriseFilters, today: da
 def write_export(handle: IO[bytes], kind: str, session: DbSession, filters: EnterpriseFilters,
                  today: date, *, viewer: User | None, year: int | None = None) -> int:
     """Write the xlsx for ``kind`` (firms / figures / qualifications); returns the row count."""
-    book = Workbook(write_only=True)
+    book = spreadsheet.new_workbook(write_only=True)
     sheet = book.create_sheet(EXPORT_NAMES[kind])
     headers = list(canonical_headers(kind).values())
     if kind == "firms":

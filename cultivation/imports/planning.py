@@ -41,6 +41,19 @@ class Importer:
         return self.is_admin or firm.id in self.portfolio
 
 
+# The one answer for a row about a firm outside the importer's portfolio: checked before any
+# comparison with stored data, the same whatever the row holds (a dry run is no oracle).
+OUTSIDE_PORTFOLIO = "该企业不在您的联系企业范围内，本行未与已有数据比较，不导入"
+
+
+def _outside(checker: RowChecker, importer: Importer, cand: Candidate,
+             firm: Enterprise | None) -> Issue | None:
+    """The fixed skip for a registered firm the importer may not change, else None."""
+    if firm is None or importer.may_change(firm):
+        return None
+    return checker.issue(cand.row, "credit_code", cand.code, OUTSIDE_PORTFOLIO)
+
+
 def load_importer(session: DbSession, user: User | None, region_code: str) -> Importer:
     """The importer with its portfolio and the advisors (two small queries)."""
     advisors: dict[str, User] = {}
@@ -105,6 +118,10 @@ def _plan_firms(session: DbSession, checker: RowChecker, importer: Importer,
     for cand in candidates:
         issues: list[Issue] = []
         firm = firms.get(cand.code)
+        outside = _outside(checker, importer, cand, firm)
+        if outside is not None:
+            plan.skipped.append(outside)
+            continue
         if firm is not None and firm.deleted_at is not None:
             plan.issues.append(checker.issue(cand.row, "credit_code", cand.raw.get("credit_code"),
                                              "该企业已被删除，请联系管理员恢复后再导入"))
@@ -123,9 +140,6 @@ def _plan_firms(session: DbSession, checker: RowChecker, importer: Importer,
         else:
             changes = _changes(firm, cand.values)
             action = "update" if changes or changed else "unchanged"
-            if action == "update" and not importer.may_change(firm):
-                issues.append(checker.issue(cand.row, "credit_code", cand.raw.get("credit_code"),
-                                            "该企业不在您的联系企业范围内，不能修改"))
             step = Step(cand, action, firm, changes=changes, advisor=advisor,
                         advisor_changed=changed)
         if issues:
@@ -175,6 +189,10 @@ def _plan_rows(session: DbSession, checker: RowChecker, importer: Importer,
                 existing.setdefault((qual.enterprise_id, qual.kind, qual.number), qual)
     row: Any
     for cand in candidates:
+        outside = _outside(checker, importer, cand, firms.get(cand.code))
+        if outside is not None:
+            plan.skipped.append(outside)
+            continue
         firm = live.get(cand.code)
         if firm is None:
             if checker.kind == "qualifications" and cand.code[2:8] != importer.region_code:
@@ -203,8 +221,4 @@ def _plan_rows(session: DbSession, checker: RowChecker, importer: Importer,
                 existing.get((firm.id, v["kind"], v["number"])) if v.get("number") else None)
         changes = _changes(row, cand.values) if row is not None else dict(cand.values)
         action = "create" if row is None else ("update" if changes else "unchanged")
-        if action != "unchanged" and not importer.may_change(firm):
-            plan.issues.append(checker.issue(cand.row, "credit_code", cand.raw.get("credit_code"),
-                                             "该企业不在您的联系企业范围内，不能修改"))
-            continue
         plan.steps.append(Step(cand, action, firm, row, changes))

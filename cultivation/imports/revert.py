@@ -19,6 +19,7 @@ from cultivation.enterprises import services as registry
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.imports.models import ImportBatch, ImportChange
 from cultivation.portfolios import services as portfolios
+from cultivation.portfolios.queries import portfolio_ids
 from cultivation.qualifications import services as qualifications
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.visits.models import Visit
@@ -59,6 +60,32 @@ def _load(session: DbSession, changes: list[ImportChange]) -> dict[tuple[str, in
             for obj in session.scalars(select(model).where(model.id.in_(ids[start:start + 500]))):
                 loaded[(entity, obj.id)] = obj
     return loaded
+
+
+def _firm_ids(changes: list[ImportChange], loaded: dict[tuple[str, int], Any]) -> set[int]:
+    """The firms a batch touched (created firms included; objects deleted since are skipped)."""
+    ids = set()
+    for change in changes:
+        if change.entity_type in ("enterprise", "portfolio"):
+            ids.add(change.entity_id)
+        else:
+            obj = loaded.get((change.entity_type, change.entity_id))
+            if obj is not None:
+                ids.add(obj.enterprise_id)
+    return ids
+
+
+def _outside_portfolio(session: DbSession, actor: User | str, firms: set[int]) -> list[str]:
+    """The same portfolio check as a direct edit: an advisor reverts only batches whose firms
+    are all still theirs. Checked before anything is compared, so a refusal tells nothing
+    about other portfolios' data."""
+    if not isinstance(actor, User) or actor.is_admin or not firms:
+        return []
+    outside = firms - set(session.scalars(portfolio_ids(actor.id)))
+    if not outside:
+        return []
+    return [f"本批次涉及的 {len(outside)} 家企业已不在您的联系企业范围内，不能撤销"
+            "（请联系管理员）"]
 
 
 def _conflicts(session: DbSession, batch: ImportBatch, changes: list[ImportChange],
@@ -106,7 +133,8 @@ def revert_batch(
     changes = list(session.scalars(select(ImportChange).where(ImportChange.batch_id == batch.id)
                                    .order_by(ImportChange.id.desc())))
     loaded = _load(session, changes)
-    reasons = _conflicts(session, batch, changes, loaded)
+    reasons = (_outside_portfolio(session, actor, _firm_ids(changes, loaded))
+               or _conflicts(session, batch, changes, loaded))
     if reasons:
         raise RevertRefused(reasons)
     for change in changes:

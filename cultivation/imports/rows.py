@@ -17,6 +17,7 @@ from cultivation.imports.headers import HeaderMap
 from cultivation.inputs import InputError, folded, is_blank, parse_number, text
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 from cultivation.qualifications.validity import default_valid_to
+from cultivation.spreadsheet import restore_text
 
 EXAMPLE_CODE = make_code("91331024", "MA2EXAMP")  # templates' example row; the importer skips it
 SPECS = {"firms": schemas.ENTERPRISE, "figures": schemas.FIGURES,
@@ -90,7 +91,9 @@ class RowChecker:
         self.seen: dict[tuple[Any, ...], int] = {}
 
     def check(self, number: int, cells: list[Any]) -> Outcome:
-        raw = {name: cells[i] for i, name in self.hmap.columns.items() if i < len(cells)}
+        # Exports neutralise text that could start a formula; read it back as it was stored.
+        raw = {name: restore_text(cells[i]) for i, name in self.hmap.columns.items()
+               if i < len(cells)}
         filled = [c for c in cells if not is_blank(c)]
         if not filled:
             return Outcome(blank=True)

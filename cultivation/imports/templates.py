@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import IO, Any
 
-from openpyxl import Workbook
-
+from cultivation import spreadsheet
 from cultivation.enterprises import schemas
 from cultivation.enterprises.models import FIGURE_SOURCES
 from cultivation.imports.exports import cell_value, header_row
@@ -82,21 +81,24 @@ def _explanations(kind: str, region: Region) -> list[list[str]]:
 
 def write_template(handle: IO[bytes], kind: str, region: Region, today: date) -> None:
     """Write the template workbook of ``kind``."""
-    book = Workbook(write_only=True)
+    book = spreadsheet.new_workbook(write_only=True)
     sheet = book.create_sheet(KINDS[kind])
     headers = canonical_headers(kind)
     sheet.append(header_row(sheet, headers.values()))
     example = example_row(kind, region, today)
-    sheet.append([cell_value(name, example.get(name)) for name in headers])
+    sheet.append(spreadsheet.cells(sheet, [cell_value(name, example.get(name))
+                                           for name in headers]))
     notes = book.create_sheet("填写说明")
     notes.append(header_row(notes, ["列名", "是否必填", "格式", "可选值"]))
     for row in _explanations(kind, region):
-        notes.append(row)
+        notes.append(spreadsheet.cells(notes, row))
     notes.append([])
-    notes.append(["说明", "", "第2行为示例行，导入时自动跳过，可删除。列名可用常见写法"
-                  "（如“信用代码”“所属乡镇”），列顺序不限；空白单元格不会清空已有数据；"
-                  "金额单位为万元（表头写明“（元）”时自动换算）。", ""])
+    notes.append(spreadsheet.cells(notes, [
+        "说明", "", "第2行为示例行，导入时自动跳过，可删除。列名可用常见写法"
+        "（如“信用代码”“所属乡镇”），列顺序不限；空白单元格不会清空已有数据；"
+        "金额单位为万元（表头写明“（元）”时自动换算）。", ""]))
     if kind == "qualifications":
         years = "；".join(f"{QUALIFICATION_KINDS[k]} {n} 年" for k, n in VALIDITY_YEARS.items())
-        notes.append(["有效期", "", f"未填“有效期至”时按发证日期推算（{years}）", ""])
+        notes.append(spreadsheet.cells(
+            notes, ["有效期", "", f"未填“有效期至”时按发证日期推算（{years}）", ""]))
     book.save(handle)

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from cultivation.accounts.access import roles_required
+from cultivation.accounts.access import EVERYTHING, roles_required
 from cultivation.accounts.models import User
 from cultivation.accounts.services import AccountError
 from cultivation.enterprises.queries import EnterpriseFilters, list_ids, list_page
@@ -44,7 +44,8 @@ def portfolios() -> ResponseReturnValue:
     filters, args = _filters(request.args)
     per_page = int(current_app.config.get("PER_PAGE", 50))
     page = int_arg("page")
-    rows, total = list_page(db.session, filters, today, page=page, per_page=per_page)
+    rows, total = list_page(db.session, filters, today, page=page, per_page=per_page,
+                             scope=EVERYTHING)
     return render_template(
         "admin/portfolios.html", rows=rows, total=total, page=page,
         pages=max((total + per_page - 1) // per_page, 1), filters=filters, args=args,
@@ -68,7 +69,7 @@ def assign_portfolios() -> ResponseReturnValue:
             flash("请选择要分配给的科技指导员（或选择“取消分配”）", "danger")
             return back
     if request.form.get("mode") == "all":
-        ids = list_ids(db.session, filters, today)
+        ids = list_ids(db.session, filters, today, scope=EVERYTHING)
     else:
         raw = request.form.getlist("ids")
         wanted = [int(i) for i in raw if i.isdigit()]

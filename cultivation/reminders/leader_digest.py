@@ -92,11 +92,12 @@ def candidate_changes(session: DbSession, today: date
 
 def _coverage(session: DbSession, today: date) -> list[dict[str, Any]]:
     try:
+        from cultivation.accounts.access import EVERYTHING
         from cultivation.reports.coverage import coverage_at
         from cultivation.reports.models import COVERAGE_KINDS
     except ImportError:  # the reports package is optional for this digest
         return []
-    report = coverage_at(session, today)
+    report = coverage_at(session, today, scope=EVERYTHING)
     return [{"label": COVERAGE_KINDS.get(kind, kind), "population": pop.population,
              "covered": pop.covered, "rate": pop.rate}
             for kind, pop in report.populations.items()]

@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, not_, or_, select
 from sqlalchemy.sql.selectable import Subquery
 
+from cultivation.accounts.access import VisibleScope
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.flags import flag_on
@@ -245,22 +246,26 @@ def coverage_by_advisor(session: DbSession, as_of: date) -> list[CoverageGroup]:
     return _groups(rows, labels)
 
 
-def coverage_at(session: DbSession, as_of: date) -> CoverageReport:
-    """The three coverages at ``as_of`` with their uncovered firms (two queries)."""
+def coverage_at(session: DbSession, as_of: date, *, scope: VisibleScope) -> CoverageReport:
+    """The three coverages at ``as_of`` (county counts) with the uncovered firms whose details
+    ``scope`` shows — being in a list says above-scale / listed and without an institution
+    (two queries)."""
     groups = coverage_by_town(session, as_of)
     pops = {k: PopulationCoverage(k) for k in KINDS}
     for group in groups:
         for k, (population, covered) in group.counts.items():
             pops[k].population += population
             pops[k].covered += covered
-    for firm in uncovered_firms(session, as_of):
+    for firm in uncovered_firms(session, as_of, scope=scope):
         for k in firm.gaps:
             pops[k].uncovered.append(firm)
     return CoverageReport(as_of, pops)
 
 
-def uncovered_firms(session: DbSession, as_of: date) -> list[UncoveredFirm]:
-    """Firms in a population with no covering institution, by town and name."""
+def uncovered_firms(session: DbSession, as_of: date, *,
+                    scope: VisibleScope) -> list[UncoveredFirm]:
+    """Firms in a population with no covering institution (those whose details ``scope``
+    shows), by town and name."""
     tiers, inst, member, covered = _flags(as_of)
     gaps = [and_(member[k], not_(covered[k])) for k in KINDS]
     stmt = (
@@ -274,7 +279,7 @@ def uncovered_firms(session: DbSession, as_of: date) -> list[UncoveredFirm]:
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
         .outerjoin(PortfolioAssignment, active_position_join(literal(as_of)))
         .outerjoin(User, User.id == PortfolioAssignment.advisor_id)
-        .where(firm_exists_on(literal(as_of)), or_(*gaps))
+        .where(firm_exists_on(literal(as_of)), or_(*gaps), scope.details(Enterprise.id))
         .order_by(Enterprise.town, Enterprise.name, Enterprise.credit_code)
     )
     return [

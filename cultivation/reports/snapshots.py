@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from cultivation.accounts.access import EVERYTHING
 from cultivation.database import DbSession
 from cultivation.reports.coverage import KINDS, coverage_at, coverage_by_town
 from cultivation.reports.models import CoverageSnapshot
@@ -21,7 +22,7 @@ def take_coverage_snapshot(
 ) -> list[CoverageSnapshot]:
     """Store today's 三覆盖 figures (one row per population); re-running the same day updates."""
     day = local_date(now, timezone)
-    report = coverage_at(session, day)
+    report = coverage_at(session, day, scope=EVERYTHING)
     towns = coverage_by_town(session, day)
     existing = {s.kind: s for s in session.scalars(
         select(CoverageSnapshot).where(CoverageSnapshot.taken_on == day))}

@@ -11,8 +11,9 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
-from cultivation.accounts.access import login_required
+from cultivation.accounts.access import VisibleScope, login_required, visible_scope
 from cultivation.extensions import db
 from cultivation.portfolios.queries import advisor_names
 from cultivation.qualifications.models import INSTITUTION_KINDS
@@ -56,6 +57,11 @@ def report_args() -> tuple[date, ReportFilters]:
         return parse_report_args(dbs(), request.args, current_region(), today())
     except FilterError as exc:
         abort(422, description=exc.message)
+
+
+def viewer_scope() -> VisibleScope:
+    """Whose firm-level details the viewer may see (aggregates are county statistics)."""
+    return visible_scope(current_user)
 
 
 def filter_options() -> dict[str, Any]:
@@ -115,7 +121,7 @@ def coverage_page() -> ResponseReturnValue:
     if wants_xlsx() and table == "advisors":
         return exports.coverage_groups_xlsx("三覆盖分指导员统计", "科技指导员",
                                             coverage_by_advisor(dbs(), as_of), as_of)
-    report = coverage_at(dbs(), as_of)
+    report = coverage_at(dbs(), as_of, scope=viewer_scope())
     if wants_xlsx():
         if table == "summary":
             return exports.coverage_summary_xlsx(report)
@@ -148,7 +154,7 @@ def workload_page() -> ResponseReturnValue:
     if not 1 <= days <= 3650:
         abort(422, description="未走访天数应在1—3650之间")
     if wants_xlsx() and request.args.get("table") == "stale":
-        return exports.stale_xlsx(stale_firms(dbs(), end, days), end, days)
+        return exports.stale_xlsx(stale_firms(dbs(), end, days, scope=viewer_scope()), end, days)
     loads = workload(dbs(), start, end, days)
     if wants_xlsx():
         return exports.workload_xlsx(loads, start, end, days)

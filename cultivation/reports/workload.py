@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, distinct, func, or_, select
 from sqlalchemy.sql.selectable import Subquery
 
+from cultivation.accounts.access import VisibleScope
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
@@ -111,9 +112,10 @@ class StaleFirm:
     last_visit: date | None
 
 
-def stale_firms(session: DbSession, end: date, stale_days: int,
+def stale_firms(session: DbSession, end: date, stale_days: int, *, scope: VisibleScope,
                 advisor_id: int | None = None) -> list[StaleFirm]:
-    """Portfolio firms (on ``end``) with no visit in the ``stale_days`` before it."""
+    """Portfolio firms (on ``end``) with no visit in the ``stale_days`` before it — the firms
+    whose details ``scope`` shows (a row's advisor and last visit are details)."""
     last = _last_visits(end)
     cutoff = end - timedelta(days=stale_days)
     stmt = (
@@ -124,7 +126,7 @@ def stale_firms(session: DbSession, end: date, stale_days: int,
         .join(User, User.id == PortfolioAssignment.advisor_id)
         .outerjoin(last, last.c.enterprise_id == Enterprise.id)
         .where(assignment_on(end), Enterprise.deleted_at.is_(None),
-               or_(last.c.last.is_(None), last.c.last < cutoff))
+               or_(last.c.last.is_(None), last.c.last < cutoff), scope.details(Enterprise.id))
         .order_by(User.display_name, last.c.last.is_not(None), last.c.last, Enterprise.name)
     )
     if advisor_id is not None:

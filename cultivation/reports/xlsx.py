@@ -18,6 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from cultivation import spreadsheet
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -56,7 +58,7 @@ def build_workbook(title: str, filters: Mapping[str, Any], columns: list[tuple[s
                    generated_at: datetime | None = None) -> Workbook:
     """The workbook: title, filter line, generated-at line, header row, data rows."""
     formats = formats or {}
-    wb = Workbook()
+    wb = spreadsheet.new_workbook()
     ws = wb.active
     assert ws is not None
     ws.title = title[:31]
@@ -69,15 +71,16 @@ def build_workbook(title: str, filters: Mapping[str, Any], columns: list[tuple[s
              (f"生成时间：{stamp.year}年{stamp.month}月{stamp.day}日 {stamp:%H:%M}",
               Font(size=10, color="666666"))]
     for i, (text, font) in enumerate(lines, start=1):
-        ws.cell(row=i, column=1, value=text).font = font
-        ws.cell(row=i, column=1).alignment = Alignment(horizontal="center" if i == 1 else "left",
-                                                       vertical="center", wrap_text=i == 2)
+        line = spreadsheet.write(ws, i, 1, text)
+        line.font = font
+        line.alignment = Alignment(horizontal="center" if i == 1 else "left",
+                                   vertical="center", wrap_text=i == 2)
         if width > 1:
             ws.merge_cells(f"A{i}:{last}{i}")
     ws.row_dimensions[1].height = 24
     widths = []
     for col, (_, header) in enumerate(columns, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=header)
+        cell = spreadsheet.write(ws, HEADER_ROW, col, header)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
@@ -87,7 +90,7 @@ def build_workbook(title: str, filters: Mapping[str, Any], columns: list[tuple[s
     for r, row in enumerate(rows, start=HEADER_ROW + 1):
         for col, (key, _) in enumerate(columns, start=1):
             value = _cell_value(_value(row, key))
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = spreadsheet.write(ws, r, col, value)
             cell.border = _BORDER
             if key in formats:
                 cell.number_format = formats[key]
@@ -109,7 +112,7 @@ def build_workbook(title: str, filters: Mapping[str, Any], columns: list[tuple[s
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     if r == HEADER_ROW:
-        ws.cell(row=HEADER_ROW + 1, column=1, value="（无数据）")
+        spreadsheet.write(ws, HEADER_ROW + 1, 1, "（无数据）")
     return wb
 
 

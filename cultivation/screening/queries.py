@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from cultivation.accounts.access import VisibleScope
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
@@ -162,9 +163,10 @@ def latest_run(session: DbSession, as_of: date | None = None, *, finished: bool 
     return session.scalar(stmt.limit(1))
 
 
-def _base(run: ScreeningRun, filters: CandidateFilters
+def _base(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope
           ) -> tuple[Select[Any], ColumnElement[bool], ColumnElement[bool]]:
-    """The filtered rows of ``run`` with the previous outcome and the new / dropped flags."""
+    """The filtered rows of ``run`` with the previous outcome and the new / dropped flags —
+    of the firms whose details ``scope`` shows (a verdict comes from a firm's figures)."""
     previous = aliased(Evaluation)
     advisor = aliased(User)
     candidate = is_candidate(Evaluation)
@@ -190,7 +192,8 @@ def _base(run: ScreeningRun, filters: CandidateFilters
                                              PortfolioAssignment.ended_on.is_(None)))
         .outerjoin(advisor, advisor.id == PortfolioAssignment.advisor_id)
         .where(Evaluation.run_id == run.id, Evaluation.rules == filters.rules,
-               Enterprise.deleted_at.is_(None), not_holder(Evaluation))
+               Enterprise.deleted_at.is_(None), not_holder(Evaluation),
+               scope.details(Enterprise.id, owner=PortfolioAssignment.advisor_id))
     )
     if filters.town:
         stmt = stmt.where(Enterprise.town == filters.town)
@@ -214,15 +217,15 @@ def _base(run: ScreeningRun, filters: CandidateFilters
 
 
 def candidates(
-    session: DbSession, filters: CandidateFilters, *, run: ScreeningRun | None = None,
-    page: int | None = None, per_page: int | None = None,
+    session: DbSession, filters: CandidateFilters, *, scope: VisibleScope,
+    run: ScreeningRun | None = None, page: int | None = None, per_page: int | None = None,
 ) -> CandidateList:
     """The ranked list from ``run`` (default: the latest): eligible → borderline → incomplete →
     ineligible, each by smallest total gap, then name. Three queries whatever the page size."""
     run = run or latest_run(session)
     if run is None:
         return CandidateList(None, [], 0)
-    tabs = _base(run, replace(filters, application="", outcome=""))[0].with_only_columns(
+    tabs = _base(run, replace(filters, application="", outcome=""), scope)[0].with_only_columns(
         application_of(Evaluation), func.count(),
         func.sum(case((is_candidate(Evaluation), 1), else_=0)))
     application_counts = dict.fromkeys(APPLICATION_LABELS, 0)
@@ -231,7 +234,7 @@ def candidates(
             tabs.group_by(application_of(Evaluation))):
         application_counts[application] = n
         application_candidates[application] = int(n_candidates or 0)
-    stmt, is_new, is_dropped = _base(run, filters)
+    stmt, is_new, is_dropped = _base(run, filters, scope)
     counted = stmt.with_only_columns(
         Evaluation.outcome, func.count(), func.sum(case((is_new, 1), else_=0)),
         func.sum(case((is_dropped, 1), else_=0)),

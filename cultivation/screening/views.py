@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from cultivation.accounts.access import can_view_details, login_required
+from cultivation.accounts.access import can_view_details, login_required, visible_scope
 from cultivation.enterprises import services as registry
 from cultivation.enterprises.models import Enterprise
 from cultivation.enterprises.queries import find_firms, portfolio_firms
@@ -77,7 +77,7 @@ def candidates_page() -> ResponseReturnValue:
                       "application")}
     region = current_region()
     advisor_view = current_user.is_advisor
-    scope = _choice(args["scope"], ("mine", "all"), "mine") if advisor_view else "all"
+    scope = "mine" if advisor_view else "all"  # verdicts of others' firms are details
     filters = CandidateFilters(
         rules=_choice(args["rules"], SCREENED_RULES, "hnte"),
         outcome=_choice(args["outcome"], OUTCOMES),
@@ -93,11 +93,12 @@ def candidates_page() -> ResponseReturnValue:
         return bool(advisor_view and row.advisor_username != current_user.username)
 
     if request.args.get("format") == "xlsx":
-        result = candidates(db.session, filters)
+        result = candidates(db.session, filters, scope=visible_scope(current_user))
         return candidates_xlsx(result, filters, restricted)
     per_page = int(current_app.config.get("PER_PAGE", 50))
     page = int_arg("page")
-    result = candidates(db.session, filters, page=page, per_page=per_page)
+    result = candidates(db.session, filters, scope=visible_scope(current_user), page=page,
+                        per_page=per_page)
     previous = None
     if result.run is not None and result.run.previous_run_id is not None:
         previous = db.session.get(ScreeningRun, result.run.previous_run_id)

@@ -6,7 +6,7 @@ import io
 import json
 import re
 
-from import_support import write_xlsx
+from import_support import NOW, run, write_xlsx
 from openpyxl import load_workbook
 from sqlalchemy import select
 from werkzeug.test import EnvironBuilder
@@ -14,6 +14,7 @@ from werkzeug.test import EnvironBuilder
 from cultivation.enterprises.credit_code import make_code
 from cultivation.enterprises.models import Enterprise
 from cultivation.imports.models import ImportBatch
+from cultivation.portfolios import services as portfolios
 
 
 def code(n: int) -> str:
@@ -132,6 +133,23 @@ def test_advisors_cannot_see_other_peoples_batches(auth, client, tmp_path, make_
     auth.logout()
     auth.login("advisor")
     assert client.get(location).status_code == 403
+
+
+def test_an_advisor_cannot_revert_a_batch_once_its_firm_moved_away(auth, client, tmp_path,
+                                                                    db_session, make_user,
+                                                                    make_enterprise):
+    mine, theirs = make_user("advisor"), make_user("advisor")
+    firm = make_enterprise(credit_code=code(40), advisor=mine, contact_phone="111")
+    path = write_xlsx(tmp_path / "p.xlsx", [["统一社会信用代码", "联系电话"], [code(40), "222"]])
+    batch_id = run(db_session, path, user=mine, commit=True).batch
+    portfolios.assign(db_session, firm, theirs, on=NOW.date(), actor="test")
+    auth.login(mine)
+    show = f"/imports/{batch_id}"
+    response = auth.post(f"{show}/revert", {}, form_url=show, follow_redirects=True)
+    assert "已不在您的联系企业范围内，不能撤销" in response.get_data(as_text=True)
+    db_session.refresh(firm)
+    assert firm.contact_phone == "222"
+    assert db_session.get(ImportBatch, batch_id).status == "committed"
 
 
 def test_templates_download_with_canonical_headers(auth, client):

@@ -10,6 +10,7 @@ from reports_support import count_statements, institute, qualify
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cultivation.accounts.access import EVERYTHING
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.reports.coverage import (
     coverage_at,
@@ -57,7 +58,7 @@ def county(db_session: Session, make_enterprise: Any, make_user: Any) -> dict[st
 def test_each_population_counts_covered_firms_by_its_own_rule(
     db_session: Session, county: dict[str, Any]
 ) -> None:
-    report = coverage_at(db_session, D).as_json()
+    report = coverage_at(db_session, D, scope=EVERYTHING).as_json()
     code = {k: v.credit_code for k, v in county.items() if k != "advisor"}
     assert report["listed"] == {"population": 3, "covered": 1, "rate": pytest.approx(1 / 3),
                                 "uncovered": sorted([code["L2"], code["L3"]])}
@@ -71,14 +72,15 @@ def test_each_population_counts_covered_firms_by_its_own_rule(
 def test_institutions_count_only_between_recognition_and_revocation(
     db_session: Session, county: dict[str, Any]
 ) -> None:
-    earlier = coverage_at(db_session, date(2024, 6, 30)).populations["listed"]
+    earlier = coverage_at(db_session, date(2024, 6, 30), scope=EVERYTHING).populations["listed"]
     assert (earlier.population, earlier.covered) == (3, 2)  # L3 not yet revoked
-    later = coverage_at(db_session, date(2025, 7, 1)).populations["above_scale_tech"]
+    later = coverage_at(db_session, date(2025, 7, 1),
+                        scope=EVERYTHING).populations["above_scale_tech"]
     assert later.covered == 3  # H3's centre counts from its recognition day
 
 
 def test_an_empty_population_has_no_rate(db_session: Session) -> None:
-    report = coverage_at(db_session, D)
+    report = coverage_at(db_session, D, scope=EVERYTHING)
     assert report.populations["listed"].as_json() == {
         "population": 0, "covered": 0, "rate": None, "uncovered": []}
 
@@ -86,7 +88,7 @@ def test_an_empty_population_has_no_rate(db_session: Session) -> None:
 def test_uncovered_firms_carry_town_advisor_and_their_gaps(
     db_session: Session, county: dict[str, Any]
 ) -> None:
-    rows = {f.credit_code: f for f in coverage_at(db_session, D).uncovered}
+    rows = {f.credit_code: f for f in coverage_at(db_session, D, scope=EVERYTHING).uncovered}
     h3 = rows[county["H3"].credit_code]
     assert (h3.town, h3.advisor_name, h3.gaps) == ("白塔镇", "王指导", ("above_scale_tech",))
     assert rows[county["L3"].credit_code].advisor is None
@@ -150,7 +152,7 @@ def test_coverage_issues_the_same_few_statements_for_5_or_50_firms(
             if i % 2:
                 institute(db_session, firm, "in_house", date(2024, 1, 1))
         with count_statements() as log:
-            coverage_at(db_session, D)
+            coverage_at(db_session, D, scope=EVERYTHING)
             coverage_by_advisor(db_session, D)
         return log.count
 
@@ -164,6 +166,6 @@ def test_a_former_hnte_center_still_covers_after_the_programme_closed(
     firm = make_enterprise(above_scale=True)
     qualify(db_session, firm, "hnte", date(2024, 12, 1), date(2027, 11, 30))
     institute(db_session, firm, "provincial_hnte_center", date(2023, 12, 1))
-    report = coverage_at(db_session, date(2026, 6, 30))
+    report = coverage_at(db_session, date(2026, 6, 30), scope=EVERYTHING)
     for key in ("above_scale_hnte", "above_scale_tech"):
         assert report.populations[key].covered == 1, key

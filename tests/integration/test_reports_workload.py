@@ -8,6 +8,7 @@ from typing import Any
 from reports_support import count_statements
 from sqlalchemy.orm import Session
 
+from cultivation.accounts.access import EVERYTHING
 from cultivation.reports.workload import stale_firms, workload
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.visits.models import Visit
@@ -56,7 +57,7 @@ def test_workload_counts_portfolio_visits_stale_firms_candidates_and_overdue_fol
             loads["王指导"].candidates, loads["王指导"].overdue) == (3, 2, 2, 2, 1)
     assert (loads["李指导"].portfolio, loads["李指导"].visits, loads["李指导"].stale,
             loads["李指导"].candidates, loads["李指导"].overdue) == (1, 0, 1, 0, 1)
-    stale = stale_firms(db_session, END, 90, advisor_id=wang.id)
+    stale = stale_firms(db_session, END, 90, scope=EVERYTHING, advisor_id=wang.id)
     assert [(s.credit_code, s.last_visit) for s in stale] == [
         (c.credit_code, None), (b.credit_code, date(2025, 1, 10))]
 

@@ -4,11 +4,13 @@ diff between runs, and a statement count that does not grow with the number of f
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pytest
 from screening_support import AS_OF, STRONG_FIELDS, StatementCounter, four_firms, strong_years
 from sqlalchemy import select
 
+from cultivation.accounts.access import EVERYTHING
 from cultivation.enterprises.models import FiscalYearFigures
 from cultivation.parameters.services import parameter_table, seed_parameters
 from cultivation.policy import evaluate
@@ -16,6 +18,8 @@ from cultivation.screening.facts import facts_for_enterprise, facts_for_enterpri
 from cultivation.screening.models import Evaluation
 from cultivation.screening.queries import CandidateFilters, candidates
 from cultivation.screening.services import run_screening, screen_demo, total_gap
+
+listing = partial(candidates, scope=EVERYTHING)
 
 NOW = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)
 
@@ -135,15 +139,15 @@ def test_the_second_run_reports_new_and_dropped_candidates(db_session, make_ente
     assert second.summary["new"] == {"hnte": 1}
     assert second.summary["dropped"] == {"hnte": 1}
     assert (second.summary["new_total"], second.summary["dropped_total"]) == (1, 1)
-    listed = candidates(db_session, CandidateFilters(rules="hnte"))
+    listed = listing(db_session, CandidateFilters(rules="hnte"))
     assert listed.run.id == second.id
     flags = {r.enterprise_id: (r.is_new, r.is_dropped, r.previous_outcome) for r in listed.rows}
     assert flags[firms["incomplete"].id] == (True, False, "incomplete")
     assert flags[firms["eligible"].id] == (False, True, "eligible")
     assert flags[firms["borderline"].id] == (False, False, "borderline")
-    only_new = candidates(db_session, CandidateFilters(rules="hnte", change="new"))
+    only_new = listing(db_session, CandidateFilters(rules="hnte", change="new"))
     assert [r.enterprise_id for r in only_new.rows] == [firms["incomplete"].id]
-    dropped = candidates(db_session, CandidateFilters(rules="hnte", change="dropped"))
+    dropped = listing(db_session, CandidateFilters(rules="hnte", change="dropped"))
     assert [r.enterprise_id for r in dropped.rows] == [firms["eligible"].id]
     assert (listed.new, listed.dropped) == (1, 1)
 
@@ -164,7 +168,7 @@ def test_candidates_rank_by_outcome_then_smallest_gap(db_session, make_enterpris
     near = make_enterprise(figures=strong_years(y2025={"tech_staff": 11}), advisor=advisor,
                            **STRONG_FIELDS)  # 9.2 % staff: 1 person short
     run_screening(db_session, as_of=AS_OF, now=NOW, rules=["hnte"])
-    listed = candidates(db_session, CandidateFilters(rules="hnte"))
+    listed = listing(db_session, CandidateFilters(rules="hnte"))
     order = [r.enterprise_id for r in listed.rows]
     assert order == [firms["eligible"].id, firms["borderline"].id, firms["incomplete"].id,
                      near.id, firms["ineligible"].id]
@@ -175,9 +179,9 @@ def test_candidates_rank_by_outcome_then_smallest_gap(db_session, make_enterpris
     assert gaps[firms["incomplete"].id] == 2.0
     assert listed.outcome_counts == {"eligible": 1, "borderline": 1, "incomplete": 1,
                                      "ineligible": 2}
-    mine = candidates(db_session, CandidateFilters(rules="hnte", portfolio_of=advisor.id))
+    mine = listing(db_session, CandidateFilters(rules="hnte", portfolio_of=advisor.id))
     assert [r.enterprise_id for r in mine.rows] == [near.id]
-    by_name = candidates(db_session, CandidateFilters(rules="hnte", advisor=advisor.username,
+    by_name = listing(db_session, CandidateFilters(rules="hnte", advisor=advisor.username,
                                                       outcome="ineligible"))
     assert [r.enterprise_id for r in by_name.rows] == [near.id]
     assert by_name.total == 1
@@ -188,7 +192,7 @@ def test_candidates_filter_by_town_and_industry(db_session, make_enterprise):
     make_enterprise(town="横溪镇", industry="医药", figures=strong_years(), **STRONG_FIELDS)
     make_enterprise(town="白塔镇", industry="医疗器械", figures=strong_years(), **STRONG_FIELDS)
     run_screening(db_session, as_of=AS_OF, now=NOW, rules=["hnte"])
-    found = candidates(db_session, CandidateFilters(rules="hnte", town="横溪镇",
+    found = listing(db_session, CandidateFilters(rules="hnte", town="横溪镇",
                                                     industry="医疗器械"))
     assert [r.enterprise_id for r in found.rows] == [a.id]
 
@@ -232,7 +236,7 @@ def test_the_demo_hooks_seed_parameters_and_screen_every_firm(db_session, make_e
     four_firms(make_enterprise)
     assert seed_parameters(db_session, AS_OF) > 0
     screen_demo(db_session, AS_OF)
-    listed = candidates(db_session, CandidateFilters(rules="hnte"))
+    listed = listing(db_session, CandidateFilters(rules="hnte"))
     assert listed.run.as_of == AS_OF
     assert listed.total == 4
 
@@ -243,5 +247,5 @@ def test_the_demo_run_of_today_is_not_stamped_in_the_future(db_session, make_ent
     seed_parameters(db_session, AS_OF)
     china_today = datetime.now(UTC).date() + timedelta(days=1)  # after 16:00 UTC it is
     screen_demo(db_session, china_today)
-    run = candidates(db_session, CandidateFilters(rules="hnte")).run
+    run = listing(db_session, CandidateFilters(rules="hnte")).run
     assert run.finished_at <= datetime.now(UTC)

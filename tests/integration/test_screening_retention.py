@@ -5,6 +5,7 @@ number of set-based statements, run at the end of the nightly screening job."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from functools import partial
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from screening_support import STRONG_FIELDS, StatementCounter, four_firms
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cultivation.accounts.access import EVERYTHING
 from cultivation.dashboard.queries import new_candidates
 from cultivation.reminders.leader_digest import candidate_changes
 from cultivation.scheduling.services import run_job
@@ -20,6 +22,8 @@ from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.queries import CandidateFilters, candidates
 from cultivation.screening.retention import prune_screening_history
 from cultivation.screening.services import run_screening
+
+listing = partial(candidates, scope=EVERYTHING)
 
 NOW = datetime(2026, 6, 30, 4, 0, tzinfo=UTC)  # 12:00 on 30 June in Asia/Shanghai
 # Runs in creation order; "04-25a" and "04-25b" are two runs on one day (b is the month's last).
@@ -100,7 +104,7 @@ def test_the_candidate_list_and_new_this_month_read_the_same_after_pruning(
     today = day_of("06-30")
 
     def views() -> tuple[Any, ...]:
-        listed = candidates(db_session, filters)
+        listed = listing(db_session, filters)
         return (listed.run.id if listed.run else None, listed.rows, listed.total,
                 listed.outcome_counts, listed.new, listed.dropped,
                 new_candidates(db_session, today), candidate_changes(db_session, today))
@@ -111,7 +115,7 @@ def test_the_candidate_list_and_new_this_month_read_the_same_after_pruning(
     after = views()
 
     assert after == before
-    listed = candidates(db_session, filters)
+    listed = listing(db_session, filters)
     assert listed.new == 1
     assert [r.enterprise_id for r in listed.rows if r.is_new] == [firms["ineligible"].id]
     dashboard = new_candidates(db_session, today)
