@@ -17,6 +17,7 @@ CLI_MODULES = (
     "cultivation.accounts.cli",
     "cultivation.demo.cli",
     "cultivation.imports.cli",
+    "cultivation.qualifications.cli",
     "cultivation.screening.cli",
     "cultivation.scheduling.cli",
     "cultivation.web.cli",
