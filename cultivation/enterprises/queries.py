@@ -14,7 +14,8 @@ from cultivation.database import DbSession
 from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
-from cultivation.qualifications.queries import enterprises_with_tier, tier_code
+from cultivation.qualifications.models import TierSpan
+from cultivation.qualifications.queries import span_on
 from cultivation.qualifications.tiers import TIER_RANK
 
 SORTS = {
@@ -50,23 +51,28 @@ class EnterpriseRow:
     advisor_name: str | None
 
 
-def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Enterprise, str, str, str]:
-    """SELECT firm, tier code, advisor username, advisor name — filtered and sorted."""
-    ranks, rank_col = enterprises_with_tier(as_of)
-    advisor = aliased(User)
-    stmt = (
-        select(
-            Enterprise, tier_code(rank_col).label("tier"), advisor.username, advisor.display_name
-        )
-        .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
-        .outerjoin(
-            PortfolioAssignment,
-            (PortfolioAssignment.enterprise_id == Enterprise.id)
-            & PortfolioAssignment.ended_on.is_(None),
-        )
-        .outerjoin(advisor, advisor.id == PortfolioAssignment.advisor_id)
-        .where(Enterprise.deleted_at.is_(None))
-    )
+def _tier_span(as_of: date) -> Any:
+    """ON-clause: the firm's maintained tier span containing ``as_of`` (none: no row)."""
+    return (TierSpan.enterprise_id == Enterprise.id) & span_on(as_of)
+
+
+def _rank() -> Any:
+    return func.coalesce(TierSpan.rank, 0)
+
+
+_OPEN = (PortfolioAssignment.enterprise_id == Enterprise.id) & (
+    PortfolioAssignment.ended_on.is_(None))
+
+
+def _order(filters: EnterpriseFilters) -> list[Any]:
+    order: Any = _rank() if filters.sort == "tier" else SORTS.get(filters.sort, Enterprise.name)
+    return [order.desc() if filters.desc else order.asc(), Enterprise.id]
+
+
+def _narrow(stmt: Select[Any], filters: EnterpriseFilters) -> Select[Any]:
+    """The list filters; the statement already joins TierSpan (tier) and the open assignment
+    (advisor) when those filters are set."""
+    stmt = stmt.where(Enterprise.deleted_at.is_(None))
     q = filters.q.strip()
     if q:
         code = normalize(q)
@@ -76,26 +82,55 @@ def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Enterprise
     if filters.industry:
         stmt = stmt.where(Enterprise.industry == filters.industry)
     if filters.tier in TIER_RANK:
-        stmt = stmt.where(rank_col == TIER_RANK[filters.tier])
+        stmt = stmt.where(_rank() == TIER_RANK[filters.tier])
     if filters.advisor == "none":
         stmt = stmt.where(PortfolioAssignment.id.is_(None))
     elif filters.advisor:
-        stmt = stmt.where(advisor.username == filters.advisor)
-    if filters.sort == "tier":
-        order: Any = rank_col
-    else:
-        order = SORTS.get(filters.sort, Enterprise.name)
-    stmt = stmt.order_by(order.desc() if filters.desc else order.asc(), Enterprise.id)
+        stmt = stmt.where(PortfolioAssignment.advisor_id == select(User.id).where(
+            User.username == filters.advisor).scalar_subquery())
     return stmt
+
+
+def _rows(as_of: date) -> Select[Any]:
+    """SELECT firm, tier code, advisor username and name (no filter, no order)."""
+    advisor = aliased(User)
+    return (
+        select(Enterprise, func.coalesce(TierSpan.tier, "none").label("tier"),
+               advisor.username, advisor.display_name)
+        .outerjoin(TierSpan, _tier_span(as_of))
+        .outerjoin(PortfolioAssignment, _OPEN)
+        .outerjoin(advisor, advisor.id == PortfolioAssignment.advisor_id)
+    )
+
+
+def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Any]:
+    """SELECT firm, tier code, advisor username, advisor name — filtered and sorted."""
+    return _narrow(_rows(as_of), filters).order_by(*_order(filters))
+
+
+def _keys(filters: EnterpriseFilters, as_of: date) -> Select[Any]:
+    """SELECT Enterprise.id under the filters, joining spans / assignments only when needed."""
+    stmt = select(Enterprise.id)
+    if filters.tier in TIER_RANK or filters.sort == "tier":
+        stmt = stmt.outerjoin(TierSpan, _tier_span(as_of))
+    if filters.advisor:
+        stmt = stmt.outerjoin(PortfolioAssignment, _OPEN)
+    return _narrow(stmt, filters)
 
 
 def list_page(
     session: DbSession, filters: EnterpriseFilters, as_of: date, *, page: int, per_page: int
 ) -> tuple[list[EnterpriseRow], int]:
-    """One page of rows and the total count: two queries whatever the page size."""
-    stmt = list_statement(filters, as_of)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = session.execute(stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    """One page of rows and the total count: two queries whatever the page size or number.
+
+    The page's ids come from the filtered firms alone (an index walk for the usual sorts);
+    tier and advisor are joined for those ``per_page`` ids only."""
+    keys = _keys(filters, as_of)
+    total = session.scalar(select(func.count()).select_from(keys.subquery())) or 0
+    ids = (keys.order_by(*_order(filters)).limit(per_page)
+           .offset((max(page, 1) - 1) * per_page).subquery("page_ids"))
+    stmt = _rows(as_of).join(ids, ids.c.id == Enterprise.id).order_by(*_order(filters))
+    rows = session.execute(stmt).all()
     return [EnterpriseRow(r[0], r[1], r[2], r[3]) for r in rows], total
 
 

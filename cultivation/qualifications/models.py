@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cultivation.database import UTCDateTime, utcnow
@@ -134,8 +134,9 @@ class TierSpan(db.Model):  # type: ignore[name-defined]
 
     __tablename__ = "tier_spans"
     __table_args__ = (
-        UniqueConstraint("enterprise_id", "valid_from"),
-        # the span containing day D: valid_to >= D AND valid_from <= D, covering
+        # a firm's span containing day D (joins from enterprises), covering
+        Index("ix_tier_spans_firm_day", "enterprise_id", "valid_to", "valid_from", "rank"),
+        # every span containing day D (counts), covering
         Index("ix_tier_spans_on_day", "valid_to", "valid_from", "rank", "enterprise_id"),
     )
 

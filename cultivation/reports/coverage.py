@@ -15,18 +15,33 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.sql.selectable import Subquery
 
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
-from cultivation.qualifications.models import INSTITUTION_KINDS, Qualification, RDInstitution
-from cultivation.qualifications.queries import kind_rank
+from cultivation.qualifications.models import (
+    INSTITUTION_KINDS,
+    Qualification,
+    RDInstitution,
+    TierSpan,
+)
+from cultivation.qualifications.queries import span_on
 from cultivation.qualifications.tiers import TIER_RANK
 from cultivation.reports.tiersql import (
-    TIER_KINDS,
     active_position_join,
     firm_exists_on,
     institution_in_force,
@@ -143,14 +158,20 @@ def _flags(as_of: date) -> tuple[Subquery, Subquery, dict[str, ColumnElement[boo
                                  dict[str, ColumnElement[bool]]]:
     """Per-firm tier and institution subqueries; membership and covered conditions."""
     day = literal(as_of)
+    # Tier from the maintained spans; 高企 in force is the tier itself, or above it (领军)
+    # a 高企 certificate next to it.
+    hnte = TIER_RANK["hnte"]
+    hnte_certificate = exists().where(
+        Qualification.enterprise_id == TierSpan.enterprise_id, Qualification.kind == "hnte",
+        qualification_in_force(day))
     tiers = (
         select(
-            Qualification.enterprise_id.label("enterprise_id"),
-            func.max(kind_rank()).label("rank"),
-            func.max(case((Qualification.kind == "hnte", 1), else_=0)).label("hnte"),
+            TierSpan.enterprise_id.label("enterprise_id"),
+            TierSpan.rank.label("rank"),
+            case((TierSpan.rank == hnte, 1), (and_(TierSpan.rank > hnte, hnte_certificate), 1),
+                 else_=0).label("hnte"),
         )
-        .where(qualification_in_force(day), Qualification.kind.in_(TIER_KINDS))
-        .group_by(Qualification.enterprise_id)
+        .where(span_on(day), TierSpan.rank > 0)
         .subquery("cov_tiers")
     )
     rules = coverage_rules()
@@ -174,6 +195,11 @@ def _flags(as_of: date) -> tuple[Subquery, Subquery, dict[str, ColumnElement[boo
     }
     covered = {k: and_(member[k], func.coalesce(inst.c[k], 0) == 1) for k in KINDS}
     return tiers, inst, member, covered
+
+
+def in_some_population() -> ColumnElement[bool]:
+    """Listed or above scale: every population needs one of them (narrows before the joins)."""
+    return or_(Enterprise.listed.is_(True), Enterprise.above_scale.is_(True))
 
 
 def _sums(member: dict[str, ColumnElement[bool]],
@@ -206,7 +232,7 @@ def coverage_totals(session: DbSession, as_of: date) -> dict[str, PopulationCove
         .select_from(Enterprise)
         .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
-        .where(firm_exists_on(literal(as_of)))
+        .where(firm_exists_on(literal(as_of)), in_some_population())
     )
     row = session.execute(stmt).one()._mapping
     return {k: PopulationCoverage(k, int(row[f"{k}_population"] or 0),
@@ -220,7 +246,7 @@ def coverage_by_town(session: DbSession, as_of: date) -> list[CoverageGroup]:
         select(Enterprise.town, *_sums(member, covered))
         .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
-        .where(firm_exists_on(literal(as_of)))
+        .where(firm_exists_on(literal(as_of)), in_some_population())
         .group_by(Enterprise.town)
         .order_by(Enterprise.town)
     )
@@ -237,7 +263,7 @@ def coverage_by_advisor(session: DbSession, as_of: date) -> list[CoverageGroup]:
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
         .outerjoin(PortfolioAssignment, active_position_join(literal(as_of)))
         .outerjoin(User, User.id == PortfolioAssignment.advisor_id)
-        .where(firm_exists_on(literal(as_of)))
+        .where(firm_exists_on(literal(as_of)), in_some_population())
         .group_by(User.username, User.display_name)
         .order_by(User.display_name)
     )
@@ -246,18 +272,85 @@ def coverage_by_advisor(session: DbSession, as_of: date) -> list[CoverageGroup]:
     return _groups(rows, labels)
 
 
-def coverage_at(session: DbSession, as_of: date) -> CoverageReport:
-    """The three coverages at ``as_of`` with their uncovered firms (two queries)."""
-    groups = coverage_by_town(session, as_of)
+@dataclass(frozen=True)
+class CoveragePage:
+    """Everything the 三覆盖 page shows, from one pass over the population members."""
+
+    report: CoverageReport
+    towns: list[CoverageGroup]
+    advisors: list[CoverageGroup]
+
+
+def _members(session: DbSession, as_of: date) -> list[Any]:
+    """Every firm in at least one population on ``as_of``: its town, advisor on that day and,
+    per kind, membership and coverage flags (one query; no ORDER BY, callers sort)."""
+    tiers, inst, member, covered = _flags(as_of)
+    stmt = (
+        select(
+            Enterprise.credit_code, Enterprise.name, Enterprise.town, Enterprise.industry,
+            User.username, User.display_name,
+            *[case((member[k], 1), else_=0).label(f"m_{k}") for k in KINDS],
+            *[case((covered[k], 1), else_=0).label(f"c_{k}") for k in KINDS],
+        )
+        .select_from(Enterprise)
+        .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
+        .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
+        .outerjoin(PortfolioAssignment, active_position_join(literal(as_of)))
+        .outerjoin(User, User.id == PortfolioAssignment.advisor_id)
+        .where(firm_exists_on(literal(as_of)), in_some_population())
+    )
+    return list(session.execute(stmt))
+
+
+def _report(as_of: date, rows: list[Any]) -> CoverageReport:
     pops = {k: PopulationCoverage(k) for k in KINDS}
-    for group in groups:
-        for k, (population, covered) in group.counts.items():
-            pops[k].population += population
-            pops[k].covered += covered
-    for firm in uncovered_firms(session, as_of):
-        for k in firm.gaps:
-            pops[k].uncovered.append(firm)
+    for r in sorted(rows, key=lambda r: (r.town, r.name, r.credit_code)):
+        values = r._mapping
+        gaps = tuple(k for k in KINDS if values[f"m_{k}"] and not values[f"c_{k}"])
+        firm = UncoveredFirm(
+            credit_code=r.credit_code, name=r.name, town=r.town, industry=r.industry,
+            advisor=r.username, advisor_name=r.display_name, gaps=gaps,
+        ) if gaps else None
+        for k in KINDS:
+            if values[f"m_{k}"]:
+                pops[k].population += 1
+                pops[k].covered += 1 if values[f"c_{k}"] else 0
+                if firm is not None and k in gaps:
+                    pops[k].uncovered.append(firm)
     return CoverageReport(as_of, pops)
+
+
+def _grouped(rows: list[Any], key: Any, label: Any) -> list[CoverageGroup]:
+    counts: dict[Any, dict[str, list[int]]] = {}
+    labels: dict[Any, str] = {}
+    for r in rows:
+        k = key(r)
+        labels[k] = label(r)
+        group = counts.setdefault(k, {kind: [0, 0] for kind in KINDS})
+        values = r._mapping
+        for kind in KINDS:
+            group[kind][0] += values[f"m_{kind}"]
+            group[kind][1] += values[f"c_{kind}"]
+    return [CoverageGroup(None if k is None else str(k), labels[k],
+                          {kind: (v[0], v[1]) for kind, v in counts[k].items()})
+            for k in counts]
+
+
+def coverage_at(session: DbSession, as_of: date) -> CoverageReport:
+    """The three coverages at ``as_of`` with their uncovered firms, by town and name (one
+    query)."""
+    return _report(as_of, _members(session, as_of))
+
+
+def coverage_with_groups(session: DbSession, as_of: date) -> CoveragePage:
+    """The report with its town and advisor breakdowns, from the same single query (towns by
+    name; advisors by display name, unassigned last)."""
+    rows = _members(session, as_of)
+    towns = sorted(_grouped(rows, lambda r: r.town, lambda r: str(r.town)),
+                   key=lambda g: g.label)
+    advisors = sorted(_grouped(rows, lambda r: r.username, lambda r: r.display_name or "未分配"),
+                      key=lambda g: (g.key is None, g.label, g.key or ""))
+    return CoveragePage(_report(as_of, rows), towns, advisors)
 
 
 def uncovered_firms(session: DbSession, as_of: date) -> list[UncoveredFirm]:
@@ -275,7 +368,7 @@ def uncovered_firms(session: DbSession, as_of: date) -> list[UncoveredFirm]:
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
         .outerjoin(PortfolioAssignment, active_position_join(literal(as_of)))
         .outerjoin(User, User.id == PortfolioAssignment.advisor_id)
-        .where(firm_exists_on(literal(as_of)), or_(*gaps))
+        .where(firm_exists_on(literal(as_of)), in_some_population(), or_(*gaps))
         .order_by(Enterprise.town, Enterprise.name, Enterprise.credit_code)
     )
     return [

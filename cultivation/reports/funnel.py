@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, and_, func, select
+from sqlalchemy import and_, func, select
 
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
+from cultivation.qualifications.models import TierSpan
+from cultivation.qualifications.queries import span_on
 from cultivation.qualifications.tiers import TIER_LABELS, TIERS
 from cultivation.reports.dates import date_series, same_day_year_before
 from cultivation.reports.filters import ReportFilters
-from cultivation.reports.tiersql import firm_exists_on, narrow, ranks_on_days
+from cultivation.reports.tiersql import firm_exists_on, narrow
 
 
 @dataclass(frozen=True)
@@ -73,22 +75,23 @@ class Funnel:
 def tier_counts_on(
     session: DbSession, days: list[date], filters: ReportFilters | None = None
 ) -> dict[date, dict[str, int]]:
-    """Firms per exact tier on each day — one GROUP BY over (day × firm)."""
+    """Firms per exact tier on each day — one GROUP BY over (day × firm), each firm's tier
+    the maintained span containing the day (none without one)."""
     filters = filters or ReportFilters()
     series = date_series(days)
-    ranks = ranks_on_days(series)
-    rank_col = func.coalesce(ranks.c.rank, 0).cast(Integer)
+    rank_col = func.coalesce(TierSpan.rank, 0)
     stmt = (
         select(series.c.day, rank_col.label("rank"), func.count(Enterprise.id))
         .select_from(series)
         .join(Enterprise, firm_exists_on(series.c.day))
-        .outerjoin(ranks, and_(ranks.c.day == series.c.day, ranks.c.enterprise_id == Enterprise.id))
+        .outerjoin(TierSpan, and_(TierSpan.enterprise_id == Enterprise.id,
+                                  span_on(series.c.day)))
         .group_by(series.c.day, rank_col)
     )
     stmt = narrow(stmt, filters, series.c.day)
     result = {day: dict.fromkeys(TIERS, 0) for day in days}
     for day, rank, n in session.execute(stmt):
-        result[_as_date(day)][TIERS[int(rank)]] = int(n)
+        result[_as_date(day)][TIERS[int(rank)]] += int(n)
     return result
 
 

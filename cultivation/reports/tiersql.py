@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.sql.selectable import CTE, Subquery
+from sqlalchemy import ColumnElement, Select, and_, exists, or_
 
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
-from cultivation.qualifications.queries import kind_rank
 from cultivation.qualifications.tiers import KIND_TIER
 from cultivation.reports.filters import ReportFilters
 
@@ -69,22 +67,6 @@ def narrow(stmt: Select[Any], filters: ReportFilters, day: ColumnElement[Any]) -
     if filters.advisor_id is not None:
         stmt = stmt.where(in_portfolio_on(filters.advisor_id, day))
     return stmt
-
-
-def ranks_on_days(days: CTE) -> Subquery:
-    """(day, enterprise_id, rank) for every firm holding a tier on each day of ``days``."""
-    return (
-        select(
-            days.c.day.label("day"),
-            Qualification.enterprise_id.label("enterprise_id"),
-            func.max(kind_rank()).label("rank"),
-        )
-        .select_from(days)
-        .join(Qualification, qualification_in_force(days.c.day))
-        .where(Qualification.kind.in_(TIER_KINDS))
-        .group_by(days.c.day, Qualification.enterprise_id)
-        .subquery("day_ranks")
-    )
 
 
 def active_position_join(day: ColumnElement[Any]) -> ColumnElement[bool]:

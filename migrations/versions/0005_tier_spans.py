@@ -27,10 +27,10 @@ def upgrade():
     sa.Column('prev_rank', sa.SmallInteger(), nullable=False),
     sa.Column('entered_by', sa.String(length=10), nullable=False),
     sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_tier_spans_enterprise_id_enterprises'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_tier_spans')),
-    sa.UniqueConstraint('enterprise_id', 'valid_from', name=op.f('uq_tier_spans_enterprise_id'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tier_spans'))
     )
     with op.batch_alter_table('tier_spans', schema=None) as batch_op:
+        batch_op.create_index('ix_tier_spans_firm_day', ['enterprise_id', 'valid_to', 'valid_from', 'rank'], unique=False)
         batch_op.create_index('ix_tier_spans_on_day', ['valid_to', 'valid_from', 'rank', 'enterprise_id'], unique=False)
     with op.batch_alter_table('qualifications', schema=None) as batch_op:
         batch_op.create_index('ix_qualifications_firm_kind_from', ['enterprise_id', 'kind', 'valid_from'], unique=False)
@@ -46,4 +46,5 @@ def downgrade():
         batch_op.drop_index('ix_qualifications_firm_kind_from')
     with op.batch_alter_table('tier_spans', schema=None) as batch_op:
         batch_op.drop_index('ix_tier_spans_on_day')
+        batch_op.drop_index('ix_tier_spans_firm_day')
     op.drop_table('tier_spans')
