@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
@@ -51,6 +52,9 @@ class EnterpriseRow:
     advisor_name: str | None
 
 
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+
+
 def _tier_span(as_of: date) -> Any:
     """ON-clause: the firm's maintained tier span containing ``as_of`` (none: no row)."""
     return (TierSpan.enterprise_id == Enterprise.id) & span_on(as_of)
@@ -69,7 +73,7 @@ def _order(filters: EnterpriseFilters) -> list[Any]:
     return [order.desc() if filters.desc else order.asc(), Enterprise.id]
 
 
-def _narrow(stmt: Select[Any], filters: EnterpriseFilters) -> Select[Any]:
+def _narrow(stmt: S, filters: EnterpriseFilters) -> S:
     """The list filters; the statement already joins TierSpan (tier) and the open assignment
     (advisor) when those filters are set."""
     stmt = stmt.where(Enterprise.deleted_at.is_(None))
@@ -91,7 +95,7 @@ def _narrow(stmt: Select[Any], filters: EnterpriseFilters) -> Select[Any]:
     return stmt
 
 
-def _rows(as_of: date) -> Select[Any]:
+def _rows(as_of: date) -> Select[Enterprise, str, str, str]:
     """SELECT firm, tier code, advisor username and name (no filter, no order)."""
     advisor = aliased(User)
     return (
@@ -103,7 +107,7 @@ def _rows(as_of: date) -> Select[Any]:
     )
 
 
-def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Any]:
+def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Enterprise, str, str, str]:
     """SELECT firm, tier code, advisor username, advisor name — filtered and sorted."""
     return _narrow(_rows(as_of), filters).order_by(*_order(filters))
 
@@ -134,9 +138,9 @@ def list_page(
     return [EnterpriseRow(r[0], r[1], r[2], r[3]) for r in rows], total
 
 
-def list_all(session: DbSession, filters: EnterpriseFilters, as_of: date) -> list[EnterpriseRow]:
-    """Every matching row (exports)."""
-    return [
-        EnterpriseRow(r[0], r[1], r[2], r[3])
-        for r in session.execute(list_statement(filters, as_of)).all()
-    ]
+def list_all(
+    session: DbSession, filters: EnterpriseFilters, as_of: date
+) -> Iterator[EnterpriseRow]:
+    """Every matching row (exports), fetched in batches of 1,000 as the caller iterates."""
+    for r in session.execute(list_statement(filters, as_of)).yield_per(1000):
+        yield EnterpriseRow(r[0], r[1], r[2], r[3])

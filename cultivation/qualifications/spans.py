@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.selectable import CTE
 
+from cultivation.database import DbSession
 from cultivation.qualifications.models import OPEN_END, Qualification, TierSpan
 from cultivation.qualifications.tiers import KIND_TIER, TIER_RANK, TIERS
 from cultivation.reports.dates import add_days, day_literal
@@ -144,7 +145,7 @@ def computed_spans(firms: Sequence[int] | tuple[int, int] | None = None) -> Sele
     )
 
 
-def refresh_spans(conn: Connection | Session, firm_ids: Iterable[int] | None) -> None:
+def refresh_spans(conn: Connection | DbSession, firm_ids: Iterable[int] | None) -> None:
     """Rewrite the spans of ``firm_ids`` (None: every firm) from their qualifications."""
     table = TierSpan.__table__
     if firm_ids is None:
@@ -167,7 +168,7 @@ class SpanCheck:
     examples: tuple[int, ...]
 
 
-def check_spans(conn: Connection | Session, *, batch: int = 5000) -> SpanCheck:
+def check_spans(conn: Connection | DbSession, *, batch: int = 5000) -> SpanCheck:
     """Compare stored with computed spans for every firm, one id range at a time."""
     from cultivation.enterprises.models import Enterprise
 
@@ -212,7 +213,7 @@ def _touched_firms(session: Session) -> set[int]:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if not isinstance(obj, Qualification):
             continue
-        history = inspect(obj).attrs.enterprise_id.history
+        history: Any = inspect(obj).attrs.enterprise_id.history
         firms.update(i for i in (*history.added, *history.unchanged, *history.deleted)
                      if i is not None)
     return firms

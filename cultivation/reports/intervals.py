@@ -8,9 +8,9 @@ tier is complete by ``as_of`` when the next span began by then (``valid_to < as_
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Integer, extract, literal, select
+from sqlalchemy import ColumnElement, Integer, Select, extract, literal, select
 from sqlalchemy.sql.selectable import CTE
 
 from cultivation.enterprises.models import Enterprise
@@ -22,13 +22,13 @@ from cultivation.reports.tiersql import narrow
 def tier_changes(as_of: date, filters: ReportFilters | None = None) -> CTE:
     """CTE (enterprise_id, p, rank, prev_rank, entered_by, valid_to): every change by ``as_of``."""
     filters = filters or ReportFilters()
-    stmt = (
+    stmt = cast("Select[Any]", (
         select(TierSpan.enterprise_id.label("enterprise_id"), TierSpan.valid_from.label("p"),
                TierSpan.rank.label("rank"), TierSpan.prev_rank.label("prev_rank"),
                TierSpan.entered_by.label("entered_by"), TierSpan.valid_to.label("valid_to"))
         .join(Enterprise, Enterprise.id == TierSpan.enterprise_id)
         .where(Enterprise.deleted_at.is_(None), TierSpan.valid_from <= as_of)
-    )
+    ))  # one statement type for ``narrow``
     return narrow(stmt, filters, literal(as_of)).cte("tier_changes")
 
 
