@@ -145,14 +145,22 @@ def computed_spans(firms: Sequence[int] | tuple[int, int] | None = None) -> Sele
     )
 
 
-def refresh_spans(conn: Connection | DbSession, firm_ids: Iterable[int] | None) -> None:
-    """Rewrite the spans of ``firm_ids`` (None: every firm) from their qualifications."""
+def refresh_spans(conn: Connection | DbSession,
+                  firms: Iterable[int] | tuple[int, int] | None) -> None:
+    """Rewrite the spans of ``firms`` from their qualifications: None = every firm, a tuple =
+    the inclusive id range ``(low, high)`` (two statements whatever its size), else the ids
+    given (two statements per 500). Recomputing a firm whose certificates did not change
+    rewrites the same rows, so a range may cover more firms than were written."""
     table = TierSpan.__table__
-    if firm_ids is None:
+    if firms is None:
         conn.execute(delete(table))
         conn.execute(insert(table).from_select(list(SPAN_COLUMNS), computed_spans()))
         return
-    ids = sorted(set(firm_ids))
+    if isinstance(firms, tuple):
+        conn.execute(delete(table).where(table.c.enterprise_id.between(firms[0], firms[1])))
+        conn.execute(insert(table).from_select(list(SPAN_COLUMNS), computed_spans(firms)))
+        return
+    ids = sorted(set(firms))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         conn.execute(delete(table).where(table.c.enterprise_id.in_(chunk)))

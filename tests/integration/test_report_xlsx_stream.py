@@ -41,7 +41,8 @@ def test_a_long_report_is_written_with_flat_memory_and_keeps_its_title_block(app
     assert [c.value for c in sheet[4]] == [h for _, h in COLUMNS]
     assert sheet.freeze_panes == "A5"
     assert sheet.max_row == 4 + ROWS
-    assert sheet["F5"].value == "是" and sheet["D5"].number_format == "yyyy-mm-dd"
+    assert sheet["F5"].value == "是"
+    assert sheet["D5"].number_format == "yyyy-mm-dd"
     assert sheet.column_dimensions["A"].width >= 20
 
 

@@ -4,7 +4,7 @@ every kind of certificate write, rebuilt and checked by ``cultivation tiers rebu
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from reports_support import count_statements, qualify
@@ -18,7 +18,7 @@ from cultivation.qualifications.spans import check_spans, refresh_spans
 from cultivation.qualifications.tiers import TIER_RANK, effective_end, tier_history
 
 KINDS = ["startup", "zj_tech_sme", "tech_sme", "hnte", "leading"]
-NOW = datetime(2026, 12, 6, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
 
 
 def _random_history(rng: random.Random, session: Session, firm: Enterprise) -> None:
@@ -123,7 +123,8 @@ def test_core_bulk_writes_are_refreshed_explicitly_and_the_check_finds_stale_spa
         {"enterprise_id": f.id, "kind": "startup", "valid_from": date(2023, 1, 1),
          "valid_to": date(2023, 12, 31), "status": "valid"} for f in firms])
     result = check_spans(db_session)
-    assert result.differing == 3 and set(result.examples) == {f.id for f in firms}
+    assert result.differing == 3
+    assert set(result.examples) == {f.id for f in firms}
     refresh_spans(db_session, [f.id for f in firms])
     assert check_spans(db_session).differing == 0
     assert _stored(db_session, firms[0]) == [
@@ -157,7 +158,8 @@ def test_tiers_rebuild_cli_checks_and_repairs(
                        .values(tier="startup", rank=1))
     bad = runner.invoke(args=["tiers", "rebuild", "--check"])
     assert bad.exit_code == 1
-    assert firm.credit_code in bad.output and "不一致" in bad.output
+    assert firm.credit_code in bad.output
+    assert "不一致" in bad.output
     fixed = runner.invoke(args=["tiers", "rebuild"])
     assert fixed.exit_code == 0, fixed.output
     assert "已重建" in fixed.output
