@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -73,8 +73,12 @@ def issue_token(session: DbSession, user: User, *, label: str | None = None) -> 
     return raw
 
 
+TOKEN_USE_GRANULARITY = timedelta(minutes=1)
+
+
 def user_for_token(session: DbSession, raw: str, *, now: datetime) -> User | None:
-    """The active user owning an unrevoked token, recording its use."""
+    """The active user owning an unrevoked token, recording its use at most once a minute
+    (a write per API request made concurrent requests wait on each other's commits)."""
     token: ApiToken | None = session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None)
@@ -82,7 +86,8 @@ def user_for_token(session: DbSession, raw: str, *, now: datetime) -> User | Non
     )
     if token is None or not token.user.is_active:
         return None
-    token.last_used_at = now
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_GRANULARITY:
+        token.last_used_at = now
     return token.user
 
 
