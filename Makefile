@@ -24,6 +24,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: install ## migrate the SQLite database, load demo data, start web app + scheduler
 	$(BIN)/cultivation db upgrade
+	$(BIN)/cultivation seed
 	$(BIN)/cultivation demo load
 	@echo "梯次培育系统：http://$(HOST):$(PORT)/   （Ctrl+C 停止）"
 	@trap 'kill $$scheduler 2>/dev/null' EXIT; \

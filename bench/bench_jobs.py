@@ -28,8 +28,8 @@ from cultivation import create_app  # noqa: E402
 from cultivation.demo.services import load_demo  # noqa: E402
 from cultivation.extensions import db  # noqa: E402
 from cultivation.mail.services import enqueue  # noqa: E402
-from cultivation.scheduling.clock import run_time_on  # noqa: E402
 from cultivation.scheduling.services import counts_text, run_job  # noqa: E402
+from cultivation.web.clock import run_time_on  # noqa: E402
 from cultivation.windows.models import ApplicationWindow  # noqa: E402
 
 TODAY = date(2026, 6, 24)

@@ -29,7 +29,8 @@ from cultivation.demo.services import load_demo  # noqa: E402
 from cultivation.enterprises.models import Enterprise  # noqa: E402
 from cultivation.extensions import db  # noqa: E402
 from cultivation.qualifications.models import Qualification  # noqa: E402
-from cultivation.reports.services import ensure_plans, take_coverage_snapshot  # noqa: E402
+from cultivation.reports.snapshots import take_coverage_snapshot  # noqa: E402
+from cultivation.targets.services import ensure_plans  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 SIZES = (800, 5000)

@@ -27,8 +27,8 @@ from sqlalchemy import event, func, insert, literal, select, text  # noqa: E402
 from cultivation import create_app  # noqa: E402
 from cultivation.demo.services import load_demo  # noqa: E402
 from cultivation.extensions import db  # noqa: E402
+from cultivation.parameters.services import parameter_table  # noqa: E402
 from cultivation.screening.models import Evaluation, ScreeningRun  # noqa: E402
-from cultivation.screening.parameters import parameter_table  # noqa: E402
 from cultivation.screening.queries import latest_run  # noqa: E402
 from cultivation.screening.retention import prune_screening_history  # noqa: E402
 from cultivation.screening.services import run_screening  # noqa: E402

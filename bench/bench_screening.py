@@ -24,8 +24,8 @@ from sqlalchemy import event, func, select, text  # noqa: E402
 from cultivation import create_app  # noqa: E402
 from cultivation.demo.services import load_demo  # noqa: E402
 from cultivation.extensions import db  # noqa: E402
+from cultivation.parameters.services import parameter_table  # noqa: E402
 from cultivation.screening.models import Evaluation  # noqa: E402
-from cultivation.screening.parameters import parameter_table  # noqa: E402
 from cultivation.screening.services import run_screening  # noqa: E402
 
 TODAY = date(2026, 11, 28)

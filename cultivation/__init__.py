@@ -19,11 +19,18 @@ BLUEPRINT_MODULES = (
     "cultivation.accounts.views",
     "cultivation.dashboard.views",
     "cultivation.enterprises.views",
+    "cultivation.enterprises.figure_views",
+    "cultivation.qualifications.views",
+    "cultivation.visits.views",
     "cultivation.admin.views",
+    "cultivation.portfolios.views",
+    "cultivation.audit.views",
     "cultivation.api",
     "cultivation.imports.views",
     "cultivation.screening.views",
+    "cultivation.parameters.views",
     "cultivation.reports.views",
+    "cultivation.targets.views",
     "cultivation.scheduling.views",
     "cultivation.mail.views",
     "cultivation.windows.views",
@@ -118,6 +125,6 @@ def register_errors(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from cultivation.cli import register_commands
+    from cultivation.commands import register_commands
 
     register_commands(app)

@@ -8,6 +8,7 @@ from cultivation.audit import models as audit_models  # noqa: F401
 from cultivation.enterprises import models as enterprises_models  # noqa: F401
 from cultivation.imports import models as imports_models  # noqa: F401
 from cultivation.mail import models as mail_models  # noqa: F401
+from cultivation.parameters import models as parameters_models  # noqa: F401
 from cultivation.portfolios import models as portfolios_models  # noqa: F401
 from cultivation.qualifications import models as qualifications_models  # noqa: F401
 from cultivation.reminders import models as reminders_models  # noqa: F401

@@ -29,6 +29,9 @@ from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
 from testkit import TEST_PASSWORD, csrf_from  # noqa: E402  (shared with test modules)
 
+# Fixture modules shared by several test packages (instead of importing fixtures by name).
+pytest_plugins = ["registry_support", "schedule_support"]
+
 
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("CULTIVATION_TEST_DATABASE_URL")
@@ -109,6 +112,14 @@ def db_session(app: Flask) -> Iterator[Session]:
             db.session = original  # type: ignore[method-assign]
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture
+def seeded(db_session: Session) -> None:
+    """The seed step (``cultivation seed``) has run: parameters and built-in plans stored."""
+    from cultivation.seeding import seed_database
+
+    seed_database(db_session)
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.models import OutboxMessage
-from cultivation.scheduling.clock import run_time_on
 from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.web.clock import run_time_on
 from cultivation.windows.models import ApplicationWindow
 
 

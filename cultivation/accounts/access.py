@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+import flask_login
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
@@ -71,3 +72,8 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def login_required(view: F) -> F:
+    """Flask-Login's ``login_required`` with its type kept (anonymous → the login page)."""
+    return cast(F, flask_login.login_required(view))

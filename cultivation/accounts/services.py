@@ -94,3 +94,11 @@ def user_for_token(session: DbSession, raw: str, *, now: datetime) -> User | Non
 def revoke_token(session: DbSession, token: ApiToken, *, actor: Any, now: datetime) -> None:
     token.revoked_at = now
     audit.record(session, actor=actor, entity_type="api_token", entity_id=token.id, action="revoke")
+
+
+def display_names(session: DbSession, user_ids: set[int]) -> dict[int, str]:
+    """Display name by user id, for the ids given (one query)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+    return {user_id: name for user_id, name in rows}

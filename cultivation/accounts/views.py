@@ -5,8 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
 
+from cultivation.accounts.access import login_required
 from cultivation.accounts.forms import AccountForm, LoginForm
 from cultivation.accounts.models import User
 from cultivation.accounts.services import get_by_username
@@ -16,9 +18,11 @@ from cultivation.extensions import db, login_manager
 bp = Blueprint("accounts", __name__)
 
 
-@login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
+
+
+login_manager.user_loader(load_user)  # a plain call: Flask-Login's decorator is untyped
 
 
 def _safe_next(target: str | None) -> str:
@@ -28,7 +32,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
@@ -48,7 +52,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     logout_user()
     session.clear()
     flash("已退出登录", "info")
@@ -57,7 +61,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account():  # type: ignore[no-untyped-def]
+def account() -> ResponseReturnValue:
     user = db.session.get(User, current_user.id)
     if user is None:  # deleted since this request's login check
         abort(404)

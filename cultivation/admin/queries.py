@@ -1,4 +1,4 @@
-"""Read side of the admin pages: users with their token and portfolio counts, advisor loads."""
+"""Read side of the admin pages: users with their token and portfolio counts."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class UserRow:
     firms: int
 
 
-def _firm_count() -> ScalarSelect[int]:
+def firm_count() -> ScalarSelect[int]:
     return (
         select(func.count(PortfolioAssignment.id))
         .join(Enterprise, Enterprise.id == PortfolioAssignment.enterprise_id)
@@ -38,21 +38,10 @@ def users_overview(session: DbSession) -> list[UserRow]:
         .where(ApiToken.user_id == User.id, ApiToken.revoked_at.is_(None))
         .correlate(User).scalar_subquery()
     )
-    stmt = select(User, tokens, _firm_count()).order_by(
+    stmt = select(User, tokens, firm_count()).order_by(
         User.is_active_flag.desc(), User.role, User.username
     )
     return [UserRow(u, t or 0, f or 0) for u, t, f in session.execute(stmt).all()]
-
-
-def advisor_loads(session: DbSession) -> list[tuple[User, int]]:
-    """Active advisors and how many live firms each looks after, most loaded first."""
-    firms = _firm_count().label("firms")
-    stmt = (
-        select(User, firms)
-        .where(User.role == "advisor", User.is_active_flag.is_(True))
-        .order_by(firms.desc(), User.display_name)
-    )
-    return [(u, n or 0) for u, n in session.execute(stmt).all()]
 
 
 def user_tokens(session: DbSession, user_id: int) -> list[ApiToken]:

@@ -1,10 +1,13 @@
-"""Admin pages (系统管理): users and API tokens here; portfolios and the audit log in
-``portfolio_views`` and ``audit_views`` (same blueprint). Admins only.
+"""Admin pages (系统管理): users, API tokens, deleted firms. Admins only.
+
+The portfolio assignment page is ``portfolios.views``, the audit log ``audit.views`` (own
+blueprints under the same ``/admin`` prefix, admins only too).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from cultivation.accounts.access import roles_required
@@ -13,8 +16,10 @@ from cultivation.accounts.services import AccountError, create_user, revoke_toke
 from cultivation.admin import queries, services
 from cultivation.admin.forms import UserCreateForm, UserEditForm
 from cultivation.enterprises.services import get_by_code
-from cultivation.enterprises.views import INVALID, clock
 from cultivation.extensions import db
+from cultivation.portfolios import services as portfolios
+from cultivation.web.clock import clock
+from cultivation.web.request import INVALID
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,12 +38,12 @@ def load_user(user_id: int) -> User:
 
 
 @bp.route("/users")
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     return render_template("admin/users.html", rows=queries.users_overview(db.session))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-def new_user():  # type: ignore[no-untyped-def]
+def new_user() -> ResponseReturnValue:
     form = UserCreateForm()
     if form.validate_on_submit():
         try:
@@ -60,7 +65,7 @@ def new_user():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-def edit_user(user_id: int):  # type: ignore[no-untyped-def]
+def edit_user(user_id: int) -> ResponseReturnValue:
     user = load_user(user_id)
     form = UserEditForm(obj=user, is_active=user.is_active_flag)
     if form.validate_on_submit():
@@ -79,7 +84,7 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(f"用户 {user.username} 已保存", "success")
             if not user.is_active_flag and user.is_advisor:
-                held = services.open_portfolio_size(db.session, user.id)
+                held = portfolios.open_portfolio_size(db.session, user.id)
                 if held:
                     flash(f"该指导员已停用，仍有 {held} 家联系企业，请及时移交", "warning")
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -87,12 +92,12 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
     return render_template(
         "admin/users_form.html", form=form, user=user,
         tokens=queries.user_tokens(db.session, user.id),
-        firms=services.open_portfolio_size(db.session, user.id),
+        firms=portfolios.open_portfolio_size(db.session, user.id),
     ), status
 
 
 @bp.route("/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
-def revoke_user_token(user_id: int, token_id: int):  # type: ignore[no-untyped-def]
+def revoke_user_token(user_id: int, token_id: int) -> ResponseReturnValue:
     user = load_user(user_id)
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
@@ -106,7 +111,7 @@ def revoke_user_token(user_id: int, token_id: int):  # type: ignore[no-untyped-d
 
 
 @bp.route("/users/<int:user_id>/tokens/revoke-all", methods=["POST"])
-def revoke_all_tokens(user_id: int):  # type: ignore[no-untyped-def]
+def revoke_all_tokens(user_id: int) -> ResponseReturnValue:
     user = load_user(user_id)
     now, _ = clock()
     live = [t for t in queries.user_tokens(db.session, user.id) if t.revoked_at is None]
@@ -118,13 +123,13 @@ def revoke_all_tokens(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/deleted")
-def deleted():  # type: ignore[no-untyped-def]
+def deleted() -> ResponseReturnValue:
     return render_template("admin/audit_deleted.html",
                            firms=queries.deleted_enterprises(db.session))
 
 
 @bp.route("/deleted/<code>/restore", methods=["POST"])
-def restore(code: str):  # type: ignore[no-untyped-def]
+def restore(code: str) -> ResponseReturnValue:
     firm = get_by_code(db.session, code, include_deleted=True)
     if firm is None or firm.deleted_at is None:
         abort(404, "未找到该已删除企业")
@@ -133,6 +138,3 @@ def restore(code: str):  # type: ignore[no-untyped-def]
     db.session.commit()
     flash(f"已恢复企业“{firm.name}”", "success")
     return redirect(url_for("enterprises.detail", code=firm.credit_code))
-
-
-from cultivation.admin import audit_views, portfolio_views  # noqa: E402,F401  (routes on ``bp``)

@@ -11,15 +11,17 @@ from datetime import date
 from typing import Any
 
 from flask import request
+from flask.typing import ResponseReturnValue
 
 from cultivation.accounts.access import can_view_details
 from cultivation.api import bp
-from cultivation.api.auth import api_user, fail, json_body, today
+from cultivation.api.auth import api_user, fail, json_body
 from cultivation.api.openapi import document, param, ref, register_schema
 from cultivation.enterprises import services as registry
 from cultivation.enterprises.credit_code import normalize, validate
 from cultivation.enterprises.models import Enterprise
 from cultivation.extensions import db
+from cultivation.parameters.services import request_parameters
 from cultivation.policy import (
     RULE_SETS,
     FactsError,
@@ -31,8 +33,8 @@ from cultivation.policy import (
     verdict_to_json,
 )
 from cultivation.screening.facts import facts_for_enterprise
-from cultivation.screening.parameters import request_parameters
 from cultivation.screening.queries import SCREENED_RULES
+from cultivation.web.clock import today
 
 RULES_PARAM = {"rules": f"规则集：{'、'.join(RULE_SETS)}（下划线写法亦可）"}
 _NUMBER = {"type": "number", "nullable": True}
@@ -136,7 +138,7 @@ def _verdict_json(rules: str, facts: Any, as_of: date) -> dict[str, Any]:
           body=ref("Facts"), responses={200: ref("Verdict")}, errors=(404,),
           description="事实 JSON 输入，结论 JSON 输出（不保存任何内容）。事实格式错误返回 422，"
                       "errors 按字段路径（如 fiscal_years[0].rd_expense）列出中文原因。")
-def assess(rules: str):  # type: ignore[no-untyped-def]
+def assess(rules: str) -> ResponseReturnValue:
     try:
         name = normalise_rules_name(rules)
     except UnknownRuleSet as exc:
@@ -170,7 +172,7 @@ def _firm(code: str) -> Enterprise:
                  param("as_of", description="评估日期 YYYY-MM-DD（默认今天）")],
           responses={200: ref("FirmVerdicts")}, errors=(403, 404, 422),
           description="指导员只能查看本人联系企业的评估结论。")
-def firm_verdicts(credit_code: str):  # type: ignore[no-untyped-def]
+def firm_verdicts(credit_code: str) -> ResponseReturnValue:
     firm = _firm(credit_code)
     if not can_view_details(api_user(), firm.id):
         fail(403, "该企业不在您的联系企业范围内，不能查看评估结论")

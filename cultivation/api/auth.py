@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
-from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g, jsonify, make_response, request
+from flask import abort, g, jsonify, make_response, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from cultivation.accounts.services import user_for_token
 from cultivation.api import bp
 from cultivation.extensions import csrf, db
+from cultivation.web import clock
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,7 +40,7 @@ def fail(status: int, message: str, errors: dict[str, list[str]] | None = None,
 
 
 @bp.errorhandler(ApiError)
-def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
+def _api_error(exc: ApiError) -> ResponseReturnValue:
     db.session.rollback()
     body: dict[str, Any] = {"message": exc.message, "status": exc.status, **exc.extra}
     if exc.errors is not None:
@@ -49,13 +49,13 @@ def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
 
 
 @bp.errorhandler(StaleDataError)
-def _stale(exc: StaleDataError):  # type: ignore[no-untyped-def]
+def _stale(exc: StaleDataError) -> ResponseReturnValue:
     db.session.rollback()
     return jsonify({"message": "数据已被他人修改，请重新读取后再提交", "status": 409}), 409
 
 
 @bp.errorhandler(IntegrityError)
-def _conflict(exc: IntegrityError):  # type: ignore[no-untyped-def]
+def _conflict(exc: IntegrityError) -> ResponseReturnValue:
     db.session.rollback()
     message = "数据冲突（可能已被他人同时创建），请重新读取后再试"
     return jsonify({"message": message, "status": 409}), 409
@@ -73,7 +73,7 @@ def _authenticate() -> Any:
     user = None
     token = raw.strip()
     if scheme.lower() == "bearer" and token and len(token) <= 200 and token.isprintable():
-        user = user_for_token(db.session, token, now=now())
+        user = user_for_token(db.session, token, now=clock.now())
     if user is None:
         message = "缺少或无效的访问令牌（Authorization: Bearer …）"
         response = make_response(jsonify({"message": message, "status": 401}), 401)
@@ -89,15 +89,6 @@ def api_user() -> Any:
     """The authenticated user of this API request."""
     return g.api_user
 
-
-def now() -> datetime:
-    """The request's clock (aware UTC)."""
-    return datetime.now(UTC)
-
-
-def today() -> date:
-    """Today in the configured time zone (tiers and 'not in the future' checks)."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def require_roles(*roles: str) -> Callable[[F], F]:
@@ -131,4 +122,4 @@ def json_body() -> dict[str, Any]:
 _JSON_TYPES = {list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值"}
 
 
-__all__ = ["ApiError", "abort", "api_user", "fail", "json_body", "now", "require_roles", "today"]
+__all__ = ["ApiError", "abort", "api_user", "fail", "json_body", "require_roles"]

@@ -14,13 +14,14 @@ from dataclasses import replace
 from typing import Any
 
 from flask import request, url_for
+from flask.typing import ResponseReturnValue
 
 from cultivation.accounts.access import can_edit, can_view_details
 from cultivation.accounts.models import User
 from cultivation.accounts.services import get_by_username
 from cultivation.api import bp
 from cultivation.api import representations as rep
-from cultivation.api.auth import api_user, fail, json_body, now, require_roles, today
+from cultivation.api.auth import api_user, fail, json_body, require_roles
 from cultivation.api.openapi import document, param, ref
 from cultivation.enterprises import schemas, services
 from cultivation.enterprises.credit_code import normalize, validate
@@ -28,7 +29,9 @@ from cultivation.enterprises.models import Enterprise
 from cultivation.enterprises.queries import EnterpriseFilters, list_page
 from cultivation.extensions import db
 from cultivation.portfolios import services as portfolios
+from cultivation.qualifications import services as qualifications
 from cultivation.qualifications.tiers import TIERS, tier_at
+from cultivation.web.clock import now, today
 
 CODE = {"credit_code": "统一社会信用代码（大小写、全角、空格均可，按规范化后的代码查找）"}
 MAX_PER_PAGE = 200
@@ -128,7 +131,7 @@ LIST_PARAMS = [
 @document("GET", "企业列表（筛选、分页）", tag="enterprises", query=LIST_PARAMS,
           responses={200: ref("EnterpriseList")}, errors=(422,),
           description="指导员可见全部企业的名称、代码、乡镇和梯次；非本人联系企业只返回这些字段。")
-def list_enterprises():  # type: ignore[no-untyped-def]
+def list_enterprises() -> ResponseReturnValue:
     errors: dict[str, list[str]] = {}
     filters = _filters(errors)
     page = _int_arg("page", 1, 1, 1_000_000, errors)
@@ -152,15 +155,12 @@ def list_enterprises():  # type: ignore[no-untyped-def]
           responses={201: ref("EnterpriseDetail")}, errors=(403, 409),
           description="指导员新建的企业自动分配给本人；只有管理员可指定 advisor。")
 @require_roles("admin", "advisor")
-def create_enterprise():  # type: ignore[no-untyped-def]
+def create_enterprise() -> ResponseReturnValue:
     body = json_body()
     values, extras = rep.enterprise_input(body, _ctx(), partial=False)
     user = api_user()
-    if user.is_advisor:
-        _check_advisor_change(extras, user.username)
-        advisor: User | None = user
-    else:
-        advisor = _advisor_user(extras.get("advisor"))
+    _check_advisor_change(extras, user.username if user.is_advisor else None)
+    advisor = None if user.is_advisor else _advisor_user(extras.get("advisor"))
     try:
         firm = services.create_enterprise(db.session, values, actor=user, now=now(),
                                           advisor=advisor)
@@ -175,7 +175,7 @@ def create_enterprise():  # type: ignore[no-untyped-def]
 @document("GET", "企业详情（含年度数据、资质、研发机构、梯次）", tag="enterprises",
           path_params=CODE, errors=(404,),
           responses={200: {"oneOf": [ref("EnterpriseDetail"), ref("EnterpriseRestricted")]}})
-def get_enterprise(credit_code: str):  # type: ignore[no-untyped-def]
+def get_enterprise(credit_code: str) -> ResponseReturnValue:
     return _detail(_firm(credit_code))
 
 
@@ -185,7 +185,7 @@ def get_enterprise(credit_code: str):  # type: ignore[no-untyped-def]
           errors=(403, 404, 409),
           description="只提交要修改的字段和读取时的 version；version 过期时返回 409，数据不变。")
 @require_roles("admin", "advisor")
-def patch_enterprise(credit_code: str):  # type: ignore[no-untyped-def]
+def patch_enterprise(credit_code: str) -> ResponseReturnValue:
     firm = _firm(credit_code)
     _writable(firm)
     body = json_body()
@@ -196,17 +196,18 @@ def patch_enterprise(credit_code: str):  # type: ignore[no-untyped-def]
     if extras["version"] != firm.version:
         fail(409, f"数据已被他人修改（当前版本 {firm.version}），请重新读取后再提交",
              current_version=firm.version)
-    stamp = now()
     try:
-        services.update_enterprise(db.session, firm, values, actor=api_user(), now=stamp,
-                                   expected_version=extras["version"])
+        if "advisor" in extras:
+            services.update_and_reassign(
+                db.session, firm, values, advisor=_advisor_user(extras["advisor"]),
+                actor=api_user(), now=now(), today=today(), expected_version=extras["version"])
+        else:
+            services.update_enterprise(db.session, firm, values, actor=api_user(), now=now(),
+                                       expected_version=extras["version"])
     except services.StaleVersion as exc:
         fail(409, str(exc), current_version=exc.current)
     except schemas.ValidationError as exc:
         fail(422, "提交的数据有误", exc.errors)
-    if "advisor" in extras and extras["advisor"] != current_name:
-        portfolios.assign(db.session, firm, _advisor_user(extras["advisor"]),
-                          on=today(), actor=api_user())
     db.session.commit()
     return _detail(firm)
 
@@ -215,7 +216,7 @@ def patch_enterprise(credit_code: str):  # type: ignore[no-untyped-def]
 @document("DELETE", "删除企业（软删除，仅管理员）", tag="enterprises", path_params=CODE,
           responses={204: None}, errors=(403, 404))
 @require_roles("admin")
-def delete_enterprise(credit_code: str):  # type: ignore[no-untyped-def]
+def delete_enterprise(credit_code: str) -> ResponseReturnValue:
     firm = _firm(credit_code)
     services.delete_enterprise(db.session, firm, actor=api_user(), now=now())
     db.session.commit()
@@ -239,7 +240,7 @@ def _year(raw: str) -> int:
           responses={200: ref("Figures"), 201: ref("Figures")}, errors=(403, 404),
           description="未提供的字段清空（PUT 语义）；金额单位万元。新建返回 201，更新返回 200。")
 @require_roles("admin", "advisor")
-def put_figures(credit_code: str, year: str):  # type: ignore[no-untyped-def]
+def put_figures(credit_code: str, year: str) -> ResponseReturnValue:
     firm = _firm(credit_code)
     _writable(firm)
     number = _year(year)
@@ -261,12 +262,13 @@ def put_figures(credit_code: str, year: str):  # type: ignore[no-untyped-def]
           body=ref("QualificationInput"), responses={201: ref("Qualification")},
           errors=(403, 404))
 @require_roles("admin", "advisor")
-def add_qualification(credit_code: str):  # type: ignore[no-untyped-def]
+def add_qualification(credit_code: str) -> ResponseReturnValue:
     firm = _firm(credit_code)
     _writable(firm)
     values = rep.section_input(schemas.QUALIFICATION, json_body(), _ctx())
     try:
-        qual = services.add_qualification(db.session, firm, values, actor=api_user(), now=now())
+        qual = qualifications.add_qualification(db.session, firm, values, actor=api_user(),
+                                                now=now())
     except schemas.ValidationError as exc:
         fail(422, "提交的数据有误", exc.errors)
     db.session.commit()
@@ -277,12 +279,13 @@ def add_qualification(credit_code: str):  # type: ignore[no-untyped-def]
 @document("POST", "登记研发机构", tag="institutions", path_params=CODE,
           body=ref("InstitutionInput"), responses={201: ref("Institution")}, errors=(403, 404))
 @require_roles("admin", "advisor")
-def add_institution(credit_code: str):  # type: ignore[no-untyped-def]
+def add_institution(credit_code: str) -> ResponseReturnValue:
     firm = _firm(credit_code)
     _writable(firm)
     values = rep.section_input(schemas.INSTITUTION, json_body(), _ctx())
     try:
-        inst = services.add_institution(db.session, firm, values, actor=api_user(), now=now())
+        inst = qualifications.add_institution(db.session, firm, values, actor=api_user(),
+                                              now=now())
     except schemas.ValidationError as exc:
         fail(422, "提交的数据有误", exc.errors)
     db.session.commit()

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import Flask, current_app, jsonify
+from flask.typing import ResponseReturnValue
 
 from cultivation.api import bp
 from cultivation.enterprises.schemas import Field
@@ -225,5 +226,5 @@ def undocumented(app: Flask) -> list[tuple[str, str]]:
 @bp.route("/openapi.json")
 @document("GET", "OpenAPI 文档（本文档）", tag="meta", public=True,
           responses={200: {"type": "object"}})
-def openapi():  # type: ignore[no-untyped-def]
+def openapi() -> ResponseReturnValue:
     return jsonify(build_document(current_app))

@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 
 from cultivation.api import bp
-from cultivation.api.auth import fail, require_roles, today
+from cultivation.api.auth import fail, require_roles
 from cultivation.api.openapi import document, param, ref, register_schema
 from cultivation.qualifications.tiers import TIERS
 from cultivation.regions import current_region
 from cultivation.reports.coverage import KINDS, coverage_at
 from cultivation.reports.filters import FilterError, parse_day, parse_report_args
 from cultivation.reports.funnel import funnel
-from cultivation.reports.views import dbs
+from cultivation.web.clock import today
+from cultivation.web.request import dbs
 
 _TIER_COUNTS = {
     "type": "array",
@@ -68,7 +70,7 @@ def _bad(exc: FilterError) -> Any:
                  param("advisor", "string", "科技指导员用户名（按统计日期的联系企业）")],
           responses={200: ref("Funnel")}, errors=(403, 422))
 @require_roles("admin", "leader", "advisor")
-def report_funnel():  # type: ignore[no-untyped-def]
+def report_funnel() -> ResponseReturnValue:
     try:
         as_of, filters = parse_report_args(dbs(), request.args, current_region(), today())
     except FilterError as exc:
@@ -80,7 +82,7 @@ def report_funnel():  # type: ignore[no-untyped-def]
 @document("GET", "三覆盖：统计日期的对象数、覆盖数、覆盖率和未覆盖企业", tag="reports",
           query=[AS_OF], responses={200: ref("Coverage")}, errors=(403, 422))
 @require_roles("admin", "leader", "advisor")
-def report_coverage():  # type: ignore[no-untyped-def]
+def report_coverage() -> ResponseReturnValue:
     try:
         as_of = parse_day(request.args.get("as_of"), field="as_of", default=today())
     except FilterError as exc:

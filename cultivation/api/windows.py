@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask import request
-from sqlalchemy import func, select
+from flask.typing import ResponseReturnValue
 
 from cultivation.api import bp
-from cultivation.api.auth import api_user, fail, json_body, now, require_roles
+from cultivation.api.auth import api_user, fail, json_body, require_roles
 from cultivation.api.openapi import document, param, ref, register_schema
 from cultivation.enterprises.schemas import ValidationError
 from cultivation.extensions import db
-from cultivation.windows import services
+from cultivation.web.clock import now
+from cultivation.windows import queries, services
 from cultivation.windows.models import PROGRAMMES, ApplicationWindow
-from cultivation.windows.queries import windows_in
 
 _FIELDS = {
     "programme": {"type": "string", "enum": list(PROGRAMMES), "description": "申报项目代码"},
@@ -49,7 +49,7 @@ def _window(window_id: int) -> ApplicationWindow:
 @document("GET", "申报窗口列表", tag="windows", responses={200: ref("WindowList")},
           query=[param("year", "integer", "申报年度"),
                  param("programme", "string", "申报项目", enum=PROGRAMMES)], errors=(422,))
-def list_windows():  # type: ignore[no-untyped-def]
+def list_windows() -> ResponseReturnValue:
     errors: dict[str, list[str]] = {}
     year = None
     raw_year = request.args.get("year")
@@ -66,9 +66,8 @@ def list_windows():  # type: ignore[no-untyped-def]
         errors["programme"] = [f"未知的申报项目，可选：{'、'.join(PROGRAMMES)}"]
     if errors:
         fail(422, "查询参数无效", errors)
-    stmt = windows_in(year, programme)
-    items = [services.window_json(w) for w in db.session.scalars(stmt)]
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = [services.window_json(w) for w in queries.list_windows(db.session, year, programme)]
+    total = len(items)
     return {"items": items, "total": total}
 
 
@@ -76,7 +75,7 @@ def list_windows():  # type: ignore[no-untyped-def]
 @document("POST", "新建申报窗口", tag="windows", body=ref("WindowInput"),
           responses={201: ref("Window")}, errors=(403,))
 @require_roles("admin")
-def create_window():  # type: ignore[no-untyped-def]
+def create_window() -> ResponseReturnValue:
     body = json_body()
     try:
         window = services.create_window(db.session, body, actor=api_user(), now=now())
@@ -90,7 +89,7 @@ def create_window():  # type: ignore[no-untyped-def]
 @bp.route("/windows/<int:window_id>", methods=["GET"])
 @document("GET", "申报窗口详情", tag="windows", responses={200: ref("Window")}, errors=(404,),
           path_params={"window_id": "申报窗口编号"})
-def get_window(window_id: int):  # type: ignore[no-untyped-def]
+def get_window(window_id: int) -> ResponseReturnValue:
     return services.window_json(_window(window_id))
 
 
@@ -99,7 +98,7 @@ def get_window(window_id: int):  # type: ignore[no-untyped-def]
           responses={200: ref("Window")}, errors=(403, 404),
           path_params={"window_id": "申报窗口编号"})
 @require_roles("admin")
-def patch_window(window_id: int):  # type: ignore[no-untyped-def]
+def patch_window(window_id: int) -> ResponseReturnValue:
     window = _window(window_id)
     body = json_body()
     try:

@@ -18,8 +18,9 @@ from cultivation.audit.models import AuditLog
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.queries import portfolio_ids
-from cultivation.qualifications.queries import enterprises_with_tier
 from cultivation.qualifications.tiers import TIER_LABELS, TIERS
+from cultivation.reports.filters import ReportFilters
+from cultivation.reports.tiersql import tier_counts_on
 from cultivation.visits.models import Visit
 
 RECENT_LIMIT = 10
@@ -65,22 +66,9 @@ def _scope(user: Any) -> Select[int] | None:
 
 
 def tier_counts(session: DbSession, user: Any, today: date) -> dict[str, int]:
-    """Live firms per tier on ``today`` in the user's scope — one GROUP BY."""
-    ranks, rank_col = enterprises_with_tier(today)
-    stmt = (
-        select(rank_col.label("rank"), func.count(Enterprise.id))
-        .select_from(Enterprise)
-        .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
-        .where(Enterprise.deleted_at.is_(None))
-        .group_by(rank_col)
-    )
-    scope = _scope(user)
-    if scope is not None:
-        stmt = stmt.where(Enterprise.id.in_(scope))
-    counts = dict.fromkeys(TIERS, 0)
-    for rank, n in session.execute(stmt):
-        counts[TIERS[int(rank)]] = int(n)
-    return counts
+    """Live firms per tier on ``today`` in the user's scope (``tier_counts_on``)."""
+    scope = None if user.sees_everything else ReportFilters(advisor_id=user.id)
+    return tier_counts_on(session, [today], scope)[today]
 
 
 def follow_ups_due(session: DbSession, user: Any, today: date) -> tuple[list[FollowUp], int]:

@@ -18,12 +18,12 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.qualifications.tiers import TIER_LABELS, TIERS
 from cultivation.reports.coverage import KINDS, coverage_rules, coverage_totals
-from cultivation.reports.funnel import tier_counts_on
 from cultivation.reports.indicators import INDICATORS
 from cultivation.reports.models import Target
-from cultivation.reports.targets import computed_actuals, current_plan
+from cultivation.reports.tiersql import tier_counts_on
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.queries import RULES_LABELS
+from cultivation.targets.progress import computed_actuals, current_plan
 
 HEADLINE_INDICATORS = ("hnte_count", "zj_tech_sme_count")
 CANDIDATE_OUTCOMES = ("eligible", "borderline")

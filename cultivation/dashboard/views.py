@@ -5,37 +5,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
-from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
+from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
+from cultivation.accounts.access import login_required
 from cultivation.dashboard.advisor import advisor_context
 from cultivation.dashboard.outlook import outlook_context
 from cultivation.dashboard.queries import leader_context
-from cultivation.extensions import db
-from cultivation.reports.filters import local_today
-from cultivation.reports.services import ensure_plans
-from cultivation.reports.views import dbs
+from cultivation.web.clock import today as local_today
+from cultivation.web.request import dbs
 
 bp = Blueprint("dashboard", __name__)
 
 
-def _seed_plans() -> None:
-    """A fresh database gets the 14th plan's targets on the first leader visit."""
-    try:
-        if ensure_plans(dbs()):
-            db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-
 
 @bp.route("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
-    today = local_today(current_app.config["TIMEZONE"])
+def index() -> ResponseReturnValue:
+    today = local_today()
     context: dict[str, Any] = {"today": today}
     if current_user.sees_everything:
-        _seed_plans()
         context.update(leader_context(dbs(), today))
     context.update(advisor_context(dbs(), current_user, today))
     context.update(outlook_context(dbs(), current_user, today))

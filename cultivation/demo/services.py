@@ -34,7 +34,7 @@ DemoSeeder = Callable[[DbSession, date], None]
 # Other concepts' demo seeders (application windows, policy parameters, report targets …),
 # run in order after the core demo data, in the same transaction, on a fresh load only.
 def _seed_parameters(session: DbSession, today: date) -> None:
-    from cultivation.screening.parameters import seed_parameters
+    from cultivation.parameters.services import seed_parameters
 
     seed_parameters(session, today)
 
@@ -46,7 +46,7 @@ def _seed_windows(session: DbSession, today: date) -> None:
 
 
 def _seed_plans(session: DbSession, today: date) -> None:
-    from cultivation.reports.services import seed_plans
+    from cultivation.targets.services import seed_plans
 
     seed_plans(session)
 
@@ -60,7 +60,7 @@ def _first_screening(session: DbSession, today: date) -> None:
 def _first_coverage_snapshot(session: DbSession, today: date) -> None:
     from datetime import UTC, datetime, time
 
-    from cultivation.reports.services import take_coverage_snapshot
+    from cultivation.reports.snapshots import take_coverage_snapshot
 
     take_coverage_snapshot(session, datetime.combine(today, time(4), tzinfo=UTC))
 

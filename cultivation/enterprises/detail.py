@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cultivation.accounts.models import User
-from cultivation.admin.auditing import Entry, firm_history
+from cultivation.audit.queries import Entry, firm_history
 from cultivation.database import DbSession
 from cultivation.enterprises import schemas
 from cultivation.enterprises.models import COUNT_FIELDS, Enterprise, FiscalYearFigures

@@ -18,12 +18,6 @@ from wtforms.fields.choices import SelectChoice
 from cultivation.enterprises import schemas
 from cultivation.enterprises.models import FIGURE_SOURCES, MONEY_FIELDS
 from cultivation.policy.rules.hnte import TECH_DOMAINS
-from cultivation.qualifications.models import (
-    INSTITUTION_KINDS,
-    INSTITUTION_LEVELS,
-    QUALIFICATION_KINDS,
-    QUALIFICATION_STATUSES,
-)
 from cultivation.regions import Region
 
 
@@ -50,7 +44,7 @@ class Marked:
         """Nothing: ``schemas.clean`` decides."""
 
 
-def _label(spec: Mapping[str, schemas.Field], name: str) -> str:
+def field_label(spec: Mapping[str, schemas.Field], name: str) -> str:
     return spec[name].label
 
 
@@ -59,28 +53,28 @@ def _validators(spec: Mapping[str, schemas.Field], name: str) -> list[Any]:
 
 
 def text_field(spec: Mapping[str, schemas.Field], name: str, **kw: Any) -> StringField:
-    return StringField(_label(spec, name), _validators(spec, name), **kw)
+    return StringField(field_label(spec, name), _validators(spec, name), **kw)
 
 
 def date_field(spec: Mapping[str, schemas.Field], name: str) -> StringField:
-    return StringField(_label(spec, name), _validators(spec, name), render_kw={"type": "date"})
+    return StringField(field_label(spec, name), _validators(spec, name), render_kw={"type": "date"})
 
 
 def number_field(
     spec: Mapping[str, schemas.Field], name: str, mode: str = "decimal"
 ) -> StringField:
-    return StringField(_label(spec, name), _validators(spec, name),
+    return StringField(field_label(spec, name), _validators(spec, name),
                        render_kw={"inputmode": mode})
 
 
 def choice_field(spec: Mapping[str, schemas.Field], name: str,
            choices: Mapping[str, str] | tuple[str, ...] = (), blank: str = "请选择") -> SelectField:
-    return SelectField(_label(spec, name), _validators(spec, name),
+    return SelectField(field_label(spec, name), _validators(spec, name),
                        choices=options(choices, blank), validate_choice=False)
 
 
 def yes_no_field(spec: Mapping[str, schemas.Field], name: str) -> SelectField:
-    return SelectField(_label(spec, name), choices=options(YES_NO_UNKNOWN),
+    return SelectField(field_label(spec, name), choices=options(YES_NO_UNKNOWN),
                        validate_choice=False)
 
 
@@ -156,8 +150,8 @@ class EnterpriseForm(SchemaForm):
     industry = choice_field(E, "industry")
     tech_domain = choice_field(E, "tech_domain", TECH_DOMAINS)
     registered_on = date_field(E, "registered_on")
-    above_scale = BooleanField(_label(E, "above_scale"))
-    listed = BooleanField(_label(E, "listed"))
+    above_scale = BooleanField(field_label(E, "above_scale"))
+    listed = BooleanField(field_label(E, "listed"))
     address = text_field(E, "address")
     contact_person = text_field(E, "contact_person")
     contact_phone = text_field(E, "contact_phone")
@@ -170,7 +164,7 @@ class EnterpriseForm(SchemaForm):
     self_tech_advancement = number_field(E, "self_tech_advancement", "numeric")
     self_core_support = number_field(E, "self_core_support", "numeric")
     self_rd_management = number_field(E, "self_rd_management", "numeric")
-    notes = TextAreaField(_label(E, "notes"), render_kw={"rows": 3})
+    notes = TextAreaField(field_label(E, "notes"), render_kw={"rows": 3})
     advisor = SelectField("科技指导员", choices=options([], "（不分配）"), validate_choice=False)
     version = HiddenField()
 
@@ -207,50 +201,7 @@ class FiguresForm(SchemaForm):
     ip_class_i = number_field(F, "ip_class_i", "numeric")
     ip_class_ii = number_field(F, "ip_class_ii", "numeric")
     conversions = number_field(F, "conversions", "numeric")
-    source = SelectField(_label(F, "source"), choices=options(FIGURE_SOURCES),
+    source = SelectField(field_label(F, "source"), choices=options(FIGURE_SOURCES),
                          validate_choice=False, default="self")
 
     MONEY = MONEY_FIELDS
-
-
-Q = schemas.QUALIFICATION
-
-
-class QualificationForm(SchemaForm):
-    """资质（证书或名单）."""
-
-    spec = Q
-    kind = choice_field(Q, "kind", QUALIFICATION_KINDS)
-    number = text_field(Q, "number")
-    valid_from = date_field(Q, "valid_from")
-    valid_to = date_field(Q, "valid_to")
-    status = SelectField(_label(Q, "status"), choices=options(QUALIFICATION_STATUSES),
-                         validate_choice=False, default="valid")
-    revoked_on = date_field(Q, "revoked_on")
-    note = text_field(Q, "note")
-
-
-INST = schemas.INSTITUTION
-
-
-class InstitutionForm(SchemaForm):
-    """研发机构."""
-
-    spec = INST
-    kind = choice_field(INST, "kind", INSTITUTION_KINDS)
-    level = choice_field(INST, "level", INSTITUTION_LEVELS, blank="（不适用）")
-    name = text_field(INST, "name")
-    recognized_on = date_field(INST, "recognized_on")
-    revoked_on = date_field(INST, "revoked_on")
-
-
-V = schemas.VISIT
-
-
-class VisitForm(SchemaForm):
-    """走访记录."""
-
-    spec = V
-    visited_on = date_field(V, "visited_on")
-    notes = TextAreaField(_label(V, "notes"), [Marked()], render_kw={"rows": 5})
-    next_follow_up_on = date_field(V, "next_follow_up_on")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.credit_code import normalize
-from cultivation.enterprises.models import Enterprise
+from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import TierSpan
 from cultivation.qualifications.queries import span_on
@@ -144,3 +144,31 @@ def list_all(
     """Every matching row (exports), fetched in batches of 1,000 as the caller iterates."""
     for r in session.execute(list_statement(filters, as_of)).yield_per(1000):
         yield EnterpriseRow(r[0], r[1], r[2], r[3])
+
+
+def figures_of(session: DbSession, enterprise_id: int, year: int) -> FiscalYearFigures | None:
+    """A firm's figures for one year, if recorded."""
+    return session.scalar(select(FiscalYearFigures).where(
+        FiscalYearFigures.enterprise_id == enterprise_id, FiscalYearFigures.year == year))
+
+
+def list_ids(session: DbSession, filters: EnterpriseFilters, as_of: date) -> list[int]:
+    """The ids of every firm the list shows under ``filters`` (all pages)."""
+    return list(session.scalars(_keys(filters, as_of)))
+
+
+def portfolio_firms(session: DbSession, advisor_id: int) -> list[Enterprise]:
+    """The live firms of an advisor's current portfolio, by name."""
+    from cultivation.portfolios.queries import portfolio_ids
+
+    return list(session.scalars(select(Enterprise).where(
+        Enterprise.deleted_at.is_(None), Enterprise.id.in_(portfolio_ids(advisor_id)))
+        .order_by(Enterprise.name)))
+
+
+def find_firms(session: DbSession, q: str, *, limit: int) -> list[Enterprise]:
+    """Live firms whose name or credit code contains ``q``, by name."""
+    return list(session.scalars(select(Enterprise).where(
+        Enterprise.deleted_at.is_(None),
+        or_(Enterprise.name.contains(q), Enterprise.credit_code.contains(normalize(q))))
+        .order_by(Enterprise.name).limit(limit)))

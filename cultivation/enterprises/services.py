@@ -1,5 +1,6 @@
-"""Use cases of the registry. Each takes already-cleaned values (see ``schemas.clean``), an
-``actor`` and ``now``; flushes and audits; never commits.
+"""Use cases of the registry: firms and their yearly figures (certificates and institutions are
+in ``qualifications.services``, visits in ``visits.services``). Each takes already-cleaned values
+(see ``schemas.clean``), an ``actor`` and ``now``; flushes and audits; never commits.
 """
 
 from __future__ import annotations
@@ -17,16 +18,11 @@ from cultivation.enterprises import schemas
 from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios import services as portfolios
-from cultivation.qualifications.models import Qualification, RDInstitution
-from cultivation.qualifications.validity import default_valid_to
-from cultivation.visits.models import Visit
 
 log = logging.getLogger(__name__)
 
 ENTERPRISE_FIELDS = tuple(schemas.ENTERPRISE)
 FIGURE_FIELDS = tuple(schemas.FIGURES)
-QUALIFICATION_FIELDS = tuple(schemas.QUALIFICATION)
-INSTITUTION_FIELDS = tuple(schemas.INSTITUTION)
 
 
 class StaleVersion(Exception):
@@ -56,7 +52,11 @@ def create_enterprise(
     advisor: User | None = None,
     import_batch_id: int | None = None,
 ) -> Enterprise:
-    """Register a firm; a duplicate (also a soft-deleted one) is a field error."""
+    """Register a firm; a duplicate (also a soft-deleted one) is a field error.
+
+    A firm an advisor registers is theirs (``advisor`` is ignored then); otherwise it goes to
+    ``advisor``, if given.
+    """
     existing = get_by_code(session, values["credit_code"], include_deleted=True)
     if existing is not None:
         message = "该统一社会信用代码已登记" + (
@@ -78,6 +78,8 @@ def create_enterprise(
         after=audit.snapshot(firm, ENTERPRISE_FIELDS),
         at=now,
     )
+    if getattr(actor, "is_advisor", False):
+        advisor = session.get(User, actor.id)
     if advisor is not None:
         portfolios.assign(session, firm, advisor, on=now.date(), actor=actor)
     return firm
@@ -119,6 +121,28 @@ def update_enterprise(
             after=new,
             at=now,
         )
+    return new
+
+
+def update_and_reassign(
+    session: DbSession,
+    firm: Enterprise,
+    values: dict[str, Any],
+    *,
+    advisor: User | None,
+    actor: Any,
+    now: datetime,
+    today: date,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """Change a firm's fields, then hand it to ``advisor`` (None = nobody) when that is a
+    change: the old assignment closes on ``today``. Returns the changed fields."""
+    new = update_enterprise(session, firm, values, actor=actor, now=now,
+                            expected_version=expected_version)
+    current = portfolios.current_advisor(session, firm.id)
+    if (current.id if current else None) != (advisor.id if advisor else None):
+        portfolios.assign(session, firm, advisor, on=today, actor=actor)
+    session.flush()
     return new
 
 
@@ -192,208 +216,6 @@ def record_figures(
             at=now,
         )
     return row, created
-
-
-def _check_qualification(values: dict[str, Any]) -> None:
-    errors = schemas.check_dates(values, "valid_from", "valid_to", "有效期至不能早于生效日期")
-    if values.get("status") == "revoked" and not values.get("revoked_on"):
-        errors.setdefault("revoked_on", []).append("状态为已撤销时请填写撤销日期")
-    if errors:
-        raise schemas.ValidationError(errors)
-
-
-def _create_record(
-    session: DbSession,
-    model: type[Qualification] | type[RDInstitution],
-    entity_type: str,
-    fields: tuple[str, ...],
-    firm: Enterprise,
-    values: dict[str, Any],
-    *,
-    actor: Any,
-    now: datetime,
-    import_batch_id: int | None,
-) -> Any:
-    """Add a firm's child record (certificate, institution) and audit it."""
-    record = model(
-        enterprise_id=firm.id,
-        import_batch_id=import_batch_id,
-        **{k: v for k, v in values.items() if k in fields},
-    )
-    session.add(record)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        entity_type=entity_type,
-        entity_id=record.id,
-        enterprise_id=firm.id,
-        action="create",
-        after=audit.snapshot(record, fields),
-        at=now,
-    )
-    return record
-
-
-def _update_record(
-    session: DbSession,
-    record: Qualification | RDInstitution,
-    entity_type: str,
-    fields: tuple[str, ...],
-    values: dict[str, Any],
-    *,
-    actor: Any,
-    now: datetime,
-) -> None:
-    """Change a firm's child record and audit only what changed."""
-    before = audit.snapshot(record, fields)
-    for key, value in values.items():
-        if key in fields:
-            setattr(record, key, value)
-    session.flush()
-    old, new = audit.diff(before, audit.snapshot(record, fields))
-    if new:
-        audit.record(
-            session,
-            actor=actor,
-            entity_type=entity_type,
-            entity_id=record.id,
-            enterprise_id=record.enterprise_id,
-            action="update",
-            before=old,
-            after=new,
-            at=now,
-        )
-
-
-def _merged_dates(record: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[str, Any]:
-    """The record's current values overlaid with ``values`` (for cross-field checks)."""
-    return {**{f: getattr(record, f) for f in fields}, **values}
-
-
-def add_qualification(
-    session: DbSession,
-    firm: Enterprise,
-    values: dict[str, Any],
-    *,
-    actor: Any,
-    now: datetime,
-    import_batch_id: int | None = None,
-) -> Qualification:
-    """Record a certificate or list entry for a firm; without an end date a 高企 certificate
-    lasts 3 years and a 科小 registration one year (else the firm would hold the tier forever
-    and never get an expiry reminder)."""
-    values = {**values, "status": values.get("status") or "valid"}
-    _refuse_duplicate(
-        session, Qualification, firm, kind=values.get("kind"), valid_from=values.get("valid_from"),
-        field="valid_from", message="该企业已有同类型、同生效日期的资质",
-    )
-    if values.get("valid_to") is None and isinstance(values.get("valid_from"), date):
-        values["valid_to"] = default_valid_to(values.get("kind", ""), values["valid_from"])
-    _check_qualification(values)
-    qual: Qualification = _create_record(
-        session, Qualification, "qualification", QUALIFICATION_FIELDS, firm, values,
-        actor=actor, now=now, import_batch_id=import_batch_id,
-    )
-    return qual
-
-
-def update_qualification(
-    session: DbSession, qual: Qualification, values: dict[str, Any], *, actor: Any, now: datetime
-) -> None:
-    """Correct a qualification (e.g. mark it revoked)."""
-    _check_qualification(_merged_dates(qual, QUALIFICATION_FIELDS, values))
-    _update_record(
-        session, qual, "qualification", QUALIFICATION_FIELDS, values, actor=actor, now=now
-    )
-
-
-def _refuse_duplicate(
-    session: DbSession,
-    model: type[Qualification] | type[RDInstitution],
-    firm: Enterprise,
-    *,
-    field: str,
-    message: str,
-    **same: Any,
-) -> None:
-    """A retried form or API call must not record the same certificate or institution twice."""
-    stmt = select(model.id).where(model.enterprise_id == firm.id)
-    for name, value in same.items():
-        column = getattr(model, name)
-        stmt = stmt.where(column.is_(None) if value is None else column == value)
-    if session.scalar(stmt.limit(1)) is not None:
-        raise schemas.ValidationError({field: [message]})
-
-
-def _check_institution(values: dict[str, Any]) -> None:
-    errors = schemas.check_dates(values, "recognized_on", "revoked_on", "撤销日期不能早于认定日期")
-    if errors:
-        raise schemas.ValidationError(errors)
-
-
-def add_institution(
-    session: DbSession,
-    firm: Enterprise,
-    values: dict[str, Any],
-    *,
-    actor: Any,
-    now: datetime,
-    import_batch_id: int | None = None,
-) -> RDInstitution:
-    """Record an R&D institution recognised for a firm (a repeated submission is refused)."""
-    _check_institution(values)
-    _refuse_duplicate(
-        session, RDInstitution, firm, kind=values.get("kind"),
-        recognized_on=values.get("recognized_on"), level=values.get("level"),
-        field="recognized_on", message="该企业已有同类型、同级别、同认定日期的研发机构",
-    )
-    inst: RDInstitution = _create_record(
-        session, RDInstitution, "institution", INSTITUTION_FIELDS, firm, values,
-        actor=actor, now=now, import_batch_id=import_batch_id,
-    )
-    return inst
-
-
-def update_institution(
-    session: DbSession, inst: RDInstitution, values: dict[str, Any], *, actor: Any, now: datetime
-) -> None:
-    """Correct an R&D institution (e.g. record its revocation)."""
-    _check_institution(_merged_dates(inst, INSTITUTION_FIELDS, values))
-    _update_record(session, inst, "institution", INSTITUTION_FIELDS, values, actor=actor, now=now)
-
-
-def log_visit(
-    session: DbSession, firm: Enterprise, values: dict[str, Any], *, actor: Any, now: datetime
-) -> Visit:
-    """Record a 走访; closes earlier open follow-ups of the same firm."""
-    errors = schemas.check_dates(
-        values, "visited_on", "next_follow_up_on", "下次跟进日期不能早于走访日期"
-    )
-    if errors:
-        raise schemas.ValidationError(errors)
-    for open_visit in session.scalars(
-        select(Visit).where(
-            Visit.enterprise_id == firm.id,
-            Visit.follow_up_done.is_(False),
-            Visit.next_follow_up_on.is_not(None),
-        )
-    ):
-        open_visit.follow_up_done = True
-    visit = Visit(enterprise_id=firm.id, advisor_id=getattr(actor, "id", None), **values)
-    session.add(visit)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        entity_type="visit",
-        entity_id=visit.id,
-        enterprise_id=firm.id,
-        action="create",
-        after=audit.snapshot(visit, ("visited_on", "next_follow_up_on")),
-        at=now,
-    )
-    return visit
 
 
 def validation_context(today: date) -> schemas.Context:

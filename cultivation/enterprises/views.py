@@ -1,14 +1,12 @@
 """Web pages of the registry: list, detail, create, edit, delete (企业库).
 
-Figures, qualifications and institutions live in ``record_views``, visits in
-``cultivation.visits.views``; all on this blueprint.
+Yearly figures are on ``figure_views``; qualifications, institutions and visits have their own
+packages' blueprints (``qualifications.views``, ``visits.views``) under the same URL prefix.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -20,65 +18,37 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from cultivation.accounts.access import can_edit, can_view_details, roles_required
+from cultivation.accounts.access import can_edit, can_view_details, login_required, roles_required
 from cultivation.accounts.models import User
 from cultivation.enterprises import schemas, services
 from cultivation.enterprises.detail import firm_page, tier_today
 from cultivation.enterprises.forms import EnterpriseForm, options
 from cultivation.enterprises.models import Enterprise
+from cultivation.enterprises.pages import STALE_MESSAGE, editable_firm, load_firm
 from cultivation.enterprises.queries import SORTS, EnterpriseFilters, list_page
 from cultivation.extensions import db
 from cultivation.portfolios import services as portfolios
-from cultivation.portfolios.queries import advisors
+from cultivation.portfolios.queries import active_advisors, advisor_named
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.regions import current_region
+from cultivation.web.clock import clock
+from cultivation.web.request import INVALID, int_arg
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
-INVALID = 422  # status of a form re-rendered with errors (nothing saved)
-STALE_MESSAGE = "数据已被他人修改，已载入最新数据，请核对后重新修改"
 
 
-def clock() -> tuple[datetime, date]:
-    """Now (UTC) and today's date in the configured time zone: the one clock of a request."""
-    now = datetime.now(UTC)
-    return now, now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
-def load_firm(code: str) -> Enterprise:
-    """The live firm with this credit code (typed any way), or a Chinese 404."""
-    firm = services.get_by_code(db.session, code)
-    if firm is None:
-        abort(404, "未找到该企业（统一社会信用代码不存在或已删除）")
-    return firm
-
-
-def editable_firm(code: str) -> Enterprise:
-    """The firm, if the current user may change it; 404 / 403 otherwise."""
-    firm = load_firm(code)
-    if not can_edit(current_user, firm.id):
-        abort(403)
-    return firm
-
-
-MAX_PAGE = 100_000  # a page number past this is a typo, not a page (and overflows OFFSET)
-
-
-def int_arg(name: str, default: int = 1) -> int:
-    """A positive page-like number from the query string; bad or huge values fall back."""
-    try:
-        value = int(request.args.get(name, default))
-    except ValueError:
-        return default
-    return min(max(value, 1), MAX_PAGE)
 
 
 @bp.route("")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     _, today = clock()
     args = {k: v.strip() for k, v in request.args.items() if v.strip() and k != "page"}
     scope = args.get("scope") or ("mine" if current_user.is_advisor else "all")
@@ -111,7 +81,7 @@ def index():  # type: ignore[no-untyped-def]
         "enterprises/index.html", rows=rows, total=total, page=page, per_page=per_page,
         list_url=list_url, page_url=lambda n: list_url(page=n),
         pages=max((total + per_page - 1) // per_page, 1), filters=filters, args=args,
-        scope=scope, region=region, advisors=list(db.session.scalars(advisors())),
+        scope=scope, region=region, advisors=active_advisors(db.session),
         tiers=TIER_LABELS, today=today,
     )
 
@@ -122,7 +92,7 @@ def prepare_form(form: EnterpriseForm) -> EnterpriseForm:
     if current_user.is_admin:
         form.advisor.choices = options(
             [(u.username, f"{u.display_name}（{u.username}）")
-             for u in db.session.scalars(advisors())], "（不分配）")
+             for u in active_advisors(db.session)], "（不分配）")
     else:
         del form.advisor
     return form
@@ -132,7 +102,7 @@ def chosen_advisor(form: EnterpriseForm) -> tuple[User | None, bool]:
     """The advisor picked in the form (admins only) and whether the choice is valid."""
     if "advisor" not in form or not form.advisor.data:
         return None, True
-    user = db.session.scalar(advisors().where(User.username == form.advisor.data))
+    user = advisor_named(db.session, form.advisor.data)
     if user is None:
         form.attach({"advisor": ["请选择有效的科技指导员"]})
         return None, False
@@ -141,7 +111,7 @@ def chosen_advisor(form: EnterpriseForm) -> tuple[User | None, bool]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-def create():  # type: ignore[no-untyped-def]
+def create() -> ResponseReturnValue:
     if not can_edit(current_user, None):
         abort(403)
     now, today = clock()
@@ -150,8 +120,6 @@ def create():  # type: ignore[no-untyped-def]
         values = form.clean(services.validation_context(today))
         advisor, advisor_ok = chosen_advisor(form)
         if values is not None and advisor_ok:
-            if current_user.is_advisor:
-                advisor = db.session.get(User, current_user.id)
             try:
                 firm = services.create_enterprise(db.session, values, actor=current_user,
                                                   now=now, advisor=advisor)
@@ -168,7 +136,7 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.route("/<code>")
 @login_required
-def detail(code: str):  # type: ignore[no-untyped-def]
+def detail(code: str) -> ResponseReturnValue:
     firm = load_firm(code)
     if code != firm.credit_code:
         return redirect(url_for("enterprises.detail", code=firm.credit_code))
@@ -192,7 +160,7 @@ def _edit_form(firm: Enterprise) -> EnterpriseForm:
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
 @login_required
-def edit(code: str):  # type: ignore[no-untyped-def]
+def edit(code: str) -> ResponseReturnValue:
     firm = editable_firm(code)
     if request.method == "GET":
         return render_template("enterprises/form.html", form=_edit_form(firm), firm=firm)
@@ -207,14 +175,13 @@ def edit(code: str):  # type: ignore[no-untyped-def]
     except ValueError:
         expected = -1
     try:
-        services.update_enterprise(db.session, firm, values, actor=current_user, now=now,
-                                   expected_version=expected)
-        current = portfolios.current_advisor(db.session, firm.id)
-        if "advisor" in form and (current.id if current else None) != (
-            advisor.id if advisor else None
-        ):
-            portfolios.assign(db.session, firm, advisor, on=today, actor=current_user)
-        db.session.flush()
+        if "advisor" in form:
+            services.update_and_reassign(db.session, firm, values, advisor=advisor,
+                                         actor=current_user, now=now, today=today,
+                                         expected_version=expected)
+        else:
+            services.update_enterprise(db.session, firm, values, actor=current_user, now=now,
+                                       expected_version=expected)
     except (services.StaleVersion, StaleDataError):
         db.session.rollback()
         flash(STALE_MESSAGE, "warning")
@@ -231,14 +198,10 @@ def edit(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<code>/delete", methods=["POST"])
 @roles_required("admin")
-def delete(code: str):  # type: ignore[no-untyped-def]
+def delete(code: str) -> ResponseReturnValue:
     firm = load_firm(code)
     now, _ = clock()
     services.delete_enterprise(db.session, firm, actor=current_user, now=now)
     db.session.commit()
     flash(f"已删除企业“{firm.name}”（历史记录保留）", "success")
     return redirect(url_for("enterprises.index"))
-
-
-from cultivation.enterprises import record_views  # noqa: E402,F401  (routes on ``bp``)
-from cultivation.visits import views as visit_views  # noqa: E402,F401  (routes on ``bp``)

@@ -15,12 +15,13 @@ from cultivation.audit import services as audit
 from cultivation.audit.models import AuditLog
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
-from cultivation.enterprises.services import ENTERPRISE_FIELDS, FIGURE_FIELDS, QUALIFICATION_FIELDS
+from cultivation.enterprises.services import ENTERPRISE_FIELDS, FIGURE_FIELDS
 from cultivation.imports.models import ImportBatch, ImportChange
 from cultivation.imports.planning import Importer, Step
 from cultivation.portfolios import services as portfolios
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification
+from cultivation.qualifications.services import QUALIFICATION_FIELDS
 
 log = logging.getLogger(__name__)
 ENTITY = {"firms": "enterprise", "figures": "figures", "qualifications": "qualification"}

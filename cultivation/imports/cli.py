@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from cultivation.accounts.services import get_by_username
@@ -30,9 +28,10 @@ from cultivation.imports.services import (
     Report,
     refresh_statistics,
     run_import,
-    today_of,
 )
 from cultivation.qualifications.models import QUALIFICATION_KINDS
+from cultivation.web import clock
+from cultivation.web.clock import local_date
 
 
 def _print_human(report: Report, elapsed: float) -> None:
@@ -72,8 +71,8 @@ def import_command(file: Path, dry_run: bool, as_json: bool, kind: str,
         user = get_by_username(db.session, username)
         if user is None:
             raise click.ClickException(f"用户“{username}”不存在")
-    now = datetime.now(UTC)
-    ctx = validation_context(today_of(now, current_app.config["TIMEZONE"]))
+    now = clock.now()
+    ctx = validation_context(local_date(now))
     started = time.perf_counter()
     try:
         report = run_import(db.session, file, filename=file.name,
@@ -122,8 +121,8 @@ def _export_options(func: _F) -> _F:
 
 
 def _write(kind: str, file: Path, filters: EnterpriseFilters, year: int | None) -> None:
-    now = datetime.now(UTC)
-    today = today_of(now, current_app.config["TIMEZONE"])
+    now = clock.now()
+    today = local_date(now)
     with file.open("wb") as handle:
         count = exports.write_export(handle, kind, db.session, filters, today, viewer=None,
                                      year=year)

@@ -19,6 +19,7 @@ from cultivation.enterprises import services as registry
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.imports.models import ImportBatch, ImportChange
 from cultivation.portfolios import services as portfolios
+from cultivation.qualifications import services as qualifications
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.visits.models import Visit
 
@@ -148,4 +149,4 @@ def _restore(session: DbSession, change: ImportChange, obj: Any, actor: Any, now
     elif change.entity_type == "figures":
         registry.record_figures(session, obj.enterprise, obj.year, values, actor=actor, now=now)
     else:
-        registry.update_qualification(session, obj, values, actor=actor, now=now)
+        qualifications.update_qualification(session, obj, values, actor=actor, now=now)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
@@ -221,8 +221,18 @@ def _close_batch(session: DbSession, batch: ImportBatch, report: Report, user: U
                                          "errors": len(report.errors)}, at=now)
 
 
-def today_of(now: datetime, timezone: str) -> date:
-    """The local date of ``now`` in ``timezone``."""
-    from zoneinfo import ZoneInfo
+STALE_AFTER = timedelta(days=2)  # an upload nobody checked or committed in two days is dropped
 
-    return now.astimezone(ZoneInfo(timezone)).date()
+
+def stage_upload(session: DbSession, *, filename: str, kind: str, qualification_kind: str | None,
+                 content: bytes, user_id: int, now: datetime) -> ImportBatch:
+    """Store an uploaded file as a pending batch, dropping pending or discarded batches older
+    than two days (their content is the bulk of the table). Flushes; the caller commits."""
+    session.execute(delete(ImportBatch).where(ImportBatch.status.in_(("pending", "discarded")),
+                                              ImportBatch.created_at < now - STALE_AFTER))
+    batch = ImportBatch(filename=filename[:300], kind=kind, user_id=user_id, status="pending",
+                        options={"kind": kind, "qualification_kind": qualification_kind},
+                        content=content, created_at=now)
+    session.add(batch)
+    session.flush()
+    return batch

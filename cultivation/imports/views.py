@@ -12,7 +12,6 @@ import json
 import logging
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -29,10 +27,10 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_login import current_user, login_required
-from sqlalchemy import delete, select
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
-from cultivation.accounts.access import roles_required
+from cultivation.accounts.access import login_required, roles_required
 from cultivation.accounts.models import User
 from cultivation.enterprises.queries import EnterpriseFilters
 from cultivation.enterprises.services import validation_context
@@ -41,29 +39,24 @@ from cultivation.imports.exports import EXPORT_NAMES, write_export
 from cultivation.imports.headers import KINDS
 from cultivation.imports.models import BATCH_STATUSES, ImportBatch
 from cultivation.imports.problems import error_workbook
+from cultivation.imports.queries import recent_batches
 from cultivation.imports.reader import ReadError
 from cultivation.imports.revert import RevertRefused, revert_batch
 from cultivation.imports.services import (
     ImportOptions,
     import_events,
     refresh_statistics,
-    today_of,
+    stage_upload,
 )
 from cultivation.imports.templates import write_template
 from cultivation.qualifications.models import QUALIFICATION_KINDS
+from cultivation.web import clock
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUFFIXES = (".xlsx", ".csv")
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _today() -> Any:
-    return today_of(_now(), current_app.config["TIMEZONE"])
 
 
 def _batch(batch_id: int) -> ImportBatch:
@@ -75,24 +68,17 @@ def _batch(batch_id: int) -> ImportBatch:
     return batch
 
 
-def _batches() -> list[ImportBatch]:
-    stmt = (select(ImportBatch).where(ImportBatch.status.in_(("committed", "reverted")))
-            .order_by(ImportBatch.id.desc()).limit(50))
-    if not current_user.is_admin:
-        stmt = stmt.where(ImportBatch.user_id == current_user.id)
-    return list(db.session.scalars(stmt))
-
-
 @bp.route("", methods=["GET"])
 @roles_required("admin", "advisor")
-def index():  # type: ignore[no-untyped-def]
-    return render_template("imports/index.html", kinds=KINDS, batches=_batches(),
+def index() -> ResponseReturnValue:
+    return render_template("imports/index.html", kinds=KINDS,
+                           batches=recent_batches(db.session, current_user),
                            qualification_kinds=QUALIFICATION_KINDS, statuses=BATCH_STATUSES)
 
 
 @bp.route("", methods=["POST"])
 @roles_required("admin", "advisor")
-def upload():  # type: ignore[no-untyped-def]
+def upload() -> ResponseReturnValue:
     upload = request.files.get("file")
     kind = request.form.get("kind", "auto")
     qual_kind = request.form.get("qualification_kind") or None
@@ -110,20 +96,15 @@ def upload():  # type: ignore[no-untyped-def]
     if problem:
         flash(problem, "danger")
         return redirect(url_for("imports.index"))
-    now = _now()
-    db.session.execute(delete(ImportBatch).where(ImportBatch.status.in_(("pending", "discarded")),
-                                                 ImportBatch.created_at < now - timedelta(days=2)))
-    batch = ImportBatch(filename=name[:300], kind=kind, user_id=current_user.id, status="pending",
-                        options={"kind": kind, "qualification_kind": qual_kind}, content=content,
-                        created_at=now)
-    db.session.add(batch)
+    batch = stage_upload(db.session, filename=name, kind=kind, qualification_kind=qual_kind,
+                         content=content, user_id=current_user.id, now=clock.now())
     db.session.commit()
     return redirect(url_for("imports.show", batch_id=batch.id))
 
 
 @bp.route("/<int:batch_id>")
 @roles_required("admin", "advisor")
-def show(batch_id: int):  # type: ignore[no-untyped-def]
+def show(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     errors = batch.errors or []
     return render_template("imports/batch.html", batch=batch, report=batch.report or {},
@@ -140,8 +121,8 @@ def _stream(batch: ImportBatch, commit: bool) -> Response:
     options = ImportOptions(chosen.get("kind", "auto"), chosen.get("qualification_kind"))
     suffix = Path(batch.filename).suffix.lower() or ".xlsx"
     wants_stream = "application/x-ndjson" in request.headers.get("Accept", "")
-    now = _now()
-    ctx = validation_context(_today())
+    now = clock.now()
+    ctx = validation_context(clock.today())
     target = url_for("imports.show", batch_id=batch.id)
 
     def events() -> Iterator[str]:
@@ -194,7 +175,7 @@ def _stream(batch: ImportBatch, commit: bool) -> Response:
 
 @bp.route("/<int:batch_id>/check", methods=["POST"])
 @roles_required("admin", "advisor")
-def check(batch_id: int):  # type: ignore[no-untyped-def]
+def check(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     if batch.status != "pending":
         abort(409)
@@ -203,7 +184,7 @@ def check(batch_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:batch_id>/commit", methods=["POST"])
 @roles_required("admin", "advisor")
-def commit(batch_id: int):  # type: ignore[no-untyped-def]
+def commit(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     if batch.status != "pending" or batch.report is None:
         flash("请先完成试导入检查", "warning")
@@ -213,7 +194,7 @@ def commit(batch_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:batch_id>/discard", methods=["POST"])
 @roles_required("admin", "advisor")
-def discard(batch_id: int):  # type: ignore[no-untyped-def]
+def discard(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     if batch.status == "pending":
         batch.status, batch.content = "discarded", None
@@ -224,11 +205,11 @@ def discard(batch_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:batch_id>/revert", methods=["POST"])
 @roles_required("admin", "advisor")
-def revert(batch_id: int):  # type: ignore[no-untyped-def]
+def revert(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     try:
         count = revert_batch(db.session, batch, actor=current_user._get_current_object(),
-                             now=_now())
+                             now=clock.now())
     except RevertRefused as exc:
         db.session.rollback()
         flash("无法撤销：" + "；".join(exc.reasons[:10]), "danger")
@@ -240,18 +221,18 @@ def revert(batch_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:batch_id>/errors.xlsx")
 @roles_required("admin", "advisor")
-def error_report(batch_id: int):  # type: ignore[no-untyped-def]
+def error_report(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     return _xlsx(lambda handle: error_workbook(handle, batch), f"导入问题清单-{batch.id}.xlsx")
 
 
 @bp.route("/templates/<kind>.xlsx")
 @login_required
-def template(kind: str):  # type: ignore[no-untyped-def]
+def template(kind: str) -> ResponseReturnValue:
     if kind not in KINDS:
         abort(404)
-    region = validation_context(_today()).region
-    return _xlsx(lambda handle: write_template(handle, kind, region, _today()),
+    region = validation_context(clock.today()).region
+    return _xlsx(lambda handle: write_template(handle, kind, region, clock.today()),
                  f"导入模板-{KINDS[kind]}.xlsx")
 
 
@@ -260,7 +241,7 @@ EXPORT_KINDS = {"enterprises": "firms", "figures": "figures", "qualifications": 
 
 @bp.route("/export/<name>.xlsx")
 @login_required
-def export(name: str):  # type: ignore[no-untyped-def]
+def export(name: str) -> ResponseReturnValue:
     """The list's xlsx with the list's own query string (q, town, industry, tier, advisor)."""
     kind = EXPORT_KINDS.get(name)
     if kind is None:
@@ -270,14 +251,14 @@ def export(name: str):  # type: ignore[no-untyped-def]
     year = request.args.get("year", "")
     filters = EnterpriseFilters(q=args["q"], town=args["town"], industry=args["industry"],
                                 tier=args["tier"], advisor=args["advisor"])
-    today = _today()
+    today = clock.today()
     stamp = today.strftime("%Y%m%d")
     return _xlsx(lambda handle: write_export(
         handle, kind, db.session, filters, today, viewer=current_user._get_current_object(),
         year=int(year) if year.isdigit() else None), f"{EXPORT_NAMES[kind]}-{stamp}.xlsx")
 
 
-def _xlsx(write: Any, filename: str) -> Any:
+def _xlsx(write: Any, filename: str) -> ResponseReturnValue:
     handle = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - send_file closes it
     write(handle)
     handle.seek(0)

@@ -10,16 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cultivation.database import UTCDateTime, utcnow
 from cultivation.extensions import db
+from cultivation.vocabulary import MAIL_STATUS_LABELS
 
 if TYPE_CHECKING:
     from cultivation.accounts.models import User
 
-STATUSES = {
-    "pending": "待发送",
-    "sending": "发送中",
-    "sent": "已发送",
-    "failed": "发送失败",
-}
+STATUSES = MAIL_STATUS_LABELS
 KINDS = {"digest": "定期摘要", "alert": "管理提醒"}
 
 

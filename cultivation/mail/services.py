@@ -118,3 +118,15 @@ def resend_failed(session: DbSession, *, actor: Any, now: datetime) -> int:
         audit.record(session, actor=actor, entity_type="outbox_message", entity_id=None,
                      action="resend", after={"status": "pending", "count": count}, at=now)
     return count
+
+
+def outbox_page(session: DbSession, status: str | None, *, page: int, per_page: int
+                ) -> tuple[list[OutboxMessage], int]:
+    """One page of the outbox (newest first), optionally of one status, and the total."""
+    stmt = select(OutboxMessage)
+    if status:
+        stmt = stmt.where(OutboxMessage.status == status)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    messages = list(session.scalars(stmt.order_by(OutboxMessage.id.desc())
+                                    .offset((page - 1) * per_page).limit(per_page)))
+    return messages, total

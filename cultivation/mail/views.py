@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from cultivation.accounts.access import roles_required
-from cultivation.database import utcnow
-from cultivation.enterprises.views import int_arg
 from cultivation.extensions import db
 from cultivation.mail.models import STATUSES, OutboxMessage
-from cultivation.mail.services import resend, resend_failed, status_counts
+from cultivation.mail.services import outbox_page, resend, resend_failed, status_counts
+from cultivation.web import clock
+from cultivation.web.request import int_arg
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
 PER_PAGE = 50
@@ -19,17 +19,12 @@ PER_PAGE = 50
 
 @bp.route("")
 @roles_required("admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     status = request.args.get("status") or None
     if status not in STATUSES:
         status = None
     page = int_arg("page")
-    stmt = select(OutboxMessage)
-    if status:
-        stmt = stmt.where(OutboxMessage.status == status)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    messages = list(db.session.scalars(stmt.order_by(OutboxMessage.id.desc())
-                                       .offset((page - 1) * PER_PAGE).limit(PER_PAGE)))
+    messages, total = outbox_page(db.session, status, page=page, per_page=PER_PAGE)
     return render_template(
         "admin/outbox.html", messages=messages, counts=status_counts(db.session),
         statuses=STATUSES, status=status, page=page, pages=max(1, -(-total // PER_PAGE)),
@@ -40,7 +35,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:message_id>")
 @roles_required("admin")
-def detail(message_id: int):  # type: ignore[no-untyped-def]
+def detail(message_id: int) -> ResponseReturnValue:
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     return render_template("admin/outbox_message.html", message=message,
                            backend=current_app.config["MAIL_BACKEND"])
@@ -48,10 +43,10 @@ def detail(message_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:message_id>/resend", methods=["POST"])
 @roles_required("admin")
-def resend_one(message_id: int):  # type: ignore[no-untyped-def]
+def resend_one(message_id: int) -> ResponseReturnValue:
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     try:
-        resend(db.session, message, actor=current_user, now=utcnow())
+        resend(db.session, message, actor=current_user, now=clock.now())
     except ValueError as exc:
         flash(str(exc), "warning")
         return redirect(url_for("mail.detail", message_id=message.id))
@@ -65,8 +60,8 @@ def resend_one(message_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/resend-failed", methods=["POST"])
 @roles_required("admin")
-def resend_all_failed():  # type: ignore[no-untyped-def]
-    n = resend_failed(db.session, actor=current_user, now=utcnow())
+def resend_all_failed() -> ResponseReturnValue:
+    n = resend_failed(db.session, actor=current_user, now=clock.now())
     db.session.commit()
     if n:
         flash(f"已将 {n} 封发送失败的邮件重新排队", "success")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, or_, select
 
 from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.portfolios.models import PortfolioAssignment
 
 
@@ -27,13 +29,19 @@ def portfolio_ids(advisor_id: int) -> Select[int]:
     )
 
 
-def portfolio_ids_on(advisor_id: int, day: date) -> Select[int]:
-    """Firm ids in an advisor's portfolio on ``day`` (history-aware)."""
-    return select(PortfolioAssignment.enterprise_id).where(
-        PortfolioAssignment.advisor_id == advisor_id,
+def assignment_on(day: date | ColumnElement[Any]) -> ColumnElement[bool]:
+    """An assignment in force on ``day`` (a date or a date expression): the one definition of
+    "portfolio on a day" (started by then, not ended on or before it)."""
+    return and_(
         PortfolioAssignment.started_on <= day,
         or_(PortfolioAssignment.ended_on.is_(None), PortfolioAssignment.ended_on > day),
     )
+
+
+def portfolio_ids_on(advisor_id: int, day: date) -> Select[int]:
+    """Firm ids in an advisor's portfolio on ``day`` (history-aware)."""
+    return select(PortfolioAssignment.enterprise_id).where(
+        PortfolioAssignment.advisor_id == advisor_id, assignment_on(day))
 
 
 def advisors() -> Select[User]:
@@ -43,3 +51,43 @@ def advisors() -> Select[User]:
         .where(User.role == "advisor", User.is_active_flag.is_(True))
         .order_by(User.display_name)
     )
+
+
+def advisor_named(session: DbSession, username: str) -> User | None:
+    """The active advisor with this user name."""
+    return session.scalar(advisors().where(User.username == username))
+
+
+def live_firm_ids(session: DbSession, wanted: list[int]) -> list[int]:
+    """Those of ``wanted`` that are live (not deleted) firms."""
+    from cultivation.enterprises.models import Enterprise
+
+    if not wanted:
+        return []
+    return list(session.scalars(
+        select(Enterprise.id).where(Enterprise.id.in_(wanted), Enterprise.deleted_at.is_(None))))
+
+
+def advisor_loads(session: DbSession) -> list[tuple[User, int]]:
+    """Active advisors and how many live firms each looks after, most loaded first."""
+    from cultivation.admin.queries import firm_count
+
+    firms = firm_count().label("firms")
+    stmt = (
+        select(User, firms)
+        .where(User.role == "advisor", User.is_active_flag.is_(True))
+        .order_by(firms.desc(), User.display_name)
+    )
+    return [(u, n or 0) for u, n in session.execute(stmt).all()]
+
+
+def active_advisors(session: DbSession) -> list[User]:
+    """Active advisors ordered by name (for pickers)."""
+    return list(session.scalars(advisors()))
+
+
+def advisor_names(session: DbSession) -> list[Row[str, str]]:
+    """(username, display_name) rows of every advisor, active or not (filters keep history)."""
+    return list(session.execute(
+        select(User.username, User.display_name).where(User.role == "advisor")
+        .order_by(User.display_name)).all())

@@ -1,17 +1,23 @@
-"""Assign a firm to an advisor; a handover closes the old assignment, keeping history."""
+"""Assign firms to advisors (one, or many at once); a handover closes the old assignment,
+keeping history. Flush, never commit."""
 
 from __future__ import annotations
 
-from datetime import date
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cultivation.accounts.models import User
+from cultivation.accounts.services import AccountError
 from cultivation.audit import services as audit
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
+
+log = logging.getLogger(__name__)
 
 
 def current_advisor(session: DbSession, enterprise_id: int) -> User | None:
@@ -64,3 +70,58 @@ def assign(
         after={"advisor_id": advisor.id if advisor else None},
     )
     return new_row
+
+
+def open_portfolio_size(session: DbSession, user_id: int) -> int:
+    """How many firms the user currently looks after."""
+    return session.scalar(
+        select(func.count(PortfolioAssignment.id)).where(
+            PortfolioAssignment.advisor_id == user_id, PortfolioAssignment.ended_on.is_(None)
+        )
+    ) or 0
+
+
+def bulk_assign(
+    session: DbSession, enterprise_ids: Iterable[int], advisor: User | None, *, on: date,
+    actor: Any, now: datetime,
+) -> int:
+    """Hand many firms to ``advisor`` (None = unassign) from ``on``; returns how many changed.
+
+    Set-based: one read of the open assignments, then the unit of work writes. History is kept
+    (the old assignment ends on ``on``) except for a same-day correction, as in
+    ``portfolios.services.assign``.
+    """
+    if advisor is not None and advisor.role != "advisor":
+        raise AccountError("只能分配给科技指导员")
+    ids = sorted(set(enterprise_ids))
+    if not ids:
+        return 0
+    open_rows = {
+        row.enterprise_id: row for row in session.scalars(
+            select(PortfolioAssignment).where(
+                PortfolioAssignment.enterprise_id.in_(ids), PortfolioAssignment.ended_on.is_(None)
+            )
+        )
+    }
+    target = advisor.id if advisor is not None else None
+    changed = [i for i in ids if (open_rows[i].advisor_id if i in open_rows else None) != target]
+    for enterprise_id in changed:
+        row = open_rows.get(enterprise_id)
+        if row is None:
+            continue
+        if row.started_on >= on:
+            session.delete(row)
+        else:
+            row.ended_on = on
+    session.flush()
+    if target is not None:
+        session.add_all(PortfolioAssignment(enterprise_id=i, advisor_id=target, started_on=on)
+                        for i in changed)
+    for i in changed:
+        audit.record(session, actor=actor, entity_type="portfolio", entity_id=i, enterprise_id=i,
+                     action="assign", after={"advisor_id": target}, at=now,
+                     before={"advisor_id": open_rows[i].advisor_id if i in open_rows else None})
+    session.flush()
+    log.info("%s assigned %d firms to %s", getattr(actor, "username", actor), len(changed),
+             advisor.username if advisor else "nobody")
+    return len(changed)

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Integer, and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement, Subquery
 
-from cultivation.enterprises.models import Enterprise
 from cultivation.qualifications.models import Qualification, TierSpan
 from cultivation.qualifications.tiers import KIND_TIER, TIER_RANK, TIERS
 
@@ -23,8 +22,11 @@ def kind_rank() -> ColumnElement[int]:
     )
 
 
-def in_force_on(day: date) -> ColumnElement[bool]:
-    """SQL form of ``tiers.counts_on``: valid on ``day`` and not revoked by then."""
+def in_force_on(day: date | ColumnElement[Any]) -> ColumnElement[bool]:
+    """SQL form of ``tiers.counts_on``: valid on ``day`` and not revoked by then.
+
+    The one definition: ``day`` is a date or a date expression (a column of a series of days).
+    """
     not_revoked = or_(
         Qualification.status != "revoked",
         and_(Qualification.revoked_on.is_not(None), Qualification.revoked_on > day),
@@ -64,21 +66,3 @@ def enterprises_with_tier(day: date) -> tuple[Subquery, ColumnElement[int]]:
     ranks = tier_ranks_at(day)
     rank_col = func.coalesce(ranks.c.rank, 0).cast(Integer)
     return ranks, rank_col
-
-
-def tier_counts(day: date) -> dict[str, int]:
-    """Live (not deleted) firms per tier on ``day`` — one GROUP BY."""
-    from cultivation.extensions import db
-
-    ranks, rank_col = enterprises_with_tier(day)
-    stmt = (
-        select(rank_col.label("rank"), func.count(Enterprise.id))
-        .select_from(Enterprise)
-        .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
-        .where(Enterprise.deleted_at.is_(None))
-        .group_by(rank_col)
-    )
-    counts = dict.fromkeys(TIERS, 0)
-    for rank, n in db.session.execute(stmt):
-        counts[TIERS[int(rank)]] = n
-    return counts

@@ -12,14 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
+from cultivation.vocabulary import TIER_LABELS as TIER_LABELS
+
 TIERS = ("none", "startup", "tech_sme", "hnte", "leading")
-TIER_LABELS = {
-    "none": "未入梯",
-    "startup": "科技型初创",
-    "tech_sme": "科技型中小",
-    "hnte": "高新技术企业",
-    "leading": "创新型领军",
-}
 TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 KIND_TIER = {
     "startup": "startup",

@@ -24,7 +24,7 @@ from cultivation.portfolios.queries import current_assignment_join
 from cultivation.qualifications.models import Qualification
 from cultivation.qualifications.queries import in_force_on
 from cultivation.reminders.due import due_offset, in_days_text
-from cultivation.scheduling.clock import local_date
+from cultivation.web.clock import local_date
 
 JOB = "annual-report"
 DUE_MONTH, DUE_DAY = 5, 31

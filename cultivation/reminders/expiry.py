@@ -26,7 +26,7 @@ from cultivation.qualifications.models import QUALIFICATION_KINDS, Qualification
 from cultivation.qualifications.queries import in_force_on
 from cultivation.reminders.digest import Item, send_item_digests
 from cultivation.reminders.due import due_offset
-from cultivation.scheduling.clock import local_date
+from cultivation.web.clock import local_date
 from cultivation.windows.models import ApplicationWindow
 
 JOB = "expiry"

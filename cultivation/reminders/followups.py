@@ -15,8 +15,8 @@ from cultivation.mail.compose import base_url
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import current_assignment_join
 from cultivation.reminders.digest import Item, send_item_digests
-from cultivation.scheduling.clock import local_date
 from cultivation.visits.models import Visit
+from cultivation.web.clock import local_date
 
 JOB = "followups"
 LOOKBACK_DAYS = 30  # older overdue follow-ups are not mailed again after long downtime

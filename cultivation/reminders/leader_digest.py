@@ -17,9 +17,8 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
-from cultivation.qualifications.queries import tier_counts
 from cultivation.qualifications.tiers import TIER_LABELS
-from cultivation.scheduling.clock import local_date
+from cultivation.reports.tiersql import tier_counts_on
 from cultivation.screening.models import Evaluation
 from cultivation.screening.queries import (
     CANDIDATE_OUTCOMES,
@@ -27,6 +26,7 @@ from cultivation.screening.queries import (
     RULES_LABELS,
     latest_run,
 )
+from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def _coverage(session: DbSession, today: date) -> list[dict[str, Any]]:
 
 def _targets(session: DbSession, today: date) -> list[dict[str, Any]]:
     try:
-        from cultivation.reports.targets import current_plan, plan_progress
+        from cultivation.targets.progress import current_plan, plan_progress
     except ImportError:
         return []
     plan = current_plan(session, today)
@@ -112,7 +112,7 @@ def _targets(session: DbSession, today: date) -> list[dict[str, Any]]:
 
 def leader_summary(session: DbSession, today: date) -> LeaderSummary:
     """Everything the leaders' monthly digest shows, as of ``today``."""
-    tiers = [(TIER_LABELS[t], n) for t, n in tier_counts(today).items()]
+    tiers = [(TIER_LABELS[t], n) for t, n in tier_counts_on(session, [today])[today].items()]
     per_rules, new, total, compared = candidate_changes(session, today)
     return LeaderSummary(today, tiers, per_rules, new, total, compared,
                          _coverage(session, today), _targets(session, today))

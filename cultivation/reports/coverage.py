@@ -3,155 +3,44 @@
 A firm is in a population when it is live, registered by the date and: listed (listed); above
 scale with a 高企 certificate in force (above_scale_hnte); above scale with tier 科技型中小 or
 higher (above_scale_tech). It is covered when an institution of a covering kind (see
-``coverage_rules.yaml``) is in force that day.
+``coverage_rules.yaml``) is in force that day. The rules and result types are in
+``coverage_types``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-from sqlalchemy import (
-    ColumnElement,
-    Integer,
-    and_,
-    case,
-    exists,
-    func,
-    literal,
-    not_,
-    or_,
-    select,
-)
+from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, literal, or_, select
 from sqlalchemy.sql.selectable import Subquery
 
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
-from cultivation.qualifications.models import (
-    INSTITUTION_KINDS,
-    Qualification,
-    RDInstitution,
-    TierSpan,
-)
-from cultivation.qualifications.queries import span_on
+from cultivation.qualifications.models import Qualification, RDInstitution, TierSpan
+from cultivation.qualifications.queries import in_force_on, span_on
 from cultivation.qualifications.tiers import TIER_RANK
+from cultivation.reports.coverage_types import (
+    KINDS,
+    CoverageGroup,
+    CoverageReport,
+    CoverageRule,
+    PopulationCoverage,
+    UncoveredFirm,
+    coverage_rules,
+)
 from cultivation.reports.tiersql import (
     active_position_join,
     firm_exists_on,
     institution_in_force,
-    qualification_in_force,
 )
 
-RULES_FILE = Path(__file__).with_name("coverage_rules.yaml")
-KINDS = ("listed", "above_scale_hnte", "above_scale_tech")
-
-
-@dataclass(frozen=True)
-class CoverageRule:
-    """One of the three populations and the institution kinds that cover it."""
-
-    kind: str
-    label: str
-    population_label: str
-    covered_by: tuple[str, ...]
-
-
-@lru_cache(maxsize=1)
-def coverage_rules() -> dict[str, CoverageRule]:
-    """The three rules from ``coverage_rules.yaml`` ("any" = every institution kind)."""
-    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
-    rules = {}
-    for kind in KINDS:
-        entry = data[kind]
-        kinds = entry["covered_by"]
-        covered = tuple(INSTITUTION_KINDS) if kinds == "any" else tuple(str(k) for k in kinds)
-        unknown = set(covered) - set(INSTITUTION_KINDS)
-        if unknown:
-            raise ValueError(f"{RULES_FILE}: unknown institution kinds {sorted(unknown)}")
-        rules[kind] = CoverageRule(kind, str(entry["label"]), str(entry["population"]), covered)
-    return rules
-
-
-@dataclass(frozen=True)
-class UncoveredFirm:
-    """A firm in at least one population without a covering institution."""
-
-    credit_code: str
-    name: str
-    town: str
-    industry: str | None
-    advisor: str | None
-    advisor_name: str | None
-    gaps: tuple[str, ...]  # the population kinds it is not covered in
-
-    @property
-    def gap_labels(self) -> str:
-        rules = coverage_rules()
-        return "；".join(rules[k].population_label for k in self.gaps)
-
-
-@dataclass
-class PopulationCoverage:
-    """Population, covered count, rate (None when the population is empty), uncovered firms."""
-
-    kind: str
-    population: int = 0
-    covered: int = 0
-    uncovered: list[UncoveredFirm] = field(default_factory=list)
-
-    @property
-    def rate(self) -> float | None:
-        return self.covered / self.population if self.population else None
-
-    @property
-    def rule(self) -> CoverageRule:
-        return coverage_rules()[self.kind]
-
-    def as_json(self) -> dict[str, Any]:
-        return {"population": self.population, "covered": self.covered, "rate": self.rate,
-                "uncovered": sorted(f.credit_code for f in self.uncovered)}
-
-
-@dataclass
-class CoverageReport:
-    """三覆盖 as of one date."""
-
-    as_of: date
-    populations: dict[str, PopulationCoverage]
-
-    def as_json(self) -> dict[str, Any]:
-        """The DESIGN shape (one block per population) plus ``as_of``."""
-        body: dict[str, Any] = {"as_of": self.as_of.isoformat()}
-        body.update({kind: pop.as_json() for kind, pop in self.populations.items()})
-        return body
-
-    @property
-    def uncovered(self) -> list[UncoveredFirm]:
-        """Every uncovered firm once, whatever the number of gaps."""
-        seen: dict[str, UncoveredFirm] = {}
-        for pop in self.populations.values():
-            for firm in pop.uncovered:
-                seen.setdefault(firm.credit_code, firm)
-        return sorted(seen.values(), key=lambda f: (f.town, f.name))
-
-
-@dataclass(frozen=True)
-class CoverageGroup:
-    """Population and covered counts of the three kinds for one town or advisor."""
-
-    key: str | None
-    label: str
-    counts: dict[str, tuple[int, int]]  # kind -> (population, covered)
-
-    def rate(self, kind: str) -> float | None:
-        population, covered = self.counts[kind]
-        return covered / population if population else None
+__all__ = ["KINDS", "CoverageGroup", "CoverageReport", "CoverageRule", "PopulationCoverage",
+           "UncoveredFirm", "coverage_rules", "coverage_at", "coverage_by_advisor",
+           "coverage_by_town", "coverage_totals", "coverage_with_groups"]
 
 
 def _flags(as_of: date) -> tuple[Subquery, Subquery, dict[str, ColumnElement[bool]],
@@ -163,7 +52,7 @@ def _flags(as_of: date) -> tuple[Subquery, Subquery, dict[str, ColumnElement[boo
     hnte = TIER_RANK["hnte"]
     hnte_certificate = exists().where(
         Qualification.enterprise_id == TierSpan.enterprise_id, Qualification.kind == "hnte",
-        qualification_in_force(day))
+        in_force_on(day))
     tiers = (
         select(
             TierSpan.enterprise_id.label("enterprise_id"),
@@ -351,31 +240,3 @@ def coverage_with_groups(session: DbSession, as_of: date) -> CoveragePage:
     advisors = sorted(_grouped(rows, lambda r: r.username, lambda r: r.display_name or "未分配"),
                       key=lambda g: (g.key is None, g.label, g.key or ""))
     return CoveragePage(_report(as_of, rows), towns, advisors)
-
-
-def uncovered_firms(session: DbSession, as_of: date) -> list[UncoveredFirm]:
-    """Firms in a population with no covering institution, by town and name."""
-    tiers, inst, member, covered = _flags(as_of)
-    gaps = [and_(member[k], not_(covered[k])) for k in KINDS]
-    stmt = (
-        select(
-            Enterprise.credit_code, Enterprise.name, Enterprise.town, Enterprise.industry,
-            User.username, User.display_name,
-            *[case((g, 1), else_=0).label(f"gap_{k}") for g, k in zip(gaps, KINDS, strict=True)],
-        )
-        .select_from(Enterprise)
-        .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
-        .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
-        .outerjoin(PortfolioAssignment, active_position_join(literal(as_of)))
-        .outerjoin(User, User.id == PortfolioAssignment.advisor_id)
-        .where(firm_exists_on(literal(as_of)), in_some_population(), or_(*gaps))
-        .order_by(Enterprise.town, Enterprise.name, Enterprise.credit_code)
-    )
-    return [
-        UncoveredFirm(
-            credit_code=r.credit_code, name=r.name, town=r.town, industry=r.industry,
-            advisor=r.username, advisor_name=r.display_name,
-            gaps=tuple(k for k in KINDS if r._mapping[f"gap_{k}"]),
-        )
-        for r in session.execute(stmt)
-    ]

@@ -1,4 +1,4 @@
-"""The 三覆盖 trend: the weekly snapshots (``services.take_coverage_snapshot``) read back."""
+"""The 三覆盖 trend: the weekly snapshots (``snapshots.take_coverage_snapshot``) read back."""
 
 from __future__ import annotations
 

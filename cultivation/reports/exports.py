@@ -11,9 +11,9 @@ from cultivation.reports.coverage import KINDS, CoverageGroup, CoverageReport, c
 from cultivation.reports.filters import ReportFilters
 from cultivation.reports.flows import LADDER, Cohort, TimeInTier, YearFlows
 from cultivation.reports.funnel import Funnel
-from cultivation.reports.targets import IndicatorProgress, ScopedTarget
 from cultivation.reports.workload import AdvisorLoad, StaleFirm
 from cultivation.reports.xlsx import workbook_response
+from cultivation.targets.progress import IndicatorProgress, ScopedTarget
 from cultivation.web.filters import cn_date
 
 PCT = "0.0%"

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -57,10 +56,6 @@ class ReportFilters:
         return {k: v for k, v in (("town", self.town), ("industry", self.industry),
                                   ("advisor", self.advisor)) if v}
 
-
-def local_today(timezone: str) -> date:
-    """Today's date in the configured time zone (entry points only)."""
-    return datetime.now(ZoneInfo(timezone)).date()
 
 
 def parse_day(raw: Any, *, field: str, default: date, label: str = "统计日期") -> date:

@@ -6,16 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, select
-
 from cultivation.database import DbSession
-from cultivation.enterprises.models import Enterprise
-from cultivation.qualifications.models import TierSpan
-from cultivation.qualifications.queries import span_on
 from cultivation.qualifications.tiers import TIER_LABELS, TIERS
-from cultivation.reports.dates import date_series, same_day_year_before
+from cultivation.reports.dates import same_day_year_before
 from cultivation.reports.filters import ReportFilters
-from cultivation.reports.tiersql import firm_exists_on, narrow
+from cultivation.reports.tiersql import tier_counts_on
 
 
 @dataclass(frozen=True)
@@ -72,29 +67,6 @@ class Funnel:
         return body
 
 
-def tier_counts_on(
-    session: DbSession, days: list[date], filters: ReportFilters | None = None
-) -> dict[date, dict[str, int]]:
-    """Firms per exact tier on each day — one GROUP BY over (day × firm), each firm's tier
-    the maintained span containing the day (none without one)."""
-    filters = filters or ReportFilters()
-    series = date_series(days)
-    rank_col = func.coalesce(TierSpan.rank, 0)
-    stmt = (
-        select(series.c.day, rank_col.label("rank"), func.count(Enterprise.id))
-        .select_from(series)
-        .join(Enterprise, firm_exists_on(series.c.day))
-        .outerjoin(TierSpan, and_(TierSpan.enterprise_id == Enterprise.id,
-                                  span_on(series.c.day)))
-        .group_by(series.c.day, rank_col)
-    )
-    stmt = narrow(stmt, filters, series.c.day)
-    result = {day: dict.fromkeys(TIERS, 0) for day in days}
-    for day, rank, n in session.execute(stmt):
-        result[_as_date(day)][TIERS[int(rank)]] += int(n)
-    return result
-
-
 def funnel(session: DbSession, as_of: date, filters: ReportFilters | None = None) -> Funnel:
     """Firms per tier at ``as_of`` and on the same day a year earlier (one query)."""
     filters = filters or ReportFilters()
@@ -110,6 +82,3 @@ def year_end_series(session: DbSession, years: list[int], today: date,
     counts = tier_counts_on(session, list(days.values()), filters)
     return {year: counts[day] for year, day in days.items()}
 
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

@@ -1,35 +1,31 @@
-"""Tier ranks at many dates in one statement, and the narrowing every report shares.
+"""Firms per tier at many dates in one statement (``tier_counts_on``: the funnel, the
+dashboards and the leader digest — read from the maintained tier spans), and the narrowing
+every report shares.
 
-``qualifications.queries`` gives the tier at one date; reports need several dates at once
-(a year earlier, a series of year ends), so the "in force" test here takes a date column.
-It mirrors ``qualifications.queries.in_force_on`` exactly.
+"In force on a day" is ``qualifications.queries.in_force_on`` and "portfolio on a day"
+``portfolios.queries.assignment_on``; both take a date or a date column.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 
+from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
-from cultivation.qualifications.models import Qualification, RDInstitution
-from cultivation.qualifications.tiers import KIND_TIER
+from cultivation.portfolios.queries import assignment_on
+from cultivation.qualifications.models import RDInstitution, TierSpan
+from cultivation.qualifications.queries import span_on
+from cultivation.qualifications.tiers import KIND_TIER, TIERS
+from cultivation.reports.dates import date_series
 from cultivation.reports.filters import ReportFilters
 
 TIER_KINDS = list(KIND_TIER)
 
-
-def qualification_in_force(day: ColumnElement[Any]) -> ColumnElement[bool]:
-    """A qualification counts on ``day``: started, not expired, not revoked by then."""
-    return and_(
-        Qualification.valid_from <= day,
-        or_(Qualification.valid_to.is_(None), Qualification.valid_to >= day),
-        or_(
-            Qualification.status != "revoked",
-            and_(Qualification.revoked_on.is_not(None), Qualification.revoked_on > day),
-        ),
-    )
 
 
 def institution_in_force(day: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -53,8 +49,7 @@ def in_portfolio_on(advisor_id: int, day: ColumnElement[Any]) -> ColumnElement[b
     return exists().where(
         PortfolioAssignment.enterprise_id == Enterprise.id,
         PortfolioAssignment.advisor_id == advisor_id,
-        PortfolioAssignment.started_on <= day,
-        or_(PortfolioAssignment.ended_on.is_(None), PortfolioAssignment.ended_on > day),
+        assignment_on(day),
     )
 
 
@@ -71,8 +66,34 @@ def narrow(stmt: Select[Any], filters: ReportFilters, day: ColumnElement[Any]) -
 
 def active_position_join(day: ColumnElement[Any]) -> ColumnElement[bool]:
     """ON-clause: the portfolio assignment of ``Enterprise`` in force on ``day``."""
-    return and_(
-        PortfolioAssignment.enterprise_id == Enterprise.id,
-        PortfolioAssignment.started_on <= day,
-        or_(PortfolioAssignment.ended_on.is_(None), PortfolioAssignment.ended_on > day),
+    return and_(PortfolioAssignment.enterprise_id == Enterprise.id, assignment_on(day))
+
+
+def tier_counts_on(
+    session: DbSession, days: Sequence[date], scope: ReportFilters | None = None
+) -> dict[date, dict[str, int]]:
+    """Firms per exact tier on each day — one GROUP BY over (day × firm): the one count behind
+    the funnel, the dashboards and the leader digest. A firm's tier is its maintained span
+    containing the day (``qualifications.spans``; none without one). ``scope`` narrows by town,
+    industry and advisor (the portfolio on each day); firms count from their registration
+    date."""
+    filters = scope or ReportFilters()
+    series = date_series(list(days))
+    rank_col = func.coalesce(TierSpan.rank, 0)
+    stmt = (
+        select(series.c.day, rank_col.label("rank"), func.count(Enterprise.id))
+        .select_from(series)
+        .join(Enterprise, firm_exists_on(series.c.day))
+        .outerjoin(TierSpan, and_(TierSpan.enterprise_id == Enterprise.id,
+                                  span_on(series.c.day)))
+        .group_by(series.c.day, rank_col)
     )
+    stmt = narrow(stmt, filters, series.c.day)
+    result = {day: dict.fromkeys(TIERS, 0) for day in days}
+    for day, rank, n in session.execute(stmt):
+        result[_as_date(day)][TIERS[int(rank)]] += int(n)
+    return result
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

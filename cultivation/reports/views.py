@@ -1,7 +1,7 @@
 """Report pages (统计报表): funnel, flows and cohorts, 三覆盖, workload; every table exports
 to xlsx with ``?format=xlsx`` (``&table=`` picks the table on pages with several).
 
-The plan-targets pages live in ``target_views`` on the same blueprint.
+The plan-targets pages are ``targets.views`` (blueprint ``targets``, same ``/reports`` prefix).
 """
 
 from __future__ import annotations
@@ -9,13 +9,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
-from flask_login import login_required
-from sqlalchemy import select
+from flask import Blueprint, abort, render_template, request
+from flask.typing import ResponseReturnValue
 
-from cultivation.accounts.models import User
-from cultivation.database import DbSession
+from cultivation.accounts.access import login_required
 from cultivation.extensions import db
+from cultivation.portfolios.queries import advisor_names
 from cultivation.qualifications.models import INSTITUTION_KINDS
 from cultivation.regions import current_region
 from cultivation.reports import exports
@@ -30,7 +29,6 @@ from cultivation.reports.coverage_trend import coverage_trend, trend_chart
 from cultivation.reports.filters import (
     FilterError,
     ReportFilters,
-    local_today,
     parse_day,
     parse_report_args,
 )
@@ -44,21 +42,14 @@ from cultivation.reports.flows import (
 )
 from cultivation.reports.funnel import funnel
 from cultivation.reports.workload import stale_firms, workload
+from cultivation.web.clock import today
 from cultivation.web.filters import cn_date
+from cultivation.web.request import dbs, wants_xlsx
 
 UNCOVERED_SHOWN = 500  # rows of the uncovered list on the page; the xlsx has them all
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-
-def dbs() -> DbSession:
-    """The request's session (Flask-SQLAlchemy's scoped proxy), as the report functions take it."""
-    return db.session
-
-
-def today() -> date:
-    """Today in the configured time zone."""
-    return local_today(current_app.config["TIMEZONE"])
 
 
 def report_args() -> tuple[date, ReportFilters]:
@@ -69,28 +60,22 @@ def report_args() -> tuple[date, ReportFilters]:
         abort(422, description=exc.message)
 
 
-def wants_xlsx() -> bool:
-    return request.args.get("format") == "xlsx"
-
-
 def filter_options() -> dict[str, Any]:
     """Towns, industries and advisors for the filter form (one query)."""
     region = current_region()
-    advisors = db.session.execute(
-        select(User.username, User.display_name).where(User.role == "advisor")
-        .order_by(User.display_name)).all()
+    advisors = advisor_names(db.session)
     return {"towns": region.towns, "industries": region.industries, "advisors": advisors}
 
 
 @bp.route("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return render_template("reports/index.html")
 
 
 @bp.route("/funnel")
 @login_required
-def funnel_page():  # type: ignore[no-untyped-def]
+def funnel_page() -> ResponseReturnValue:
     as_of, filters = report_args()
     result = funnel(dbs(), as_of, filters)
     if wants_xlsx():
@@ -101,7 +86,7 @@ def funnel_page():  # type: ignore[no-untyped-def]
 
 @bp.route("/flows")
 @login_required
-def flows_page():  # type: ignore[no-untyped-def]
+def flows_page() -> ResponseReturnValue:
     as_of, filters = report_args()
     table = request.args.get("table", "flows")
     if wants_xlsx():
@@ -120,7 +105,7 @@ def flows_page():  # type: ignore[no-untyped-def]
 
 @bp.route("/coverage")
 @login_required
-def coverage_page():  # type: ignore[no-untyped-def]
+def coverage_page() -> ResponseReturnValue:
     as_of, _ = report_args()
     kind = request.args.get("kind", "")
     if kind and kind not in KINDS:
@@ -149,7 +134,7 @@ def coverage_page():  # type: ignore[no-untyped-def]
 
 @bp.route("/workload")
 @login_required
-def workload_page():  # type: ignore[no-untyped-def]
+def workload_page() -> ResponseReturnValue:
     now = today()
     try:
         end = parse_day(request.args.get("to"), field="to", default=now, label="截止日期")
@@ -174,6 +159,3 @@ def workload_page():  # type: ignore[no-untyped-def]
              "overdue": [w.overdue for w in loads]}
     return render_template("reports/workload.html", loads=loads, start=start, end=end, days=days,
                            period=f"{cn_date(start)}至{cn_date(end)}", chart=chart)
-
-
-from cultivation.reports import target_views  # noqa: E402,F401  (routes on ``bp``)

@@ -10,12 +10,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from cultivation.database import utcnow
 from cultivation.extensions import db
-from cultivation.scheduling.clock import run_time_on
+from cultivation.jobs.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.queries import latest_runs
-from cultivation.scheduling.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.services import counts_text, error_summary, run_job
+from cultivation.web import clock
+from cultivation.web.clock import run_time_on
 
 
 @click.group("jobs", help="定时任务：列出任务，或立即运行一次")
@@ -27,7 +27,7 @@ def jobs_group() -> None:
 @with_appcontext
 def list_jobs() -> None:
     zone = ZoneInfo(current_app.config["TIMEZONE"])
-    now = utcnow()
+    now = clock.now()
     last = latest_runs(db.session)
     for spec in all_jobs().values():
         next_fire = spec.trigger(zone).get_next_fire_time(None, now.astimezone(zone))
@@ -58,7 +58,7 @@ def run_command(name: str, as_of: str | None) -> None:
     except UnknownJob as exc:
         raise click.UsageError(str(exc)) from None
     day = _parse_as_of(as_of)
-    now = run_time_on(day) if day else utcnow()
+    now = run_time_on(day) if day else clock.now()
     run = run_job(db.session, name, now, trigger="cli", actor="cli")
     if run.outcome != "success":
         raise click.ClickException(f"任务 {name} 运行失败：{error_summary(run)}")

@@ -10,14 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cultivation.database import UTCDateTime, utcnow
 from cultivation.extensions import db
+from cultivation.vocabulary import JOB_OUTCOME_LABELS, JOB_TRIGGER_LABELS
 
-OUTCOMES = {
-    "running": "运行中",
-    "success": "成功",
-    "failed": "失败",
-    "interrupted": "已中断",
-}
-TRIGGERS = {"scheduler": "定时", "cli": "命令行", "web": "手动（页面）", "startup": "启动补跑"}
+OUTCOMES = JOB_OUTCOME_LABELS
+TRIGGERS = JOB_TRIGGER_LABELS
 
 
 class JobRun(db.Model):  # type: ignore[name-defined]

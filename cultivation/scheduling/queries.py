@@ -41,3 +41,9 @@ def run_history(job: str | None = None, outcome: str | None = None) -> Select[Jo
 def lock_holder(session: DbSession, name: str = "scheduler") -> SchedulerLock | None:
     """The lock row: which scheduler process is (or was last) active and its last heartbeat."""
     return session.get(SchedulerLock, name)
+
+
+def recent_runs(session: DbSession, job: str | None, outcome: str | None, *, limit: int
+                ) -> list[JobRun]:
+    """The latest runs (optionally of one job / outcome), newest first."""
+    return list(session.scalars(run_history(job, outcome).limit(limit)))

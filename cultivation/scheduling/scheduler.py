@@ -21,12 +21,12 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 from sqlalchemy import inspect
 
-from cultivation.database import utcnow
 from cultivation.extensions import db
+from cultivation.jobs.registry import all_jobs
 from cultivation.scheduling.lock import AdvisoryLock, LeaseLock, make_lock
 from cultivation.scheduling.models import SchedulerLock
-from cultivation.scheduling.registry import all_jobs
 from cultivation.scheduling.services import mark_interrupted, run_job
+from cultivation.web import clock
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def execute(app: Flask, names: Sequence[str], trigger: str) -> None:
     for name in names:
         with app.app_context():
             try:
-                run_job(db.session, name, utcnow(), trigger=trigger)
+                run_job(db.session, name, clock.now(), trigger=trigger)
             finally:
                 db.session.remove()
 
@@ -88,7 +88,7 @@ def run_scheduler(app: Flask, *, poll_seconds: float, lease_seconds: float,
             return 0
     echo(f"已取得调度锁（{lock.holder}），时区 {app.config['TIMEZONE']}")
     with app.app_context():
-        interrupted = mark_interrupted(db.session, utcnow())
+        interrupted = mark_interrupted(db.session, clock.now())
         db.session.commit()
         db.session.remove()
     if interrupted:
@@ -98,7 +98,7 @@ def run_scheduler(app: Flask, *, poll_seconds: float, lease_seconds: float,
     lost = threading.Event()
     _add_heartbeat(scheduler, lock, lost, lease_seconds)
     if run_at_start:
-        scheduler.add_job(execute, trigger="date", run_date=utcnow(),
+        scheduler.add_job(execute, trigger="date", run_date=clock.now(),
                           args=[app, list(run_at_start), "startup"], id="startup-run")
     _stop_on_signals(scheduler, stop)
     for job in scheduler.get_jobs():

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import delete, update
 
 from cultivation.database import DbSession, utcnow
+from cultivation.jobs.registry import get_job
 from cultivation.scheduling.effects import affected
 from cultivation.scheduling.models import JobRun
-from cultivation.scheduling.registry import get_job
 
 log = logging.getLogger(__name__)
 

@@ -6,15 +6,16 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from cultivation.accounts.access import roles_required
-from cultivation.database import utcnow
 from cultivation.extensions import db
+from cultivation.jobs.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.models import OUTCOMES, JobRun
-from cultivation.scheduling.queries import failure_counts, latest_runs, lock_holder, run_history
-from cultivation.scheduling.registry import UnknownJob, all_jobs, get_job
+from cultivation.scheduling.queries import failure_counts, latest_runs, lock_holder, recent_runs
 from cultivation.scheduling.services import counts_text, error_summary, run_job
+from cultivation.web import clock
 
 bp = Blueprint("scheduling", __name__, url_prefix="/admin/jobs")
 HISTORY_LIMIT = 200
@@ -22,8 +23,8 @@ HISTORY_LIMIT = 200
 
 @bp.route("")
 @roles_required("admin")
-def index():  # type: ignore[no-untyped-def]
-    now = utcnow()
+def index() -> ResponseReturnValue:
+    now = clock.now()
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     jobs = all_jobs()
     nexts = {name: spec.trigger(zone).get_next_fire_time(None, now.astimezone(zone))
@@ -40,12 +41,12 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/<name>/run", methods=["POST"])
 @roles_required("admin")
-def run_now(name: str):  # type: ignore[no-untyped-def]
+def run_now(name: str) -> ResponseReturnValue:
     try:
         spec = get_job(name)
     except UnknownJob:
         abort(404)
-    run = run_job(db.session, name, utcnow(), trigger="web", actor=current_user.username)
+    run = run_job(db.session, name, clock.now(), trigger="web", actor=current_user.username)
     if run.outcome == "success":
         flash(f"任务“{spec.label}”已运行完成：{counts_text(run.counts)}", "success")
     else:
@@ -55,7 +56,7 @@ def run_now(name: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/runs")
 @roles_required("admin")
-def runs():  # type: ignore[no-untyped-def]
+def runs() -> ResponseReturnValue:
     jobs = all_jobs()
     job = request.args.get("job") or None
     outcome = request.args.get("outcome") or None
@@ -63,7 +64,7 @@ def runs():  # type: ignore[no-untyped-def]
         job = None
     if outcome is not None and outcome not in OUTCOMES:
         outcome = None
-    history = list(db.session.scalars(run_history(job, outcome).limit(HISTORY_LIMIT)))
+    history = recent_runs(db.session, job, outcome, limit=HISTORY_LIMIT)
     return render_template("admin/jobs_runs.html", runs=history, jobs=jobs, job=job,
                            outcome=outcome, outcomes=OUTCOMES, counts_text=counts_text,
                            error_summary=error_summary, limit=HISTORY_LIMIT)
@@ -71,7 +72,7 @@ def runs():  # type: ignore[no-untyped-def]
 
 @bp.route("/runs/<int:run_id>")
 @roles_required("admin")
-def run_detail(run_id: int):  # type: ignore[no-untyped-def]
+def run_detail(run_id: int) -> ResponseReturnValue:
     run = db.session.get(JobRun, run_id) or abort(404)
     spec = all_jobs().get(run.job)
     return render_template("admin/jobs_run.html", run=run, spec=spec, counts_text=counts_text)

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
+from datetime import date
 from typing import NoReturn
-from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from cultivation.extensions import db
+from cultivation.parameters.services import parameter_table, seed_table
 from cultivation.policy import (
     FactsError,
     ParameterError,
@@ -30,7 +29,7 @@ from cultivation.policy import (
     normalise_rules_name,
     verdict_to_json,
 )
-from cultivation.screening.parameters import parameter_table, seed_table
+from cultivation.web import clock
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -90,8 +89,7 @@ def assess_command(rules: str, facts_path: str, as_of_text: str | None) -> None:
     except FactsError as exc:
         lines = [f"  {field}：{'；'.join(messages)}" for field, messages in exc.errors.items()]
         _fail("事实数据有误：\n" + "\n".join(lines))
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    day = as_of or facts.as_of or datetime.now(zone).date()
+    day = as_of or facts.as_of or clock.today()
     try:
         verdict = evaluate(name, facts, day, _parameters())
     except ParameterError as exc:

@@ -12,12 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from cultivation.policy import PARAMETER_CATALOGUE
-from cultivation.screening.queries import OUTCOME_LABELS, RULES_LABELS
+from cultivation.vocabulary import OUTCOME_BADGES as OUTCOME_BADGES
+from cultivation.vocabulary import OUTCOME_LABELS, RULES_LABELS
 
-OUTCOME_BADGES = {
-    "eligible": "text-bg-success", "borderline": "text-bg-warning",
-    "incomplete": "text-bg-secondary", "ineligible": "text-bg-danger",
-}
 RATIO_IDS = frozenset({"tech_staff_ratio", "rd_expense_ratio", "domestic_rd_share",
                        "high_tech_revenue_share", "rd_staff_ratio", "core_product_share"})
 SCORE_PARTS = {

@@ -16,20 +16,14 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.vocabulary import CANDIDATE_CHANGES
+from cultivation.vocabulary import OUTCOME_LABELS as OUTCOME_LABELS
+from cultivation.vocabulary import RULES_LABELS as RULES_LABELS
 
 CANDIDATE_OUTCOMES = ("eligible", "borderline")
 OUTCOMES = ("eligible", "borderline", "incomplete", "ineligible")
-OUTCOME_LABELS = {
-    "eligible": "符合", "borderline": "临界", "incomplete": "数据不全", "ineligible": "不符合",
-}
-RULES_LABELS = {
-    "hnte": "高新技术企业", "tech-sme": "科技型中小企业（国家评价）",
-    "zj-tech-sme": "浙江省科技型中小企业",
-    "provincial-hnte-center": "省级高新技术企业研究开发中心",
-    "provincial-institute": "省级企业研究院", "leading": "浙江省创新型领军企业",
-}
 SCREENED_RULES = ("hnte", "tech-sme", "zj-tech-sme")
-CHANGES = {"new": "新增", "dropped": "退出"}
+CHANGES = CANDIDATE_CHANGES
 
 
 @dataclass(frozen=True)

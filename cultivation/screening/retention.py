@@ -35,9 +35,9 @@ from sqlalchemy import (
 )
 
 from cultivation.database import DbSession
-from cultivation.scheduling.clock import local_date
 from cultivation.scheduling.effects import affected
 from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.web.clock import local_date
 
 RUNS = ScreeningRun.__table__
 EVALUATIONS = Evaluation.__table__

@@ -17,11 +17,11 @@ from sqlalchemy import insert, select
 
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
+from cultivation.parameters.services import parameter_table
 from cultivation.policy import Verdict, evaluate, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
 from cultivation.screening.facts import facts_for_enterprises
 from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.screening.parameters import parameter_table
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, latest_run
 
 log = logging.getLogger(__name__)

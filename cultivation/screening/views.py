@@ -1,7 +1,7 @@
 """Screening pages: the 培育库 candidate list (with xlsx export) and the 自测 what-if page.
 
-Also registers the firm page's verdict cards (the ``firm_verdicts`` template global) and the
-政策参数 admin pages (``parameter_views``, mounted at /admin/parameters).
+Also registers the firm page's verdict cards (the ``firm_verdicts`` template global). The
+政策参数 admin pages are ``cultivation.parameters.views`` (/admin/parameters).
 """
 
 from __future__ import annotations
@@ -9,25 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
-from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
-from cultivation.accounts.access import can_view_details
-from cultivation.accounts.models import User
+from cultivation.accounts.access import can_view_details, login_required
 from cultivation.enterprises import services as registry
-from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise
-from cultivation.enterprises.views import INVALID, clock, int_arg
+from cultivation.enterprises.queries import find_firms, portfolio_firms
 from cultivation.extensions import db
+from cultivation.parameters.services import request_parameters
 from cultivation.policy import ParameterError, evaluate, verdict_to_json
-from cultivation.portfolios.queries import portfolio_ids
+from cultivation.portfolios.queries import advisor_names
 from cultivation.regions import current_region
 from cultivation.screening import selftest as whatif
 from cultivation.screening.exports import candidates_xlsx
 from cultivation.screening.facts import facts_for_enterprise
 from cultivation.screening.models import ScreeningRun
-from cultivation.screening.parameters import request_parameters
 from cultivation.screening.presenters import VerdictView, verdict_view
 from cultivation.screening.queries import (
     CHANGES,
@@ -38,16 +35,12 @@ from cultivation.screening.queries import (
     CandidateFilters,
     candidates,
 )
+from cultivation.web.clock import clock
+from cultivation.web.request import INVALID, int_arg
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 THRESHOLD_RULES = ("provincial-hnte-center", "provincial-institute", "leading")
 
-
-@bp.record
-def _mount_parameter_pages(state: BlueprintSetupState) -> None:
-    from cultivation.screening.parameter_views import bp as parameters_bp
-
-    state.app.register_blueprint(parameters_bp)
 
 
 def verdict_views(facts: Any, as_of: Any, rules: tuple[str, ...]) -> list[VerdictView]:
@@ -76,7 +69,7 @@ def _choice(value: str, allowed: Any, default: str = "") -> str:
 
 @bp.route("/candidates")
 @login_required
-def candidates_page():  # type: ignore[no-untyped-def]
+def candidates_page() -> ResponseReturnValue:
     args = {k: (request.args.get(k) or "").strip()[:50]
             for k in ("rules", "outcome", "advisor", "town", "industry", "change", "scope")}
     region = current_region()
@@ -104,8 +97,7 @@ def candidates_page():  # type: ignore[no-untyped-def]
     previous = None
     if result.run is not None and result.run.previous_run_id is not None:
         previous = db.session.get(ScreeningRun, result.run.previous_run_id)
-    advisors = db.session.execute(select(User.username, User.display_name)
-                                  .where(User.role == "advisor").order_by(User.display_name))
+    advisors = advisor_names(db.session)
 
     def list_url(**changes: Any) -> str:
         params: dict[str, Any] = {k: v for k, v in args.items() if v}
@@ -138,19 +130,14 @@ def _firm_for_selftest(code: str) -> Enterprise | None:
 
 def _firm_choices(q: str) -> list[Enterprise]:
     """Advisors: their portfolio; admins and leaders: firms matching ``q`` (at most 20)."""
-    live = select(Enterprise).where(Enterprise.deleted_at.is_(None)).order_by(Enterprise.name)
     if current_user.is_advisor:
-        mine = live.where(Enterprise.id.in_(portfolio_ids(current_user.id)))
-        return list(db.session.scalars(mine))
-    if not q:
-        return []
-    return list(db.session.scalars(live.where(or_(
-        Enterprise.name.contains(q), Enterprise.credit_code.contains(normalize(q)))).limit(20)))
+        return portfolio_firms(db.session, current_user.id)
+    return find_firms(db.session, q, limit=20) if q else []
 
 
 @bp.route("/selftest", methods=["GET", "POST"])
 @login_required
-def selftest():  # type: ignore[no-untyped-def]
+def selftest() -> ResponseReturnValue:
     _, today = clock()
     firm = _firm_for_selftest((request.values.get("code") or "").strip()[:40])
     q = (request.args.get("q") or "").strip()[:50]

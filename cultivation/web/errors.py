@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -27,7 +28,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
+def error_response(code: int, message: str | None = None) -> ResponseReturnValue:
     message = message or MESSAGES.get(code, "请求无法处理")
     if wants_json():
         return jsonify({"message": message, "status": code}), code
@@ -36,11 +37,11 @@ def error_response(code: int, message: str | None = None):  # type: ignore[no-un
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         return error_response(400, "表单已过期或缺少安全令牌（CSRF），请刷新页面后重试")
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         code = exc.code or 500
         desc = exc.description if isinstance(exc.description, str) else None
         # Werkzeug's default English descriptions are replaced by Chinese ones.
@@ -49,7 +50,7 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(code, desc)
 
     @app.errorhandler(Exception)
-    def unhandled(exc: Exception):  # type: ignore[no-untyped-def]
+    def unhandled(exc: Exception) -> ResponseReturnValue:
         log.exception("unhandled error on %s", request.path)
         from cultivation.extensions import db
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from markupsafe import Markup
 
+from cultivation import vocabulary
 from cultivation.qualifications.tiers import TIER_LABELS
 
 TIER_BADGE_CLASS = {
@@ -78,4 +79,4 @@ def register_filters(app: Flask) -> None:
         tier_badge=tier_badge,
         yes_no=yes_no,
     )
-    app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS)
+    app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS, vocab=vocabulary)

@@ -9,15 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cultivation.database import UTCDateTime, utcnow
 from cultivation.extensions import db
+from cultivation.vocabulary import PROGRAMME_LABELS
 
-PROGRAMMES = {
-    "hnte": "高新技术企业认定",
-    "tech_sme": "国家科技型中小企业评价",
-    "zj_tech_sme": "浙江省科技型中小企业",
-    "provincial_hnte_center": "省级高新技术企业研究开发中心",
-    "provincial_institute": "省级企业研究院",
-    "leading": "创新型领军企业",
-}
+PROGRAMMES = PROGRAMME_LABELS
 # Window programme → the screening rule set whose candidates a reminder lists.
 PROGRAMME_RULES = {"hnte": "hnte", "tech_sme": "tech-sme", "zj_tech_sme": "zj-tech-sme"}
 DEFAULT_REMIND_DAYS = [30, 7, 1]

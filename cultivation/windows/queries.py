@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import Select, select
 
+from cultivation.accounts.models import User
+from cultivation.database import DbSession
 from cultivation.windows.models import ApplicationWindow
 
 
@@ -29,3 +31,21 @@ def windows_around(today: date, *, back_days: int = 60, ahead_days: int = 400
                ApplicationWindow.opens_on <= today + timedelta(days=ahead_days))
         .order_by(ApplicationWindow.opens_on, ApplicationWindow.id)
     )
+
+
+def window_years(session: DbSession) -> list[int]:
+    """The application years that have windows."""
+    return list(session.scalars(select(ApplicationWindow.year).distinct()
+                                .order_by(ApplicationWindow.year)))
+
+
+def list_windows(session: DbSession, year: int | None = None, programme: str | None = None
+                 ) -> list[ApplicationWindow]:
+    """The windows of ``windows_in``, loaded."""
+    return list(session.scalars(windows_in(year, programme)))
+
+
+def calendar_owner(session: DbSession, token: str) -> User | None:
+    """The active user whose calendar feed has this secret token."""
+    return session.scalar(select(User).where(User.calendar_token == token,
+                                             User.is_active_flag.is_(True)))

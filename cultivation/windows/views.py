@@ -15,25 +15,25 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
-from sqlalchemy import select
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
-from cultivation.accounts.access import roles_required
+from cultivation.accounts.access import login_required, roles_required
 from cultivation.accounts.models import User
 from cultivation.accounts.models import _new_calendar_token as new_calendar_token
 from cultivation.audit import services as audit
-from cultivation.database import utcnow
 from cultivation.enterprises.schemas import ValidationError
 from cultivation.extensions import db
 from cultivation.mail.compose import base_url
-from cultivation.scheduling.clock import local_date
+from cultivation.reminders.windows import candidate_counts
+from cultivation.web import clock
+from cultivation.web.clock import local_date
 from cultivation.windows import services
 from cultivation.windows.feed import calendar_events
 from cultivation.windows.forms import WindowForm
 from cultivation.windows.ical import build_calendar
 from cultivation.windows.models import PROGRAMME_RULES, ApplicationWindow
-from cultivation.windows.queries import windows_in
-from cultivation.windows.reminders import candidate_counts
+from cultivation.windows.queries import calendar_owner, list_windows, window_years
 
 bp = Blueprint("windows", __name__, url_prefix="/windows")
 
@@ -43,14 +43,13 @@ PHASES = {"upcoming": ("未开始", "text-bg-secondary"), "open": ("申报中", 
 
 @bp.route("")
 @login_required
-def index():  # type: ignore[no-untyped-def]
-    today = local_date(utcnow())
-    years = list(db.session.scalars(select(ApplicationWindow.year).distinct()
-                                    .order_by(ApplicationWindow.year)))
+def index() -> ResponseReturnValue:
+    today = clock.today()
+    years = window_years(db.session)
     year = request.args.get("year", type=int) or today.year
     if not 1949 <= year <= 2200:  # a typo, not a year (and out of the date range)
         year = today.year
-    windows = list(db.session.scalars(windows_in(year)))
+    windows = list_windows(db.session, year)
     mine = candidate_counts(db.session, current_user.id, today) if current_user.is_advisor else {}
     feed_url = f"{base_url()}{url_for('windows.feed', token=current_user.calendar_token)}"
     return render_template("windows/index.html", windows=windows, year=year,
@@ -58,7 +57,7 @@ def index():  # type: ignore[no-untyped-def]
                            mine=mine, feed_url=feed_url, programme_rules=PROGRAMME_RULES)
 
 
-def _form_page(form: WindowForm, window: ApplicationWindow | None):  # type: ignore[no-untyped-def]
+def _form_page(form: WindowForm, window: ApplicationWindow | None) -> str:
     return render_template("windows/form.html", form=form, window=window)
 
 
@@ -79,12 +78,12 @@ def _raw(form: WindowForm) -> dict[str, object]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("admin")
-def create():  # type: ignore[no-untyped-def]
+def create() -> ResponseReturnValue:
     form = WindowForm()
     if form.validate_on_submit():
         try:
             window = services.create_window(db.session, _raw(form), actor=current_user,
-                                            now=utcnow())
+                                            now=clock.now())
         except ValidationError as exc:
             db.session.rollback()
             _apply_errors(form, exc.errors)
@@ -97,7 +96,7 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:window_id>/edit", methods=["GET", "POST"])
 @roles_required("admin")
-def edit(window_id: int):  # type: ignore[no-untyped-def]
+def edit(window_id: int) -> ResponseReturnValue:
     window = db.session.get(ApplicationWindow, window_id) or abort(404)
     form = WindowForm(obj=window)
     if request.method == "GET":
@@ -108,7 +107,7 @@ def edit(window_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             services.update_window(db.session, window, _raw(form), actor=current_user,
-                                   now=utcnow())
+                                   now=clock.now())
         except ValidationError as exc:
             db.session.rollback()
             _apply_errors(form, exc.errors)
@@ -121,10 +120,10 @@ def edit(window_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:window_id>/delete", methods=["POST"])
 @roles_required("admin")
-def delete(window_id: int):  # type: ignore[no-untyped-def]
+def delete(window_id: int) -> ResponseReturnValue:
     window = db.session.get(ApplicationWindow, window_id) or abort(404)
     title, year = window.title, window.year
-    services.delete_window(db.session, window, actor=current_user, now=utcnow())
+    services.delete_window(db.session, window, actor=current_user, now=clock.now())
     db.session.commit()
     flash(f"已删除申报窗口：{title}", "info")
     return redirect(url_for("windows.index", year=year))
@@ -132,12 +131,12 @@ def delete(window_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/seed", methods=["POST"])
 @roles_required("admin")
-def seed():  # type: ignore[no-untyped-def]
+def seed() -> ResponseReturnValue:
     year = request.form.get("year", type=int)
     if year is None or not 2000 <= year <= 2100:
         flash("年度无效，应为 2000 到 2100 之间的整数", "error")
         return redirect(url_for("windows.index"))
-    added = services.seed_windows(db.session, local_date(utcnow()), years=[year],
+    added = services.seed_windows(db.session, clock.today(), years=[year],
                                   actor=current_user)
     db.session.commit()
     if added:
@@ -149,13 +148,12 @@ def seed():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/calendar/<token>.ics")
-def feed(token: str):  # type: ignore[no-untyped-def]
+def feed(token: str) -> ResponseReturnValue:
     """Public URL: the secret token is the credential (calendar apps cannot log in)."""
-    user = db.session.scalar(select(User).where(User.calendar_token == token,
-                                                User.is_active_flag.is_(True)))
+    user = calendar_owner(db.session, token)
     if user is None or not token:
         abort(404)
-    now = utcnow()
+    now = clock.now()
     root = base_url()
     body = build_calendar(
         calendar_events(db.session, user, local_date(now), root),
@@ -171,7 +169,7 @@ def feed(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/calendar/reset", methods=["POST"])
 @login_required
-def reset_feed():  # type: ignore[no-untyped-def]
+def reset_feed() -> ResponseReturnValue:
     user = db.session.get(User, current_user.id) or abort(404)
     user.calendar_token = new_calendar_token()
     audit.record(db.session, actor=user, entity_type="user", entity_id=user.id,

@@ -22,6 +22,8 @@ from cultivation.accounts.models import User
 from cultivation.enterprises import schemas, services
 from cultivation.enterprises.credit_code import make_code
 from cultivation.extensions import db
+from cultivation.qualifications import services as qualifications
+from cultivation.visits import services as visits
 
 PASSWORD = "browser-test-password"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -115,16 +117,16 @@ def _seed(session: Session, now: datetime) -> str:
                 "source": "stats" if i < 2 else "self",
             }, actor=advisor, now=now)
         for k, (kind, start, end) in enumerate(_ladder(tier, today)):
-            services.add_qualification(session, firm, {
+            qualifications.add_qualification(session, firm, {
                 "kind": kind, "number": f"{'GR' if kind == 'hnte' else 'ZJ'}{start.year}{n:03d}{k}",
                 "valid_from": start, "valid_to": end}, actor=admin, now=now)
         if n <= 3:
-            services.add_institution(session, firm, {
+            qualifications.add_institution(session, firm, {
                 "kind": "provincial_hnte_center",
                 "name": f"{name[:-6]}省级高新技术企业研究开发中心",
                 "recognized_on": date(2021, 6, 1)}, actor=admin, now=now)
         if owner is advisor:
-            services.log_visit(session, firm, {
+            visits.log_visit(session, firm, {
                 "visited_on": today - timedelta(days=40 + 9 * n),
                 "notes": "走访了解研发投入和高企申报准备情况；"
                          "建议规范研发费用辅助账，梳理核心知识产权。",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from registry_support import ROLES, SECRETS, as_role_fixture, count_rows, world_fixture  # noqa: F401
+from registry_support import ROLES, SECRETS, count_rows
 
 from cultivation.audit.models import AuditLog
 

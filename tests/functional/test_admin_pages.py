@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from registry_support import as_role_fixture, count_rows, world_fixture  # noqa: F401
+from registry_support import count_rows
 from sqlalchemy import select
 
 from cultivation.accounts.models import ApiToken, User

@@ -12,7 +12,7 @@ import pytest
 from api_support import Api
 from screening_support import STRONG_FIELDS, strong_years
 
-from cultivation.screening.parameters import add_parameter_value
+from cultivation.parameters.services import add_parameter_value
 
 BASE: dict[str, Any] = {
     "registered_on": "2019-05-01", "as_of": "2026-06-30", "tech_domain": "电子信息",

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from registry_support import as_role_fixture, count_rows, world_fixture  # noqa: F401
+from registry_support import count_rows
 
 from cultivation.audit.models import AuditLog
 

@@ -7,12 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from registry_support import (  # noqa: F401
-    as_role_fixture,
-    count_rows,
-    quick_user,
-    world_fixture,
-)
+from registry_support import count_rows, quick_user
 from sqlalchemy import select
 
 from cultivation.audit.models import AuditLog

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from registry_support import as_role_fixture, count_rows, world_fixture  # noqa: F401
+from registry_support import count_rows
 from sqlalchemy import select
 
 from cultivation.audit.models import AuditLog

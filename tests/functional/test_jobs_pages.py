@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cultivation.audit.models import AuditLog
+from cultivation.jobs import registry
 from cultivation.mail.models import OutboxMessage
 from cultivation.mail.services import enqueue
 from cultivation.scheduling.models import JobRun
@@ -38,7 +39,12 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client: FlaskClient, path
 def test_the_jobs_page_lists_every_job_with_schedule_last_run_and_failures(
         auth: Any, db_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     run_job(db_session, "followups", NOW)
-    monkeypatch.setitem(sys.modules, "cultivation.screening.services", None)
+    def unavailable(session: Session, now: datetime) -> dict[str, Any]:
+        raise RuntimeError("筛选数据源不可用")
+
+    jobs = {**registry.all_jobs()}
+    jobs["screening"] = replace(jobs["screening"], body=unavailable)
+    monkeypatch.setattr(registry, "all_jobs", lambda: jobs)
     failing = run_job(db_session, "screening", NOW)
     auth.login("admin")
     html = auth.client.get("/admin/jobs").get_data(as_text=True)
@@ -50,7 +56,7 @@ def test_the_jobs_page_lists_every_job_with_schedule_last_run_and_failures(
     assert "未检测到调度进程" in html
     screening_row = html.split('data-job="screening"')[1].split("</tr>")[0]
     assert "失败" in screening_row
-    assert "筛选服务尚未提供" in screening_row
+    assert "筛选数据源不可用" in screening_row
     assert 'href="/admin/jobs/runs?job=screening&amp;outcome=failed">1</a>' in screening_row
     detail = auth.client.get(f"/admin/jobs/runs/{failing.id}")
     assert detail.status_code == 200

@@ -60,7 +60,7 @@ def populate(session: Session, make_enterprise: Any, make_user: Any, n: int) -> 
 
 
 @pytest.fixture
-def data(db_session: Session, make_enterprise: Any, make_user: Any) -> None:
+def data(db_session: Session, make_enterprise: Any, make_user: Any, seeded: None) -> None:
     populate(db_session, make_enterprise, make_user, 6)
 
 
@@ -170,7 +170,7 @@ def test_the_coverage_page_shows_a_bounded_uncovered_list_and_points_to_the_xlsx
 
 
 def test_the_targets_page_shows_the_seeded_14th_plan(auth: Any, client: Any,
-                                                     db_session: Session) -> None:
+                                                     seeded: None) -> None:
     auth.login("leader")
     html = client.get("/reports/targets").get_data(as_text=True)
     assert "“十四五”科技创新发展规划" in html
@@ -180,11 +180,10 @@ def test_the_targets_page_shows_the_seeded_14th_plan(auth: Any, client: Any,
 
 
 def test_admins_add_a_plan_a_decomposed_target_and_a_manual_actual(
-    auth: Any, client: Any, db_session: Session, make_user: Any
+    auth: Any, client: Any, db_session: Session, make_user: Any, seeded: None
 ) -> None:
     advisor = make_user("advisor", username="li")
     admin = auth.login("admin")
-    client.get("/reports/targets")  # seeds the 14th plan
     response = auth.post("/reports/targets/plans", {
         "p-code": "15th", "p-name": "“十五五”科技创新规划", "p-start_year": "2026",
         "p-end_year": "2030", "p-baseline_year": "2025"}, form_url="/reports/targets")
@@ -210,10 +209,9 @@ def test_admins_add_a_plan_a_decomposed_target_and_a_manual_actual(
 
 
 def test_a_bad_target_is_refused_in_chinese_and_nothing_is_saved(
-    auth: Any, client: Any, db_session: Session
+    auth: Any, client: Any, db_session: Session, seeded: None
 ) -> None:
     auth.login("admin")
-    client.get("/reports/targets")
     before = db_session.scalar(select(Target.id).order_by(Target.id.desc()))
     response = auth.post("/reports/targets/targets", {
         "t-plan": "14th", "t-indicator": "hnte_count", "t-scope_kind": "town",
@@ -239,7 +237,7 @@ def test_only_admins_may_change_targets(auth: Any, client: Any, url: str) -> Non
 
 
 def test_the_leader_dashboard_shows_headline_cards_linking_to_reports(
-    auth: Any, client: Any, db_session: Session, make_enterprise: Any
+    auth: Any, client: Any, db_session: Session, make_enterprise: Any, seeded: None
 ) -> None:
     make_enterprise(tier="hnte")
     make_enterprise(tier="tech_sme")
@@ -290,10 +288,10 @@ PAGE_QUERIES = ["/reports/funnel?as_of=2024-06-30", "/reports/flows", "/reports/
 @pytest.mark.parametrize("url", PAGE_QUERIES)
 def test_each_page_issues_the_same_number_of_statements_for_5_or_50_firms(
     auth: Any, client: Any, db_session: Session, make_enterprise: Any, make_user: Any,
-    url: str
+    url: str, seeded: None
 ) -> None:
     auth.login("admin")
-    client.get("/reports/targets")  # seed the plan outside the count
+    client.get("/reports/targets")  # a first request outside the count
 
     def statements_for(n: int) -> int:
         populate(db_session, make_enterprise, make_user, n)

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from registry_support import ROLES, as_role_fixture, count_rows, world_fixture  # noqa: F401
+from registry_support import ROLES, count_rows
 
 from cultivation.audit.models import AuditLog
-from cultivation.screening.models import PolicyParameter
-from cultivation.screening.parameters import ensure_parameters
+from cultivation.parameters.models import PolicyParameter
+from cultivation.parameters.services import ensure_parameters
 
 ALL = dict.fromkeys(ROLES[:-1], 200)
 READERS = {"admin": 200, "leader": 200, "advisor_in": 403, "advisor_out": 403}

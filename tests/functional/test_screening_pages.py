@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from cultivation.audit.models import AuditLog
 from cultivation.enterprises.models import FiscalYearFigures
-from cultivation.screening.models import PolicyParameter
+from cultivation.parameters.models import PolicyParameter
 from cultivation.screening.services import run_screening
 from cultivation.screening.views import firm_verdicts
 
@@ -274,7 +274,7 @@ def test_the_firm_cards_issue_a_bounded_number_of_statements(app, auth, client, 
 
 # 政策参数 ------------------------------------------------------------------------------------
 
-def test_admins_and_leaders_see_every_parameter_with_unconfirmed_flagged(auth, client):
+def test_admins_and_leaders_see_every_parameter_with_unconfirmed_flagged(auth, client, seeded):
     for role in ("admin", "leader"):
         auth.login(role)
         html = client.get("/admin/parameters").get_data(as_text=True)
@@ -334,10 +334,9 @@ def test_an_admin_adds_a_dated_value(auth, client, db_session):
     ({"source": ""}, "source", "请填写来源"),
 ])
 def test_malformed_input_is_a_field_error_and_nothing_is_saved(auth, client, db_session, data,
-                                                               field_id, message):
+                                                               field_id, message, seeded):
     auth.login("admin")
     url = "/admin/parameters/hnte.rd_expense_ratio_bands"
-    client.get(url)  # seeds
     before = parameter_count(db_session)
     form = {"valid_from": "2027-01-01", "source": "测试文号",
             "value": "- {max: 5000, max_inclusive: true, rate: 0.06}\n"

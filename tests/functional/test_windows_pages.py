@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from schedule_support import make_run, make_window  # noqa: F401
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

@@ -181,3 +181,14 @@ def test_serve_warns_when_it_runs_with_the_public_development_secret(
     assert result.exit_code == 0, result.output
     assert [options["port"] for options in served] == [5999]
     assert ("CULTIVATION_SECRET_KEY" in result.output) is warned
+
+
+def test_a_missing_command_module_is_an_error_not_skipped(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask import Flask
+
+    from cultivation import commands
+
+    monkeypatch.setattr(commands, "CLI_MODULES", (*commands.CLI_MODULES, "cultivation.web.nope"))
+    with pytest.raises(ModuleNotFoundError, match=r"cultivation\.web\.nope"):
+        commands.register_commands(Flask(__name__))

@@ -25,9 +25,10 @@ from cultivation.extensions import db
 from cultivation.policy.rules.hnte import TECH_DOMAINS
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
-from cultivation.qualifications.queries import in_force_on, tier_counts
+from cultivation.qualifications.queries import in_force_on
 from cultivation.qualifications.spans import check_spans
 from cultivation.regions import load_region
+from cultivation.reports.tiersql import tier_counts_on
 from cultivation.visits.models import Visit
 from testkit import count_queries
 
@@ -77,7 +78,8 @@ def test_default_load_hits_the_plan_counts_exactly(db_session: Session) -> None:
     assert (at_2020["hnte"], at_2020["zj_tech_sme"]) == (48, 281)
     assert (at_2025["hnte"], at_2025["zj_tech_sme"]) == (90, 450)
     assert 2 <= at_2025["leading"] <= 3
-    tiers_2020, tiers_2025 = tier_counts(END_2020), tier_counts(END_2025)
+    counts = tier_counts_on(db_session, [END_2020, END_2025])
+    tiers_2020, tiers_2025 = counts[END_2020], counts[END_2025]
     assert tiers_2020["hnte"] + tiers_2020["leading"] == 48
     assert tiers_2025["hnte"] + tiers_2025["leading"] == 90
     assert sum(tiers_2025.values()) == 800
@@ -351,8 +353,9 @@ def test_cli_rejects_bad_arguments_and_writes_nothing(runner: Any, db_session: S
 def test_the_full_load_seeds_windows_parameters_a_screening_run_and_a_snapshot(
     db_session: Session,
 ) -> None:
+    from cultivation.parameters.models import PolicyParameter
     from cultivation.reports.models import CoverageSnapshot
-    from cultivation.screening.models import Evaluation, PolicyParameter, ScreeningRun
+    from cultivation.screening.models import Evaluation, ScreeningRun
     from cultivation.windows.models import ApplicationWindow
 
     load(db_session, firms=60, seeders=None)

@@ -10,16 +10,17 @@ from screening_support import STRONG_FIELDS, strong_years
 from sqlalchemy import func, select
 
 from cultivation.audit.models import AuditLog
-from cultivation.policy import PARAMETER_CATALOGUE, default_parameters, evaluate
-from cultivation.screening.facts import facts_for_enterprise
-from cultivation.screening.models import Evaluation, PolicyParameter
-from cultivation.screening.parameters import (
+from cultivation.parameters.models import PolicyParameter
+from cultivation.parameters.services import (
     ParameterInputError,
     add_parameter_value,
     parameter_table,
     seed_parameters,
     value_from_text,
 )
+from cultivation.policy import PARAMETER_CATALOGUE, default_parameters, evaluate
+from cultivation.screening.facts import facts_for_enterprise
+from cultivation.screening.models import Evaluation
 from cultivation.screening.services import run_screening
 
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)

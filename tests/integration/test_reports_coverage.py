@@ -18,7 +18,7 @@ from cultivation.reports.coverage import (
 )
 from cultivation.reports.coverage_trend import coverage_trend
 from cultivation.reports.models import CoverageSnapshot
-from cultivation.reports.services import take_coverage_snapshot
+from cultivation.reports.snapshots import take_coverage_snapshot
 
 D = date(2025, 6, 30)
 

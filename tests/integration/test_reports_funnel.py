@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.reports.filters import ReportFilters
-from cultivation.reports.funnel import funnel, tier_counts_on, year_end_series
+from cultivation.reports.funnel import funnel, year_end_series
+from cultivation.reports.tiersql import tier_counts_on
 
 D = date(2024, 6, 30)
 

@@ -12,19 +12,19 @@ from sqlalchemy.orm import Session
 
 from cultivation.audit.models import AuditLog
 from cultivation.reports.models import PlanPeriod
-from cultivation.reports.services import (
+from cultivation.targets.progress import (
+    computed_actuals,
+    current_plan,
+    plan_progress,
+    scoped_targets,
+)
+from cultivation.targets.services import (
     TargetError,
     add_plan,
     ensure_plans,
     enter_manual_actual,
     seed_plans,
     set_target,
-)
-from cultivation.reports.targets import (
-    computed_actuals,
-    current_plan,
-    plan_progress,
-    scoped_targets,
 )
 
 TODAY = date(2024, 6, 30)

@@ -10,10 +10,10 @@ from screening_support import AS_OF, STRONG_FIELDS, StatementCounter, four_firms
 from sqlalchemy import select
 
 from cultivation.enterprises.models import FiscalYearFigures
+from cultivation.parameters.services import parameter_table, seed_parameters
 from cultivation.policy import evaluate
 from cultivation.screening.facts import facts_for_enterprise, facts_for_enterprises
 from cultivation.screening.models import Evaluation
-from cultivation.screening.parameters import parameter_table, seed_parameters
 from cultivation.screening.queries import CandidateFilters, candidates
 from cultivation.screening.services import run_screening, screen_demo, total_gap
 

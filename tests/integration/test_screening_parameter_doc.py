@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from cultivation.parameters.doc import DOC, render
 from cultivation.policy import PARAMETER_CATALOGUE, default_parameters
-from cultivation.screening.parameter_doc import DOC, render
 
 
 def test_the_parameter_document_matches_the_seeds():
     assert DOC.read_text(encoding="utf-8") == render(), (
-        "docs/policy-parameters.md is stale: run python -m cultivation.screening.parameter_doc "
+        "docs/policy-parameters.md is stale: run python -m cultivation.parameters.doc "
         "--write")
 
 

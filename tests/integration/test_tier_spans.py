@@ -11,8 +11,8 @@ from reports_support import count_statements, qualify
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from cultivation.enterprises import services as registry
 from cultivation.enterprises.models import Enterprise
+from cultivation.qualifications import services as registry
 from cultivation.qualifications.models import OPEN_END, Qualification, TierSpan
 from cultivation.qualifications.spans import check_spans, refresh_spans
 from cultivation.qualifications.tiers import TIER_RANK, effective_end, tier_history

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from cultivation.enterprises.models import Enterprise
 from cultivation.qualifications.models import Qualification
-from cultivation.qualifications.queries import enterprises_with_tier, tier_code, tier_counts
+from cultivation.qualifications.queries import enterprises_with_tier, tier_code
 from cultivation.qualifications.tiers import tier_at
+from cultivation.reports.tiersql import tier_counts_on
 
 
 def _sql_tiers(session: Session, day: date) -> dict[int, str]:
@@ -95,9 +96,31 @@ def test_tier_counts_group_every_live_firm_once(
     db_session: Session, firms: list[Enterprise]
 ) -> None:
     day = date(2022, 3, 15)
-    counts = tier_counts(day)
+    counts = tier_counts_on(db_session, [day])[day]
     assert counts == {"none": 1, "startup": 0, "tech_sme": 1, "hnte": 1, "leading": 1}
     firms[3].deleted_at = firms[3].created_at + timedelta(days=1)
     db_session.flush()
-    after = tier_counts(day)
+    after = tier_counts_on(db_session, [day])[day]
     assert after == {**counts, "none": 0}
+
+
+def test_the_funnel_the_dashboards_and_the_digest_count_tiers_alike(
+    db_session: Session, firms: list[Enterprise], make_user: Any
+) -> None:
+    from cultivation.dashboard.advisor import tier_counts as panel_counts
+    from cultivation.portfolios.models import PortfolioAssignment
+    from cultivation.reminders.leader_digest import leader_summary
+    from cultivation.reports.filters import ReportFilters
+    from cultivation.reports.funnel import funnel
+
+    day = date(2022, 3, 15)
+    leader, advisor = make_user("leader"), make_user("advisor")
+    db_session.add_all(PortfolioAssignment(enterprise_id=f.id, advisor_id=advisor.id,
+                                           started_on=date(2020, 1, 1)) for f in firms[:2])
+    db_session.flush()
+    county = funnel(db_session, day).current.counts
+    assert panel_counts(db_session, leader, day) == county
+    assert [n for _, n in leader_summary(db_session, day).tiers] == list(county.values())
+    mine = panel_counts(db_session, advisor, day)
+    assert mine == tier_counts_on(db_session, [day], ReportFilters(advisor_id=advisor.id))[day]
+    assert sum(mine.values()) == 2

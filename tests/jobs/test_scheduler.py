@@ -26,10 +26,10 @@ from schedule_support import SmtpServer
 from sqlalchemy import func, select
 
 from cultivation.extensions import db
+from cultivation.jobs.registry import all_jobs
 from cultivation.mail.models import OutboxMessage
 from cultivation.scheduling.lock import AdvisoryLock, LeaseLock, make_lock
 from cultivation.scheduling.models import JobRun
-from cultivation.scheduling.registry import all_jobs
 from cultivation.scheduling.scheduler import build_scheduler
 
 

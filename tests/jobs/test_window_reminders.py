@@ -9,8 +9,8 @@ import pytest
 from schedule_support import outbox, verdict
 from sqlalchemy.orm import Session
 
+from cultivation.reminders.windows import send_window_reminders
 from cultivation.scheduling.services import run_job
-from cultivation.windows.reminders import send_window_reminders
 
 OPENS = date(2026, 7, 1)
 CLOSES = date(2026, 8, 25)

@@ -1,4 +1,4 @@
-"""Write side of reports: coverage snapshots, plan periods, targets, hand-entered actuals.
+"""Write side of plan targets: plan periods, targets, hand-entered actuals, the built-in plans.
 
 Services flush and never commit; the view or job that calls them commits once.
 """
@@ -6,21 +6,18 @@ Services flush and never commit; the view or job that calls them commits once.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import func, select
 
 from cultivation.audit import services as audit
 from cultivation.database import DbSession
-from cultivation.reports.coverage import KINDS, coverage_at, coverage_by_town
 from cultivation.reports.indicators import INDICATORS
 from cultivation.reports.models import (
     SCOPE_KINDS,
-    CoverageSnapshot,
     ManualActual,
     PlanPeriod,
     Target,
@@ -28,7 +25,6 @@ from cultivation.reports.models import (
 
 log = logging.getLogger(__name__)
 PLANS_DIR = Path(__file__).with_name("plans")
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class TargetError(ValueError):
@@ -39,36 +35,6 @@ class TargetError(ValueError):
         self.message = message
         self.field = field
 
-
-def _local_date(now: datetime, timezone: str | None) -> date:
-    if timezone is None:
-        from flask import current_app, has_app_context
-
-        timezone = current_app.config["TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE
-    return now.astimezone(ZoneInfo(timezone)).date()
-
-
-def take_coverage_snapshot(
-    session: DbSession, now: datetime, *, timezone: str | None = None
-) -> list[CoverageSnapshot]:
-    """Store today's 三覆盖 figures (one row per population); re-running the same day updates."""
-    day = _local_date(now, timezone)
-    report = coverage_at(session, day)
-    towns = coverage_by_town(session, day)
-    existing = {s.kind: s for s in session.scalars(
-        select(CoverageSnapshot).where(CoverageSnapshot.taken_on == day))}
-    rows = []
-    for kind in KINDS:
-        pop = report.populations[kind]
-        snap = existing.get(kind) or CoverageSnapshot(taken_on=day, kind=kind)
-        snap.population, snap.covered = pop.population, pop.covered
-        snap.by_town = {g.label: list(g.counts[kind]) for g in towns if g.counts[kind][0]}
-        session.add(snap)
-        rows.append(snap)
-    session.flush()
-    log.info("coverage snapshot %s: %s", day,
-             {k: (p.covered, p.population) for k, p in report.populations.items()})
-    return rows
 
 
 def seed_plans(session: DbSession) -> int:

@@ -1,7 +1,7 @@
 """Write docs/policy-parameters.md from the seed YAML: every key, value, validity and source.
 
-    python -m cultivation.screening.parameter_doc            # print
-    python -m cultivation.screening.parameter_doc --write    # rewrite docs/policy-parameters.md
+    python -m cultivation.parameters.doc            # print
+    python -m cultivation.parameters.doc --write    # rewrite docs/policy-parameters.md
 
 A test regenerates it and compares, so the document cannot drift from the seeds.
 """
@@ -26,7 +26,7 @@ GROUPS = {
 }
 HEADER = """# 政策参数（policy parameters）
 
-本文件由 `python -m cultivation.screening.parameter_doc --write` 根据
+本文件由 `python -m cultivation.parameters.doc --write` 根据
 `cultivation/policy/params/*.yaml` 生成，请勿手工修改；测试会核对它与种子数据一致。
 
 每个门槛、比例和分段表都是一个带日期、带来源的参数：评估按评估日期取当时有效的取值。

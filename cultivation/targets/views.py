@@ -2,47 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from cultivation.accounts.access import roles_required
-from cultivation.accounts.models import User
+from cultivation.accounts.access import login_required, roles_required
 from cultivation.extensions import db
+from cultivation.portfolios.queries import advisor_names
 from cultivation.regions import current_region
 from cultivation.reports import exports
-from cultivation.reports.forms import ManualActualForm, PlanForm, TargetForm, plan_choices
 from cultivation.reports.indicators import INDICATORS
 from cultivation.reports.models import SCOPE_KINDS, PlanPeriod
-from cultivation.reports.services import (
-    TargetError,
-    add_plan,
-    ensure_plans,
-    enter_manual_actual,
-    set_target,
-)
-from cultivation.reports.targets import (
+from cultivation.targets.forms import ManualActualForm, PlanForm, TargetForm, plan_choices
+from cultivation.targets.progress import (
+    all_plans,
     current_plan,
     plan_progress,
     plan_targets,
     plan_years,
     scoped_targets,
 )
-from cultivation.reports.views import bp, dbs, today, wants_xlsx
+from cultivation.targets.services import (
+    TargetError,
+    add_plan,
+    enter_manual_actual,
+    set_target,
+)
+from cultivation.web import clock
+from cultivation.web.clock import today
+from cultivation.web.request import dbs, wants_xlsx
 
+bp = Blueprint("targets", __name__, url_prefix="/reports")
 
-def _seed_if_empty() -> None:
-    """First visit on a fresh database: seed the 14th plan (idempotent, race-safe)."""
-    try:
-        if ensure_plans(dbs()):
-            db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
 
 
 def _forms(plans: list[PlanPeriod], chosen: PlanPeriod | None) -> dict[str, FlaskForm]:
@@ -54,9 +48,8 @@ def _forms(plans: list[PlanPeriod], chosen: PlanPeriod | None) -> dict[str, Flas
             "actual_form": ManualActualForm(prefix="a")}
 
 
-def _render(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> Any:
-    _seed_if_empty()
-    plans = list(db.session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))
+def _render(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> ResponseReturnValue:
+    plans = all_plans(db.session)
     code = request.args.get("plan", "")
     plan = next((p for p in plans if p.code == code), None) if code else \
         current_plan(dbs(), today())
@@ -91,7 +84,7 @@ def _render(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> Any
 
 @bp.route("/targets")
 @login_required
-def targets_page():  # type: ignore[no-untyped-def]
+def targets_page() -> ResponseReturnValue:
     return _render()
 
 
@@ -103,8 +96,8 @@ def _attach(form: FlaskForm, exc: TargetError) -> None:
         flash(exc.message, "error")
 
 
-def _failed(plans_form: str, form: FlaskForm) -> Any:
-    plans = list(db.session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))
+def _failed(plans_form: str, form: FlaskForm) -> ResponseReturnValue:
+    plans = all_plans(db.session)
     forms = _forms(plans, None)
     forms[plans_form] = form
     if isinstance(form, TargetForm):
@@ -115,7 +108,7 @@ def _failed(plans_form: str, form: FlaskForm) -> Any:
 
 @bp.route("/targets/plans", methods=["POST"])
 @roles_required("admin")
-def add_plan_view():  # type: ignore[no-untyped-def]
+def add_plan_view() -> ResponseReturnValue:
     form = PlanForm(prefix="p")
     if form.validate_on_submit():
         try:
@@ -126,21 +119,21 @@ def add_plan_view():  # type: ignore[no-untyped-def]
         else:
             db.session.commit()
             flash(f"已新增规划：{plan.name}", "success")
-            return redirect(url_for("reports.targets_page", plan=plan.code))
+            return redirect(url_for("targets.targets_page", plan=plan.code))
     return _failed("plan_form", form)
 
 
 def _scope_values() -> dict[str, set[str]]:
     region = current_region()
-    advisors = set(db.session.scalars(select(User.username).where(User.role == "advisor")))
+    advisors = {row.username for row in advisor_names(db.session)}
     return {"town": set(region.towns), "industry": set(region.industries), "advisor": advisors}
 
 
 @bp.route("/targets/targets", methods=["POST"])
 @roles_required("admin")
-def set_target_view():  # type: ignore[no-untyped-def]
+def set_target_view() -> ResponseReturnValue:
     form = TargetForm(prefix="t")
-    plans = list(db.session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))
+    plans = all_plans(db.session)
     form.plan.choices = plan_choices([(p.code, p.name) for p in plans])
     if form.validate_on_submit():
         plan = next(p for p in plans if p.code == form.plan.data)
@@ -158,24 +151,24 @@ def set_target_view():  # type: ignore[no-untyped-def]
         else:
             db.session.commit()
             flash("目标已保存", "success")
-            return redirect(url_for("reports.targets_page", plan=plan.code))
+            return redirect(url_for("targets.targets_page", plan=plan.code))
     return _failed("target_form", form)
 
 
 @bp.route("/targets/actuals", methods=["POST"])
 @roles_required("admin")
-def manual_actual_view():  # type: ignore[no-untyped-def]
+def manual_actual_view() -> ResponseReturnValue:
     form = ManualActualForm(prefix="a")
     if form.validate_on_submit():
         try:
             enter_manual_actual(dbs(), {"indicator": form.indicator.data,
                                              "year": form.year.data, "value": form.value.data,
                                              "note": form.note.data},
-                                actor=current_user, now=datetime.now(UTC))
+                                actor=current_user, now=clock.now())
         except TargetError as exc:
             _attach(form, exc)
         else:
             db.session.commit()
             flash("实际值已保存", "success")
-            return redirect(url_for("reports.targets_page", plan=request.args.get("plan") or None))
+            return redirect(url_for("targets.targets_page", plan=request.args.get("plan") or None))
     return _failed("actual_form", form)

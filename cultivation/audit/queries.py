@@ -196,3 +196,8 @@ def log_page(
         .limit(per_page).offset((max(page, 1) - 1) * per_page)
     ).all()
     return present(session, [(r[0], r[1], r[2]) for r in rows]), total
+
+
+def actor_names(session: DbSession) -> list[str]:
+    """Every user name, for the actor filter."""
+    return list(session.scalars(select(User.username).order_by(User.username)))

@@ -14,6 +14,7 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
+from cultivation.qualifications.queries import in_force_on
 from cultivation.reports.dates import date_series
 from cultivation.reports.indicators import COMPUTED, INDICATORS, Indicator
 from cultivation.reports.models import ManualActual, PlanPeriod, Target
@@ -21,7 +22,6 @@ from cultivation.reports.tiersql import (
     active_position_join,
     firm_exists_on,
     institution_in_force,
-    qualification_in_force,
 )
 
 Key = tuple[str, str, int]  # (indicator, scope value — "" for the county, year)
@@ -62,7 +62,7 @@ def _stock_counts(session: DbSession, source: str, indicators: list[Indicator], 
     days = {count_day(y, today): y for y in years}
     series = date_series(list(days))
     model: Any = Qualification if source == "qualification" else RDInstitution
-    in_force = (qualification_in_force(series.c.day) if source == "qualification"
+    in_force = (in_force_on(series.c.day) if source == "qualification"
                 else institution_in_force(series.c.day))
     scope_col, needs_portfolio = _scope_column(scope_kind)
     cols = [func.count(distinct(case((model.kind.in_(ind.kinds), model.enterprise_id))))
@@ -281,3 +281,8 @@ def current_plan(session: DbSession, today: date) -> PlanPeriod | None:
         select(PlanPeriod).where(PlanPeriod.start_year <= today.year)
         .order_by(PlanPeriod.end_year.desc()).limit(1)
     ) or session.scalar(select(PlanPeriod).order_by(PlanPeriod.start_year).limit(1))
+
+
+def all_plans(session: DbSession) -> list[PlanPeriod]:
+    """Every plan period, oldest first."""
+    return list(session.scalars(select(PlanPeriod).order_by(PlanPeriod.start_year)))

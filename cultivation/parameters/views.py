@@ -11,24 +11,25 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from cultivation.accounts.access import roles_required
-from cultivation.accounts.models import User
-from cultivation.enterprises.views import INVALID, clock
+from cultivation.accounts.services import display_names
 from cultivation.extensions import db
 from cultivation.inputs import InputError, parse_date
-from cultivation.policy import PARAMETER_CATALOGUE, ParameterError, ParameterSpec
-from cultivation.screening.forms import ParameterValueForm
-from cultivation.screening.models import PolicyParameter
-from cultivation.screening.parameters import (
+from cultivation.parameters.forms import ParameterValueForm
+from cultivation.parameters.models import PolicyParameter
+from cultivation.parameters.services import (
     ParameterInputError,
     add_parameter_value,
-    ensure_parameters,
+    stored_rows,
     value_from_text,
 )
+from cultivation.policy import PARAMETER_CATALOGUE, ParameterError, ParameterSpec
 from cultivation.screening.presenters import parameter_value_text
+from cultivation.web.clock import clock
+from cultivation.web.request import INVALID
 
 bp = Blueprint("parameters", __name__, url_prefix="/admin/parameters")
 GROUPS = {
@@ -64,11 +65,8 @@ class KeyLine:
 
 
 def _rows() -> dict[str, list[PolicyParameter]]:
-    if ensure_parameters(db.session):
-        db.session.commit()
     by_key: dict[str, list[PolicyParameter]] = {}
-    for row in db.session.scalars(select(PolicyParameter).order_by(PolicyParameter.key,
-                                                                   PolicyParameter.valid_from)):
+    for row in stored_rows(db.session):
         by_key.setdefault(row.key, []).append(row)
     return by_key
 
@@ -78,7 +76,7 @@ def _covers(row: PolicyParameter, day: date) -> bool:
 
 
 @bp.route("")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     _, today = clock()
     by_key = _rows()
     groups: dict[str, list[KeyLine]] = {}
@@ -101,7 +99,7 @@ def _value_text(value: Any) -> str:
 
 
 @bp.route("/<key>", methods=["GET", "POST"])
-def detail(key: str):  # type: ignore[no-untyped-def]
+def detail(key: str) -> ResponseReturnValue:
     spec = PARAMETER_CATALOGUE.get(key)
     if spec is None:
         abort(404, f"没有名为“{key[:80]}”的政策参数")
@@ -140,8 +138,7 @@ def detail(key: str):  # type: ignore[no-untyped-def]
                 target = getattr(form, name, None) or form.value
                 target.errors = [*target.errors, *messages]
         status = INVALID
-    creators = {u.id: u.display_name for u in db.session.scalars(
-        select(User).where(User.id.in_({r.created_by_id for r in rows if r.created_by_id})))}
+    creators = display_names(db.session, {r.created_by_id for r in rows if r.created_by_id})
     return render_template("admin/parameters_detail.html", key=key, spec=spec, rows=rows,
                            current=current, form=form, today=today, creators=creators,
                            value_text=parameter_value_text, raw_text=_value_text,

@@ -1,8 +1,5 @@
-"""The job registry: name, Chinese label, body ``(session, now) -> counts`` and cron schedule.
-
-The definitions live in the top-level ``jobs`` package (thin wiring); this module gives them a
-type and looks them up.
-"""
+"""What a scheduled job is: name, Chinese label, body ``(session, now) -> counts`` and cron
+schedule. The jobs themselves are listed in ``definitions``; ``registry`` looks them up."""
 
 from __future__ import annotations
 
@@ -40,19 +37,3 @@ class JobSpec:
     def trigger(self, zone: tzinfo) -> CronTrigger:
         """The cron trigger in ``zone`` (never the machine's local zone)."""
         return CronTrigger(timezone=zone, **self.cron)
-
-
-def all_jobs() -> dict[str, JobSpec]:
-    """Every job by name, in schedule order."""
-    from jobs.definitions import JOBS
-
-    return {spec.name: spec for spec in JOBS}
-
-
-def get_job(name: str) -> JobSpec:
-    """The job called ``name``; raises ``UnknownJob`` with a Chinese message."""
-    jobs = all_jobs()
-    try:
-        return jobs[name]
-    except KeyError:
-        raise UnknownJob(f"未知任务“{name}”，可用的任务：{'、'.join(jobs)}") from None

@@ -9,29 +9,22 @@ from flask import current_app
 from sqlalchemy import text
 
 from cultivation.database import DbSession
+from cultivation.jobs.spec import JobSpec
 from cultivation.mail.dispatch import dispatch
 from cultivation.reminders.annual_report import send_annual_report_reminders
 from cultivation.reminders.expiry import send_expiry_reminders
 from cultivation.reminders.followups import send_followup_reminders
 from cultivation.reminders.leader_digest import send_leader_digest
-from cultivation.scheduling.clock import local_date
-from cultivation.scheduling.registry import JobSpec
-from cultivation.windows.reminders import send_window_reminders
-
-
-class MissingService(RuntimeError):
-    """A job's service is not installed (yet); the JobRun records this message."""
+from cultivation.reminders.windows import send_window_reminders
+from cultivation.reports.snapshots import take_coverage_snapshot
+from cultivation.screening.retention import prune_screening_history
+from cultivation.screening.services import run_screening
+from cultivation.web.clock import local_date
 
 
 def screening(session: DbSession, now: datetime) -> dict[str, Any]:
     """Evaluate every firm as of today and store the run (with its diff to the previous run),
     then prune the screening history older than ``SCREENING_KEEP_DAYS`` (screening.retention)."""
-    try:
-        from cultivation.screening.services import run_screening
-    except ImportError as exc:
-        raise MissingService("筛选服务尚未提供：cultivation.screening.services.run_screening 不存在"
-                             ) from exc
-    from cultivation.screening.retention import prune_screening_history
     run = run_screening(session, as_of=local_date(now), now=now)
     counts: dict[str, Any] = {"run": run.id, "firms": run.firms, "evaluations": run.evaluations}
     summary = run.summary or {}
@@ -50,11 +43,6 @@ def screening(session: DbSession, now: datetime) -> dict[str, Any]:
 
 def coverage_snapshot(session: DbSession, now: datetime) -> dict[str, Any]:
     """Store this week's 三覆盖 figures for the trend chart."""
-    try:
-        from cultivation.reports.services import take_coverage_snapshot
-    except ImportError as exc:
-        raise MissingService("三覆盖快照服务尚未提供：cultivation.reports.services."
-                             "take_coverage_snapshot 不存在") from exc
     rows = take_coverage_snapshot(session, now)
     return {f"{row.kind}_covered": row.covered for row in rows} | {
         f"{row.kind}_population": row.population for row in rows}

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
+from cultivation.accounts.access import roles_required
 from cultivation.accounts.models import User
 from cultivation.accounts.services import AccountError
-from cultivation.admin import queries, services
-from cultivation.admin.views import bp
-from cultivation.enterprises.models import Enterprise
-from cultivation.enterprises.queries import EnterpriseFilters, list_page, list_statement
-from cultivation.enterprises.views import clock, int_arg
+from cultivation.enterprises.queries import EnterpriseFilters, list_ids, list_page
 from cultivation.extensions import db
-from cultivation.portfolios.queries import advisors
+from cultivation.portfolios import queries, services
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.regions import current_region
+from cultivation.web.clock import clock
+from cultivation.web.request import int_arg
+
+bp = Blueprint("portfolios", __name__, url_prefix="/admin")
 
 FILTER_KEYS = ("q", "town", "industry", "tier", "advisor")
+
+
+@bp.before_request
+@roles_required("admin")
+def admins_only() -> None:
+    """Every portfolio page: anonymous → login, other roles → 403."""
 
 
 def _filters(source: Any) -> tuple[EnterpriseFilters, dict[str, Any]]:
@@ -32,7 +39,7 @@ def _filters(source: Any) -> tuple[EnterpriseFilters, dict[str, Any]]:
 
 
 @bp.route("/portfolios")
-def portfolios():  # type: ignore[no-untyped-def]
+def portfolios() -> ResponseReturnValue:
     _, today = clock()
     filters, args = _filters(request.args)
     per_page = int(current_app.config.get("PER_PAGE", 50))
@@ -41,34 +48,31 @@ def portfolios():  # type: ignore[no-untyped-def]
     return render_template(
         "admin/portfolios.html", rows=rows, total=total, page=page,
         pages=max((total + per_page - 1) // per_page, 1), filters=filters, args=args,
-        page_url=lambda n: url_for("admin.portfolios", **args, page=n),
-        loads=queries.advisor_loads(db.session), advisors=list(db.session.scalars(advisors())),
+        page_url=lambda n: url_for("portfolios.portfolios", **args, page=n),
+        loads=queries.advisor_loads(db.session),
+        advisors=queries.active_advisors(db.session),
         region=current_region(), tiers=TIER_LABELS,
     )
 
 
 @bp.route("/portfolios", methods=["POST"])
-def assign_portfolios():  # type: ignore[no-untyped-def]
+def assign_portfolios() -> ResponseReturnValue:
     now, today = clock()
     filters, args = _filters(request.form)
-    back = redirect(url_for("admin.portfolios", **args))
+    back = redirect(url_for("portfolios.portfolios", **args))
     target_name = request.form.get("target", "")
     target: User | None = None
     if target_name != "none":
-        target = db.session.scalar(advisors().where(User.username == target_name))
+        target = queries.advisor_named(db.session, target_name)
         if target is None:
             flash("请选择要分配给的科技指导员（或选择“取消分配”）", "danger")
             return back
     if request.form.get("mode") == "all":
-        ids = list(db.session.scalars(
-            list_statement(filters, today).with_only_columns(Enterprise.id).order_by(None)
-        ))
+        ids = list_ids(db.session, filters, today)
     else:
         raw = request.form.getlist("ids")
         wanted = [int(i) for i in raw if i.isdigit()]
-        ids = list(db.session.scalars(
-            select(Enterprise.id).where(Enterprise.id.in_(wanted), Enterprise.deleted_at.is_(None))
-        )) if wanted else []
+        ids = queries.live_firm_ids(db.session, wanted)
     if not ids:
         flash("请先勾选企业，或选择“按筛选条件全部分配”", "warning")
         return back

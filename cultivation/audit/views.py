@@ -6,17 +6,24 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, render_template, request, url_for
-from sqlalchemy import select
+from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
-from cultivation.accounts.models import User
-from cultivation.admin.auditing import ACTIONS, ENTITIES, AuditFilters, log_page
-from cultivation.admin.views import bp
-from cultivation.enterprises.views import int_arg
+from cultivation.accounts.access import roles_required
+from cultivation.audit.queries import ACTIONS, ENTITIES, AuditFilters, actor_names, log_page
 from cultivation.extensions import db
 from cultivation.inputs import InputError, parse_date
+from cultivation.web.request import int_arg
+
+bp = Blueprint("audit", __name__, url_prefix="/admin")
 
 KEYS = ("actor", "entity_type", "action", "enterprise", "start", "end")
+
+
+@bp.before_request
+@roles_required("admin")
+def admins_only() -> None:
+    """The audit log: anonymous → login, other roles → 403."""
 
 
 def _day(args: dict[str, str], key: str, label: str) -> date | None:
@@ -34,7 +41,7 @@ def _day(args: dict[str, str], key: str, label: str) -> date | None:
 
 
 @bp.route("/audit")
-def audit():  # type: ignore[no-untyped-def]
+def audit() -> ResponseReturnValue:
     # Query values, handed back to url_for (which takes them as Any).
     args: dict[str, Any] = {k: request.args.get(k, "").strip() for k in KEYS}
     args = {k: v for k, v in args.items() if v}
@@ -47,10 +54,10 @@ def audit():  # type: ignore[no-untyped-def]
     page = int_arg("page")
     entries, total = log_page(db.session, filters, ZoneInfo(current_app.config["TIMEZONE"]),
                               page=page, per_page=per_page)
-    actors = list(db.session.scalars(select(User.username).order_by(User.username)))
+    actors = actor_names(db.session)
     return render_template(
         "admin/audit.html", entries=entries, total=total, page=page, filters=filters, args=args,
         pages=max((total + per_page - 1) // per_page, 1), actors=actors,
-        page_url=lambda n: url_for("admin.audit", **args, page=n),
+        page_url=lambda n: url_for("audit.audit", **args, page=n),
         actions=ACTIONS, entities=ENTITIES,
     )

@@ -24,9 +24,9 @@ from cultivation.mail.services import enqueue
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import current_assignment_join
 from cultivation.reminders.due import due_offset, in_days_text
-from cultivation.scheduling.clock import local_date
 from cultivation.screening.models import Evaluation
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOME_LABELS, latest_run_id
+from cultivation.web.clock import local_date
 from cultivation.web.filters import cn_date
 from cultivation.windows.models import PROGRAMME_RULES, ApplicationWindow
 from cultivation.windows.schema import MAX_OFFSET

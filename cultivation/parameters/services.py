@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cultivation.audit import services as audit
 from cultivation.database import DbSession
+from cultivation.parameters.models import PolicyParameter
 from cultivation.policy import (
     PARAMETER_CATALOGUE,
     ParameterError,
@@ -29,7 +30,6 @@ from cultivation.policy import (
     load_parameters,
 )
 from cultivation.policy.parameters import parse_value
-from cultivation.screening.models import PolicyParameter
 
 log = logging.getLogger(__name__)
 
@@ -113,25 +113,36 @@ def parameter_table(session: DbSession) -> ParameterTable:
     return stored_table(session)
 
 
+def stored_rows(session: DbSession) -> list[PolicyParameter]:
+    """Every stored value, by key and start date."""
+    return list(session.scalars(select(PolicyParameter).order_by(PolicyParameter.key,
+                                                                 PolicyParameter.valid_from)))
+
+
 def stored_table(session: DbSession) -> ParameterTable:
     """Every stored value as a ParameterTable, without seeding."""
-    rows = session.scalars(select(PolicyParameter).order_by(PolicyParameter.key,
-                                                            PolicyParameter.valid_from))
-    return table_from_rows(rows)
+    return table_from_rows(stored_rows(session))
 
 
 def request_parameters() -> ParameterTable:
-    """The parameter table of the current web or API request (read once, seeds committed)."""
+    """The parameter table of the current web or API request (read once; never writes)."""
     from flask import g
 
     from cultivation.extensions import db
 
     table: ParameterTable | None = g.get("policy_parameters")
     if table is None:
-        if ensure_parameters(db.session):
-            db.session.commit()
-        table = g.policy_parameters = stored_table(db.session)
+        table = g.policy_parameters = readable_table(db.session)
     return table
+
+
+def readable_table(session: DbSession) -> ParameterTable:
+    """The stored values, plus the seed values of keys nothing is stored for yet (a database
+    the seed step has not reached); reads only."""
+    stored = stored_table(session)
+    known = stored.keys()
+    missing = [v for v in seed_table().all_values() if v.key not in known]
+    return stored.with_values(missing) if missing else stored
 
 
 def table_from_rows(rows: Iterable[PolicyParameter]) -> ParameterTable:
