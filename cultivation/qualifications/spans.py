@@ -47,18 +47,14 @@ from sqlalchemy.sql.selectable import CTE
 
 from cultivation.database import DbSession
 from cultivation.qualifications.models import OPEN_END, Qualification, TierSpan
-from cultivation.qualifications.tiers import KIND_TIER, TIER_RANK, TIERS
+from cultivation.qualifications.queries import kind_rank
+from cultivation.qualifications.tiers import KIND_TIER, TIERS
 from cultivation.reports.dates import add_days, day_literal
 
 TIER_KINDS = list(KIND_TIER)
 SPAN_COLUMNS = ("enterprise_id", "tier", "rank", "valid_from", "valid_to", "prev_rank",
                 "entered_by")
 CHUNK = 500  # firm ids per statement (parameter limits)
-
-
-def _kind_rank() -> ColumnElement[int]:
-    return case(*[(Qualification.kind == k, TIER_RANK[t]) for k, t in KIND_TIER.items()],
-                else_=0)
 
 
 def _firms_where(firms: Sequence[int] | tuple[int, int] | None) -> list[ColumnElement[bool]]:
@@ -81,7 +77,7 @@ def tier_changes(firms: Sequence[int] | tuple[int, int] | None = None) -> CTE:
                              stop_by_revocation <= after_expiry))
     lapse_on = case((by_revocation, stop_by_revocation), else_=after_expiry)
     quals = (
-        select(Qualification.enterprise_id.label("enterprise_id"), _kind_rank().label("rank"),
+        select(Qualification.enterprise_id.label("enterprise_id"), kind_rank().label("rank"),
                Qualification.valid_from.label("start"), lapse_on.label("lapse_on"),
                case((by_revocation, 1), else_=0).label("revoked_end"))
         .where(Qualification.kind.in_(TIER_KINDS), *_firms_where(firms))
