@@ -74,12 +74,26 @@ class Config:
     # Screening runs younger than this keep every verdict; older: only each month's last run.
     SCREENING_KEEP_DAYS = _env_int("SCREENING_KEEP_DAYS", 60)
 
+    # Login throttling: this many failures for one username (or from one address) within
+    # LOGIN_LOCK_MINUTES lock the login (429) until the oldest of them is that old.
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 10)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
+    LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (nginx: 1);
+    # without it every client has the proxy's address and the per-address login limit is shared.
+    PROXY_HOPS = _env_int("PROXY_HOPS", 0)
+
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 8))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token already
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024
+    # Uploaded files waiting for the user's check/commit: at most this many per user and this
+    # many MB together; the hourly import-purge job deletes those older than IMPORT_PENDING_HOURS.
+    IMPORT_PENDING_MAX = _env_int("IMPORT_PENDING_MAX", 10)
+    IMPORT_PENDING_MAX_MB = _env_int("IMPORT_PENDING_MAX_MB", 100)
+    IMPORT_PENDING_HOURS = _env_int("IMPORT_PENDING_HOURS", 24)
     PER_PAGE = 50
 
     @classmethod

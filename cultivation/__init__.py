@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_models()
     register_blueprints(app)
     register_templates(app)
+    register_security(app)
     register_errors(app)
     register_cli(app)
     return app
@@ -116,6 +117,12 @@ def register_templates(app: Flask) -> None:
     from cultivation.web.filters import register_filters
 
     register_filters(app)
+
+
+def register_security(app: Flask) -> None:
+    from cultivation.web.security import register_security as register
+
+    register(app)
 
 
 def register_errors(app: Flask) -> None:

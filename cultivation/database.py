@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
@@ -57,7 +60,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def sqlite_pragmas(engine: Engine) -> None:
-    """Foreign keys on and a busy timeout for SQLite connections (no-op elsewhere)."""
+    """SQLite connections: foreign keys on, WAL, a busy timeout, and write transactions that
+    take the write lock when they begin (no-op on other databases).
+
+    WAL lets pages read while a job writes. A transaction that read first and then writes while
+    another connection holds the write lock fails at once with "database is locked" (the busy
+    timeout does not apply to that upgrade), so every transaction that may write starts with
+    ``BEGIN IMMEDIATE`` and waits up to the busy timeout instead: jobs, the CLI and web requests
+    other than GET/HEAD/OPTIONS. Read-only requests use a plain ``BEGIN`` and never wait.
+    """
     if engine.dialect.name != "sqlite":
         return
 
@@ -67,9 +78,38 @@ def sqlite_pragmas(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")  # a no-op answer "memory" for :memory:
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough with WAL, much faster
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_READING: ContextVar[bool] = ContextVar("cultivation_read_only_transactions", default=False)
+
+
+@contextmanager
+def read_only_transactions() -> Iterator[None]:
+    """Transactions begun inside only read (SQLite: a plain BEGIN that takes no write lock), for
+    long reads in a writing request such as an import's dry run. End the transaction (rollback)
+    before leaving, and write in a new one afterwards."""
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def _may_write() -> bool:
+    """Whether the current transaction may write: not inside a read-only web request."""
+    from flask import has_request_context, request
+
+    if _READING.get():
+        return False
+    if has_request_context():
+        return request.method not in ("GET", "HEAD", "OPTIONS")
+    return True

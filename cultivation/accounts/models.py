@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,6 +24,17 @@ def _new_calendar_token() -> str:
 def hash_token(raw: str) -> str:
     """SHA-256 of an API token: tokens are random and long, so a fast hash is enough."""
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def check_dummy_password(password: str) -> bool:
+    """Spend as long as a real password check, for a username that does not exist."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(generate_password_hash(secrets.token_urlsafe(16)))
+    check_password_hash(_DUMMY_HASH[0], password)
+    return False
 
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined]
@@ -43,8 +54,19 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
         String(64), unique=True, default=_new_calendar_token
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of every session's user id: bumping it (logout, password, role, deactivation) ends
+    # all sessions of the user on every server, including cookies copied before.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+    def get_id(self) -> str:
+        """The session's user id: ``<id>:<generation>`` (see ``end_sessions``)."""
+        return f"{self.id}:{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every existing session of this user (the caller commits)."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -94,3 +116,19 @@ class ApiToken(db.Model):  # type: ignore[name-defined]
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class LoginFailure(db.Model):  # type: ignore[name-defined]
+    """One failed login (username as typed, lower-cased; client address): the throttle's
+    counters live in the database so that every web process sees them."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_at", "username", "at"),
+        Index("ix_login_failures_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from cultivation.accounts.models import ROLES, ApiToken, User, hash_token
 from cultivation.audit import services as audit
@@ -73,12 +73,11 @@ def issue_token(session: DbSession, user: User, *, label: str | None = None) -> 
     return raw
 
 
-TOKEN_USE_GRANULARITY = timedelta(minutes=1)
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # ``last_used_at`` is written at most this often
 
 
-def user_for_token(session: DbSession, raw: str, *, now: datetime) -> User | None:
-    """The active user owning an unrevoked token, recording its use at most once a minute
-    (a write per API request made concurrent requests wait on each other's commits)."""
+def token_for(session: DbSession, raw: str) -> ApiToken | None:
+    """The unrevoked token of an active user matching ``raw`` (reads only)."""
     token: ApiToken | None = session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None)
@@ -86,9 +85,24 @@ def user_for_token(session: DbSession, raw: str, *, now: datetime) -> User | Non
     )
     if token is None or not token.user.is_active:
         return None
-    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_GRANULARITY:
-        token.last_used_at = now
-    return token.user
+    return token
+
+
+def token_use_due(token: ApiToken, now: datetime) -> bool:
+    """Whether ``last_used_at`` is older than the resolution (one write a minute per token,
+    not one per request: that write made every API request a write transaction)."""
+    return token.last_used_at is None or token.last_used_at <= now - TOKEN_USE_RESOLUTION
+
+
+def record_token_use(session: DbSession, token_id: int, *, now: datetime) -> None:
+    """Stamp ``last_used_at`` with one conditional UPDATE (a no-op if another request did)."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id,
+               or_(ApiToken.last_used_at.is_(None),
+                   ApiToken.last_used_at <= now - TOKEN_USE_RESOLUTION))
+        .values(last_used_at=now)
+    )
 
 
 def revoke_token(session: DbSession, token: ApiToken, *, actor: Any, now: datetime) -> None:

@@ -57,6 +57,8 @@ def update_user(
     if password:
         user.set_password(password)
         new["password"] = "（已重置）"  # noqa: S105 - a marker in the audit log, never the password
+    if password or "role" in new or "is_active" in new:
+        user.end_sessions()  # the user's open sessions must not keep the old rights
     session.flush()
     if new:
         audit.record(session, actor=actor, entity_type="user", entity_id=user.id,

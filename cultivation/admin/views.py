@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from cultivation.accounts.access import roles_required
 from cultivation.accounts.models import ApiToken, User
@@ -82,6 +82,8 @@ def edit_user(user_id: int) -> ResponseReturnValue:
             form.role.errors.append(str(exc))
         else:
             db.session.commit()
+            if user.id == current_user.id:
+                login_user(user)  # an admin editing themself keeps this session
             flash(f"用户 {user.username} 已保存", "success")
             if not user.is_active_flag and user.is_advisor:
                 held = portfolios.open_portfolio_size(db.session, user.id)

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from cultivation.accounts.services import user_for_token
+from cultivation.accounts.services import record_token_use, token_for, token_use_due
 from cultivation.api import bp
 from cultivation.extensions import csrf, db
 from cultivation.web import clock
@@ -70,18 +70,24 @@ def _authenticate() -> Any:
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
-    user = None
+    found = None
     token = raw.strip()
     if scheme.lower() == "bearer" and token and len(token) <= 200 and token.isprintable():
-        user = user_for_token(db.session, token, now=clock.now())
-    if user is None:
+        found = token_for(db.session, token)
+    if found is None:
         message = "缺少或无效的访问令牌（Authorization: Bearer …）"
         response = make_response(jsonify({"message": message, "status": 401}), 401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="cultivation"'
         return response
-    g.api_user = user
-    if db.session.dirty:  # last_used_at, at most once a minute per token
+    moment = clock.now()
+    if token_use_due(found, moment):
+        # End the read first: an UPDATE that opens its own transaction waits for a busy
+        # SQLite instead of failing ("database is locked").
+        token_id = found.id
         db.session.commit()
+        record_token_use(db.session, token_id, now=moment)
+        db.session.commit()
+    g.api_user = found.user
     return None
 
 

@@ -25,10 +25,12 @@ from cultivation.imports.models import ImportBatch
 from cultivation.imports.planning import Importer, load_importer, plan_chunk
 from cultivation.imports.reader import ReadError, open_sheet
 from cultivation.imports.rows import RowChecker, kind_from_text
+from cultivation.inputs import is_blank
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 
 log = logging.getLogger(__name__)
 CHUNK = 500
+NO_DATA_ROWS = "文件中没有数据行（只有表头或空行），未写入任何数据"
 Progress = Callable[[int, int | None], None]
 
 
@@ -168,10 +170,35 @@ def _run(session: DbSession, sheet: Any, *, filename: str, options: ImportOption
             chunk = []
             yield number, sheet.total_rows
     _process(session, checker, importer, chunk, report, batch, now)
+    if report.rows == 0:  # the caller rolls back: a commit leaves no batch behind
+        raise ReadError(NO_DATA_ROWS)
     report.errors.sort(key=lambda e: e["row"])
     if batch is not None:
         _close_batch(session, batch, report, user, now)
     return report
+
+
+def record_check(session: DbSession, batch_id: int, report: Report) -> ImportBatch | None:
+    """Store a dry run's outcome on its pending batch; None when the batch is gone or was
+    committed or discarded meanwhile."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.status != "pending":
+        return None
+    batch.kind = report.kind
+    batch.rows, batch.valid = report.rows, report.valid
+    batch.errors = report.errors
+    batch.report = {k: v for k, v in report.as_dict().items() if k != "errors"}
+    return batch
+
+
+def has_data_rows(path: Path) -> bool:
+    """Whether the table under the recognised header has a non-blank row (reads up to the
+    first one). Raises ``ReadError`` when the file is not a readable table."""
+    sheet = open_sheet(path, header_score)
+    try:
+        return any(any(not is_blank(c) for c in cells) for _, cells in sheet.rows)
+    finally:
+        sheet.close()
 
 
 def _process(session: DbSession, checker: RowChecker, importer: Importer, chunk: list[Any],

@@ -12,6 +12,7 @@ import json
 import logging
 import tempfile
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -32,12 +34,14 @@ from flask_login import current_user
 
 from cultivation.accounts.access import login_required, roles_required
 from cultivation.accounts.models import User
+from cultivation.database import read_only_transactions
 from cultivation.enterprises.queries import EnterpriseFilters
 from cultivation.enterprises.services import validation_context
 from cultivation.extensions import db
 from cultivation.imports.exports import EXPORT_NAMES, write_export
 from cultivation.imports.headers import KINDS
 from cultivation.imports.models import BATCH_STATUSES, ImportBatch
+from cultivation.imports.pending import limits_of, pending_batches, upload_refusal
 from cultivation.imports.problems import error_workbook
 from cultivation.imports.queries import recent_batches
 from cultivation.imports.reader import ReadError
@@ -45,6 +49,7 @@ from cultivation.imports.revert import RevertRefused, revert_batch
 from cultivation.imports.services import (
     ImportOptions,
     import_events,
+    record_check,
     refresh_statistics,
     stage_upload,
 )
@@ -73,6 +78,7 @@ def _batch(batch_id: int) -> ImportBatch:
 def index() -> ResponseReturnValue:
     return render_template("imports/index.html", kinds=KINDS,
                            batches=recent_batches(db.session, current_user),
+                           pending=pending_batches(db.session, current_user.id),
                            qualification_kinds=QUALIFICATION_KINDS, statuses=BATCH_STATUSES)
 
 
@@ -93,6 +99,9 @@ def upload() -> ResponseReturnValue:
     content = upload.read() if upload and not problem else b""
     if not problem and not content:
         problem = "文件是空的"
+    if not problem:
+        problem = upload_refusal(db.session, current_user.id, content, name,
+                                 limits_of(current_app.config))
     if problem:
         flash(problem, "danger")
         return redirect(url_for("imports.index"))
@@ -112,6 +121,13 @@ def show(batch_id: int) -> ResponseReturnValue:
                            statuses=BATCH_STATUSES, qualification_kinds=QUALIFICATION_KINDS)
 
 
+GONE = "该批次已处理或不存在"
+
+
+def _line(**data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False) + "\n"
+
+
 def _stream(batch: ImportBatch, commit: bool) -> Response:
     """Run the check or the commit, streaming progress; one transaction for the commit."""
     # The streamed body runs after the view's app context (and its session) has been torn
@@ -124,44 +140,47 @@ def _stream(batch: ImportBatch, commit: bool) -> Response:
     now = clock.now()
     ctx = validation_context(clock.today())
     target = url_for("imports.show", batch_id=batch.id)
+    if not commit:
+        db.session.rollback()  # end the view's (write) transaction: the dry run opens a read one
 
     def events() -> Iterator[str]:
-        batch = db.session.get(ImportBatch, batch_id)
-        user = db.session.get(User, user_id)
-        if batch is None or batch.status != "pending":
-            yield json.dumps({"error": "该批次已处理或不存在", "url": target},
-                             ensure_ascii=False) + "\n"
+        # The dry run only reads: on SQLite it must not hold the write lock while it reads the
+        # file (other writers would wait, then fail); its results are stored in a new transaction.
+        with nullcontext() if commit else read_only_transactions():
+            batch = db.session.get(ImportBatch, batch_id)
+            user = db.session.get(User, user_id)
+            if batch is None or batch.status != "pending":
+                yield _line(error=GONE, url=target)
+                return
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"upload{suffix}"
+                path.write_bytes(batch.content or b"")
+                steps = import_events(db.session, path, filename=batch.filename,
+                                      options=options, user=user, ctx=ctx, now=now,
+                                      commit=commit, batch=batch if commit else None)
+                try:
+                    while True:
+                        done, total = next(steps)
+                        yield _line(done=done, total=total)
+                except StopIteration as stop:
+                    report = stop.value
+                except ReadError as exc:
+                    db.session.rollback()
+                    yield _line(error=str(exc), url=target)
+                    return
+                except Exception:
+                    db.session.rollback()
+                    log.exception("import of batch %s failed", batch_id)
+                    yield _line(error="导入时发生意外错误，未写入任何数据", url=target)
+                    return
+            if not commit:
+                db.session.rollback()  # end the read; nothing was written
+        if not commit and record_check(db.session, batch_id, report) is None:
+            yield _line(error=GONE, url=target)
             return
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"upload{suffix}"
-            path.write_bytes(batch.content or b"")
-            steps = import_events(db.session, path, filename=batch.filename, options=options,
-                                  user=user, ctx=ctx, now=now, commit=commit,
-                                  batch=batch if commit else None)
-            try:
-                while True:
-                    done, total = next(steps)
-                    yield json.dumps({"done": done, "total": total}) + "\n"
-            except StopIteration as stop:
-                report = stop.value
-            except ReadError as exc:
-                db.session.rollback()
-                yield json.dumps({"error": str(exc), "url": target}, ensure_ascii=False) + "\n"
-                return
-            except Exception:
-                db.session.rollback()
-                log.exception("import of batch %s failed", batch.id)
-                yield json.dumps({"error": "导入时发生意外错误，未写入任何数据", "url": target},
-                                 ensure_ascii=False) + "\n"
-                return
-        if not commit:
-            batch.kind = report.kind
-            batch.rows, batch.valid = report.rows, report.valid
-            batch.errors = report.errors
-            batch.report = {k: v for k, v in report.as_dict().items() if k != "errors"}
         db.session.commit()
         refresh_statistics(db.engine, report)
-        yield json.dumps({"finished": True, "url": target}) + "\n"
+        yield _line(finished=True, url=target)
 
     if wants_stream:
         return Response(stream_with_context(events()), mimetype="application/x-ndjson")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import text
 
 from cultivation.database import DbSession
+from cultivation.imports.pending import purge_abandoned_batches
 from cultivation.jobs.spec import JobSpec
 from cultivation.mail.dispatch import dispatch
 from cultivation.reminders.annual_report import send_annual_report_reminders
@@ -48,6 +49,12 @@ def coverage_snapshot(session: DbSession, now: datetime) -> dict[str, Any]:
         f"{row.kind}_population": row.population for row in rows}
 
 
+def import_purge(session: DbSession, now: datetime) -> dict[str, Any]:
+    """Delete uploads left pending or discarded for IMPORT_PENDING_HOURS (with their files)."""
+    hours = int(current_app.config["IMPORT_PENDING_HOURS"])
+    return purge_abandoned_batches(session, now=now, older_than=timedelta(hours=hours))
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("screening", "夜间筛选", screening, {"hour": 2, "minute": 0}, "每天 02:00",
             "按当天参数评估全部企业（高企、国家科小、省科小），保存结果并与上次比较"),
@@ -68,4 +75,6 @@ JOBS: tuple[JobSpec, ...] = (
             "向局领导发送各梯次企业数、新增培育对象、三覆盖和规划目标"),
     JobSpec("outbox", "邮件发送", dispatch, {"minute": "*"}, "每分钟",
             "发送发件箱中待发送的邮件，失败按退避重试"),
+    JobSpec("import-purge", "清理未完成的导入", import_purge, {"minute": 7}, "每小时第7分",
+            "删除超过规定时间仍未确认或已放弃的导入批次及其上传文件"),
 )

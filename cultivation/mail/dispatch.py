@@ -2,7 +2,11 @@
 
 Each message is claimed in its own short transaction (``sending`` + ``claimed_at`` lease,
 ``attempts`` + 1 as a fencing token; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), sent outside any
-transaction, then marked ``sent`` only if the claim is still ours. A failure sets the next attempt
+transaction, then marked ``sent`` only if the claim is still ours. ``claimed_at`` is the time of
+the claim itself (the run's clock advances while it sends), and the lease covers one send: at
+least ``LEASE_TIMEOUTS`` × the SMTP timeout. (Stamping every claim with the run's start once let
+a second dispatcher take over the message in flight of a run longer than the lease: 152
+deliveries for 150 messages.) A failure sets the next attempt
 with exponential backoff; after ``MAIL_MAX_ATTEMPTS`` the row is ``failed`` and waits for an
 admin's "resend". A dispatcher that dies between sending and marking leaves a ``sending`` row whose
 lease expires: it is sent once more (``uncertain`` = 1). A second unknown outcome fails the row
@@ -13,6 +17,7 @@ the same Message-ID for receivers that de-duplicate.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +35,23 @@ from cultivation.scheduling.effects import affected
 log = logging.getLogger(__name__)
 
 SenderFactory = Callable[[Mapping[str, Any]], Any]
+Clock = Callable[[], datetime]
+
+# The most SMTP round trips one send can wait for, each up to MAIL_TIMEOUT: connect, EHLO,
+# STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA, end of data — and one to spare.
+LEASE_TIMEOUTS = 10
+
+
+def lease_of(config: Mapping[str, Any]) -> timedelta:
+    """How long a claim is ours: MAIL_LEASE_SECONDS, but never shorter than one send can take."""
+    return timedelta(seconds=max(float(config["MAIL_LEASE_SECONDS"]),
+                                 LEASE_TIMEOUTS * float(config.get("MAIL_TIMEOUT") or 30)))
+
+
+def running_clock(now: datetime) -> Clock:
+    """``now`` advanced by the real time elapsed since this call (a run's own clock)."""
+    started = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - started)
 
 ABANDONED = "发送结果不确定且已自动重发过一次；为避免重复不再自动重发，请核实后手动重发"
 RECOVERED = "发送过程中断（租约过期），将重发一次"
@@ -124,22 +146,27 @@ def mark_failure(session: DbSession, claim: Claim, error: SendError, now: dateti
 
 
 def dispatch(session: DbSession, now: datetime, *, config: Mapping[str, Any] | None = None,
-             sender_factory: SenderFactory = SmtpSender) -> dict[str, int]:
-    """Send what is due. Commits per message (isolation matters more than one commit here)."""
+             sender_factory: SenderFactory = SmtpSender,
+             clock: Clock | None = None) -> dict[str, int]:
+    """Send what is due. Commits per message (isolation matters more than one commit here).
+
+    ``now`` is the run's start; ``clock`` (default: ``now`` plus the real time elapsed) stamps
+    each claim, delivery and retry when it happens."""
     cfg = config or current_app.config
+    clock = clock or running_clock(now)
     counts = {"sent": 0, "retry": 0, "failed": 0, "recovered": 0, "abandoned": 0}
     if cfg["MAIL_BACKEND"] != "smtp":
         counts["held"] = session.scalar(
             select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "pending")
         ) or 0
         return counts
-    lease = timedelta(seconds=int(cfg["MAIL_LEASE_SECONDS"]))
-    counts["recovered"], counts["abandoned"] = recover_expired(session, now, lease)
+    lease = lease_of(cfg)
+    counts["recovered"], counts["abandoned"] = recover_expired(session, clock(), lease)
     session.commit()
     sender = sender_factory(cfg)
     try:
         for _ in range(int(cfg["MAIL_BATCH"])):
-            claim = claim_next(session, now)
+            claim = claim_next(session, clock())
             if claim is None:
                 session.commit()
                 break
@@ -150,14 +177,14 @@ def dispatch(session: DbSession, now: datetime, *, config: Mapping[str, Any] | N
             try:
                 sender.send(email, sender=envelope_from(cfg), recipient=recipient)
             except SendError as exc:
-                status = mark_failure(session, claim, exc, now, cfg)
+                status = mark_failure(session, claim, exc, clock(), cfg)
                 session.commit()
                 counts["failed" if status == "failed" else "retry"] += 1
                 log.warning("outbox: message %s not sent (%s): %s", claim.id, status, exc)
                 if exc.connection:
                     break  # the server is unreachable: the rest waits for the next round
                 continue
-            mark_sent(session, claim, now)
+            mark_sent(session, claim, clock())
             session.commit()
             counts["sent"] += 1
     finally:

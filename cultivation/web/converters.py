@@ -1,5 +1,5 @@
-"""URL converters: ``<int:…>`` ids beyond SQL's BIGINT do not match a route (404), instead of
-reaching the database and overflowing its integer type (500)."""
+"""URL converters: ``<int:…>`` ids beyond the id columns' INTEGER (32-bit) do not match a route
+(404), instead of reaching the database and overflowing its integer type (500 on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter
 
-BIGINT_MAX = 2**63 - 1
+INTEGER_MAX = 2**31 - 1  # every id column is INTEGER
 
 
 class BoundedIntConverter(IntegerConverter):
-    """Werkzeug's ``int`` converter with an upper bound that every database accepts."""
+    """Werkzeug's ``int`` converter with the upper bound of an INTEGER id column."""
 
     def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
-                 max: int | None = BIGINT_MAX, signed: bool = False) -> None:  # noqa: A002
+                 max: int | None = INTEGER_MAX, signed: bool = False) -> None:  # noqa: A002
         super().__init__(map, fixed_digits, min, max, signed)

@@ -48,29 +48,6 @@ def test_an_inactive_users_token_is_401(api, make_user, db_session):
     assert admin.get("/enterprises").status_code == 401
 
 
-def test_token_use_is_recorded_at_most_once_a_minute(api, make_user, db_session):
-    from datetime import timedelta
-
-    from reports_support import count_statements
-
-    from cultivation.accounts.services import user_for_token
-
-    admin = api.as_user(make_user("admin"))
-    assert admin.get("/enterprises").status_code == 200
-    token = db_session.scalar(select(ApiToken).where(ApiToken.user_id == admin.user.id))
-    first = token.last_used_at
-    assert first is not None
-    with count_statements() as log:
-        assert admin.get("/enterprises").status_code == 200
-    assert not [s for s in log.statements if s.lstrip().upper().startswith("UPDATE API_TOKENS")]
-    assert token.last_used_at == first
-    user_for_token(db_session, admin.token, now=first + timedelta(seconds=59))
-    assert token.last_used_at == first
-    later = first + timedelta(seconds=61)
-    user_for_token(db_session, admin.token, now=later)
-    assert token.last_used_at == later
-
-
 def test_the_openapi_document_needs_no_token(api):
     response = api.get("/openapi.json")
     assert response.status_code == 200

@@ -33,7 +33,7 @@ def advisor(make_user: Any) -> Any:
 def test_a_pending_message_is_sent_once_with_text_and_html_parts(
         app: Flask, db_session: Session, smtp_server: SmtpServer, advisor: Any) -> None:
     queue(db_session, advisor)
-    counts = dispatch(db_session, NOW, config=smtp_server.config(app))
+    counts = dispatch(db_session, NOW, config=smtp_server.config(app), clock=lambda: NOW)
     again = dispatch(db_session, NOW + timedelta(minutes=1), config=smtp_server.config(app))
     assert counts["sent"] == 1
     assert again["sent"] == 0
@@ -56,7 +56,7 @@ def test_refused_connections_keep_the_message_and_retry_with_backoff_until_the_s
     queue(db_session, advisor, "test:a")
     queue(db_session, advisor, "test:b")
     config = idle_smtp_port.config(app)
-    first = dispatch(db_session, NOW, config=config)
+    first = dispatch(db_session, NOW, config=config, clock=lambda: NOW)
     rows = outbox(db_session)
     assert first["retry"] == 1
     assert rows[0].status == "pending"
@@ -83,7 +83,7 @@ def test_backoff_doubles_and_the_last_attempt_marks_the_message_failed(
     now = NOW
     delays = []
     for _ in range(3):
-        dispatch(db_session, now, config=config)
+        dispatch(db_session, now, config=config, clock=lambda: now)  # noqa: B023
         [row] = outbox(db_session)
         if row.next_attempt_at and row.status == "pending":
             delays.append(row.next_attempt_at - now)
