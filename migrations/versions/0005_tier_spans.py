@@ -1,7 +1,7 @@
 """tier spans: maintained intervals of constant tier; per-firm certificate index
 
 Revision ID: 0005_tier_spans
-Revises: 0006_todos
+Revises: 0012s
 Create Date: 2026-12-06 11:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_tier_spans'
-down_revision = '0006_todos'
+down_revision = '0012s'
 branch_labels = None
 depends_on = None
 
