@@ -116,6 +116,9 @@ def register_extensions(app: Flask) -> None:
 def register_models() -> None:
     """Import every concept's models so metadata (and Alembic) sees all tables."""
     from cultivation import model_registry  # noqa: F401
+    from cultivation.qualifications.spans import install
+
+    install()  # tier spans follow every ORM write of a qualification
 
 
 def register_blueprints(app: Flask) -> None:

@@ -12,6 +12,7 @@ CLI_MODULES = (
     "cultivation.backup.cli",
     "cultivation.demo.cli",
     "cultivation.imports.cli",
+    "cultivation.qualifications.cli",
     "cultivation.screening.cli",
     "cultivation.seeding",
     "cultivation.scheduling.cli",

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import case, func, or_, select
+
 from cultivation.accounts.access import VisibleScope
 from cultivation.database import DbSession
-from cultivation.qualifications.models import QUALIFICATION_KINDS
-from cultivation.reminders.expiry import REMIND_DAYS, expiring_rows
+from cultivation.qualifications.models import QUALIFICATION_KINDS, Qualification
+from cultivation.reminders.expiry import REMIND_DAYS, expiring_statement
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, CandidateFilters, candidates
 from cultivation.windows.models import ApplicationWindow
 from cultivation.windows.queries import windows_around
@@ -86,16 +88,30 @@ def hnte_candidates(session: DbSession, advisor_id: int | None
 
 
 def renewals(session: DbSession, advisor_id: int | None, today: date) -> tuple[list[Renewal], int]:
-    """Certificates whose re-application deadline (or expiry) falls within the horizon."""
-    rows = expiring_rows(session, today, max(REMIND_DAYS) + 400, advisor_id=advisor_id)
-    due = []
-    for _qid, kind, _number, valid_to, deadline, firm, code, _advisor in rows:
-        act_by = deadline or valid_to
-        if act_by <= today + timedelta(days=EXPIRY_HORIZON_DAYS):
-            due.append(Renewal(firm, code, QUALIFICATION_KINDS.get(kind, kind), valid_to, act_by,
-                               deadline is not None, (act_by - today).days))
-    due.sort(key=lambda r: (r.act_by, r.kind_label != QUALIFICATION_KINDS["hnte"], r.name))
-    return due[:EXPIRY_LIMIT], len(due)
+    """Certificates whose re-application deadline (or expiry) falls within the horizon: the
+    first ``EXPIRY_LIMIT`` and how many there are (one query returning at most that many
+    rows, the count as a window over the same rows)."""
+    horizon = today + timedelta(days=EXPIRY_HORIZON_DAYS)
+    # Due by the horizon means expiring by then or a window of its programme closing by then.
+    closing = select(ApplicationWindow.programme).where(ApplicationWindow.closes_on >= today,
+                                                        ApplicationWindow.closes_on <= horizon)
+    rows = (expiring_statement(today, max(REMIND_DAYS) + 400, advisor_id=advisor_id)
+            .where(or_(Qualification.valid_to <= horizon, Qualification.kind.in_(closing)))
+            .order_by(None).subquery("expiring"))
+    act_by = func.coalesce(rows.c.deadline, rows.c.valid_to)
+    first = session.execute(
+        select(rows.c.kind, rows.c.valid_to, rows.c.deadline, rows.c.name, rows.c.credit_code,
+               func.count().over().label("total"))
+        .where(act_by <= horizon)
+        .order_by(act_by, case((rows.c.kind == "hnte", 0), else_=1), rows.c.name, rows.c.id)
+        .limit(EXPIRY_LIMIT))
+    out, total = [], 0
+    for kind, valid_to, deadline, firm, code, count in first:
+        total = count
+        act = deadline or valid_to
+        out.append(Renewal(firm, code, QUALIFICATION_KINDS.get(kind, kind), valid_to, act,
+                           deadline is not None, (act - today).days))
+    return out, int(total)
 
 
 def outlook_context(session: DbSession, user: Any, today: date) -> dict[str, Outlook]:

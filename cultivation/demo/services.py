@@ -20,6 +20,7 @@ from cultivation.demo.people import DEMO_PASSWORD, DemoLogin, demo_users
 from cultivation.enterprises.models import Enterprise, EnterpriseFlag, FiscalYearFigures
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
+from cultivation.qualifications.spans import refresh_spans
 from cultivation.regions import Region, load_region
 from cultivation.visits.models import Visit
 
@@ -121,6 +122,8 @@ def load_demo(session: DbSession, *, firms: int = DEFAULT_FIRMS, seed: int = DEF
     users, logins = _users(session)
     ids = _insert_firms(session, plan)
     counts = _insert_children(session, plan, ids, users)
+    if ids:  # Core inserts bypass the ORM hook that keeps tier spans current
+        refresh_spans(session, (min(ids), max(ids)))
     audit.record(session, actor="demo", entity_type=MARKER[0], entity_id=None, action=MARKER[1],
                  after={"firms": firms, "seed": seed, "today": today.isoformat(), **counts})
     session.flush()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
@@ -16,7 +17,8 @@ from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.inputs import spellings
 from cultivation.portfolios.models import PortfolioAssignment
-from cultivation.qualifications.queries import enterprises_with_tier, tier_code
+from cultivation.qualifications.models import TierSpan
+from cultivation.qualifications.queries import span_on
 from cultivation.qualifications.tiers import TIER_RANK
 
 SORTS = {
@@ -53,31 +55,41 @@ class EnterpriseRow:
     advisor_name: str | None
 
 
-def list_statement(filters: EnterpriseFilters, as_of: date, *,
-                   scope: VisibleScope) -> Select[Enterprise, str, str, str]:
-    """SELECT firm, tier code, advisor username, advisor name — filtered and sorted.
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
-    Filters and sorts on details go through ``scope``: for an advisor they match and order only
-    the firms of their portfolio, and the advisor columns of other firms are NULL.
-    """
-    ranks, rank_col = enterprises_with_tier(as_of)
-    advisor = aliased(User)
-    owner = PortfolioAssignment.advisor_id  # the open assignment, joined below
-    stmt = (
-        select(
-            Enterprise, tier_code(rank_col).label("tier"),
-            scope.field(advisor.username, Enterprise.id, "advisor", owner=owner),
-            scope.field(advisor.display_name, Enterprise.id, "advisor", owner=owner),
-        )
-        .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
-        .outerjoin(
-            PortfolioAssignment,
-            (PortfolioAssignment.enterprise_id == Enterprise.id)
-            & PortfolioAssignment.ended_on.is_(None),
-        )
-        .outerjoin(advisor, advisor.id == PortfolioAssignment.advisor_id)
-        .where(Enterprise.deleted_at.is_(None))
-    )
+
+def _tier_span(as_of: date) -> Any:
+    """ON-clause: the firm's maintained tier span containing ``as_of`` (none: no row)."""
+    return (TierSpan.enterprise_id == Enterprise.id) & span_on(as_of)
+
+
+def _rank() -> Any:
+    return func.coalesce(TierSpan.rank, 0)
+
+
+_OPEN = (PortfolioAssignment.enterprise_id == Enterprise.id) & (
+    PortfolioAssignment.ended_on.is_(None))
+
+
+# The firm's open assignment, joined by every statement below that filters or sorts on a detail
+# or shows the advisor: ``scope`` (accounts.access) then tests visibility without a subquery.
+_OWNER = PortfolioAssignment.advisor_id
+
+
+def _order(filters: EnterpriseFilters, scope: VisibleScope) -> list[Any]:
+    """Sort on the tier or a column; a detail column sorts other portfolios' firms as blank."""
+    if filters.sort == "tier":
+        order: Any = _rank()
+    else:
+        order = scope.field(SORTS.get(filters.sort, Enterprise.name), Enterprise.id, owner=_OWNER)
+    return [order.desc() if filters.desc else order.asc(), Enterprise.id]
+
+
+def _narrow(stmt: S, filters: EnterpriseFilters, scope: VisibleScope) -> S:
+    """The list filters; the statement already joins TierSpan (tier) and the open assignment
+    (advisor, details) when those are needed. Filters on details go through ``scope``: for an
+    advisor they match only the firms of their portfolio."""
+    stmt = stmt.where(Enterprise.deleted_at.is_(None))
     q = filters.q.strip()
     if q:
         code = normalize(q)
@@ -91,41 +103,72 @@ def list_statement(filters: EnterpriseFilters, as_of: date, *,
         stmt = stmt.where(Enterprise.town == filters.town)
     if filters.industry:
         stmt = stmt.where(scope.where(Enterprise.industry == filters.industry, Enterprise.id,
-                                      owner=owner))
+                                      owner=_OWNER))
     if filters.tier in TIER_RANK:
-        stmt = stmt.where(rank_col == TIER_RANK[filters.tier])
+        stmt = stmt.where(_rank() == TIER_RANK[filters.tier])
     if filters.advisor == "none":
         stmt = stmt.where(scope.where(PortfolioAssignment.id.is_(None), Enterprise.id,
-                                      owner=owner))
+                                      owner=_OWNER))
     elif filters.advisor:
-        stmt = stmt.where(scope.where(advisor.username == filters.advisor, Enterprise.id,
-                                      owner=owner))
-    if filters.sort == "tier":
-        order: Any = rank_col
-    else:
-        order = scope.field(SORTS.get(filters.sort, Enterprise.name), Enterprise.id, owner=owner)
-    stmt = stmt.order_by(order.desc() if filters.desc else order.asc(), Enterprise.id)
+        named = select(User.id).where(User.username == filters.advisor).scalar_subquery()
+        stmt = stmt.where(scope.where(_OWNER.in_(named), Enterprise.id, owner=_OWNER))
     return stmt
+
+
+def _rows(as_of: date, scope: VisibleScope) -> Select[Enterprise, str, str, str]:
+    """SELECT firm, tier code, advisor username and name (no filter, no order); the advisor
+    columns are NULL for firms whose details ``scope`` hides."""
+    advisor = aliased(User)
+    return (
+        select(Enterprise, func.coalesce(TierSpan.tier, "none").label("tier"),
+               scope.field(advisor.username, Enterprise.id, "advisor", owner=_OWNER),
+               scope.field(advisor.display_name, Enterprise.id, "advisor", owner=_OWNER))
+        .outerjoin(TierSpan, _tier_span(as_of))
+        .outerjoin(PortfolioAssignment, _OPEN)
+        .outerjoin(advisor, advisor.id == PortfolioAssignment.advisor_id)
+    )
+
+
+def list_statement(filters: EnterpriseFilters, as_of: date, *,
+                   scope: VisibleScope) -> Select[Enterprise, str, str, str]:
+    """SELECT firm, tier code, advisor username, advisor name — filtered and sorted."""
+    return _narrow(_rows(as_of, scope), filters, scope).order_by(*_order(filters, scope))
+
+
+def _keys(filters: EnterpriseFilters, as_of: date, scope: VisibleScope) -> Select[Any]:
+    """SELECT Enterprise.id under the filters, joining spans / assignments only when needed."""
+    stmt = select(Enterprise.id)
+    if filters.tier in TIER_RANK or filters.sort == "tier":
+        stmt = stmt.outerjoin(TierSpan, _tier_span(as_of))
+    if filters.advisor or not scope.everything:
+        stmt = stmt.outerjoin(PortfolioAssignment, _OPEN)
+    return _narrow(stmt, filters, scope)
 
 
 def list_page(
     session: DbSession, filters: EnterpriseFilters, as_of: date, *, page: int, per_page: int,
     scope: VisibleScope,
 ) -> tuple[list[EnterpriseRow], int]:
-    """One page of rows and the total count: two queries whatever the page size."""
-    stmt = list_statement(filters, as_of, scope=scope)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = session.execute(stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    """One page of rows and the total count: two queries whatever the page size or number.
+
+    The page's ids come from the filtered firms alone (an index walk for the usual sorts);
+    tier and advisor are joined for those ``per_page`` ids only."""
+    keys = _keys(filters, as_of, scope)
+    total = session.scalar(select(func.count()).select_from(keys.subquery())) or 0
+    ids = (keys.order_by(*_order(filters, scope)).limit(per_page)
+           .offset((max(page, 1) - 1) * per_page).subquery("page_ids"))
+    stmt = (_rows(as_of, scope).join(ids, ids.c.id == Enterprise.id)
+            .order_by(*_order(filters, scope)))
+    rows = session.execute(stmt).all()
     return [EnterpriseRow(r[0], r[1], r[2], r[3]) for r in rows], total
 
 
-def list_all(session: DbSession, filters: EnterpriseFilters, as_of: date, *,
-             scope: VisibleScope) -> list[EnterpriseRow]:
-    """Every matching row (exports)."""
-    return [
-        EnterpriseRow(r[0], r[1], r[2], r[3])
-        for r in session.execute(list_statement(filters, as_of, scope=scope)).all()
-    ]
+def list_all(
+    session: DbSession, filters: EnterpriseFilters, as_of: date, *, scope: VisibleScope
+) -> Iterator[EnterpriseRow]:
+    """Every matching row (exports), fetched in batches of 1,000 as the caller iterates."""
+    for r in session.execute(list_statement(filters, as_of, scope=scope)).yield_per(1000):
+        yield EnterpriseRow(r[0], r[1], r[2], r[3])
 
 
 def figures_of(session: DbSession, enterprise_id: int, year: int) -> FiscalYearFigures | None:
@@ -137,8 +180,7 @@ def figures_of(session: DbSession, enterprise_id: int, year: int) -> FiscalYearF
 def list_ids(session: DbSession, filters: EnterpriseFilters, as_of: date, *,
              scope: VisibleScope) -> list[int]:
     """The ids of every firm the list shows under ``filters`` (all pages)."""
-    return list(session.scalars(list_statement(filters, as_of, scope=scope)
-                                .with_only_columns(Enterprise.id).order_by(None)))
+    return list(session.scalars(_keys(filters, as_of, scope)))
 
 
 def portfolio_firms(session: DbSession, advisor_id: int) -> list[Enterprise]:

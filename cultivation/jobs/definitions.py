@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import text
 
 from cultivation.database import DbSession
 from cultivation.imports.pending import purge_abandoned_batches
@@ -39,6 +40,11 @@ def screening(session: DbSession, now: datetime) -> dict[str, Any]:
             counts[key] = value
     counts.update(prune_screening_history(
         session, now=now, keep_days=int(current_app.config["SCREENING_KEEP_DAYS"])))
+    if session.get_bind().dialect.name == "postgresql":
+        # A run writes a row per firm and rule set: without fresh statistics the planner keeps
+        # the empty-table plans (nested loops) for the 培育库 and dashboard. PostgreSQL's
+        # ANALYZE counts this transaction's own rows and commits with the run.
+        session.execute(text("ANALYZE screening_runs, evaluations"))
     return counts
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cultivation.database import UTCDateTime, utcnow
@@ -47,7 +47,11 @@ class Qualification(db.Model):  # type: ignore[name-defined]
     """A certificate or list entry valid from ``valid_from`` through ``valid_to`` (inclusive)."""
 
     __tablename__ = "qualifications"
-    __table_args__ = (Index("ix_qualifications_kind_validity", "kind", "valid_from", "valid_to"),)
+    __table_args__ = (
+        Index("ix_qualifications_kind_validity", "kind", "valid_from", "valid_to"),
+        # "a newer certificate of the same kind for this firm" (renewals, expiry reminders)
+        Index("ix_qualifications_firm_kind_from", "enterprise_id", "kind", "valid_from"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(
@@ -129,3 +133,35 @@ class RDInstitution(db.Model):  # type: ignore[name-defined]
         if self.level and self.kind == "tech_center":
             return f"{INSTITUTION_LEVELS.get(self.level, self.level)}{label}"
         return label
+
+
+OPEN_END = date(9999, 12, 31)
+"""``TierSpan.valid_to`` of a span that still holds (inputs stop at 2999)."""
+
+
+class TierSpan(db.Model):  # type: ignore[name-defined]
+    """One interval of constant tier of a firm, ``valid_from`` through ``valid_to`` inclusive.
+
+    Maintained from the firm's qualifications in the transaction that writes them
+    (``qualifications.spans``); the same intervals as the pure ``tiers.tier_history``, the
+    trailing "none" after a lapse included. ``prev_rank`` is the tier rank just before
+    ``valid_from`` (0 for the first span) and ``entered_by`` how that change came about:
+    ``up`` (a higher tier began), ``lapsed`` or ``revoked`` (the previous tier ended).
+    """
+
+    __tablename__ = "tier_spans"
+    __table_args__ = (
+        # a firm's span containing day D (joins from enterprises), covering
+        Index("ix_tier_spans_firm_day", "enterprise_id", "valid_to", "valid_from", "rank"),
+        # every span containing day D (counts), covering
+        Index("ix_tier_spans_on_day", "valid_to", "valid_from", "rank", "enterprise_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
+    tier: Mapped[str] = mapped_column(String(20))
+    rank: Mapped[int] = mapped_column(SmallInteger)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    prev_rank: Mapped[int] = mapped_column(SmallInteger)
+    entered_by: Mapped[str] = mapped_column(String(10))

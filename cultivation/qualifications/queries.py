@@ -9,7 +9,7 @@ from sqlalchemy import Integer, and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from cultivation.database import DbSession
-from cultivation.qualifications.models import LeadingKind, Qualification
+from cultivation.qualifications.models import LeadingKind, Qualification, TierSpan
 from cultivation.qualifications.tiers import KIND_TIER, TIER_RANK, TIERS
 
 _RANK_OF_KIND = {kind: TIER_RANK[tier] for kind, tier in KIND_TIER.items()}
@@ -40,16 +40,19 @@ def in_force_on(day: date | ColumnElement[Any]) -> ColumnElement[bool]:
 
 
 def tier_ranks_at(day: date) -> Subquery:
-    """(enterprise_id, rank) for firms holding any tier on ``day``; others are absent."""
+    """(enterprise_id, rank) for firms holding any tier on ``day``; others are absent.
+
+    Read from the maintained spans: at most one span of a firm contains a day."""
     return (
-        select(
-            Qualification.enterprise_id.label("enterprise_id"),
-            func.max(kind_rank()).label("rank"),
-        )
-        .where(in_force_on(day), Qualification.kind.in_(list(_RANK_OF_KIND)))
-        .group_by(Qualification.enterprise_id)
+        select(TierSpan.enterprise_id.label("enterprise_id"), TierSpan.rank.label("rank"))
+        .where(span_on(day), TierSpan.rank > 0)
         .subquery("tier_ranks")
     )
+
+
+def span_on(day: date | ColumnElement[Any]) -> ColumnElement[bool]:
+    """The span containing ``day`` (a date or a date column)."""
+    return and_(TierSpan.valid_from <= day, TierSpan.valid_to >= day)
 
 
 def tier_code(rank: ColumnElement[int]) -> ColumnElement[str]:

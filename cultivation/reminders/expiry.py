@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import aliased
 
 from cultivation.database import DbSession
@@ -59,10 +59,12 @@ class Expiring:
 ExpiringRow = tuple[int, str, str | None, date, date | None, str, str, int]
 
 
-def expiring_rows(session: DbSession, today: date, horizon_days: int, *,
-                  advisor_id: int | None = None) -> list[ExpiringRow]:
-    """In-force expiring qualifications of advisors' firms (of one advisor when given) with
-    their deadline — one query."""
+def expiring_statement(today: date, horizon_days: int, *,
+                       advisor_id: int | None = None
+                       ) -> Select[int, str, str | None, date | None, date, str, str, int]:
+    """SELECT of ``ExpiringRow``: in-force qualifications of advisors' firms (of one advisor
+    when given) ending within ``horizon_days`` without a newer one of the same kind (a
+    per-firm index lookup: ``ix_qualifications_firm_kind_from``), with their deadline."""
     newer = aliased(Qualification)
     has_newer = exists().where(
         newer.enterprise_id == Qualification.enterprise_id, newer.kind == Qualification.kind,
@@ -89,6 +91,13 @@ def expiring_rows(session: DbSession, today: date, horizon_days: int, *,
     )
     if advisor_id is not None:
         stmt = stmt.where(PortfolioAssignment.advisor_id == advisor_id)
+    return stmt
+
+
+def expiring_rows(session: DbSession, today: date, horizon_days: int, *,
+                  advisor_id: int | None = None) -> list[ExpiringRow]:
+    """The rows of ``expiring_statement`` — one query."""
+    stmt = expiring_statement(today, horizon_days, advisor_id=advisor_id)
     return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
 
 

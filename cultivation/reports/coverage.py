@@ -3,19 +3,17 @@
 A firm is in a population when it is live, registered by the date and: listed (listed); above
 scale with a 高企 certificate in force (above_scale_hnte); above scale with tier 科技型中小 or
 higher (above_scale_tech). It is covered when an institution of a covering kind (see
-``coverage_rules.yaml``) is in force that day.
+``coverage_rules.yaml``) is in force that day. The rules and result types are in
+``coverage_types``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, literal, or_, select
 from sqlalchemy.sql.selectable import Subquery
 
 from cultivation.accounts.access import VisibleScope
@@ -24,134 +22,47 @@ from cultivation.database import DbSession
 from cultivation.enterprises.flags import flag_on
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
-from cultivation.qualifications.models import INSTITUTION_KINDS, Qualification, RDInstitution
-from cultivation.qualifications.queries import in_force_on, kind_rank
+from cultivation.qualifications.models import Qualification, RDInstitution, TierSpan
+from cultivation.qualifications.queries import in_force_on, span_on
 from cultivation.qualifications.tiers import TIER_RANK
+from cultivation.reports.coverage_types import (
+    KINDS,
+    CoverageGroup,
+    CoverageReport,
+    CoverageRule,
+    PopulationCoverage,
+    UncoveredFirm,
+    coverage_rules,
+)
 from cultivation.reports.tiersql import (
-    TIER_KINDS,
     active_position_join,
     firm_exists_on,
     institution_in_force,
 )
 
-RULES_FILE = Path(__file__).with_name("coverage_rules.yaml")
-KINDS = ("listed", "above_scale_hnte", "above_scale_tech")
-
-
-@dataclass(frozen=True)
-class CoverageRule:
-    """One of the three populations and the institution kinds that cover it."""
-
-    kind: str
-    label: str
-    population_label: str
-    covered_by: tuple[str, ...]
-
-
-@lru_cache(maxsize=1)
-def coverage_rules() -> dict[str, CoverageRule]:
-    """The three rules from ``coverage_rules.yaml`` ("any" = every institution kind)."""
-    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
-    rules = {}
-    for kind in KINDS:
-        entry = data[kind]
-        kinds = entry["covered_by"]
-        covered = tuple(INSTITUTION_KINDS) if kinds == "any" else tuple(str(k) for k in kinds)
-        unknown = set(covered) - set(INSTITUTION_KINDS)
-        if unknown:
-            raise ValueError(f"{RULES_FILE}: unknown institution kinds {sorted(unknown)}")
-        rules[kind] = CoverageRule(kind, str(entry["label"]), str(entry["population"]), covered)
-    return rules
-
-
-@dataclass(frozen=True)
-class UncoveredFirm:
-    """A firm in at least one population without a covering institution."""
-
-    credit_code: str
-    name: str
-    town: str
-    industry: str | None
-    advisor: str | None
-    advisor_name: str | None
-    gaps: tuple[str, ...]  # the population kinds it is not covered in
-
-    @property
-    def gap_labels(self) -> str:
-        rules = coverage_rules()
-        return "；".join(rules[k].population_label for k in self.gaps)
-
-
-@dataclass
-class PopulationCoverage:
-    """Population, covered count, rate (None when the population is empty), uncovered firms."""
-
-    kind: str
-    population: int = 0
-    covered: int = 0
-    uncovered: list[UncoveredFirm] = field(default_factory=list)
-
-    @property
-    def rate(self) -> float | None:
-        return self.covered / self.population if self.population else None
-
-    @property
-    def rule(self) -> CoverageRule:
-        return coverage_rules()[self.kind]
-
-    def as_json(self) -> dict[str, Any]:
-        return {"population": self.population, "covered": self.covered, "rate": self.rate,
-                "uncovered": sorted(f.credit_code for f in self.uncovered)}
-
-
-@dataclass
-class CoverageReport:
-    """三覆盖 as of one date."""
-
-    as_of: date
-    populations: dict[str, PopulationCoverage]
-
-    def as_json(self) -> dict[str, Any]:
-        """The API shape (one block per population, see the OpenAPI document) plus ``as_of``."""
-        body: dict[str, Any] = {"as_of": self.as_of.isoformat()}
-        body.update({kind: pop.as_json() for kind, pop in self.populations.items()})
-        return body
-
-    @property
-    def uncovered(self) -> list[UncoveredFirm]:
-        """Every uncovered firm once, whatever the number of gaps."""
-        seen: dict[str, UncoveredFirm] = {}
-        for pop in self.populations.values():
-            for firm in pop.uncovered:
-                seen.setdefault(firm.credit_code, firm)
-        return sorted(seen.values(), key=lambda f: (f.town, f.name))
-
-
-@dataclass(frozen=True)
-class CoverageGroup:
-    """Population and covered counts of the three kinds for one town or advisor."""
-
-    key: str | None
-    label: str
-    counts: dict[str, tuple[int, int]]  # kind -> (population, covered)
-
-    def rate(self, kind: str) -> float | None:
-        population, covered = self.counts[kind]
-        return covered / population if population else None
+__all__ = ["KINDS", "CoverageGroup", "CoverageReport", "CoverageRule", "PopulationCoverage",
+           "UncoveredFirm", "coverage_rules", "coverage_at", "coverage_by_advisor",
+           "coverage_by_town", "coverage_totals", "coverage_with_groups"]
 
 
 def _flags(as_of: date) -> tuple[Subquery, Subquery, dict[str, ColumnElement[bool]],
                                  dict[str, ColumnElement[bool]]]:
     """Per-firm tier and institution subqueries; membership and covered conditions."""
     day = literal(as_of)
+    # Tier from the maintained spans; 高企 in force is the tier itself, or above it (领军)
+    # a 高企 certificate next to it.
+    hnte = TIER_RANK["hnte"]
+    hnte_certificate = exists().where(
+        Qualification.enterprise_id == TierSpan.enterprise_id, Qualification.kind == "hnte",
+        in_force_on(day))
     tiers = (
         select(
-            Qualification.enterprise_id.label("enterprise_id"),
-            func.max(kind_rank()).label("rank"),
-            func.max(case((Qualification.kind == "hnte", 1), else_=0)).label("hnte"),
+            TierSpan.enterprise_id.label("enterprise_id"),
+            TierSpan.rank.label("rank"),
+            case((TierSpan.rank == hnte, 1), (and_(TierSpan.rank > hnte, hnte_certificate), 1),
+                 else_=0).label("hnte"),
         )
-        .where(in_force_on(day), Qualification.kind.in_(TIER_KINDS))
-        .group_by(Qualification.enterprise_id)
+        .where(span_on(day), TierSpan.rank > 0)
         .subquery("cov_tiers")
     )
     rules = coverage_rules()
@@ -174,6 +85,12 @@ def _flags(as_of: date) -> tuple[Subquery, Subquery, dict[str, ColumnElement[boo
     }
     covered = {k: and_(member[k], func.coalesce(inst.c[k], 0) == 1) for k in KINDS}
     return tiers, inst, member, covered
+
+
+def in_some_population(as_of: date) -> ColumnElement[bool]:
+    """Listed or above scale on ``as_of`` (the dated flags): every population needs one of them
+    (narrows before the joins)."""
+    return or_(flag_on("listed", as_of), flag_on("above_scale", as_of))
 
 
 def _sums(member: dict[str, ColumnElement[bool]],
@@ -206,7 +123,7 @@ def coverage_totals(session: DbSession, as_of: date) -> dict[str, PopulationCove
         .select_from(Enterprise)
         .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
-        .where(firm_exists_on(literal(as_of)))
+        .where(firm_exists_on(literal(as_of)), in_some_population(as_of))
     )
     row = session.execute(stmt).one()._mapping
     return {k: PopulationCoverage(k, int(row[f"{k}_population"] or 0),
@@ -220,7 +137,7 @@ def coverage_by_town(session: DbSession, as_of: date) -> list[CoverageGroup]:
         select(Enterprise.town, *_sums(member, covered))
         .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
-        .where(firm_exists_on(literal(as_of)))
+        .where(firm_exists_on(literal(as_of)), in_some_population(as_of))
         .group_by(Enterprise.town)
         .order_by(Enterprise.town)
     )
@@ -237,7 +154,7 @@ def coverage_by_advisor(session: DbSession, as_of: date) -> list[CoverageGroup]:
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
         .outerjoin(PortfolioAssignment, active_position_join(literal(as_of)))
         .outerjoin(User, User.id == PortfolioAssignment.advisor_id)
-        .where(firm_exists_on(literal(as_of)))
+        .where(firm_exists_on(literal(as_of)), in_some_population(as_of))
         .group_by(User.username, User.display_name)
         .order_by(User.display_name)
     )
@@ -246,47 +163,89 @@ def coverage_by_advisor(session: DbSession, as_of: date) -> list[CoverageGroup]:
     return _groups(rows, labels)
 
 
-def coverage_at(session: DbSession, as_of: date, *, scope: VisibleScope) -> CoverageReport:
-    """The three coverages at ``as_of`` (county counts) with the uncovered firms whose details
-    ``scope`` shows — being in a list says above-scale / listed and without an institution
-    (two queries)."""
-    groups = coverage_by_town(session, as_of)
-    pops = {k: PopulationCoverage(k) for k in KINDS}
-    for group in groups:
-        for k, (population, covered) in group.counts.items():
-            pops[k].population += population
-            pops[k].covered += covered
-    for firm in uncovered_firms(session, as_of, scope=scope):
-        for k in firm.gaps:
-            pops[k].uncovered.append(firm)
-    return CoverageReport(as_of, pops)
+@dataclass(frozen=True)
+class CoveragePage:
+    """Everything the 三覆盖 page shows, from one pass over the population members."""
+
+    report: CoverageReport
+    towns: list[CoverageGroup]
+    advisors: list[CoverageGroup]
 
 
-def uncovered_firms(session: DbSession, as_of: date, *,
-                    scope: VisibleScope) -> list[UncoveredFirm]:
-    """Firms in a population with no covering institution (those whose details ``scope``
-    shows), by town and name."""
+def _members(session: DbSession, as_of: date, scope: VisibleScope) -> list[Any]:
+    """Every firm in at least one population on ``as_of``: its town, advisor on that day, per
+    kind membership and coverage flags, and whether ``scope`` shows its details (one query; no
+    ORDER BY, callers sort)."""
     tiers, inst, member, covered = _flags(as_of)
-    gaps = [and_(member[k], not_(covered[k])) for k in KINDS]
     stmt = (
         select(
             Enterprise.credit_code, Enterprise.name, Enterprise.town, Enterprise.industry,
             User.username, User.display_name,
-            *[case((g, 1), else_=0).label(f"gap_{k}") for g, k in zip(gaps, KINDS, strict=True)],
+            case((scope.details(Enterprise.id), 1), else_=0).label("visible"),
+            *[case((member[k], 1), else_=0).label(f"m_{k}") for k in KINDS],
+            *[case((covered[k], 1), else_=0).label(f"c_{k}") for k in KINDS],
         )
         .select_from(Enterprise)
         .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
         .outerjoin(PortfolioAssignment, active_position_join(literal(as_of)))
         .outerjoin(User, User.id == PortfolioAssignment.advisor_id)
-        .where(firm_exists_on(literal(as_of)), or_(*gaps), scope.details(Enterprise.id))
-        .order_by(Enterprise.town, Enterprise.name, Enterprise.credit_code)
+        .where(firm_exists_on(literal(as_of)), in_some_population(as_of))
     )
-    return [
-        UncoveredFirm(
+    return list(session.execute(stmt))
+
+
+def _report(as_of: date, rows: list[Any]) -> CoverageReport:
+    pops = {k: PopulationCoverage(k) for k in KINDS}
+    for r in sorted(rows, key=lambda r: (r.town, r.name, r.credit_code)):
+        values = r._mapping
+        # County counts for everyone; an uncovered firm is listed only where its details are
+        # visible (being on the list says listed / above scale and without an institution).
+        gaps = (tuple(k for k in KINDS if values[f"m_{k}"] and not values[f"c_{k}"])
+                if r.visible else ())
+        firm = UncoveredFirm(
             credit_code=r.credit_code, name=r.name, town=r.town, industry=r.industry,
-            advisor=r.username, advisor_name=r.display_name,
-            gaps=tuple(k for k in KINDS if r._mapping[f"gap_{k}"]),
-        )
-        for r in session.execute(stmt)
-    ]
+            advisor=r.username, advisor_name=r.display_name, gaps=gaps,
+        ) if gaps else None
+        for k in KINDS:
+            if values[f"m_{k}"]:
+                pops[k].population += 1
+                pops[k].covered += 1 if values[f"c_{k}"] else 0
+                if firm is not None and k in gaps:
+                    pops[k].uncovered.append(firm)
+    return CoverageReport(as_of, pops)
+
+
+def _grouped(rows: list[Any], key: Any, label: Any) -> list[CoverageGroup]:
+    counts: dict[Any, dict[str, list[int]]] = {}
+    labels: dict[Any, str] = {}
+    for r in rows:
+        k = key(r)
+        labels[k] = label(r)
+        group = counts.setdefault(k, {kind: [0, 0] for kind in KINDS})
+        values = r._mapping
+        for kind in KINDS:
+            group[kind][0] += values[f"m_{kind}"]
+            group[kind][1] += values[f"c_{kind}"]
+    return [CoverageGroup(None if k is None else str(k), labels[k],
+                          {kind: (v[0], v[1]) for kind, v in counts[k].items()})
+            for k in counts]
+
+
+def coverage_at(session: DbSession, as_of: date, *,
+                scope: VisibleScope) -> CoverageReport:
+    """The three coverages at ``as_of`` (county counts) with the uncovered firms whose details
+    ``scope`` shows, by town and name (one query)."""
+    return _report(as_of, _members(session, as_of, scope))
+
+
+def coverage_with_groups(session: DbSession, as_of: date, *,
+                         scope: VisibleScope) -> CoveragePage:
+    """The report with its town and advisor breakdowns, from the same single query (towns by
+    name; advisors by display name, unassigned last); uncovered lists as ``coverage_at``."""
+    rows = _members(session, as_of, scope)
+    towns = sorted(_grouped(rows, lambda r: r.town, lambda r: str(r.town)),
+                   key=lambda g: g.label)
+    advisors = sorted(_grouped(rows, lambda r: r.username, lambda r: r.display_name or "未分配"),
+                      key=lambda g: (g.key is None, g.label, g.key or ""))
+    return CoveragePage(_report(as_of, rows), towns, advisors)

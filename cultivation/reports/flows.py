@@ -97,11 +97,7 @@ class TimeInTier:
 # -- statements over the changes CTE: columns a–f (integers), x (float), reason (text) --------
 
 def _flows_stmt(changes: CTE) -> Select[Any]:
-    reason = case(
-        (changes.c.rank > changes.c.prev_rank, literal("up")),
-        (changes.c.revoked_rank == changes.c.prev_rank, literal("revoked")),
-        else_=literal("lapsed"),
-    )
+    reason = changes.c.entered_by
     year = year_of(changes.c.p)
     return (
         select(year.label("a"), changes.c.prev_rank.label("b"), changes.c.rank.label("c"),
@@ -138,17 +134,14 @@ def _cohorts_stmt(changes: CTE) -> Select[Any]:
     )
 
 
-def _time_stmt(changes: CTE) -> Select[Any]:
-    # A stay ends at the firm's next change, a drop to "none" included.
-    stays = select(
-        changes.c.rank, changes.c.p.label("start"),
-        func.lead(changes.c.p).over(partition_by=changes.c.enterprise_id,
-                                    order_by=changes.c.p).label("stop"),
-    ).cte("stays")
-    done = case((stays.c.stop.is_not(None), 1), else_=0)
+def _time_stmt(changes: CTE, as_of: date) -> Select[Any]:
+    # A stay ends where the firm's next span begins, a drop to "none" included; it is complete
+    # when that happened by ``as_of``.
+    done = case((changes.c.valid_to < as_of, 1), else_=0)
     lengths = select(
-        stays.c.rank, done.label("done"), days_between(stays.c.stop, stays.c.start).label("d"),
-    ).where(stays.c.rank > 0).cte("lengths")
+        changes.c.rank, done.label("done"),
+        (days_between(changes.c.valid_to, changes.c.p) + 1).label("d"),
+    ).where(changes.c.rank > 0).cte("lengths")
     ranked = select(
         lengths.c.rank, lengths.c.done, lengths.c.d,
         func.row_number().over(partition_by=(lengths.c.rank, lengths.c.done),
@@ -248,7 +241,7 @@ def cohorts(session: DbSession, as_of: date, filters: ReportFilters | None = Non
 def time_in_tier(session: DbSession, as_of: date,
                  filters: ReportFilters | None = None) -> list[TimeInTier]:
     """Median length of completed stays per tier (portable median by window functions)."""
-    return _times(list(session.execute(_time_stmt(tier_changes(as_of, filters)))))
+    return _times(list(session.execute(_time_stmt(tier_changes(as_of, filters), as_of))))
 
 
 @dataclass(frozen=True)
@@ -265,7 +258,7 @@ def flows_report(session: DbSession, as_of: date,
     """Flows, cohorts and time in tier in one statement (the interval chain runs once)."""
     changes = tier_changes(as_of, filters)
     parts = {"flows": _flows_stmt(changes), "cohorts": _cohorts_stmt(changes),
-             "times": _time_stmt(changes)}
+             "times": _time_stmt(changes, as_of)}
     stmt = union_all(*[s.add_columns(cast(literal(name), String).label("part"))
                        for name, s in parts.items()])
     rows: dict[str, list[Any]] = {name: [] for name in parts}

@@ -1,5 +1,6 @@
-"""Tier ranks at many dates in one statement, firms per tier (``tier_counts_on``: the funnel,
-the dashboards and the leader digest), and the narrowing every report shares.
+"""Firms per tier at many dates in one statement (``tier_counts_on``: the funnel, the
+dashboards and the leader digest — read from the maintained tier spans), and the narrowing
+every report shares.
 
 "In force on a day" is ``qualifications.queries.in_force_on`` and "portfolio on a day"
 ``portfolios.queries.assignment_on``; both take a date or a date column.
@@ -11,15 +12,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, exists, func, or_, select
-from sqlalchemy.sql.selectable import CTE, Subquery
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import assignment_on
-from cultivation.qualifications.models import Qualification, RDInstitution
-from cultivation.qualifications.queries import in_force_on, kind_rank
+from cultivation.qualifications.models import RDInstitution, TierSpan
+from cultivation.qualifications.queries import span_on
 from cultivation.qualifications.tiers import KIND_TIER, TIERS
 from cultivation.reports.dates import date_series
 from cultivation.reports.filters import ReportFilters
@@ -64,22 +64,6 @@ def narrow(stmt: Select[Any], filters: ReportFilters, day: ColumnElement[Any]) -
     return stmt
 
 
-def ranks_on_days(days: CTE) -> Subquery:
-    """(day, enterprise_id, rank) for every firm holding a tier on each day of ``days``."""
-    return (
-        select(
-            days.c.day.label("day"),
-            Qualification.enterprise_id.label("enterprise_id"),
-            func.max(kind_rank()).label("rank"),
-        )
-        .select_from(days)
-        .join(Qualification, in_force_on(days.c.day))
-        .where(Qualification.kind.in_(TIER_KINDS))
-        .group_by(days.c.day, Qualification.enterprise_id)
-        .subquery("day_ranks")
-    )
-
-
 def active_position_join(day: ColumnElement[Any]) -> ColumnElement[bool]:
     """ON-clause: the portfolio assignment of ``Enterprise`` in force on ``day``."""
     return and_(PortfolioAssignment.enterprise_id == Enterprise.id, assignment_on(day))
@@ -89,23 +73,25 @@ def tier_counts_on(
     session: DbSession, days: Sequence[date], scope: ReportFilters | None = None
 ) -> dict[date, dict[str, int]]:
     """Firms per exact tier on each day — one GROUP BY over (day × firm): the one count behind
-    the funnel, the dashboards and the leader digest. ``scope`` narrows by town, industry and
-    advisor (the portfolio on each day); firms count from their registration date."""
+    the funnel, the dashboards and the leader digest. A firm's tier is its maintained span
+    containing the day (``qualifications.spans``; none without one). ``scope`` narrows by town,
+    industry and advisor (the portfolio on each day); firms count from their registration
+    date."""
     filters = scope or ReportFilters()
     series = date_series(list(days))
-    ranks = ranks_on_days(series)
-    rank_col = func.coalesce(ranks.c.rank, 0).cast(Integer)
+    rank_col = func.coalesce(TierSpan.rank, 0)
     stmt = (
         select(series.c.day, rank_col.label("rank"), func.count(Enterprise.id))
         .select_from(series)
         .join(Enterprise, firm_exists_on(series.c.day))
-        .outerjoin(ranks, and_(ranks.c.day == series.c.day, ranks.c.enterprise_id == Enterprise.id))
+        .outerjoin(TierSpan, and_(TierSpan.enterprise_id == Enterprise.id,
+                                  span_on(series.c.day)))
         .group_by(series.c.day, rank_col)
     )
     stmt = narrow(stmt, filters, series.c.day)
     result = {day: dict.fromkeys(TIERS, 0) for day in days}
     for day, rank, n in session.execute(stmt):
-        result[_as_date(day)][TIERS[int(rank)]] = int(n)
+        result[_as_date(day)][TIERS[int(rank)]] += int(n)
     return result
 
 

@@ -21,10 +21,10 @@ from cultivation.regions import current_region
 from cultivation.reports import exports
 from cultivation.reports.coverage import (
     KINDS,
-    coverage_at,
     coverage_by_advisor,
     coverage_by_town,
     coverage_rules,
+    coverage_with_groups,
 )
 from cultivation.reports.coverage_trend import coverage_trend, trend_chart
 from cultivation.reports.filters import (
@@ -46,6 +46,8 @@ from cultivation.reports.workload import stale_firms, workload
 from cultivation.web.clock import today
 from cultivation.web.filters import cn_date
 from cultivation.web.request import dbs, wants_xlsx
+
+UNCOVERED_SHOWN = 500  # rows of the uncovered list on the page; the xlsx has them all
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -121,7 +123,8 @@ def coverage_page() -> ResponseReturnValue:
     if wants_xlsx() and table == "advisors":
         return exports.coverage_groups_xlsx("三覆盖分指导员统计", "科技指导员",
                                             coverage_by_advisor(dbs(), as_of), as_of)
-    report = coverage_at(dbs(), as_of, scope=viewer_scope())
+    page = coverage_with_groups(dbs(), as_of, scope=viewer_scope())
+    report = page.report
     if wants_xlsx():
         if table == "summary":
             return exports.coverage_summary_xlsx(report)
@@ -130,8 +133,7 @@ def coverage_page() -> ResponseReturnValue:
     return render_template(
         "reports/coverage.html", report=report, as_of=as_of, kind=kind, uncovered=uncovered,
         rules=coverage_rules(), institution_labels=INSTITUTION_KINDS,
-        towns=coverage_by_town(dbs(), as_of),
-        advisors=coverage_by_advisor(dbs(), as_of),
+        towns=page.towns, advisors=page.advisors, shown=UNCOVERED_SHOWN,
         trend=trend_chart(coverage_trend(dbs(), as_of - timedelta(days=366), as_of)),
     )
 

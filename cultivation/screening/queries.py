@@ -250,10 +250,13 @@ def candidates(
     total = counts.get(filters.outcome, 0) if filters.outcome in OUTCOMES else sum(counts.values())
     rank = case(*[(Evaluation.outcome == o, i) for i, o in enumerate(OUTCOMES)],
                 else_=len(OUTCOMES))
-    stmt = stmt.order_by(rank, Evaluation.total_gap, Enterprise.name, Enterprise.id)
+    order = (rank, Evaluation.total_gap, Enterprise.name, Enterprise.id)
     if page is not None and per_page is not None:
-        stmt = stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)
-    rows = [_row(r) for r in session.execute(stmt)]
+        # Rank and skip on narrow rows, then read the stored verdicts of this page only.
+        ids = (stmt.with_only_columns(Evaluation.id).order_by(*order).limit(per_page)
+               .offset((max(page, 1) - 1) * per_page).subquery("page_ids"))
+        stmt = stmt.join(ids, ids.c.id == Evaluation.id)
+    rows = [_row(r) for r in session.execute(stmt.order_by(*order))]
     return CandidateList(run, rows, total, counts, new, dropped, application_counts,
                          application_candidates)
 

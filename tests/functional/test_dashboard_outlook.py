@@ -75,3 +75,30 @@ def test_an_empty_database_shows_sane_empty_panels(auth: Any, client: Any) -> No
     assert "尚未进行筛选" in html
     assert "没有需要重新申报的资格" in html
     assert "没有开放的申报窗口" in html
+
+
+def test_renewals_read_only_the_rows_they_show_and_count_the_rest(
+    db_session: Any, make_user: Any, make_enterprise: Any
+) -> None:
+    from reports_support import count_statements
+
+    from cultivation.dashboard.outlook import EXPIRY_LIMIT, renewals
+
+    adv = make_user("advisor")
+    today = date.today()
+    for i in range(EXPIRY_LIMIT + 4):
+        firm = make_enterprise(advisor=adv, name=f"到期{i:02d}")
+        db_session.add(Qualification(enterprise_id=firm.id, kind="hnte",
+                                     valid_from=today - timedelta(days=1000),
+                                     valid_to=today + timedelta(days=10 + i)))
+    far = make_enterprise(advisor=adv, name="远期")
+    db_session.add(Qualification(enterprise_id=far.id, kind="hnte",
+                                 valid_from=today - timedelta(days=100),
+                                 valid_to=today + timedelta(days=900)))
+    db_session.flush()
+    with count_statements() as log:
+        shown, total = renewals(db_session, adv.id, today)
+    assert total == EXPIRY_LIMIT + 4
+    assert [r.name for r in shown] == [f"到期{i:02d}" for i in range(EXPIRY_LIMIT)]
+    assert shown[0].days_left == 10
+    assert any("LIMIT" in s.upper() for s in log.selects())

@@ -151,6 +151,24 @@ def test_the_coverage_page_lists_uncovered_firms_with_town_and_advisor(
     assert "白塔镇" in html
 
 
+def test_the_coverage_page_shows_a_bounded_uncovered_list_and_points_to_the_xlsx(
+    auth: Any, client: Any, db_session: Session, make_enterprise: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cultivation.reports import views
+
+    monkeypatch.setattr(views, "UNCOVERED_SHOWN", 2)
+    firms = [make_enterprise(listed=True, name=f"上市{i}") for i in range(3)]
+    auth.login("leader")
+    html = client.get("/reports/coverage").get_data(as_text=True)
+    assert "未覆盖企业名单（3 家）" in html
+    assert sum(f'data-code="{f.credit_code}"' in html for f in firms) == 2
+    assert "仅显示前 2 家，共 3 家" in html
+    book = load_workbook(io.BytesIO(client.get("/reports/coverage?format=xlsx").data))
+    codes = {c.value for row in book.active.iter_rows() for c in row}
+    assert {f.credit_code for f in firms} <= codes
+
+
 def test_the_targets_page_shows_the_seeded_14th_plan(auth: Any, client: Any,
                                                      seeded: None) -> None:
     auth.login("leader")

@@ -26,6 +26,7 @@ from cultivation.policy.rules.hnte import TECH_DOMAINS
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.qualifications.queries import in_force_on
+from cultivation.qualifications.spans import check_spans
 from cultivation.regions import load_region
 from cultivation.reports.tiersql import tier_counts_on
 from cultivation.visits.models import Visit
@@ -87,6 +88,7 @@ def test_default_load_hits_the_plan_counts_exactly(db_session: Session) -> None:
     assert (inst_2020["provincial_institute"], inst_2020["provincial_hnte_center"]) == (8, 24)
     assert (inst_2025["provincial_institute"], inst_2025["provincial_hnte_center"]) == (15, 48)
     assert {"municipal_hnte_center", "tech_center", "in_house"} <= set(inst_2025)
+    assert check_spans(db_session).differing == 0  # bulk inserts refreshed the tier spans
 
 
 def test_default_load_has_valid_unique_codes_in_configured_towns(db_session: Session) -> None:

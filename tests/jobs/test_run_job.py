@@ -144,3 +144,16 @@ def test_jobs_list_shows_every_job_with_its_schedule_and_last_run(
     followups = next(line for line in result.output.splitlines() if line.startswith("followups"))
     assert "每天 08:15" in followups
     assert "成功" in followups
+
+
+def test_the_screening_job_refreshes_planner_statistics_on_postgresql(
+        db_session: Session, make_enterprise: Any) -> None:
+    from reports_support import count_statements
+
+    make_enterprise(tier="tech_sme")
+    with count_statements() as log:
+        run = run_job(db_session, "screening", datetime(2026, 5, 31, 20, 0, tzinfo=UTC))
+    assert run.outcome == "success", run.error
+    analyzed = [s for s in log.statements if s.startswith("ANALYZE")]
+    postgres = db_session.get_bind().dialect.name == "postgresql"
+    assert analyzed == (["ANALYZE screening_runs, evaluations"] if postgres else [])
