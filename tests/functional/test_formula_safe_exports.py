@@ -54,7 +54,7 @@ WEB_EXPORTS = [
     "/reports/coverage?format=xlsx&table=advisors",
     "/reports/workload?format=xlsx",
     "/reports/workload?format=xlsx&table=stale",
-    "/screening/candidates?format=xlsx",
+    "/screening/candidates?rules=tech-sme&format=xlsx",  # 高企 holders are no 高企 candidates
 ]
 
 
