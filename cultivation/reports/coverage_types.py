@@ -90,7 +90,7 @@ class CoverageReport:
     populations: dict[str, PopulationCoverage]
 
     def as_json(self) -> dict[str, Any]:
-        """The DESIGN shape (one block per population) plus ``as_of``."""
+        """The API shape (one block per population, see the OpenAPI document) plus ``as_of``."""
         body: dict[str, Any] = {"as_of": self.as_of.isoformat()}
         body.update({kind: pop.as_json() for kind, pop in self.populations.items()})
         return body
