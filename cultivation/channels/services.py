@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.orm import scoped_session
 
 from cultivation.accounts.models import ROLES, User
 from cultivation.audit import services as audit
@@ -32,6 +33,7 @@ WEBHOOK_SHAPES = {
     "wecom": ("qyapi.weixin.qq.com", "/cgi-bin/webhook/send", "key"),
 }
 TODO_PATH = "/todos"
+_CACHE = "notify_channels"  # session.info key: (transaction, active channels), see _active
 
 
 class ChannelError(ValueError):
@@ -118,6 +120,7 @@ def create(session: DbSession, data: ChannelInput, *, actor: Any, now: datetime
     )
     session.add(channel)
     session.flush()
+    _forget(session)
     audit.record(session, actor=actor, entity_type="notify_channel", entity_id=channel.id,
                  action="create", after=describe(channel), at=now)
     return channel
@@ -128,6 +131,7 @@ def delete(session: DbSession, channel: NotifyChannel, *, actor: Any, now: datet
     before = describe(channel)
     session.delete(channel)
     session.flush()
+    _forget(session)
     audit.record(session, actor=actor, entity_type="notify_channel", entity_id=before["id"],
                  action="delete", before=before, at=now)
 
@@ -157,18 +161,46 @@ def message_text(subject: str, link: str) -> str:
     return f"#### 【梯次培育】{subject}\n\n[打开待办查看详情]({link})"
 
 
+def _forget(session: DbSession) -> None:
+    real = session() if isinstance(session, scoped_session) else session
+    real.info.pop(_CACHE, None)
+
+
+@dataclass(frozen=True)
+class _Channel:
+    id: int
+    provider: str
+    name: str
+    user_id: int | None
+    role: str | None
+
+
+def _active(session: DbSession) -> list[_Channel]:
+    """Every active channel, read once per transaction (a job queues many digests in one):
+    no query per recipient. ``create``/``delete`` drop the cached list."""
+    real = session() if isinstance(session, scoped_session) else session
+    transaction = real.get_transaction()
+    cached = real.info.get(_CACHE)
+    if cached is not None and cached[0] is transaction:
+        return list(cached[1])
+    rows = session.execute(
+        select(NotifyChannel.id, NotifyChannel.provider, NotifyChannel.name,
+               NotifyChannel.user_id, NotifyChannel.role)
+        .where(NotifyChannel.active.is_(True)).order_by(NotifyChannel.id)
+    ).all()
+    channels = [_Channel(*row) for row in rows]
+    real.info[_CACHE] = (transaction, channels)
+    return channels
+
+
 def enqueue_robots(session: DbSession, *, dedup_key: str, subject: str, recipient: User,
                    now: datetime, job: str | None, kind: str, link: str) -> list[int]:
     """Queue one robot message per active channel of ``recipient`` (own or role's group).
 
     The key is the mail's key plus the channel: unique per channel and recipient, so a job run
     twice queues nothing new. Returns the new outbox ids."""
-    channels = session.scalars(
-        select(NotifyChannel).where(
-            NotifyChannel.active.is_(True),
-            or_(NotifyChannel.user_id == recipient.id, NotifyChannel.role == recipient.role))
-        .order_by(NotifyChannel.id)
-    ).all()
+    channels = [c for c in _active(session)
+                if c.user_id == recipient.id or c.role == recipient.role]
     rows = [{
         "dedup_key": f"{dedup_key}#{c.provider}:{c.id}"[:300],
         "channel": c.provider,
