@@ -8,12 +8,19 @@ refuses to start without a real secret key.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
+# A checkout keeps its development database in ./instance; an installed copy (config.py sits in
+# site-packages) uses <venv>/var/cultivation-instance, where Flask puts installed apps' instances.
+INSTANCE_DIR = (
+    BASE_DIR / "instance"
+    if (BASE_DIR / "pyproject.toml").is_file()
+    else Path(sys.prefix) / "var" / "cultivation-instance"
+)
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - a marker production refuses
 

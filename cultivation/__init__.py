@@ -10,9 +10,18 @@ from typing import Any
 
 from flask import Flask
 
-from config import config_class
+from config import INSTANCE_DIR, config_class
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+ROOT = PACKAGE_DIR.parent
+
+
+def resource_dir(name: str) -> Path:
+    """``migrations`` or ``templates``: inside the package when installed (the wheel maps the
+    repository's top-level folders there, see pyproject.toml), else the checkout's own folder."""
+    packaged = PACKAGE_DIR / name
+    return packaged if packaged.is_dir() else ROOT / name
+
 
 # One blueprint module per concept; each exposes ``bp``.
 BLUEPRINT_MODULES = (
@@ -44,8 +53,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the web app; ``config`` overrides settings (e.g. the database URI in tests)."""
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        instance_path=str(ROOT / "instance"),
+        template_folder=str(resource_dir("templates")),
+        instance_path=str(INSTANCE_DIR),
     )
     load_settings(app, config)
     register_extensions(app)
@@ -92,7 +101,7 @@ def register_extensions(app: Flask) -> None:
     from cultivation.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -9,6 +9,7 @@ from flask import Flask
 
 CLI_MODULES = (
     "cultivation.accounts.cli",
+    "cultivation.backup.cli",
     "cultivation.demo.cli",
     "cultivation.imports.cli",
     "cultivation.screening.cli",

@@ -25,15 +25,44 @@ class InputError(ValueError):
     """A value that cannot be read; the message is Chinese and shown to the user."""
 
 
+# NUL cannot be stored in PostgreSQL text; zero-width characters are invisible paste debris
+# (they make two equal-looking names differ). Nothing else is removed from typed text.
+_INVISIBLE = dict.fromkeys(map(ord, "\x00\u200b\u200c\u200d\u2060\ufeff"))
+# ASCII punctuation that Chinese text usually types full-width (for matching both spellings).
+_WIDE = str.maketrans({"(": "（", ")": "）", ",": "，", ";": "；", ":": "：", "!": "！", "?": "？"})
+
+
 def text(value: Any) -> str | None:
-    """Trimmed text with full-width characters folded; None for blank."""
+    """Text exactly as typed: outer white space trimmed, NUL and zero-width characters dropped,
+    nothing folded (a legal name must match its 营业执照 character for character); None for blank.
+    Use ``folded`` for identifiers, numbers, dates and choice values."""
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    # NUL cannot be stored in PostgreSQL text; spreadsheets and JSON can carry it.
-    result = unicodedata.normalize("NFKC", str(value).replace("\x00", "")).strip()
+    result = str(value).translate(_INVISIBLE).strip()
     return result or None
+
+
+def folded(value: Any) -> str | None:
+    """``text`` with full-width characters folded (NFKC): for identifiers, numbers, dates, header
+    and choice matching, and for comparing names — never for what is stored as typed."""
+    raw = text(value)
+    if raw is None:
+        return None
+    return unicodedata.normalize("NFKC", raw).strip() or None
+
+
+def spellings(value: str) -> list[str]:
+    """The spellings under which a typed search term may be stored: as typed, folded (older rows
+    were stored folded) and with Chinese full-width punctuation."""
+    raw = text(value) or ""
+    fold = folded(raw) or ""
+    result = [raw]
+    for variant in (fold, fold.translate(_WIDE)):
+        if variant and variant not in result:
+            result.append(variant)
+    return result
 
 
 def is_blank(value: Any) -> bool:
@@ -62,7 +91,7 @@ def _parse_date(value: Any) -> date | None:
             raise InputError(f"“{int(value)}”只有年份，请填写完整日期，如 {int(value)}-03-01")
         # An Excel date serial in a cell formatted as a number (1900 date system).
         return date(1899, 12, 30) + timedelta(days=int(value))
-    raw = text(value) or ""
+    raw = folded(value) or ""
     match = _DATE_RE.match(raw)
     if match:
         y, m, d = (int(g) for g in match.groups())
@@ -93,7 +122,7 @@ def parse_number(value: Any, *, integer: bool = False) -> float | int | None:
         except OverflowError as exc:
             raise InputError("数值过大") from exc
     else:
-        raw = (text(value) or "").replace("，", ",").replace(" ", "")
+        raw = (folded(value) or "").replace("，", ",").replace(" ", "")
         if raw.endswith("%"):
             raise InputError(f"“{raw}”应为数值，不带百分号")
         if "," in raw:
@@ -121,7 +150,7 @@ def parse_bool(value: Any) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
-    raw = (text(value) or "").lower()
+    raw = (folded(value) or "").lower()
     if raw in TRUE_WORDS:
         return True
     if raw in FALSE_WORDS:

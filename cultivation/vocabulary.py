@@ -30,6 +30,8 @@ RULES_LABELS = {
     "provincial-institute": "省级企业研究院", "leading": "浙江省创新型领军企业",
 }
 CANDIDATE_CHANGES = {"new": "新增", "dropped": "退出"}
+# 培育库: a first application, or a renewal of a certificate ending before the renewal horizon
+APPLICATION_LABELS = {"first": "首次申报", "renewal": "重新认定"}
 
 PROGRAMME_LABELS = {
     "hnte": "高新技术企业认定",
@@ -46,6 +48,22 @@ JOB_OUTCOME_LABELS = {
     "success": "成功",
     "failed": "失败",
     "interrupted": "已中断",
+}
+# What a job run's counts mean (作业记录, `jobs run` output); a key without a label shows as is.
+JOB_COUNT_LABELS = {
+    "run": "筛选批次", "firms": "企业", "evaluations": "评估", "candidates_total": "候选企业",
+    "new_total": "新增候选", "dropped_total": "退出候选", "pruned_runs": "清理旧批次",
+    "pruned_evaluations": "清理旧评估", "relinked_runs": "重新关联批次",
+    "reminders_due": "今日应发提醒", "no_screening_rules": "无筛选规则的窗口", "items": "提醒事项",
+    "items_new": "新提醒事项", "leaders": "领导", "queued": "已排队邮件",
+    "duplicate": "重复未发", "opted_out": "已退订", "no_address": "无邮箱",
+    "sent": "已发送", "retry": "待重试", "failed": "发送失败", "recovered": "收回超时",
+    "abandoned": "放弃", "held": "暂存",
+    "pending": "清理未完成的导入", "discarded": "清理已放弃的导入",
+    "listed_covered": "上市企业已覆盖", "listed_population": "上市企业",
+    "above_scale_hnte_covered": "规上高企已覆盖", "above_scale_hnte_population": "规上高企",
+    "above_scale_tech_covered": "规上科技型企业已覆盖",
+    "above_scale_tech_population": "规上科技型企业",
 }
 JOB_TRIGGER_LABELS = {"scheduler": "定时", "cli": "命令行", "web": "手动（页面）",
                       "startup": "启动补跑"}

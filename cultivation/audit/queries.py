@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from cultivation.accounts.models import ROLES, User
 from cultivation.audit.models import AuditLog
@@ -17,6 +17,7 @@ from cultivation.database import DbSession
 from cultivation.enterprises import schemas
 from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import FIGURE_SOURCES, Enterprise
+from cultivation.inputs import spellings
 from cultivation.qualifications.models import (
     INSTITUTION_KINDS,
     INSTITUTION_LEVELS,
@@ -184,7 +185,8 @@ def log_page(
         stmt = stmt.where(AuditLog.action == filters.action)
     if filters.enterprise:
         q = filters.enterprise.strip()
-        stmt = stmt.where(Enterprise.name.contains(q) | (Enterprise.credit_code == normalize(q)))
+        stmt = stmt.where(or_(*(Enterprise.name.contains(t) for t in spellings(q)),
+                              Enterprise.credit_code == normalize(q)))
     if filters.start:
         stmt = stmt.where(AuditLog.at >= datetime.combine(filters.start, time(), tz))
     if filters.end:

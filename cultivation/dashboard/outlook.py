@@ -36,6 +36,9 @@ class Candidate:
     score_min: float | None
     score_max: float | None
     shortfalls: list[tuple[str, str]]  # (criterion label, gap text)
+    application: str = "first"  # first | renewal
+    certificate_valid_to: date | None = None
+    main_gap: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Outlook:
 
     candidates: list[Candidate]
     candidate_total: int
+    by_application: dict[str, int]  # candidates per 首次申报 / 重新认定
     new_total: int
     screened_on: date | None
     renewals: list[Renewal]
@@ -65,16 +69,19 @@ class Outlook:
 
 
 def hnte_candidates(session: DbSession, advisor_id: int | None
-                    ) -> tuple[list[Candidate], int, int, date | None]:
-    """The best-placed 高企 candidates of the latest run, their count and how many are new."""
-    result = candidates(session, CandidateFilters(rules="hnte", portfolio_of=advisor_id),
+                    ) -> tuple[list[Candidate], int, int, date | None, dict[str, int]]:
+    """The best-placed 高企 candidates of the latest run, their count, how many are new and
+    the split first application / renewal (the 培育库's tabs, same query)."""
+    result = candidates(session, CandidateFilters(rules="hnte", portfolio_of=advisor_id,
+                                                  candidates_only=True),
                         page=1, per_page=CANDIDATE_LIMIT)
     rows = [Candidate(r.name, r.credit_code, r.outcome, r.is_new, r.score_min, r.score_max,
-                      [(c.get("label", ""), c.get("gap") or "未达标") for c in r.shortfalls[:2]])
-            for r in result.rows if r.outcome in CANDIDATE_OUTCOMES]
+                      [(c.get("label", ""), c.get("gap") or "未达标") for c in r.shortfalls[:2]],
+                      r.application, r.certificate_valid_to, r.main_gap)
+            for r in result.rows]
     total = sum(result.outcome_counts.get(o, 0) for o in CANDIDATE_OUTCOMES)
     screened_on = result.run.as_of if result.run is not None else None
-    return rows, total, result.new, screened_on
+    return rows, total, result.new, screened_on, result.application_candidates
 
 
 def renewals(session: DbSession, advisor_id: int | None, today: date) -> tuple[list[Renewal], int]:
@@ -93,8 +100,8 @@ def renewals(session: DbSession, advisor_id: int | None, today: date) -> tuple[l
 def outlook_context(session: DbSession, user: Any, today: date) -> dict[str, Outlook]:
     """Template context for ``dashboard/_outlook.html``: ``{"outlook": Outlook}``."""
     advisor_id = None if user.sees_everything else user.id
-    rows, total, new, screened_on = hnte_candidates(session, advisor_id)
+    rows, total, new, screened_on, split = hnte_candidates(session, advisor_id)
     due, due_total = renewals(session, advisor_id, today)
     windows = list(session.scalars(windows_around(today, back_days=0,
                                                   ahead_days=WINDOW_AHEAD_DAYS)))
-    return {"outlook": Outlook(rows, total, new, screened_on, due, due_total, windows)}
+    return {"outlook": Outlook(rows, total, split, new, screened_on, due, due_total, windows)}

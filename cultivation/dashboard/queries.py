@@ -18,15 +18,15 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.qualifications.tiers import TIER_LABELS, TIERS
 from cultivation.reports.coverage import KINDS, coverage_rules, coverage_totals
-from cultivation.reports.indicators import INDICATORS
+from cultivation.reports.indicators import INDICATORS, as_of_label
 from cultivation.reports.models import Target
 from cultivation.reports.tiersql import tier_counts_on
 from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.screening.queries import RULES_LABELS
-from cultivation.targets.progress import computed_actuals, current_plan
+from cultivation.screening.queries import RULES_LABELS, is_candidate
+from cultivation.targets.indicators import indicator_values
+from cultivation.targets.progress import current_plan
 
 HEADLINE_INDICATORS = ("hnte_count", "zj_tech_sme_count")
-CANDIDATE_OUTCOMES = ("eligible", "borderline")
 TREND_YEARS = 5
 
 
@@ -41,6 +41,11 @@ class HeadlineTarget:
     target: float | None
     target_year: int | None
     plan_name: str | None
+    as_of: date | None = None  # the date the actual is counted on
+
+    @property
+    def as_of_label(self) -> str:
+        return as_of_label(self.as_of)
 
     @property
     def completion(self) -> float | None:
@@ -73,10 +78,11 @@ def month_before(day: date) -> date:
 
 
 def headline_targets(session: DbSession, today: date) -> list[HeadlineTarget]:
-    """高企 and 省科小 counts today against the current plan (three queries)."""
+    """高企 and 省科小 counts today (``indicator_values``, the one definition) against the
+    current plan (three queries)."""
     plan = current_plan(session, today)
     wanted = [INDICATORS[c] for c in HEADLINE_INDICATORS]
-    actuals = computed_actuals(session, [today.year], today, indicators=wanted)
+    actuals = indicator_values(session, today, indicators=wanted)
     targets: dict[str, dict[int, float | None]] = {}
     if plan is not None:
         for t in session.scalars(select(Target).where(
@@ -87,11 +93,11 @@ def headline_targets(session: DbSession, today: date) -> list[HeadlineTarget]:
     for ind in wanted:
         by_year = targets.get(ind.code, {})
         year = today.year if today.year in by_year else (max(by_year) if by_year else None)
-        actual = actuals.get((ind.code, "", today.year))
+        actual = actuals.get((ind.code, ""))
         cards.append(HeadlineTarget(
             ind.code, ind.label, ind.unit, actual.value if actual else 0.0,
             by_year.get(year) if year is not None else None, year,
-            plan.name if plan is not None else None))
+            plan.name if plan is not None else None, today))
     return cards
 
 
@@ -111,12 +117,12 @@ def new_candidates(session: DbSession, today: date) -> NewCandidates:
     before = aliased(Evaluation)
     was_candidate = exists().where(
         before.run_id == baseline.id, before.enterprise_id == Evaluation.enterprise_id,
-        before.rules == Evaluation.rules, before.outcome.in_(CANDIDATE_OUTCOMES))
+        before.rules == Evaluation.rules, is_candidate(before))
     base = (
         select(Evaluation.rules, Evaluation.enterprise_id)
         .join(Enterprise, and_(Enterprise.id == Evaluation.enterprise_id,
                                Enterprise.deleted_at.is_(None)))
-        .where(Evaluation.run_id == latest.id, Evaluation.outcome.in_(CANDIDATE_OUTCOMES),
+        .where(Evaluation.run_id == latest.id, is_candidate(Evaluation),
                ~was_candidate)
         .subquery("new_candidates")
     )
@@ -144,7 +150,7 @@ def funnel_and_trend(session: DbSession, today: date) -> dict[str, Any]:
         "as_of": today.isoformat(),
         "tiers": [{"tier": t, "label": TIER_LABELS[t], "count": counts[today][t]} for t in TIERS],
         "trend": {
-            "labels": [f"{y}年末" for y in years] + ["今天"],
+            "labels": [f"{y}年末" for y in years] + [as_of_label(today)],
             "series": [{"tier": t, "label": TIER_LABELS[t], "data": [counts[d][t] for d in days]}
                        for t in TIERS if t != "none"],
         },

@@ -1,4 +1,5 @@
-"""``cultivation demo load [--firms N] [--seed S] [--today YYYY-MM-DD]``."""
+"""``cultivation demo load [--firms N] [--seed S] [--as-of YYYY-MM-DD]`` (``--today`` is the
+old name of ``--as-of``)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,19 @@ from cultivation.demo.generator import MAX_FIRMS
 from cultivation.demo.services import (
     DEFAULT_FIRMS,
     DEFAULT_SEED,
+    EARLIEST_AS_OF,
+    LATEST_AS_OF,
     DemoError,
     DemoSummary,
     load_demo,
 )
 from cultivation.extensions import db
 from cultivation.regions import current_region
+
+PRODUCTION_REFUSAL = (
+    "当前为生产环境（CULTIVATION_ENV=production），拒绝装入演示数据：演示数据会创建多个使用同一"
+    "公开密码的账号和虚构企业。确需装入请加 --force-demo。"
+)
 
 
 class WholeNumber(click.ParamType[int, Any]):
@@ -67,11 +75,22 @@ def demo() -> None:
               show_default=True, help="企业数量")
 @click.option("--seed", type=WholeNumber("随机种子", 0, 2**31 - 1), default=DEFAULT_SEED,
               show_default=True, help="随机种子（相同种子生成相同数据）")
-@click.option("--today", type=Day(), default=None, help="以该日期为“今天”（默认：本地今天）")
+@click.option("--as-of", "--today", "today", type=Day(), default=None,
+              help="把县里的历史推演到该日期并以其为“今天”（默认：本地今天）")
+@click.option("--force-demo", is_flag=True, default=False,
+              help="生产环境（CULTIVATION_ENV=production）下仍然装入演示数据")
 @with_appcontext
-def load(firms: int, seed: int, today: date | None) -> None:
+def load(firms: int, seed: int, today: date | None, force_demo: bool) -> None:
+    if current_app.config.get("ENV_NAME") == "production" and not force_demo:
+        # Demo data creates accounts sharing one printed password: never by accident in production.
+        click.echo(PRODUCTION_REFUSAL, err=True)
+        raise click.exceptions.Exit(1)
     if today is None:
         today = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    if not EARLIEST_AS_OF <= today <= LATEST_AS_OF:
+        raise click.ClickException(
+            f"演示数据的日期应在 {EARLIEST_AS_OF.isoformat()} 至 {LATEST_AS_OF.isoformat()} 之间"
+            "（2020—2025 年的数据按“十四五”规划校准）")
     try:
         summary = load_demo(db.session, firms=firms, seed=seed, today=today,
                             region=current_region())

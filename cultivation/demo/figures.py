@@ -1,4 +1,5 @@
-"""Demo fiscal-year figures 2019–2025 that fit each firm's story (pure).
+"""Demo fiscal-year figures from 2019 to the last closed fiscal year that fit each firm's
+story (pure).
 
 高企 (and firms preparing an application) meet the conditions — R&D ratio for their sales band
 plus a margin, ≥ 60 % high-tech revenue, ≥ 10 % tech staff; a firm's last year before a lapse
@@ -13,9 +14,9 @@ import random
 
 from cultivation.demo.firms import FirmSpec, sales_in
 from cultivation.demo.ladder import Ladder, Row
-from cultivation.demo.profiles import LAST_YEAR, Profile, meets_hnte
+from cultivation.demo.profiles import Profile, meets_hnte
 
-YEARS = range(2019, LAST_YEAR + 1)
+FIRST_YEAR = 2019
 ABOVE_SCALE_SALES = 2000.0  # 万元 主营业务收入: 规上 industrial firm
 OUTPUT_PER_HEAD = {  # 万元 sales per employee
     "医药": 120, "医疗器械": 80, "橡塑制品": 60, "电子电气": 60, "工艺礼品": 35,
@@ -33,17 +34,18 @@ def rd_rate(sales: float) -> float:
 
 
 def build_figures(firms: list[FirmSpec], profiles: dict[int, Profile], ladder: Ladder,
-                  rng: random.Random) -> list[Row]:
-    """One row per firm and reported year; sets ``above_scale`` from the latest sales."""
+                  rng: random.Random, last_year: int) -> list[Row]:
+    """One row per firm and reported year up to ``last_year``; sets ``above_scale`` from the
+    latest sales and records the yearly 规上 status in ``scale_years``."""
     rows: list[Row] = []
     for firm in firms:
-        rows += _firm_rows(firm, profiles[firm.index], ladder, rng)
+        rows += _firm_rows(firm, profiles[firm.index], ladder, rng, last_year)
     return rows
 
 
 def _firm_rows(firm: FirmSpec, profile: Profile, ladder: Ladder,
-               rng: random.Random) -> list[Row]:
-    years = [y for y in YEARS if y >= firm.first_year]
+               rng: random.Random, last_year: int) -> list[Row]:
+    years = [y for y in range(FIRST_YEAR, last_year + 1) if y >= firm.first_year]
     if not years:
         return []
     sales = {y: (sales_in(firm, y) or 0.0) * rng.uniform(0.96, 1.04) for y in years}
@@ -57,16 +59,17 @@ def _firm_rows(firm: FirmSpec, profile: Profile, ladder: Ladder,
     assets_ratio = rng.uniform(0.7, 1.6)
     equity_ratio = rng.uniform(0.35, 0.65)
     ip_base = rng.randint(15, 60) if profile.kind == "anchor" else rng.randint(1, 10)
-    skip = _skipped_years(firm, profile, years, rng)
+    skip = _skipped_years(firm, profile, years, rng, last_year)
     rows = []
     for k, year in enumerate(years):
         if year in skip:
             continue
         s = sales[year]
         firm.above_scale = s >= ABOVE_SCALE_SALES  # the latest reported year decides
-        meets = meets_hnte(firm, profile, ladder, year)
-        miss = profile.miss if (year >= 2022 and profile.kind == "near") or (
-            profile.risk and year >= 2023) else None
+        firm.scale_years[year] = firm.above_scale
+        meets = meets_hnte(firm, profile, ladder, year, last_year)
+        miss = profile.miss if (year >= last_year - 3 and profile.kind == "near") or (
+            profile.risk and year >= last_year - 2) else None
         employees = max(3, round(s / per_head))
         if miss == "tech_staff":  # 10t + 1 staff of whom t in R&D: just under 10 %
             employees = 10 * max(3, employees // 10) + 1
@@ -115,13 +118,13 @@ def _firm_rows(firm: FirmSpec, profile: Profile, ladder: Ladder,
 
 
 def _skipped_years(firm: FirmSpec, profile: Profile, years: list[int],
-                   rng: random.Random) -> set[int]:
+                   rng: random.Random, last_year: int) -> set[int]:
     """A few firms have not reported the latest year, or one earlier year."""
     if profile.kind == "anchor" or len(years) < 2:
         return set()
     roll = rng.random()
     if roll < 0.03:
-        return {LAST_YEAR}
+        return {last_year}
     if roll < 0.05:
         return {rng.choice(years[:-1])}
     return set()

@@ -47,6 +47,8 @@ class FirmSpec:
     above_scale: bool = False
     notes: str | None = None
     facts: dict[str, object] = field(default_factory=dict)
+    scale_years: dict[int, bool] = field(default_factory=dict)  # fiscal year → 规上 that year
+    listed_on: date | None = None
 
     @property
     def short_name(self) -> str:

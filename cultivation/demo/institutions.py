@@ -13,6 +13,7 @@ import random
 from datetime import date
 
 from cultivation.demo import names
+from cultivation.demo.certificates import extended
 from cultivation.demo.firms import FirmSpec, sales_in, scaled
 from cultivation.demo.ladder import Ladder, Row
 from cultivation.demo.profiles import Profile
@@ -44,8 +45,9 @@ def _inst(firm: FirmSpec, kind: str, level: str | None, name: str, day: date,
 
 
 def build_institutions(firms: list[FirmSpec], profiles: dict[int, Profile], ladder: Ladder,
-                       rng: random.Random) -> list[Row]:
-    """Every R&D institution of the demo firms; marks the listed firms."""
+                       rng: random.Random, today: date) -> list[Row]:
+    """Every R&D institution of the demo firms recognised by ``today`` (the plan's totals to
+    2025, then one institute and a few 研发中心 a year); marks the listed firms."""
     n = len(firms)
     anchors = sorted((f for f in firms if f.anchor), key=lambda f: f.first_sales, reverse=True)
     word = {f.index: names.RESEARCH_WORDS.get(f.industry, "技术") for f in firms}
@@ -54,7 +56,7 @@ def build_institutions(firms: list[FirmSpec], profiles: dict[int, Profile], ladd
 
     institute_year: dict[int, int] = {}
     queue = iter(anchors)
-    for year, total in sorted(INSTITUTE_TOTALS.items()):
+    for year, total in sorted(extended(INSTITUTE_TOTALS, today.year, (1,)).items()):
         while len(institute_year) < scaled(total, n):
             firm = next(queue, None)
             if firm is None:
@@ -64,7 +66,7 @@ def build_institutions(firms: list[FirmSpec], profiles: dict[int, Profile], ladd
                               f"{prov}{firm.trade}{word[firm.index]}研究院", _institute_day(year)))
 
     center_year: dict[int, int] = {}
-    for year, total in sorted(HNTE_CENTER_TOTALS.items()):
+    for year, total in sorted(extended(HNTE_CENTER_TOTALS, today.year, (4, 3)).items()):
         due = sorted((i for i in institute_year if i not in center_year),
                      key=lambda i: institute_year[i])
         others = sorted(
@@ -98,7 +100,7 @@ def build_institutions(firms: list[FirmSpec], profiles: dict[int, Profile], ladd
 
     rows += _other_kinds(firms, profiles, anchors, institute_year, word, rng)
     _mark_listed(firms, anchors, institute_year)
-    return rows
+    return [r for r in rows if r["recognized_on"] <= today]
 
 
 def _other_kinds(firms: list[FirmSpec], profiles: dict[int, Profile], anchors: list[FirmSpec],
@@ -150,5 +152,7 @@ def _mark_listed(firms: list[FirmSpec], anchors: list[FirmSpec],
     chosen += rest[:scaled(1, n)]
     for firm in chosen:
         firm.listed = True
+        firm.listed_on = date(max(firm.registered_on.year + 5, 2010 + firm.index % 15),
+                              firm.index % 12 + 1, 18)
         firm.name = firm.name if firm.name.endswith("股份有限公司") else (
             firm.name.removesuffix("有限公司") + "股份有限公司")

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date
 
 from cultivation.demo import names
 from cultivation.demo.firms import FirmSpec, scaled
 from cultivation.demo.ladder import Ladder, Row
 
-LAST_YEAR = 2025  # the latest fiscal year with figures
+CALIBRATED_YEAR = 2025  # the plan period's last year: figures exist at least up to it
+
+
+def last_fiscal_year(today: date) -> int:
+    """The latest closed fiscal year with figures on ``today`` (never before 2025)."""
+    return max(CALIBRATED_YEAR, today.year - 1)
 NEAR_MISSES = ("rd", "high_tech", "tech_staff")
 
 
@@ -18,9 +24,10 @@ NEAR_MISSES = ("rd", "high_tech", "tech_staff")
 class Profile:
     """``kind``: anchor | hnte | lapsed | ready | near | sme | plain.
 
-    ``near`` firms miss one 高企 condition (``miss``) by a little in 2022–2025; ``ready`` firms
-    meet all of them without holding a certificate; ``risk`` 高企 (certificate of 2023, due for
-    re-certification in 2026) slipped just below the R&D ratio in 2023–2025.
+    ``near`` firms miss one 高企 condition (``miss``) by a little in the last four fiscal years
+    (2022–2025 for a load in 2026); ``ready`` firms meet all of them without holding a
+    certificate; ``risk`` 高企 (certificate due for re-certification the year after the last
+    fiscal year) slipped just below the R&D ratio in its last three years.
     """
 
     kind: str
@@ -28,14 +35,15 @@ class Profile:
     risk: bool = False
 
 
-def classify(firms: list[FirmSpec], ladder: Ladder, rng: random.Random) -> dict[int, Profile]:
+def classify(firms: list[FirmSpec], ladder: Ladder, rng: random.Random, last_year: int
+             ) -> dict[int, Profile]:
     """A profile per firm index, from its qualification history and a few random picks."""
     ladder_firms = {r["firm"] for r in ladder.rows}
     profiles: dict[int, Profile] = {}
     for f in firms:
         if f.anchor:
             profiles[f.index] = Profile("anchor")
-        elif ladder.holds_hnte(f.index, LAST_YEAR):
+        elif ladder.holds_hnte(f.index, last_year):
             profiles[f.index] = Profile("hnte")
         elif f.index in ladder.hnte_issued:
             profiles[f.index] = Profile("lapsed")
@@ -45,7 +53,7 @@ def classify(firms: list[FirmSpec], ladder: Ladder, rng: random.Random) -> dict[
             profiles[f.index] = Profile("plain")
     n = len(firms)
     pool = [f for f in firms if profiles[f.index].kind == "sme" and f.tech >= 0.45
-            and ladder.holds_zj(f.index, LAST_YEAR) and f.first_year <= 2022]
+            and ladder.holds_zj(f.index, last_year) and f.first_year <= last_year - 3]
     rng.shuffle(pool)
     n_ready, n_near = scaled(20, n), scaled(40, n)
     for f in pool[:n_ready]:
@@ -54,23 +62,24 @@ def classify(firms: list[FirmSpec], ladder: Ladder, rng: random.Random) -> dict[
         profiles[f.index] = Profile("near", miss=NEAR_MISSES[k % len(NEAR_MISSES)])
     # 高企 whose certificate (issued 2023) expires in 2026 and whose R&D slipped in 2025.
     due = [f for f in firms if profiles[f.index].kind == "hnte"
-           and 2023 in ladder.hnte_issued.get(f.index, [])]
+           and last_year - 2 in ladder.hnte_issued.get(f.index, [])]
     for f in rng.sample(due, min(len(due), scaled(3, n))):
         profiles[f.index] = Profile("hnte", miss="rd", risk=True)
     return profiles
 
 
-def meets_hnte(firm: FirmSpec, profile: Profile, ladder: Ladder, year: int) -> bool:
+def meets_hnte(firm: FirmSpec, profile: Profile, ladder: Ladder, year: int, last_year: int
+               ) -> bool:
     """Whether the firm's ``year`` figures meet the 高企 conditions (before near misses)."""
     if profile.kind == "anchor":
         return True
     if profile.kind in ("ready", "near"):
-        return year >= 2022
+        return year >= last_year - 3
     issued = ladder.hnte_issued.get(firm.index, [])
     if year + 1 in issued or year + 2 in issued or ladder.holds_hnte(firm.index, year + 1):
         return True  # holds it next year or is preparing an application
-    # Held this year but not the next: the figures explain the lapse. 2025: future unknown.
-    return year == LAST_YEAR and ladder.holds_hnte(firm.index, year)
+    # Held this year but not the next: the figures explain the lapse. Last year: future unknown.
+    return year == last_year and ladder.holds_hnte(firm.index, year)
 
 
 def apply_facts(firms: list[FirmSpec], profiles: dict[int, Profile], ladder: Ladder,
@@ -87,7 +96,7 @@ def apply_facts(firms: list[FirmSpec], profiles: dict[int, Profile], ladder: Lad
     if ladder.revoked_firm is not None:
         firms[ladder.revoked_firm].notes = "2023年6月发生重大安全事故，高新技术企业资格被撤销。"
     for index in sorted(incidents):
-        firms[index].notes = "2025年因严重环境违法行为受到生态环境部门处罚，影响高企重新认定。"
+        firms[index].notes = "近一年因严重环境违法行为受到生态环境部门处罚，影响高企重新认定。"
 
 
 def _maybe(rng: random.Random, p_true: float, p_none: float) -> bool | None:

@@ -17,7 +17,7 @@ from cultivation.database import DbSession
 from cultivation.demo.generator import MAX_FIRMS, DemoPlan, build_plan
 from cultivation.demo.ladder import Row
 from cultivation.demo.people import DEMO_PASSWORD, DemoLogin, demo_users
-from cultivation.enterprises.models import Enterprise, FiscalYearFigures
+from cultivation.enterprises.models import Enterprise, EnterpriseFlag, FiscalYearFigures
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.regions import Region, load_region
@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_FIRMS = 800
 DEFAULT_SEED = 2026
+# The 2020 → 2025 calibration needs the whole of 2025; the forward play is kept within a decade.
+EARLIEST_AS_OF = date(2026, 1, 1)
+LATEST_AS_OF = date(2035, 12, 31)
 MARKER = ("demo", "load")  # the AuditLog (entity_type, action) written once per demo load
 
 DemoSeeder = Callable[[DbSession, date], None]
@@ -176,6 +179,7 @@ def _with_ids(rows: list[Row], ids: list[int]) -> list[Row]:
 def _insert_children(session: DbSession, plan: DemoPlan, ids: list[int],
                      users: dict[str, int]) -> dict[str, int]:
     figures = _with_ids(plan.figures, ids)
+    flags = _with_ids(plan.flags, ids)
     qualifications = _with_ids(plan.qualifications, ids)
     institutions = _with_ids(plan.institutions, ids)
     assignments = [{"enterprise_id": ids[a.firm], "advisor_id": users[a.advisor],
@@ -185,9 +189,9 @@ def _insert_children(session: DbSession, plan: DemoPlan, ids: list[int],
                "advisor_id": users[str(r["advisor"])]} for r in _with_ids(plan.visits, ids)]
     for model, rows in ((FiscalYearFigures, figures), (Qualification, qualifications),
                         (RDInstitution, institutions), (PortfolioAssignment, assignments),
-                        (Visit, visits)):
+                        (Visit, visits), (EnterpriseFlag, flags)):
         if rows:
             session.execute(insert(model.__table__), rows)
     return {"figures": len(figures), "qualifications": len(qualifications),
             "institutions": len(institutions), "assignments": len(assignments),
-            "visits": len(visits)}
+            "visits": len(visits), "flags": len(flags)}

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from cultivation.enterprises.credit_code import validate as validate_code
-from cultivation.inputs import InputError, parse_bool, parse_date, parse_number, text
+from cultivation.inputs import InputError, folded, parse_bool, parse_date, parse_number, text
 from cultivation.regions import Region
 
 Errors = dict[str, list[str]]
@@ -92,7 +92,7 @@ def _choice(
     by_label = {v: k for k, v in labels.items()}
 
     def parse(value: Any, ctx: Context) -> str | None:
-        raw = text(value)
+        raw = folded(value)
         if raw is None:
             return None
         if raw in labels:
@@ -170,7 +170,7 @@ def _points(maximum: int) -> Callable[[Any, Context], int | None]:
 
 @_typed("string")
 def _credit_code(value: Any, ctx: Context) -> str | None:
-    raw = text(value)
+    raw = folded(value)
     if raw is None:
         return None
     result = validate_code(raw)
@@ -183,7 +183,7 @@ def _credit_code(value: Any, ctx: Context) -> str | None:
 
 @_typed("string")
 def _town(value: Any, ctx: Context) -> str | None:
-    raw = text(value)
+    raw = folded(value)
     if raw is None:
         return None
     town = ctx.region.match_town(raw)
@@ -194,7 +194,7 @@ def _town(value: Any, ctx: Context) -> str | None:
 
 @_typed("string")
 def _industry(value: Any, ctx: Context) -> str | None:
-    raw = text(value)
+    raw = folded(value)
     if raw is None:
         return None
     industry = ctx.region.match_industry(raw)
@@ -216,7 +216,7 @@ def _leading_kind(value: Any, ctx: Context) -> str | None:
 
 @_typed("string")
 def _email(value: Any, ctx: Context) -> str | None:
-    raw = text(value)
+    raw = folded(value)
     if raw is not None and ("@" not in raw or "." not in raw.split("@")[-1] or " " in raw):
         raise InputError("电子邮箱格式不正确")
     if raw is not None and len(raw) > 200:

@@ -104,6 +104,30 @@ class Enterprise(db.Model):  # type: ignore[name-defined]
         return f"<Enterprise {self.credit_code} {self.name}>"
 
 
+FLAGS = {"listed": "上市企业", "above_scale": "规上企业"}
+
+
+class EnterpriseFlag(db.Model):  # type: ignore[name-defined]
+    """A dated value of a firm's listed / above-scale flag: ``value`` holds from ``valid_from``
+    until the firm's next row for the same flag. Reports as of a date use the row in force then
+    (``enterprises.flags.flag_on``); a firm without rows has held its current flag throughout."""
+
+    __tablename__ = "enterprise_flags"
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "flag", "valid_from",
+                         name="uq_enterprise_flags_enterprise_flag_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
+    )
+    flag: Mapped[str] = mapped_column(String(20))  # a key of FLAGS
+    value: Mapped[bool] = mapped_column(Boolean)
+    valid_from: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class FiscalYearFigures(db.Model):  # type: ignore[name-defined]
     """One firm's figures for one fiscal year; money in 万元, with provenance."""
 

@@ -13,6 +13,7 @@ from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
+from cultivation.inputs import spellings
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.queries import enterprises_with_tier, tier_code
 from cultivation.qualifications.tiers import TIER_RANK
@@ -38,6 +39,7 @@ class EnterpriseFilters:
     advisor: str = ""  # username, or "none" for unassigned
     sort: str = "name"
     desc: bool = False
+    registered_by: date | None = None  # a list as of a past date: firms registered by then
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,12 @@ def list_statement(filters: EnterpriseFilters, as_of: date) -> Select[Enterprise
     q = filters.q.strip()
     if q:
         code = normalize(q)
-        stmt = stmt.where(or_(Enterprise.name.contains(q), Enterprise.credit_code.contains(code)))
+        # Names are stored as typed; a search matches the typed, folded and full-width spellings.
+        stmt = stmt.where(or_(*(Enterprise.name.contains(term) for term in spellings(q)),
+                              Enterprise.credit_code.contains(code)))
+    if filters.registered_by is not None:
+        stmt = stmt.where(or_(Enterprise.registered_on.is_(None),
+                              Enterprise.registered_on <= filters.registered_by))
     if filters.town:
         stmt = stmt.where(Enterprise.town == filters.town)
     if filters.industry:
@@ -132,5 +139,6 @@ def find_firms(session: DbSession, q: str, *, limit: int) -> list[Enterprise]:
     """Live firms whose name or credit code contains ``q``, by name."""
     return list(session.scalars(select(Enterprise).where(
         Enterprise.deleted_at.is_(None),
-        or_(Enterprise.name.contains(q), Enterprise.credit_code.contains(normalize(q))))
+        or_(*(Enterprise.name.contains(t) for t in spellings(q)),
+            Enterprise.credit_code.contains(normalize(q))))
         .order_by(Enterprise.name).limit(limit)))

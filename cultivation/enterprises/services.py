@@ -16,8 +16,10 @@ from cultivation.audit import services as audit
 from cultivation.database import DbSession
 from cultivation.enterprises import schemas
 from cultivation.enterprises.credit_code import normalize
+from cultivation.enterprises.flags import record_flag_changes
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios import services as portfolios
+from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +112,7 @@ def update_enterprise(
     if new:
         firm.updated_at = now
         session.flush()
+        record_flag_changes(session, [(firm, before)], local_date(now))
         audit.record(
             session,
             actor=actor,

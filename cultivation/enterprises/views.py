@@ -6,6 +6,7 @@ packages' blueprints (``qualifications.views``, ``visits.views``) under the same
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -52,9 +53,19 @@ def index() -> ResponseReturnValue:
     _, today = clock()
     args = {k: v.strip() for k, v in request.args.items() if v.strip() and k != "page"}
     scope = args.get("scope") or ("mine" if current_user.is_advisor else "all")
+    # ``as_of``: the list as of a past date (the funnel's counts link here): tiers of that day
+    # and only firms registered by then; anything unreadable or later falls back to today.
+    as_of = None
+    try:
+        as_of = date.fromisoformat(args.get("as_of", "")[:10])
+    except ValueError:
+        args.pop("as_of", None)
+    if as_of is not None and as_of >= today:
+        as_of = None
+        args.pop("as_of", None)
     filters = EnterpriseFilters(
         q=args.get("q", ""), town=args.get("town", ""), industry=args.get("industry", ""),
-        tier=args.get("tier", ""),
+        tier=args.get("tier", ""), registered_by=as_of,
         advisor=current_user.username if scope == "mine" and current_user.is_advisor
         else args.get("advisor", ""),
         sort=args.get("sort", "name") if args.get("sort") in (*SORTS, "tier") else "name",
@@ -62,7 +73,7 @@ def index() -> ResponseReturnValue:
     )
     per_page = int(current_app.config.get("PER_PAGE", 50))
     page = int_arg("page")
-    rows, total = list_page(db.session, filters, today, page=page, per_page=per_page)
+    rows, total = list_page(db.session, filters, as_of or today, page=page, per_page=per_page)
     region = current_region()
 
     def list_url(**changes: str | int | None) -> str:
@@ -82,7 +93,7 @@ def index() -> ResponseReturnValue:
         list_url=list_url, page_url=lambda n: list_url(page=n),
         pages=max((total + per_page - 1) // per_page, 1), filters=filters, args=args,
         scope=scope, region=region, advisors=active_advisors(db.session),
-        tiers=TIER_LABELS, today=today,
+        tiers=TIER_LABELS, today=today, as_of=as_of,
     )
 
 

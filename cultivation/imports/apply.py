@@ -14,6 +14,7 @@ from typing import Any
 from cultivation.audit import services as audit
 from cultivation.audit.models import AuditLog
 from cultivation.database import DbSession
+from cultivation.enterprises.flags import record_flag_changes
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.enterprises.services import ENTERPRISE_FIELDS, FIGURE_FIELDS
 from cultivation.imports.models import ImportBatch, ImportChange
@@ -22,6 +23,7 @@ from cultivation.portfolios import services as portfolios
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification
 from cultivation.qualifications.services import QUALIFICATION_FIELDS
+from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
 ENTITY = {"firms": "enterprise", "figures": "figures", "qualifications": "qualification"}
@@ -94,6 +96,9 @@ def apply_steps(session: DbSession, kind: str, steps: list[Step], importer: Impo
             _audit(session, actor, entity_type="portfolio", entity_id=obj.id,
                          enterprise_id=obj.id, action="assign", before={"advisor_id": None},
                          after={"advisor_id": step.advisor.id}, at=now)
+    if kind == "firms":
+        record_flag_changes(session, [(obj, before) for _, obj, before in updated],
+                            local_date(now))
     for step, obj, before in updated:
         old, new = audit.diff(before, audit.snapshot(obj, tuple(step.changes)))
         firm_id = obj.id if kind == "firms" else obj.enterprise_id

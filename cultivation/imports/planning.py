@@ -18,6 +18,7 @@ from cultivation.database import DbSession
 from cultivation.enterprises import schemas
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.imports.rows import Candidate, Issue, RowChecker
+from cultivation.inputs import folded
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification
 
@@ -45,8 +46,8 @@ def load_importer(session: DbSession, user: User | None, region_code: str) -> Im
     advisors: dict[str, User] = {}
     for advisor in session.scalars(select(User).where(User.role == "advisor",
                                                       User.is_active_flag.is_(True))):
-        advisors.setdefault(advisor.display_name, advisor)
-        advisors[advisor.username.lower()] = advisor
+        advisors.setdefault(folded(advisor.display_name) or "", advisor)
+        advisors[(folded(advisor.username) or "").lower()] = advisor
     portfolio: set[int] = set()
     if user is not None and not user.is_admin:
         portfolio = set(session.scalars(select(PortfolioAssignment.enterprise_id).where(
@@ -137,7 +138,8 @@ def _advisor(checker: RowChecker, importer: Importer, cand: Candidate, current: 
              issues: list[Issue]) -> tuple[User | None, bool]:
     if not cand.advisor:
         return None, False
-    user = importer.advisors.get(cand.advisor.lower()) or importer.advisors.get(cand.advisor)
+    key = folded(cand.advisor) or ""
+    user = importer.advisors.get(key.lower()) or importer.advisors.get(key)
     if user is None:
         issues.append(checker.issue(cand.row, "advisor", cand.advisor,
                                     f"未知的科技指导员“{cand.advisor}”（填写用户名或姓名）"))

@@ -14,7 +14,7 @@ from typing import Any
 from cultivation.enterprises import schemas
 from cultivation.enterprises.credit_code import make_code, validate
 from cultivation.imports.headers import HeaderMap
-from cultivation.inputs import InputError, is_blank, parse_number, text
+from cultivation.inputs import InputError, folded, is_blank, parse_number, text
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 from cultivation.qualifications.validity import default_valid_to
 
@@ -126,7 +126,7 @@ class RowChecker:
         if is_blank(value):
             issues.append(self.issue(number, "credit_code", value, "缺少统一社会信用代码"))
             return None
-        result = validate(text(value) or "")
+        result = validate(folded(value) or "")
         if result.ok:
             return result.code
         message = result.errors[0]
@@ -156,14 +156,14 @@ class RowChecker:
 
     def _tolerate(self, present: dict[str, Any]) -> None:
         """Office spellings the schema does not know: '仙居县安洲街道', '高企', '省科小'."""
-        town = text(present.get("town"))
+        town = folded(present.get("town"))
         region = self.ctx.region
         if town:
             for prefix in (region.name, region.name.rstrip("县市区")):
                 if prefix and town.startswith(prefix) and len(town) > len(prefix):
                     present["town"] = town[len(prefix):]
                     break
-        kind = text(present.get("kind"))
+        kind = folded(present.get("kind"))
         if kind and self.kind == "qualifications":
             known = set(QUALIFICATION_KINDS) | set(QUALIFICATION_KINDS.values())
             if kind not in known and kind_from_text(kind):
@@ -172,7 +172,7 @@ class RowChecker:
     def _year(self, number: int, raw: dict[str, Any], issues: list[Issue]) -> int | None:
         value = raw.get("year")
         try:
-            cleaned = text(value)
+            cleaned = folded(value)
             year = parse_number(cleaned.rstrip("年") if cleaned else None, integer=True)
         except InputError:
             year = -1

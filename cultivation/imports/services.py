@@ -44,7 +44,7 @@ class ImportOptions:
 
 @dataclass
 class Report:
-    """The outcome, shaped as the CLI's JSON (DESIGN 'import --json')."""
+    """The outcome, shaped as the CLI's JSON (docs/architecture.md, 'import --json')."""
 
     kind: str = ""
     rows: int = 0

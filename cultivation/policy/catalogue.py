@@ -34,7 +34,7 @@ def _b(label: str, unit: str, payload: Payload) -> ParameterSpec:
 
 
 PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
-    # 高新技术企业认定 (DOMAIN §2)
+    # 高新技术企业认定 (docs/domain.md §2)
     "hnte.registration_min_days": _n("高企：注册成立最短天数", "天"),
     "hnte.lookback_years": _n("高企：近几个会计年度", "年"),
     "hnte.tech_staff_ratio_min": _n("高企：科技人员占职工总数比例下限", "比例"),
@@ -69,7 +69,8 @@ PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
         "高企评分：净资产增长率、销售收入增长率（各自）", "比例 → 分", "points"
     ),
     "hnte.score.growth_note_rate": _n("高企评分：成长性评分表与正文表述不一致的增长率边界", "比例"),
-    # 科技型中小企业评价 (DOMAIN §3)
+    "hnte.renewal_lead_months": _n("高企：证书到期前列为重新认定对象的月数", "月"),
+    # 科技型中小企业评价 (docs/domain.md §3)
     "tech_sme.employees_max": _n("科小：职工总数上限", "人"),
     "tech_sme.sales_revenue_max": _n("科小：年销售收入上限", "万元"),
     "tech_sme.total_assets_max": _n("科小：资产总额上限", "万元"),
@@ -87,11 +88,13 @@ PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
         "科小评分：科技成果（Ⅱ类知识产权项数）", "项 → 分", "points"
     ),
     "tech_sme.score_min": _n("科小：综合评价最低分", "分"),
-    # 浙江省科技型中小企业 (DOMAIN §3)
+    "tech_sme.renewal_lead_months": _n("科小：入库到期前列为重新评价对象的月数", "月"),
+    # 浙江省科技型中小企业 (docs/domain.md §3)
     "zj_tech_sme.registration_min_days": _n("省科小：注册成立最短天数", "天"),
     "zj_tech_sme.tech_staff_ratio_min": _n("省科小：科技人员占职工总数比例下限", "比例"),
     "zj_tech_sme.sme_employees_below": _n("省科小：中小企业划型（工业）从业人员低于", "人"),
     "zj_tech_sme.sme_revenue_below": _n("省科小：中小企业划型（工业）营业收入低于", "万元"),
+    "zj_tech_sme.renewal_lead_months": _n("省科小：认定到期前列为重新认定对象的月数", "月"),
     # … and from 2025 the line of the firm's own sector (工信部联企业〔2011〕300号 第四条)
     **{
         f"zj_tech_sme.sme.{code}.{measure}_below": _n(
@@ -102,7 +105,7 @@ PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
         for measure in SME_LINES[code]
         if (measure_name := SME_MEASURES[measure])
     },
-    # 省级高新技术企业研究开发中心 (DOMAIN §4)
+    # 省级高新技术企业研究开发中心 (docs/domain.md §4)
     "provincial_hnte_center.hnte_min_days": _n("省高新研发中心：成为高企的最短天数", "天"),
     "provincial_hnte_center.rd_rate_bands": _b(
         "省高新研发中心：上年研发费用占销售收入比例", "万元 → 比例", "rate"
@@ -126,7 +129,7 @@ PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
     "provincial_hnte_center.programme_closed": _n(
         "省高新研发中心：已并入省企业研究院序列、不再单独认定（1 = 是）", "标志"
     ),
-    # 省级企业研究院 (DOMAIN §4)
+    # 省级企业研究院 (docs/domain.md §4)
     "provincial_institute.sales_revenue_min": _n("省级企业研究院：上年销售收入下限", "万元"),
     "provincial_institute.rd_ratio_min": _n("省级企业研究院：研发费用占销售收入比例下限", "比例"),
     "provincial_institute.rd_amount_min": _n("省级企业研究院：或研发费用额下限", "万元"),
@@ -141,12 +144,12 @@ PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
     "provincial_institute.innovation_score_min": _n(
         "省企业研究院：创新能力评价得分下限（省级评价，非高企评分）", "分"
     ),
-    # 浙江省创新型领军企业 (DOMAIN §4)
+    # 浙江省创新型领军企业 (docs/domain.md §4)
     "leading.lookback_years": _n("领军企业：研发投入统计年数", "年"),
     "leading.rd_ratio_min": _n("领军企业：近三年研发费用占销售收入比例下限", "比例"),
     "leading.rd_staff_min": _n("领军企业：全职研发人员下限", "人"),
     "leading.core_product_share_min": _n("领军企业：核心产品收入占销售收入比例下限", "比例"),
     "leading.sales_revenue_min": _n("领军企业：上年销售收入下限", "万元"),
-    # 三覆盖 (DOMAIN §4)
+    # 三覆盖 (docs/domain.md §4)
     "coverage.above_scale_revenue_min": _n("三覆盖：规模以上工业企业主营业务收入下限", "万元"),
 }

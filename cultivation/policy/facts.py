@@ -1,7 +1,7 @@
 """Facts about one firm, as the rules see them, and the strict reader for Facts JSON.
 
 Money is in 万元 and every figure may be missing (None): a rule then reports the
-criterion it feeds as ``passed = None``. Besides the fields in DESIGN.md's Facts JSON, the
+criterion it feeds as ``passed = None``. Besides the Facts JSON fields (docs/architecture.md), the
 R&D-institution threshold checks read these optional ones (missing from the database, so
 those criteria stay ``null`` until an advisor supplies them in the what-if calculator):
 ``hnte_certified_on``, ``municipal_hnte_center``, ``software_enterprise``,

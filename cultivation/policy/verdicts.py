@@ -112,7 +112,7 @@ def decide_outcome(criteria: Iterable[Criterion]) -> Outcome:
 
 
 def verdict_to_json(verdict: Verdict) -> dict[str, JSONValue]:
-    """The Verdict JSON of DESIGN.md (plus ``direct_pass`` for tech-sme)."""
+    """The Verdict JSON (docs/architecture.md, "Interfaces"; plus ``direct_pass`` for tech-sme)."""
     out: dict[str, JSONValue] = {
         "rules": verdict.rules,
         "as_of": verdict.as_of.isoformat(),

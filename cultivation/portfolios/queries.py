@@ -58,6 +58,13 @@ def advisor_named(session: DbSession, username: str) -> User | None:
     return session.scalar(advisors().where(User.username == username))
 
 
+def advisor_username(session: DbSession, name: str) -> str | None:
+    """The user name of the advisor (active or not) called ``name`` — user name or 姓名."""
+    return session.scalar(select(User.username).where(
+        User.role == "advisor", or_(User.username == name, User.display_name == name))
+        .order_by(User.username != name, User.id).limit(1))
+
+
 def live_firm_ids(session: DbSession, wanted: list[int]) -> list[int]:
     """Those of ``wanted`` that are live (not deleted) firms."""
     from cultivation.enterprises.models import Enterprise

@@ -1,5 +1,5 @@
 """领军类型: the qualification kinds of the 领军 tier, added by administrators without a code
-change (the programme may now be 浙江省科技领军企业 / 科技小巨人; DOMAIN §8). A qualification of
+change (the programme may now be 浙江省科技领军企业 / 科技小巨人; domain.md §8). A qualification of
 such a kind is recorded as 创新型领军企业 with this label, so it gives the 领军 tier."""
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from cultivation.accounts.models import User
@@ -18,12 +18,14 @@ from cultivation.enterprises.models import Enterprise
 from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
 from cultivation.qualifications.tiers import TIER_LABELS
+from cultivation.reports.indicators import as_of_label
 from cultivation.reports.tiersql import tier_counts_on
 from cultivation.screening.models import Evaluation
 from cultivation.screening.queries import (
-    CANDIDATE_OUTCOMES,
     OUTCOME_LABELS,
     RULES_LABELS,
+    application_of,
+    is_candidate,
     latest_run,
 )
 from cultivation.todos.records import link_mails, todo_key
@@ -39,7 +41,8 @@ NEW_LIST_LIMIT = 30
 class LeaderSummary:
     today: date
     tiers: list[tuple[str, int]]
-    candidates: list[tuple[str, int]]  # (rule label, eligible + borderline now)
+    # (rule label, candidates now, of which first applications, of which renewals)
+    candidates: list[tuple[str, int, int, int]]
     new_candidates: list[dict[str, Any]]
     new_total: int
     compared_with: date | None
@@ -48,14 +51,19 @@ class LeaderSummary:
 
 
 def candidate_changes(session: DbSession, today: date
-                      ) -> tuple[list[tuple[str, int]], list[dict[str, Any]], int, date | None]:
+                      ) -> tuple[list[tuple[str, int, int, int]], list[dict[str, Any]], int,
+                                 date | None]:
     """Candidates per rule set now, and those that were not candidates a month ago."""
     now_run = latest_run(session, today)
     if now_run is None:
         return [], [], 0, None
+    renewal = application_of(Evaluation) == "renewal"
     per_rules = session.execute(
-        select(Evaluation.rules, func.count(Evaluation.id))
-        .where(Evaluation.run_id == now_run.id, Evaluation.outcome.in_(CANDIDATE_OUTCOMES))
+        select(Evaluation.rules, func.count(Evaluation.id),
+               func.sum(case((renewal, 1), else_=0)))
+        .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
+        .where(Evaluation.run_id == now_run.id, is_candidate(Evaluation),
+               Enterprise.deleted_at.is_(None))
         .group_by(Evaluation.rules).order_by(Evaluation.rules)).all()
     before = latest_run(session, today - timedelta(days=30))
     before = before if before is not None and before.id != now_run.id else None
@@ -63,8 +71,8 @@ def candidate_changes(session: DbSession, today: date
     was_candidate = exists().where(
         # No earlier run: compare with no run at all (-1), so every candidate is new.
         old.run_id == (before.id if before else -1), old.enterprise_id == Evaluation.enterprise_id,
-        old.rules == Evaluation.rules, old.outcome.in_(CANDIDATE_OUTCOMES))
-    new_filter = and_(Evaluation.run_id == now_run.id, Evaluation.outcome.in_(CANDIDATE_OUTCOMES),
+        old.rules == Evaluation.rules, is_candidate(old))
+    new_filter = and_(Evaluation.run_id == now_run.id, is_candidate(Evaluation),
                       ~was_candidate, Enterprise.deleted_at.is_(None))
     total = session.scalar(select(func.count(Evaluation.id))
                            .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
@@ -77,7 +85,8 @@ def candidate_changes(session: DbSession, today: date
     root = base_url()
     new = [{"rules": RULES_LABELS.get(r, r), "outcome": OUTCOME_LABELS.get(o, o), "name": n,
             "url": f"{root}/enterprises/{c}"} for r, o, n, c in rows]
-    return ([(RULES_LABELS.get(r, r), n) for r, n in per_rules], new, total,
+    return ([(RULES_LABELS.get(r, r), n, n - int(k or 0), int(k or 0)) for r, n, k in per_rules],
+            new, total,
             before.as_of if before else None)
 
 
@@ -107,6 +116,9 @@ def _targets(session: DbSession, today: date) -> list[dict[str, Any]]:
         rows.append({"label": progress.indicator.label, "unit": progress.indicator.unit,
                      "target": progress.target, "year": latest[0] if latest else None,
                      "actual": latest[1].value if latest else None,
+                     "actual_label": progress.latest_label,
+                     "current": progress.current.value if progress.current else None,
+                     "current_label": as_of_label(today),
                      "completion": progress.completion, "plan": plan.name})
     return rows
 

@@ -27,7 +27,13 @@ from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import current_assignment_join
 from cultivation.reminders.due import due_offset, in_days_text
 from cultivation.screening.models import Evaluation
-from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOME_LABELS, latest_run_id
+from cultivation.screening.queries import (
+    APPLICATION_LABELS,
+    OUTCOME_LABELS,
+    application_of,
+    is_candidate,
+    latest_run_id,
+)
 from cultivation.todos.records import link_mails, suppressed, todo_key
 from cultivation.web.clock import local_date
 from cultivation.web.filters import cn_date
@@ -59,6 +65,12 @@ class Candidate:
     url: str
     gaps: list[str] = field(default_factory=list)
     score: str | None = None
+    application: str = "first"  # first | renewal (screening.applications)
+    certificate_valid_to: date | None = None
+
+    @property
+    def application_label(self) -> str:
+        return APPLICATION_LABELS.get(self.application, self.application)
 
     @property
     def outcome_label(self) -> str:
@@ -134,21 +146,25 @@ def candidates_by_advisor(session: DbSession, rules: set[str], today: date
     latest_run = latest_run_id(today)
     stmt = (
         select(Evaluation.rules, Evaluation.outcome, Evaluation.details, Enterprise.id,
-               Enterprise.name, Enterprise.credit_code, PortfolioAssignment.advisor_id)
+               Enterprise.name, Enterprise.credit_code, PortfolioAssignment.advisor_id,
+               application_of(Evaluation), Evaluation.certificate_valid_to)
         .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
         .join(PortfolioAssignment, current_assignment_join())
         .where(Evaluation.run_id == latest_run, Evaluation.rules.in_(sorted(rules)),
-               Evaluation.outcome.in_(CANDIDATE_OUTCOMES), Enterprise.deleted_at.is_(None))
+               is_candidate(Evaluation), Enterprise.deleted_at.is_(None))
         .order_by(PortfolioAssignment.advisor_id, Evaluation.rules,
+                  application_of(Evaluation),
                   case((Evaluation.outcome == "eligible", 0), else_=1),
                   Evaluation.total_gap, Enterprise.name)
     )
     found: dict[str, dict[int, list[Candidate]]] = defaultdict(lambda: defaultdict(list))
     root = base_url()
-    for rule, outcome, details, firm_id, name, code, advisor_id in session.execute(stmt):
+    for (rule, outcome, details, firm_id, name, code, advisor_id, application,
+         valid_to) in session.execute(stmt):
         gaps, score = gaps_from_verdict(details)
         found[rule][advisor_id].append(Candidate(
-            firm_id, name, code, outcome, f"{root}/enterprises/{code}", gaps, score))
+            firm_id, name, code, outcome, f"{root}/enterprises/{code}", gaps, score,
+            application, valid_to))
     return found
 
 
@@ -159,7 +175,7 @@ def candidate_counts(session: DbSession, advisor_id: int, today: date) -> dict[s
         select(Evaluation.rules, func.count(Evaluation.id))
         .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
         .join(PortfolioAssignment, current_assignment_join())
-        .where(Evaluation.run_id == latest_run, Evaluation.outcome.in_(CANDIDATE_OUTCOMES),
+        .where(Evaluation.run_id == latest_run, is_candidate(Evaluation),
                PortfolioAssignment.advisor_id == advisor_id, Enterprise.deleted_at.is_(None))
         .group_by(Evaluation.rules)
     )

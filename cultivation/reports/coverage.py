@@ -20,6 +20,7 @@ from sqlalchemy.sql.selectable import Subquery
 
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
+from cultivation.enterprises.flags import flag_on
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import INSTITUTION_KINDS, Qualification, RDInstitution
@@ -110,7 +111,7 @@ class CoverageReport:
     populations: dict[str, PopulationCoverage]
 
     def as_json(self) -> dict[str, Any]:
-        """The DESIGN shape (one block per population) plus ``as_of``."""
+        """The API shape (one block per population, see the OpenAPI document) plus ``as_of``."""
         body: dict[str, Any] = {"as_of": self.as_of.isoformat()}
         body.update({kind: pop.as_json() for kind, pop in self.populations.items()})
         return body
@@ -164,12 +165,11 @@ def _flags(as_of: date) -> tuple[Subquery, Subquery, dict[str, ColumnElement[boo
         .subquery("cov_institutions")
     )
     rank = func.coalesce(tiers.c.rank, 0).cast(Integer)
+    above_scale = flag_on("above_scale", as_of)  # the flags in force on the day
     member = {
-        "listed": Enterprise.listed.is_(True),
-        "above_scale_hnte": and_(Enterprise.above_scale.is_(True),
-                                 func.coalesce(tiers.c.hnte, 0) == 1),
-        "above_scale_tech": and_(Enterprise.above_scale.is_(True),
-                                 rank >= TIER_RANK["tech_sme"]),
+        "listed": flag_on("listed", as_of),
+        "above_scale_hnte": and_(above_scale, func.coalesce(tiers.c.hnte, 0) == 1),
+        "above_scale_tech": and_(above_scale, rank >= TIER_RANK["tech_sme"]),
     }
     covered = {k: and_(member[k], func.coalesce(inst.c[k], 0) == 1) for k in KINDS}
     return tiers, inst, member, covered

@@ -39,11 +39,17 @@ def coverage_trend(session: DbSession, since: date, until: date) -> list[TrendPo
 
 
 def trend_chart(points: list[TrendPoint]) -> dict[str, Any]:
-    """Chart data: per population a list of [date, rate %, covered, population]."""
-    series: dict[str, list[list[Any]]] = {k: [] for k in KINDS}
+    """Chart data on a date axis: ``dates`` (ISO) and ``labels`` (2026年12月6日) of the
+    snapshots, and per population the rate % on each date (None where it has no snapshot)."""
+    dates = sorted({p.taken_on for p in points})
+    index = {d: i for i, d in enumerate(dates)}
+    series: dict[str, list[float | None]] = {k: [None] * len(dates) for k in KINDS}
     for p in points:
         if p.kind in series and p.rate is not None:
-            series[p.kind].append([p.taken_on.isoformat(), round(p.rate * 100, 1), p.covered,
-                                   p.population])
+            series[p.kind][index[p.taken_on]] = round(p.rate * 100, 1)
     rules = coverage_rules()
-    return {"series": [{"kind": k, "label": rules[k].label, "data": series[k]} for k in KINDS]}
+    return {
+        "dates": [d.isoformat() for d in dates],
+        "labels": [f"{d.year}年{d.month}月{d.day}日" for d in dates],
+        "series": [{"kind": k, "label": rules[k].label, "data": series[k]} for k in KINDS],
+    }

@@ -11,6 +11,7 @@ from cultivation.reports.coverage import KINDS, CoverageGroup, CoverageReport, c
 from cultivation.reports.filters import ReportFilters
 from cultivation.reports.flows import LADDER, Cohort, TimeInTier, YearFlows
 from cultivation.reports.funnel import Funnel
+from cultivation.reports.indicators import Indicator, as_of_label
 from cultivation.reports.workload import AdvisorLoad, StaleFirm
 from cultivation.reports.xlsx import workbook_response
 from cultivation.targets.progress import IndicatorProgress, ScopedTarget
@@ -30,7 +31,8 @@ def funnel_xlsx(result: Funnel) -> Response:
     prev = cn_date(result.previous.as_of)
     columns = [("label", "梯次"), ("count", "企业数"), ("previous", f"上年同期（{prev}）"),
                ("change", "增减"), ("at_or_above", "本梯次及以上"), ("share", "占比")]
-    rows = [*result.rows, {"label": "合计", "count": result.current.total,
+    # top tier first, as on the page
+    rows = [*reversed(result.rows), {"label": "合计", "count": result.current.total,
                            "previous": result.previous.total,
                            "change": result.current.total - result.previous.total}]
     return workbook_response("科技企业梯次漏斗", _head(result.current.as_of, result.filters),
@@ -135,22 +137,37 @@ def stale_xlsx(firms: list[StaleFirm], end: date, days: int) -> Response:
     return workbook_response("长期未走访企业名单", head, columns, firms, f"未走访企业_{end}")
 
 
+def as_number(indicator: Indicator, value: float | None) -> int | float | None:
+    """A count (家, 个, 件: no decimals) as an integer cell, other values rounded to the
+    indicator's digits."""
+    if value is None:
+        return None
+    if indicator.digits == 0:
+        return int(round(value))
+    return round(float(value), indicator.digits)
+
+
 def targets_xlsx(plan_name: str, rows: list[IndicatorProgress], today: date) -> Response:
     out = []
     for p in rows:
         latest = p.latest
         out.append({
             "label": p.indicator.label + (f"（{p.closed_note}）" if p.closed_note else ""),
-            "unit": p.indicator.unit, "baseline": p.baseline,
-            "target": p.target if p.target is not None else p.target_note,
-            "year": latest[0] if latest else None, "actual": latest[1].value if latest else None,
+            "unit": p.indicator.unit,
+            "baseline": as_number(p.indicator, p.baseline),
+            "target": as_number(p.indicator, p.target) if p.target is not None
+            else p.target_note,
+            "year": p.latest_label or None,
+            "actual": as_number(p.indicator, latest[1].value) if latest else None,
             "completion": p.completion,
+            "current": as_number(p.indicator, p.current.value) if p.current is not None
+            else None,
             "source": (latest[1].entered_by and f"人工填报（{latest[1].entered_by}）")
             if latest and latest[1].source == "manual" else p.indicator.source_label,
         })
     columns = [("label", "指标"), ("unit", "单位"), ("baseline", "基期值"), ("target", "目标值"),
-               ("year", "实际值年份"), ("actual", "实际值"), ("completion", "完成率"),
-               ("source", "数据来源")]
+               ("year", "实际值日期"), ("actual", "实际值"), ("completion", "完成率"),
+               ("current", as_of_label(today)), ("source", "数据来源")]
     return workbook_response(f"{plan_name}主要指标完成情况", {"统计日期": cn_date(today)},
                              columns, out, f"规划指标_{today}", formats={"completion": PCT})
 
@@ -159,8 +176,10 @@ def scoped_xlsx(plan_name: str, rows: list[ScopedTarget], today: date) -> Respon
     from cultivation.reports.models import SCOPE_KINDS
 
     out = [{"scope": SCOPE_KINDS[s.target.scope_kind], "value": s.target.scope_value,
-            "label": s.indicator.label, "year": s.target.year, "target": s.target.value,
-            "actual": s.actual.value if s.actual else None, "completion": s.completion}
+            "label": s.indicator.label, "year": s.target.year,
+            "target": as_number(s.indicator, s.target.value),
+            "actual": as_number(s.indicator, s.actual.value) if s.actual else None,
+            "completion": s.completion}
            for s in rows]
     columns = [("scope", "分解口径"), ("value", "对象"), ("label", "指标"), ("year", "年份"),
                ("target", "目标值"), ("actual", "实际值"), ("completion", "完成率")]

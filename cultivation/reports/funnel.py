@@ -60,7 +60,7 @@ class Funnel:
         return out
 
     def as_json(self) -> dict[str, Any]:
-        """The DESIGN shape: as_of, tiers, plus filters and the year-earlier block."""
+        """The API shape: as_of, tiers, plus filters and the year-earlier block."""
         body = self.current.as_json()
         body["filters"] = self.filters.as_json()
         body["previous_year"] = self.previous.as_json()

@@ -7,6 +7,7 @@ it (R&D/GDP, 高新技术产业增加值…) are entered by hand each year (``Ma
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -83,3 +84,13 @@ _ALL = [
 INDICATORS: dict[str, Indicator] = {i.code: i for i in _ALL}
 COMPUTED = [i for i in _ALL if i.computed]
 MANUAL = [i for i in _ALL if not i.computed]
+
+
+def as_of_label(day: date | None) -> str:
+    """How a figure's date is shown next to it: "2025年末" for 31 December, else
+    "截至 2026年12月6日"."""
+    if day is None:
+        return ""
+    if (day.month, day.day) == (12, 31):
+        return f"{day.year}年末"
+    return f"截至 {day.year}年{day.month}月{day.day}日"

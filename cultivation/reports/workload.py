@@ -15,9 +15,8 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.screening.queries import is_candidate
 from cultivation.visits.models import Visit
-
-CANDIDATE_OUTCOMES = ("eligible", "borderline")
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def workload(session: DbSession, start: date, end: date, stale_days: int) -> lis
                          func.count(distinct(Evaluation.enterprise_id)).label("n"))
                   .join(Evaluation, Evaluation.enterprise_id == port.c.enterprise_id)
                   .where(Evaluation.run_id == latest_run_id(end),
-                         Evaluation.outcome.in_(CANDIDATE_OUTCOMES))
+                         is_candidate(Evaluation))
                   .group_by(port.c.advisor_id).subquery("candidates"))
     overdue = (select(port.c.advisor_id, func.count(Visit.id).label("n"))
                .join(Visit, Visit.enterprise_id == port.c.enterprise_id)

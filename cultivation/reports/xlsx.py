@@ -66,7 +66,8 @@ def build_workbook(title: str, filters: Mapping[str, Any], columns: list[tuple[s
     filter_text = "　".join(f"{k}：{v if v not in (None, '') else '全部'}"
                            for k, v in filters.items())
     lines = [(title, Font(bold=True, size=14)), (filter_text, Font(size=10)),
-             (f"生成时间：{stamp:%Y年%m月%d日 %H:%M}", Font(size=10, color="666666"))]
+             (f"生成时间：{stamp.year}年{stamp.month}月{stamp.day}日 {stamp:%H:%M}",
+              Font(size=10, color="666666"))]
     for i, (text, font) in enumerate(lines, start=1):
         ws.cell(row=i, column=1, value=text).font = font
         ws.cell(row=i, column=1).alignment = Alignment(horizontal="center" if i == 1 else "left",
@@ -91,7 +92,9 @@ def build_workbook(title: str, filters: Mapping[str, Any], columns: list[tuple[s
             if key in formats:
                 cell.number_format = formats[key]
             elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
+                cell.number_format = "yyyy-mm-dd"  # one date style in every workbook: ISO
+            elif isinstance(value, int):
+                cell.number_format = "#,##0"
             elif isinstance(value, float):
                 cell.number_format = "#,##0.00"
             widths[col - 1] = max(widths[col - 1], _display_width(value))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, Boolean, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cultivation.database import UTCDateTime, utcnow
@@ -33,6 +33,9 @@ class JobRun(db.Model):  # type: ignore[name-defined]
     error: Mapped[str | None] = mapped_column(Text)
     host: Mapped[str | None] = mapped_column(String(120))  # hostname:pid
     actor: Mapped[str | None] = mapped_column(String(50))
+    # A successful run whose counts are all zero (the minute-by-minute outbox with nothing to
+    # send): the run history folds these away so the nightly screening stays visible.
+    idle: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def outcome_label(self) -> str:

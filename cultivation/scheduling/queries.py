@@ -28,9 +28,12 @@ def failure_counts(session: DbSession, since: datetime) -> dict[str, int]:
     return {job: n for job, n in rows}
 
 
-def run_history(job: str | None = None, outcome: str | None = None) -> Select[JobRun]:
-    """Runs newest first, optionally of one job and/or outcome."""
+def run_history(job: str | None = None, outcome: str | None = None, *,
+                with_idle: bool = True) -> Select[JobRun]:
+    """Runs newest first, optionally of one job and/or outcome, optionally without idle runs."""
     stmt = select(JobRun).order_by(JobRun.id.desc())
+    if not with_idle:
+        stmt = stmt.where(JobRun.idle.is_(False))
     if job:
         stmt = stmt.where(JobRun.job == job)
     if outcome:
@@ -43,7 +46,16 @@ def lock_holder(session: DbSession, name: str = "scheduler") -> SchedulerLock | 
     return session.get(SchedulerLock, name)
 
 
-def recent_runs(session: DbSession, job: str | None, outcome: str | None, *, limit: int
-                ) -> list[JobRun]:
-    """The latest runs (optionally of one job / outcome), newest first."""
-    return list(session.scalars(run_history(job, outcome).limit(limit)))
+def idle_count(session: DbSession, job: str | None = None) -> int:
+    """How many idle runs (successful, nothing done) are kept (one COUNT)."""
+    stmt = select(func.count(JobRun.id)).where(JobRun.idle.is_(True))
+    if job:
+        stmt = stmt.where(JobRun.job == job)
+    return session.scalar(stmt) or 0
+
+
+def recent_runs(session: DbSession, job: str | None, outcome: str | None, *, limit: int,
+                with_idle: bool = True) -> list[JobRun]:
+    """The latest runs (optionally of one job / outcome, optionally without idle runs),
+    newest first."""
+    return list(session.scalars(run_history(job, outcome, with_idle=with_idle).limit(limit)))

@@ -17,6 +17,7 @@ from cultivation.jobs.registry import UnknownJob, get_job
 from cultivation.scheduling.effects import affected
 from cultivation.scheduling.models import JobRun
 from cultivation.scheduling.progress import PROGRESS, progress_writer
+from cultivation.vocabulary import JOB_COUNT_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ def run_job(
         PROGRESS.reset(token)
     finished = clock()
     kept = {k: v for k, v in (counts or {}).items() if isinstance(v, int | float | str)}
-    _finish(session, run_id, outcome="success", finished_at=finished, counts=kept)
+    idle = all(isinstance(v, int | float) and not v for v in kept.values())
+    _finish(session, run_id, outcome="success", finished_at=finished, counts=kept, idle=idle)
     session.execute(delete(JobRun).where(JobRun.job == name, JobRun.outcome == "success",
                                          JobRun.started_at < finished - RETENTION))
     session.commit()
@@ -151,6 +153,10 @@ def error_summary(run: JobRun) -> str:
     return (run.error or "").split("\n", 1)[0]
 
 
+
+
 def counts_text(counts: dict[str, Any] | None) -> str:
-    """Counts as 'key=value, …' for lists and CLI output."""
-    return "，".join(f"{k}={v}" for k, v in (counts or {}).items()) or "—"
+    """Counts in Chinese ('已发送 3，待重试 0') for lists and CLI output; a key without a
+    label is shown as is."""
+    return "，".join(f"{JOB_COUNT_LABELS.get(k, k)} {v}"
+                     for k, v in (counts or {}).items()) or "—"

@@ -13,7 +13,13 @@ from cultivation.accounts.access import roles_required
 from cultivation.extensions import db
 from cultivation.jobs.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.models import OUTCOMES, JobRun
-from cultivation.scheduling.queries import failure_counts, latest_runs, lock_holder, recent_runs
+from cultivation.scheduling.queries import (
+    failure_counts,
+    idle_count,
+    latest_runs,
+    lock_holder,
+    recent_runs,
+)
 from cultivation.scheduling.services import counts_text, error_summary, queue_job
 from cultivation.web import clock
 
@@ -64,10 +70,13 @@ def runs() -> ResponseReturnValue:
         job = None
     if outcome is not None and outcome not in OUTCOMES:
         outcome = None
-    history = recent_runs(db.session, job, outcome, limit=HISTORY_LIMIT)
+    with_idle = request.args.get("idle") == "1"
+    history = recent_runs(db.session, job, outcome, limit=HISTORY_LIMIT, with_idle=with_idle)
+    idle = 0 if with_idle or outcome not in (None, "success") else idle_count(db.session, job)
     return render_template("admin/jobs_runs.html", runs=history, jobs=jobs, job=job,
                            outcome=outcome, outcomes=OUTCOMES, counts_text=counts_text,
-                           error_summary=error_summary, limit=HISTORY_LIMIT)
+                           error_summary=error_summary, limit=HISTORY_LIMIT, idle=idle,
+                           with_idle=with_idle)
 
 
 @bp.route("/runs/<int:run_id>")

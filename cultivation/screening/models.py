@@ -63,6 +63,10 @@ class Evaluation(db.Model):  # type: ignore[name-defined]
     total_gap: Mapped[float | None] = mapped_column(Float)
     failed: Mapped[list[str]] = mapped_column(JSON, default=list)  # criterion ids not passed
     details: Mapped[dict[str, Any]] = mapped_column(JSON)  # compacted verdict JSON (see above)
+    # first (no certificate of the programme in force on as_of) | renewal (it ends before the
+    # renewal horizon) | holder (it runs beyond: not a candidate); None in runs before 0.2.
+    application: Mapped[str | None] = mapped_column(String(8))
+    certificate_valid_to: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Incremental runs (screening.incremental): the digest of the firm's facts, the parameter
     # table, the rule sets and the engine's code; the first day on which this verdict may change

@@ -4,18 +4,31 @@ flags against the run it was compared with, and a firm's stored verdicts. Never 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
+from cultivation.qualifications.queries import enterprises_with_tier, tier_code
 from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.vocabulary import APPLICATION_LABELS as APPLICATION_LABELS
 from cultivation.vocabulary import CANDIDATE_CHANGES
 from cultivation.vocabulary import OUTCOME_LABELS as OUTCOME_LABELS
 from cultivation.vocabulary import RULES_LABELS as RULES_LABELS
@@ -24,6 +37,24 @@ CANDIDATE_OUTCOMES = ("eligible", "borderline")
 OUTCOMES = ("eligible", "borderline", "incomplete", "ineligible")
 SCREENED_RULES = ("hnte", "tech-sme", "zj-tech-sme")
 CHANGES = CANDIDATE_CHANGES
+
+
+def not_holder(evaluation: Any) -> ColumnElement[bool]:
+    """The firm does not hold a certificate of the programme beyond the renewal horizon
+    (screening.applications); runs before 0.2 stored no application and keep every firm."""
+    return or_(evaluation.application.is_(None), evaluation.application != "holder")
+
+
+def is_candidate(evaluation: Any) -> ColumnElement[bool]:
+    """The one definition of a 培育库 candidate: eligible or borderline, and not a holder.
+    ``evaluation`` is Evaluation or an alias of it."""
+    return and_(evaluation.outcome.in_(CANDIDATE_OUTCOMES), not_holder(evaluation))
+
+
+def application_of(evaluation: Any) -> ColumnElement[str]:
+    """first | renewal (a run before 0.2 stored none: first). The default is inlined so that
+    GROUP BY repeats the selected expression exactly (PostgreSQL compares the SQL text)."""
+    return func.coalesce(evaluation.application, literal_column("'first'"))
 
 
 @dataclass(frozen=True)
@@ -36,6 +67,8 @@ class CandidateFilters:
     town: str = ""
     industry: str = ""
     change: str = ""  # "new" | "dropped"
+    application: str = ""  # "first" | "renewal"
+    candidates_only: bool = False  # only eligible and borderline (the API)
     portfolio_of: int | None = None  # an advisor's id: only their current portfolio
 
 
@@ -59,6 +92,35 @@ class CandidateRow:
     details: dict[str, Any]
     is_new: bool
     is_dropped: bool
+    tier: str = "none"
+    application: str = "first"
+    certificate_valid_to: date | None = None
+
+    def _main(self) -> dict[str, Any] | None:
+        """The main missing criterion: the first failed one, else the first undecided one."""
+        items = self.shortfalls
+        failed = [c for c in items if c.get("passed") is False]
+        pool = failed or items
+        return pool[0] if pool else None
+
+    @property
+    def main_gap(self) -> str:
+        """The main missing criterion and its gap in words ("研发费用还差 67.5 万元");
+        "" when every criterion is met."""
+        main = self._main()
+        if main is None:
+            return ""
+        gap = str(main.get("gap") or "")
+        label = str(main.get("label") or main.get("id") or "")
+        if not gap:
+            return f"{label}未达标"
+        return gap if label and gap.startswith(label[:2]) else f"{label}：{gap}"
+
+    @property
+    def other_shortfalls(self) -> list[dict[str, Any]]:
+        """The criteria not passed besides the main one."""
+        main = self._main()
+        return [c for c in self.shortfalls if c is not main]
 
     @property
     def shortfalls(self) -> list[dict[str, Any]]:
@@ -76,6 +138,8 @@ class CandidateList:
     outcome_counts: dict[str, int] = field(default_factory=dict)
     new: int = 0
     dropped: int = 0
+    application_counts: dict[str, int] = field(default_factory=dict)  # rows per tab
+    application_candidates: dict[str, int] = field(default_factory=dict)  # 符合 + 临界 per tab
 
 
 def latest_run_id(as_of: date | None = None) -> Any:
@@ -86,11 +150,15 @@ def latest_run_id(as_of: date | None = None) -> Any:
     return stmt.limit(1).scalar_subquery()
 
 
-def latest_run(session: DbSession, as_of: date | None = None) -> ScreeningRun | None:
-    """The most recent run (by as_of, then id), on or before ``as_of`` when given."""
+def latest_run(session: DbSession, as_of: date | None = None, *, finished: bool = False
+               ) -> ScreeningRun | None:
+    """The most recent run (by as_of, then id), on or before ``as_of`` when given; only
+    finished runs when ``finished``."""
     stmt = select(ScreeningRun).order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc())
     if as_of is not None:
         stmt = stmt.where(ScreeningRun.as_of <= as_of)
+    if finished:
+        stmt = stmt.where(ScreeningRun.finished_at.is_not(None))
     return session.scalar(stmt.limit(1))
 
 
@@ -99,19 +167,22 @@ def _base(run: ScreeningRun, filters: CandidateFilters
     """The filtered rows of ``run`` with the previous outcome and the new / dropped flags."""
     previous = aliased(Evaluation)
     advisor = aliased(User)
-    is_candidate = Evaluation.outcome.in_(CANDIDATE_OUTCOMES)
-    was_candidate = previous.outcome.in_(CANDIDATE_OUTCOMES)
+    candidate = is_candidate(Evaluation)
+    was_candidate = is_candidate(previous)
     is_new: ColumnElement[bool] = false()
     is_dropped: ColumnElement[bool] = false()
     if run.previous_run_id is not None:
-        is_new = and_(is_candidate, or_(previous.id.is_(None), not_(was_candidate)))
-        is_dropped = and_(not_(is_candidate), previous.id.is_not(None), was_candidate)
+        is_new = and_(candidate, or_(previous.id.is_(None), not_(was_candidate)))
+        is_dropped = and_(not_(candidate), previous.id.is_not(None), was_candidate)
+    ranks, rank_col = enterprises_with_tier(run.as_of)
     stmt = (
         select(Evaluation, Enterprise.name, Enterprise.credit_code, Enterprise.town,
                Enterprise.industry, advisor.username, advisor.display_name,
                previous.outcome.label("previous_outcome"),
-               is_new.label("is_new"), is_dropped.label("is_dropped"))
+               is_new.label("is_new"), is_dropped.label("is_dropped"),
+               tier_code(rank_col).label("tier"))
         .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
+        .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
         .outerjoin(previous, and_(previous.run_id == (run.previous_run_id or -1),
                                   previous.rules == Evaluation.rules,
                                   previous.enterprise_id == Evaluation.enterprise_id))
@@ -119,7 +190,7 @@ def _base(run: ScreeningRun, filters: CandidateFilters
                                              PortfolioAssignment.ended_on.is_(None)))
         .outerjoin(advisor, advisor.id == PortfolioAssignment.advisor_id)
         .where(Evaluation.run_id == run.id, Evaluation.rules == filters.rules,
-               Enterprise.deleted_at.is_(None))
+               Enterprise.deleted_at.is_(None), not_holder(Evaluation))
     )
     if filters.town:
         stmt = stmt.where(Enterprise.town == filters.town)
@@ -135,6 +206,10 @@ def _base(run: ScreeningRun, filters: CandidateFilters
         stmt = stmt.where(is_new)
     elif filters.change == "dropped":
         stmt = stmt.where(is_dropped)
+    if filters.application in APPLICATION_LABELS:
+        stmt = stmt.where(application_of(Evaluation) == filters.application)
+    if filters.candidates_only:
+        stmt = stmt.where(Evaluation.outcome.in_(CANDIDATE_OUTCOMES))
     return stmt, is_new, is_dropped  # type: ignore[return-value]
 
 
@@ -147,6 +222,15 @@ def candidates(
     run = run or latest_run(session)
     if run is None:
         return CandidateList(None, [], 0)
+    tabs = _base(run, replace(filters, application="", outcome=""))[0].with_only_columns(
+        application_of(Evaluation), func.count(),
+        func.sum(case((is_candidate(Evaluation), 1), else_=0)))
+    application_counts = dict.fromkeys(APPLICATION_LABELS, 0)
+    application_candidates = dict.fromkeys(APPLICATION_LABELS, 0)
+    for application, n, n_candidates in session.execute(
+            tabs.group_by(application_of(Evaluation))):
+        application_counts[application] = n
+        application_candidates[application] = int(n_candidates or 0)
     stmt, is_new, is_dropped = _base(run, filters)
     counted = stmt.with_only_columns(
         Evaluation.outcome, func.count(), func.sum(case((is_new, 1), else_=0)),
@@ -167,7 +251,8 @@ def candidates(
     if page is not None and per_page is not None:
         stmt = stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)
     rows = [_row(r) for r in session.execute(stmt)]
-    return CandidateList(run, rows, total, counts, new, dropped)
+    return CandidateList(run, rows, total, counts, new, dropped, application_counts,
+                         application_candidates)
 
 
 def _row(r: Any) -> CandidateRow:
@@ -178,6 +263,8 @@ def _row(r: Any) -> CandidateRow:
         outcome=ev.outcome, previous_outcome=r.previous_outcome, score_min=ev.score_min,
         score_max=ev.score_max, total_gap=ev.total_gap, failed=list(ev.failed or []),
         details=ev.details or {}, is_new=bool(r.is_new), is_dropped=bool(r.is_dropped),
+        tier=r.tier, application=ev.application if ev.application in APPLICATION_LABELS
+        else "first", certificate_valid_to=ev.certificate_valid_to,
     )
 
 

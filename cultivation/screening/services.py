@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
@@ -27,9 +27,16 @@ from cultivation.parameters.services import parameter_table
 from cultivation.policy import ParameterError, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
 from cultivation.screening import carry, incremental
+from cultivation.screening.applications import (
+    HOLDER,
+    PROGRAMMES,
+    certificates_held,
+    renewal_horizons,
+    standing,
+)
 from cultivation.screening.facts import raw_facts_for_enterprises
 from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, latest_run
+from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, is_candidate, latest_run
 from cultivation.screening.rows import evaluation_row, score_range, stored_details, total_gap
 
 log = logging.getLogger(__name__)
@@ -80,12 +87,25 @@ def run_screening(
     used_keys: dict[str, dict[str, None]] = {name: {} for name in names}
     after: set[tuple[int, str]] = set()
     carried = 0
+    # First application / renewal / holder (screening.applications): never carried forward,
+    # since the horizon moves with the as-of date, the calendar and the certificates.
+    horizons = renewal_horizons(session, params, as_of, names)
+
+    def application(held: dict[tuple[int, str], date], firm_id: int, name: str
+                    ) -> tuple[str | None, date | None]:
+        if name not in PROGRAMMES:
+            return None, None
+        where = standing(held.get((firm_id, PROGRAMMES[name][0])), horizons[name])
+        return where.application, where.certificate_valid_to
 
     def write(rows: list[dict[str, Any]]) -> None:
+        held = certificates_held(session, sorted({row["enterprise_id"] for row in rows}), as_of)
         for row in rows:
             name = row["rules"]
             outcomes[name][row["outcome"]] += 1
-            if row["outcome"] in CANDIDATE_OUTCOMES:
+            row["application"], row["certificate_valid_to"] = application(
+                held, row["enterprise_id"], name)
+            if row["outcome"] in CANDIDATE_OUTCOMES and row["application"] != HOLDER:
                 after.add((row["enterprise_id"], name))
             used_keys[name].update(dict.fromkeys(row.pop("_keys")))
         if rows and copy:
@@ -102,6 +122,8 @@ def run_screening(
             copy: dict[str, list[int]] = {name: [] for name in names}
             reusable = ({} if reuse_from is None  # one query per batch: memory stays flat
                         else carry.reusable(session, reuse_from, as_of, batch))
+            held = certificates_held(session, batch, as_of) if reusable else {}
+            standings: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
             for firm_id, raw in raw_facts_for_enterprises(session, batch, as_of).items():
                 print_ = incremental.fingerprint(raw, context)
                 todo = []
@@ -110,7 +132,11 @@ def run_screening(
                     if kept is not None and kept[0] == print_ and kept[1] > as_of:
                         copy[name].append(firm_id)
                         outcomes[name][kept[2]] += 1
-                        if kept[2] in CANDIDATE_OUTCOMES:
+                        app, valid_to = application(held, firm_id, name)
+                        if app is not None:
+                            standings[name].append(
+                                {"b_firm": firm_id, "b_app": app, "b_valid_to": valid_to})
+                        if kept[2] in CANDIDATE_OUTCOMES and app != HOLDER:
                             after.add((firm_id, name))
                     else:
                         todo.append(name)
@@ -120,6 +146,8 @@ def run_screening(
                 if firm_ids and previous is not None:
                     carried += len(firm_ids)
                     carry.carry_forward(session, previous.id, run.id, name, firm_ids, as_of, now)
+                    if standings[name]:
+                        _set_applications(session, run.id, name, standings[name])
             if items:
                 yield items
 
@@ -161,6 +189,19 @@ def run_screening(
     return run
 
 
+def _set_applications(session: DbSession, run_id: int, rules: str,
+                      values: list[dict[str, Any]]) -> None:
+    """Stamp today's first/renewal/holder on carried-forward verdicts (one executemany)."""
+    table = Evaluation.__table__
+    session.execute(
+        update(table)
+        .where(table.c.run_id == run_id, table.c.rules == rules,
+               table.c.enterprise_id == bindparam("b_firm"))
+        .values(application=bindparam("b_app"), certificate_valid_to=bindparam("b_valid_to")),
+        values,
+    )
+
+
 def _local_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
     params, as_of, now, run_id, parameter_change, encode = args
     return as_of, params, now, run_id, parameter_change, encode
@@ -194,7 +235,7 @@ def screen_demo(session: DbSession, today: date) -> None:
 
 def _candidates(session: DbSession, run_id: int) -> set[tuple[int, str]]:
     stmt = select(Evaluation.enterprise_id, Evaluation.rules).where(
-        Evaluation.run_id == run_id, Evaluation.outcome.in_(CANDIDATE_OUTCOMES))
+        Evaluation.run_id == run_id, is_candidate(Evaluation))
     return {(firm_id, rules) for firm_id, rules in session.execute(stmt)}
 
 

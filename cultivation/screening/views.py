@@ -27,6 +27,7 @@ from cultivation.screening.facts import facts_for_enterprise
 from cultivation.screening.models import ScreeningRun
 from cultivation.screening.presenters import VerdictView, verdict_view
 from cultivation.screening.queries import (
+    APPLICATION_LABELS,
     CHANGES,
     OUTCOME_LABELS,
     OUTCOMES,
@@ -35,6 +36,7 @@ from cultivation.screening.queries import (
     CandidateFilters,
     candidates,
 )
+from cultivation.vocabulary import TIER_LABELS
 from cultivation.web.clock import clock
 from cultivation.web.request import INVALID, int_arg
 
@@ -71,7 +73,8 @@ def _choice(value: str, allowed: Any, default: str = "") -> str:
 @login_required
 def candidates_page() -> ResponseReturnValue:
     args = {k: (request.args.get(k) or "").strip()[:50]
-            for k in ("rules", "outcome", "advisor", "town", "industry", "change", "scope")}
+            for k in ("rules", "outcome", "advisor", "town", "industry", "change", "scope",
+                      "application")}
     region = current_region()
     advisor_view = current_user.is_advisor
     scope = _choice(args["scope"], ("mine", "all"), "mine") if advisor_view else "all"
@@ -82,6 +85,7 @@ def candidates_page() -> ResponseReturnValue:
         town=_choice(args["town"], region.towns),
         industry=_choice(args["industry"], region.industries),
         change=_choice(args["change"], CHANGES),
+        application=_choice(args["application"], APPLICATION_LABELS),
         portfolio_of=current_user.id if scope == "mine" else None,
     )
 
@@ -114,6 +118,7 @@ def candidates_page() -> ResponseReturnValue:
         region=region, advisors=list(advisors), rules_labels={r: RULES_LABELS[r]
                                                                 for r in SCREENED_RULES},
         outcome_labels=OUTCOME_LABELS, changes=CHANGES, advisor_view=advisor_view,
+        application_labels=APPLICATION_LABELS, tier_labels=TIER_LABELS,
     )
 
 

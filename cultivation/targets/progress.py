@@ -4,149 +4,22 @@ a few grouped queries per page), hand-entered otherwise."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
-from sqlalchemy import case, distinct, func, literal, select
+from sqlalchemy import select
 
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
-from cultivation.enterprises.models import Enterprise, FiscalYearFigures
-from cultivation.portfolios.models import PortfolioAssignment
-from cultivation.qualifications.models import Qualification, RDInstitution
-from cultivation.qualifications.queries import in_force_on
-from cultivation.reports.dates import date_series
-from cultivation.reports.indicators import COMPUTED, INDICATORS, Indicator
+from cultivation.reports.indicators import INDICATORS, Indicator, as_of_label
 from cultivation.reports.models import ManualActual, PlanPeriod, Target
-from cultivation.reports.tiersql import (
-    active_position_join,
-    firm_exists_on,
-    institution_in_force,
-)
 from cultivation.targets.closing import closed_parameters, summed_targets
-
-Key = tuple[str, str, int]  # (indicator, scope value — "" for the county, year)
-
-
-@dataclass(frozen=True)
-class Actual:
-    """An indicator's value for a year, where it came from and who entered it."""
-
-    value: float
-    source: str  # "computed" | "manual"
-    as_of: date | None = None  # the count date of a stock indicator
-    entered_by: str | None = None
-    entered_at: datetime | None = None
-    note: str | None = None
-
-
-def count_day(year: int, today: date) -> date:
-    """The date a year's stock is counted on: 31 December, or today for the running year."""
-    return min(date(year, 12, 31), today)
-
-
-def _scope_column(scope_kind: str) -> tuple[Any, bool]:
-    """The grouping column for a scope and whether the portfolio join is needed."""
-    if scope_kind == "town":
-        return Enterprise.town, False
-    if scope_kind == "industry":
-        return Enterprise.industry, False
-    if scope_kind == "advisor":
-        return User.username, True
-    return literal(""), False
-
-
-def _stock_counts(session: DbSession, source: str, indicators: list[Indicator], years: list[int],
-                  today: date, scope_kind: str) -> dict[Key, Actual]:
-    """Firms holding a qualification / institution of each indicator's kinds on each count day
-    — one statement for all the indicators of a source."""
-    days = {count_day(y, today): y for y in years}
-    series = date_series(list(days))
-    model: Any = Qualification if source == "qualification" else RDInstitution
-    in_force = (in_force_on(series.c.day) if source == "qualification"
-                else institution_in_force(series.c.day))
-    scope_col, needs_portfolio = _scope_column(scope_kind)
-    cols = [func.count(distinct(case((model.kind.in_(ind.kinds), model.enterprise_id))))
-            .label(ind.code) for ind in indicators]
-    stmt = (
-        select(series.c.day, scope_col.label("scope"), *cols)
-        .select_from(series)
-        .join(model, in_force)
-        .join(Enterprise, Enterprise.id == model.enterprise_id)
-        .where(firm_exists_on(series.c.day),
-               model.kind.in_(sorted({k for ind in indicators for k in ind.kinds})))
-    )
-    if needs_portfolio:
-        stmt = (stmt.join(PortfolioAssignment, active_position_join(series.c.day))
-                .join(User, User.id == PortfolioAssignment.advisor_id))
-    stmt = stmt.group_by(series.c.day, scope_col)
-    out: dict[Key, Actual] = {}
-    for row in session.execute(stmt):
-        day = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
-        for ind in indicators:
-            out[(ind.code, str(row.scope or ""), days[day])] = Actual(
-                float(row._mapping[ind.code]), "computed", as_of=day)
-    return out
-
-
-def _figure_sums(session: DbSession, indicators: list[Indicator], years: list[int],
-                 today: date, scope_kind: str) -> dict[Key, Actual]:
-    """Fiscal-year indicators: above-scale R&D / sales (%) and Ⅰ类 IP totals, by year."""
-    scope_col, needs_portfolio = _scope_column(scope_kind)
-    both = (FiscalYearFigures.rd_expense.is_not(None)
-            & FiscalYearFigures.sales_revenue.is_not(None) & Enterprise.above_scale.is_(True))
-    stmt = (
-        select(
-            FiscalYearFigures.year, scope_col.label("scope"),
-            func.sum(case((both, FiscalYearFigures.rd_expense))).label("rd"),
-            func.sum(case((both, FiscalYearFigures.sales_revenue))).label("sales"),
-            func.sum(FiscalYearFigures.ip_class_i).label("ip"),
-        )
-        .join(Enterprise, Enterprise.id == FiscalYearFigures.enterprise_id)
-        .where(Enterprise.deleted_at.is_(None), FiscalYearFigures.year.in_(years))
-    )
-    if needs_portfolio:
-        day = literal(today)
-        stmt = (stmt.join(PortfolioAssignment, active_position_join(day))
-                .join(User, User.id == PortfolioAssignment.advisor_id))
-    stmt = stmt.group_by(FiscalYearFigures.year, scope_col)
-    out: dict[Key, Actual] = {}
-    for row in session.execute(stmt):
-        scope = str(row.scope or "")
-        for ind in indicators:
-            if ind.computed == "rd_ratio" and row.sales:
-                out[(ind.code, scope, row.year)] = Actual(
-                    float(row.rd or 0) / float(row.sales) * 100, "computed")
-            elif ind.computed == "ip_class_i" and row.ip is not None:
-                out[(ind.code, scope, row.year)] = Actual(float(row.ip), "computed")
-    return out
-
-
-def computed_actuals(session: DbSession, years: list[int], today: date,
-                     scope_kind: str = "county",
-                     indicators: list[Indicator] | None = None) -> dict[Key, Actual]:
-    """Every computed indicator for ``years`` (up to this year), at most three statements.
-
-    Stock indicators with no holder that year are 0; fiscal-year indicators without data are
-    absent."""
-    years = sorted({y for y in years if y <= today.year})
-    wanted = [i for i in (indicators or COMPUTED) if i.computed]
-    if not years or not wanted:
-        return {}
-    out: dict[Key, Actual] = {}
-    for source in ("qualification", "institution"):
-        group = [i for i in wanted if i.computed == source]
-        if group:
-            out.update(_stock_counts(session, source, group, years, today, scope_kind))
-            if scope_kind == "county":
-                for ind in group:
-                    for y in years:
-                        out.setdefault((ind.code, "", y),
-                                       Actual(0.0, "computed", as_of=count_day(y, today)))
-    figures = [i for i in wanted if i.computed in ("rd_ratio", "ip_class_i")]
-    if figures:
-        out.update(_figure_sums(session, figures, years, today, scope_kind))
-    return out
+from cultivation.targets.indicators import (
+    Actual,
+    Key,
+    computed_actuals,
+    count_day,
+    indicator_values,
+)
 
 
 def manual_actuals(session: DbSession, years: list[int]) -> dict[Key, Actual]:
@@ -174,6 +47,15 @@ class IndicatorProgress:
     targets: dict[int, float | None] = field(default_factory=dict)
     actuals: dict[int, Actual] = field(default_factory=dict)
     closed_note: str | None = None  # the programme no longer recognises new ones (today)
+    current: Actual | None = None  # computed indicators: ``indicator_values`` as of today
+
+    @property
+    def latest_label(self) -> str:
+        """The date of the latest actual in words ("2025年末", "截至 2026年6月30日", "2024年")."""
+        latest = self.latest
+        if latest is None:
+            return ""
+        return as_of_label(latest[1].as_of) if latest[1].as_of else f"{latest[0]}年"
 
     @property
     def latest(self) -> tuple[int, Actual] | None:
@@ -236,6 +118,9 @@ def plan_progress(session: DbSession, plan: PlanPeriod, today: date,
     county = [t for t in targets if t.scope_kind == "county"]
     codes = {t.indicator for t in county}
     closed = closed_parameters(session, today)
+    current = indicator_values(session, today, indicators=[
+        i for c, i in INDICATORS.items()
+        if c in codes or (i.combines and set(i.combines) <= codes)])
     rows = []
     for code, ind in INDICATORS.items():
         end_note: str | None
@@ -259,6 +144,7 @@ def plan_progress(session: DbSession, plan: PlanPeriod, today: date,
             actuals={y: actuals[(code, "", y)] for y in years if (code, "", y) in actuals
                      and y > plan.baseline_year},
             closed_note=ind.closed_note if ind.closed_by in closed else None,
+            current=current.get((code, "")),
         ))
     return rows
 

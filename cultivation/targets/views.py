@@ -14,7 +14,7 @@ from cultivation.extensions import db
 from cultivation.portfolios.queries import advisor_names
 from cultivation.regions import current_region
 from cultivation.reports import exports
-from cultivation.reports.indicators import INDICATORS
+from cultivation.reports.indicators import INDICATORS, as_of_label
 from cultivation.reports.models import SCOPE_KINDS, PlanPeriod
 from cultivation.targets.forms import ManualActualForm, PlanForm, TargetForm, plan_choices
 from cultivation.targets.progress import (
@@ -79,6 +79,7 @@ def _render(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> Res
     }
     return render_template("reports/targets.html", plans=plans, plan=plan, rows=rows,
                            scoped=scoped, chart=chart, today=now, scope_kinds=SCOPE_KINDS,
+                           today_label=as_of_label(now),
                            indicators=INDICATORS, **(forms or {})), status
 
 

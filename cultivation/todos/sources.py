@@ -26,7 +26,7 @@ from cultivation.reminders.expiry import REMIND_DAYS as EXPIRY_DAYS
 from cultivation.reminders.expiry import expiring_rows
 from cultivation.reminders.windows import EDGE_LABELS, candidates_by_advisor
 from cultivation.screening.models import Evaluation
-from cultivation.screening.queries import CANDIDATE_OUTCOMES, latest_run
+from cultivation.screening.queries import is_candidate, latest_run
 from cultivation.todos.records import Wanted
 from cultivation.visits.models import Visit
 from cultivation.vocabulary import RULES_LABELS
@@ -139,13 +139,13 @@ def new_candidates(session: DbSession, today: date) -> Found:
     was = select(previous.id).where(
         previous.run_id == (run.previous_run_id or -1), previous.rules == Evaluation.rules,
         previous.enterprise_id == Evaluation.enterprise_id,
-        previous.outcome.in_(CANDIDATE_OUTCOMES)).exists()
+        is_candidate(previous)).exists()
     rows = session.execute(
         select(Evaluation.rules, Enterprise.id, Enterprise.name, Enterprise.credit_code,
                PortfolioAssignment.advisor_id, ~was)
         .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
         .join(PortfolioAssignment, current_assignment_join())
-        .where(Evaluation.run_id == run.id, Evaluation.outcome.in_(CANDIDATE_OUTCOMES),
+        .where(Evaluation.run_id == run.id, is_candidate(Evaluation),
                Enterprise.deleted_at.is_(None)))
     wanted, live = [], set()
     for rules, firm_id, name, code, advisor_id, is_new in rows:

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from cultivation import vocabulary
 from cultivation.policy.sectors import sector_label
 from cultivation.qualifications.tiers import TIER_LABELS
+from cultivation.reports.indicators import as_of_label
 
 TIER_BADGE_CLASS = {
     "none": "text-bg-light border",
@@ -79,6 +80,7 @@ def register_filters(app: Flask) -> None:
         cn_datetime=cn_datetime,
         tier_badge=tier_badge,
         yes_no=yes_no,
+        as_of_label=as_of_label,
     )
     app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS, vocab=vocabulary,
                                  sector_label=sector_label)

@@ -26,7 +26,7 @@ def calendar_events(session: DbSession, user: User, today: date, root: str) -> l
     """Every event of the user's feed (a handful of set-based queries, none per row)."""
     events: list[CalendarEvent] = []
     for w in session.scalars(windows_around(today, back_days=PAST_DAYS, ahead_days=AHEAD_DAYS)):
-        note = "" if w.confirmed else "（默认日期，未核实）"
+        note = "" if w.confirmed else "（默认日期，待确认）"
         description = f"申报时间 {w.opens_on.isoformat()} 至 {w.closes_on.isoformat()}{note}"
         if w.note:
             description += f"\n{w.note}"

@@ -39,6 +39,13 @@ def window_years(session: DbSession) -> list[int]:
                                 .order_by(ApplicationWindow.year)))
 
 
+def next_window_year(session: DbSession, today: date) -> int | None:
+    """The application year of the next open or upcoming window (the soonest to close)."""
+    return session.scalar(select(ApplicationWindow.year)
+                          .where(ApplicationWindow.closes_on >= today)
+                          .order_by(ApplicationWindow.closes_on).limit(1))
+
+
 def list_windows(session: DbSession, year: int | None = None, programme: str | None = None
                  ) -> list[ApplicationWindow]:
     """The windows of ``windows_in``, loaded."""

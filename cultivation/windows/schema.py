@@ -8,7 +8,15 @@ from datetime import date
 from typing import Any
 
 from cultivation.enterprises.schemas import Errors, ValidationError
-from cultivation.inputs import InputError, is_blank, parse_bool, parse_date, parse_number, text
+from cultivation.inputs import (
+    InputError,
+    folded,
+    is_blank,
+    parse_bool,
+    parse_date,
+    parse_number,
+    text,
+)
 from cultivation.windows.models import DEFAULT_REMIND_DAYS, PROGRAMMES
 
 FIELDS = ("programme", "year", "batch", "opens_on", "closes_on", "remind_days", "note",
@@ -85,7 +93,7 @@ def clean_window(raw: Mapping[str, Any], *, current: Mapping[str, Any] | None = 
 
 
 def _programme(value: Any) -> str:
-    code = text(value)
+    code = folded(value)
     if code is None:
         raise InputError("请选择申报项目")
     if code not in PROGRAMMES:

@@ -33,7 +33,12 @@ from cultivation.windows.feed import calendar_events
 from cultivation.windows.forms import WindowForm
 from cultivation.windows.ical import build_calendar
 from cultivation.windows.models import PROGRAMME_RULES, ApplicationWindow
-from cultivation.windows.queries import calendar_owner, list_windows, window_years
+from cultivation.windows.queries import (
+    calendar_owner,
+    list_windows,
+    next_window_year,
+    window_years,
+)
 
 bp = Blueprint("windows", __name__, url_prefix="/windows")
 
@@ -46,9 +51,11 @@ PHASES = {"upcoming": ("未开始", "text-bg-secondary"), "open": ("申报中", 
 def index() -> ResponseReturnValue:
     today = clock.today()
     years = window_years(db.session)
-    year = request.args.get("year", type=int) or today.year
+    # By default the year of the next open or upcoming window, not a year where all are closed.
+    default = next_window_year(db.session, today) or today.year
+    year = request.args.get("year", type=int) or default
     if not 1949 <= year <= 2200:  # a typo, not a year (and out of the date range)
-        year = today.year
+        year = default
     windows = list_windows(db.session, year)
     mine = candidate_counts(db.session, current_user.id, today) if current_user.is_advisor else {}
     feed_url = f"{base_url()}{url_for('windows.feed', token=current_user.calendar_token)}"
@@ -141,7 +148,7 @@ def seed() -> ResponseReturnValue:
                                   actor=current_user)
     db.session.commit()
     if added:
-        flash(f"已按默认日历新增 {year} 年申报窗口 {added} 个（日期未核实，请按当年通知修改）",
+        flash(f"已按默认日历新增 {year} 年申报窗口 {added} 个（日期待确认，请按当年通知修改）",
               "success")
     else:
         flash(f"{year} 年的默认申报窗口已全部存在，未新增", "info")

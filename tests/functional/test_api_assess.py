@@ -37,7 +37,7 @@ def year(y: int, **changes: Any) -> dict[str, Any]:
 
 
 def facts(**changes: Any) -> dict[str, Any]:
-    """DESIGN.md's example firm: the same figures for 2023–2025."""
+    """The example firm of docs/architecture.md's Facts JSON: the same figures for 2023–2025."""
     body = {**copy.deepcopy(BASE), "fiscal_years": [year(y) for y in (2023, 2024, 2025)]}
     body.update(changes)
     return body

@@ -1,6 +1,6 @@
 """``cultivation demo load`` and ``load_demo``: calibrated, idempotent, deterministic, bulk.
 
-Calibration (DOMAIN §1, §4): with the default 800 firms exactly 48 高企 / 281 省科小 are in force
+Calibration (domain.md §1, §4): with the default 800 firms exactly 48 高企 / 281 省科小 are in force
 on 2020-12-31 and 90 / 450 on 2025-12-31; 8 省级企业研究院 / 24 省高新研发中心 by the end of 2020
 and 15 / 48 by the end of 2025. Fewer firms scale every target by n / 800, rounded half up.
 """

@@ -187,3 +187,23 @@ def test_a_certificate_that_ends_changes_the_facts_and_re_evaluates_the_firm(
     assert first.summary["evaluated"] == 12
     second = run_screening(db_session, as_of=NEXT_DAY, now=NOW + timedelta(days=1))
     assert evaluated_firms(db_session, second) == {holder.id}
+
+
+def test_a_carried_verdict_gets_the_days_first_or_renewal_standing(db_session, make_enterprise):
+    """The renewal horizon moves with the as-of date: a verdict carried forward unchanged must
+    not keep the previous run's 'holder', or a firm due for 重新认定 never shows in the 培育库."""
+    from cultivation.qualifications.models import Qualification
+
+    firm = make_enterprise(figures=strong_years(), **STRONG_FIELDS)
+    db_session.add(Qualification(enterprise_id=firm.id, kind="hnte", number="GR-CARRY",
+                                 valid_from=date(2024, 3, 1), valid_to=date(2027, 2, 28)))
+    db_session.flush()
+    early, later = date(2026, 1, 10), date(2026, 6, 30)  # same fiscal years, same facts
+    first = run_screening(db_session, as_of=early, now=NOW - timedelta(days=171))
+    second = run_screening(db_session, as_of=later, now=NOW)
+    assert second.summary["carried_forward"] == 3  # nothing about the firm changed
+    before = rows(db_session, first)[(firm.id, "hnte")]
+    after = rows(db_session, second)[(firm.id, "hnte")]
+    assert before.application == "holder"  # ends beyond 2027-01-10 (12 months ahead)
+    assert (after.application, after.certificate_valid_to) == ("renewal", date(2027, 2, 28))
+    assert after.evaluated_on == early

@@ -215,6 +215,6 @@ def test_the_outbox_job_runs_from_the_cli_and_delivers(
     first = runner.invoke(args=["jobs", "run", "outbox", "--as-of", "2026-06-01"])
     second = runner.invoke(args=["jobs", "run", "outbox", "--as-of", "2026-06-01"])
     assert first.exit_code == 0, first.output
-    assert "sent=1" in first.output
+    assert "已发送 1" in first.output
     assert second.exit_code == 0
     assert len(smtp_server.received.to("wang@example.test")) == 1

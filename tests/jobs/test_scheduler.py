@@ -171,7 +171,7 @@ def test_two_manual_runs_at_the_same_time_queue_one_message(pdb: ProcessDatabase
     outputs = [p.communicate(timeout=120)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     assert _count(pdb, select(func.count(OutboxMessage.id))) == 1
-    assert sorted("queued=1" in o for o in outputs) == [False, True]
+    assert sorted("已排队邮件 1" in o for o in outputs) == [False, True]
 
 
 def test_the_web_app_never_starts_or_even_imports_a_scheduler(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Threshold checks for R&D institutions and 领军 (DOMAIN §4; every value UNCONFIRMED).
+"""Threshold checks for R&D institutions and 领军 (docs/domain.md §4; every value UNCONFIRMED).
 
 Rule sets and criterion ids:
 

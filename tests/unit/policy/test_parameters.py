@@ -23,12 +23,16 @@ UNCONFIRMED_OUTSIDE_DOMAIN_SECTION_4 = {
     "hnte.score.growth_note_rate",
     "zj_tech_sme.sme_employees_below",
     "zj_tech_sme.sme_revenue_below",
+    # the renewal horizon is this system's working rule, not a published figure
+    "hnte.renewal_lead_months",
+    "tech_sme.renewal_lead_months",
+    "zj_tech_sme.renewal_lead_months",
 }
 SECTION_4_PREFIXES = (
     "provincial_hnte_center.",
     "provincial_institute.",
     "leading.",
-    "zj_tech_sme.sme.",  # the 300号 lines per sector: only reposts read (DOMAIN §8)
+    "zj_tech_sme.sme.",  # the 300号 lines per sector: only reposts read (domain.md §8)
 )
 
 

@@ -1,0 +1,1 @@
+"""Whole-database backup and restore: ``cultivation backup FILE`` / ``cultivation restore FILE``."""
