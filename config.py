@@ -77,6 +77,11 @@ class Config:
     MAIL_RETRY_MAX_SECONDS = _env_int("MAIL_RETRY_MAX_SECONDS", 3600)
     MAIL_LEASE_SECONDS = _env_int("MAIL_LEASE_SECONDS", 300)  # a "sending" claim expires after
     MAIL_BATCH = _env_int("MAIL_BATCH", 200)  # messages per dispatcher run
+    # DingTalk / WeCom robot channels (cultivation.channels): "http" posts, anything else holds.
+    CHANNEL_BACKEND = _env("CHANNEL_BACKEND", "outbox")
+    CHANNEL_TIMEOUT = _env_int("CHANNEL_TIMEOUT", 10)
+    # Accept any http(s) webhook URL instead of the providers' own hosts (dev/test servers only).
+    CHANNEL_ALLOW_ANY_URL = _env_bool("CHANNEL_ALLOW_ANY_URL", False)
 
     SCHEDULER_LEASE_SECONDS = _env_int("SCHEDULER_LEASE_SECONDS", 60)  # SQLite lock row lease
     SCHEDULER_POLL_SECONDS = _env_int("SCHEDULER_POLL_SECONDS", 15)  # a waiting scheduler retries
@@ -134,6 +139,10 @@ class ProductionConfig(Config):
                 "CULTIVATION_SECRET_KEY must be set to a random value of 16+ characters "
                 "in production"
             )
+        if settings.get("CHANNEL_ALLOW_ANY_URL"):
+            raise RuntimeError(
+                "CULTIVATION_CHANNEL_ALLOW_ANY_URL is for development and tests only"
+            )
 
 
 class TestConfig(Config):
@@ -144,6 +153,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("CULTIVATION_TEST_DATABASE_URL", "sqlite:///:memory:")
     MAIL_BACKEND = "outbox"
+    CHANNEL_ALLOW_ANY_URL = True
     BASE_URL = "http://testserver"
 
 

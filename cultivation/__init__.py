@@ -45,6 +45,7 @@ BLUEPRINT_MODULES = (
     "cultivation.windows.views",
     "cultivation.qualifications.kind_views",
     "cultivation.todos.views",
+    "cultivation.channels.views",
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import text
 
+from cultivation.channels.dispatch import dispatch_robots
 from cultivation.database import DbSession
 from cultivation.imports.pending import purge_abandoned_batches
 from cultivation.jobs.spec import JobBody, JobSpec
@@ -24,6 +25,14 @@ from cultivation.screening.retention import prune_screening_history
 from cultivation.screening.services import run_screening
 from cultivation.todos.sync import sync_todos
 from cultivation.web.clock import local_date
+
+
+def outbox(session: DbSession, now: datetime) -> dict[str, Any]:
+    """Send due mail over SMTP, then due robot messages (DingTalk / WeCom) over HTTP."""
+    counts: dict[str, Any] = dict(dispatch(session, now))
+    for key, value in dispatch_robots(session, now).items():
+        counts[f"robot_{key}"] = value
+    return counts
 
 
 def screening(session: DbSession, now: datetime) -> dict[str, Any]:
@@ -100,8 +109,8 @@ JOBS: tuple[JobSpec, ...] = (
             "向局领导发送各梯次企业数、新增培育对象、三覆盖和规划目标"),
     JobSpec("todos", "待办生成", todos, {"minute": "*/5"}, "每5分钟",
             "按提醒来源、待确认导入、失败任务和失败邮件生成各人待办，来源已消失的自动关闭"),
-    JobSpec("outbox", "邮件发送", dispatch, {"minute": "*"}, "每分钟",
-            "发送发件箱中待发送的邮件，失败按退避重试"),
+    JobSpec("outbox", "邮件发送", outbox, {"minute": "*"}, "每分钟",
+            "发送发件箱中待发送的邮件及钉钉/企业微信机器人消息，失败按退避重试"),
     JobSpec("import-purge", "清理未完成的导入", import_purge, {"minute": 7}, "每小时第7分",
             "删除超过规定时间仍未确认或已放弃的导入批次及其上传文件"),
 )

@@ -64,9 +64,11 @@ def backoff(attempts: int, config: Mapping[str, Any]) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-def recover_expired(session: DbSession, now: datetime, lease: timedelta) -> tuple[int, int]:
+def recover_expired(session: DbSession, now: datetime, lease: timedelta,
+                    channels: tuple[str, ...] = ("mail",)) -> tuple[int, int]:
     """Rows left ``sending`` past their lease: retry once, or fail if already retried once."""
-    expired = and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease)
+    expired = and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease,
+                   OutboxMessage.channel.in_(channels))
     abandoned = affected(session.execute(
         update(OutboxMessage)
         .where(expired, OutboxMessage.uncertain >= 1)
@@ -90,7 +92,8 @@ class Claim:
     uncertain: int
 
 
-def claim_next(session: DbSession, now: datetime) -> Claim | None:
+def claim_next(session: DbSession, now: datetime,
+               channels: tuple[str, ...] = ("mail",)) -> Claim | None:
     """Claim the oldest due pending row, or None.
 
     One UPDATE with a ``FOR UPDATE SKIP LOCKED`` sub-select (PostgreSQL): concurrent dispatchers
@@ -98,7 +101,7 @@ def claim_next(session: DbSession, now: datetime) -> Claim | None:
     """
     due = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == "pending",
+        .where(OutboxMessage.status == "pending", OutboxMessage.channel.in_(channels),
                or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
         .order_by(OutboxMessage.id)
         .limit(1)
@@ -157,7 +160,8 @@ def dispatch(session: DbSession, now: datetime, *, config: Mapping[str, Any] | N
     counts = {"sent": 0, "retry": 0, "failed": 0, "recovered": 0, "abandoned": 0}
     if cfg["MAIL_BACKEND"] != "smtp":
         counts["held"] = session.scalar(
-            select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "pending")
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "pending",
+                                                        OutboxMessage.channel == "mail")
         ) or 0
         return counts
     lease = lease_of(cfg)

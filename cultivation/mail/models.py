@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 STATUSES = MAIL_STATUS_LABELS
 KINDS = {"digest": "定期摘要", "alert": "管理提醒"}
+CHANNELS = {"mail": "邮件", "dingtalk": "钉钉", "wecom": "企业微信"}
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]
@@ -33,6 +34,12 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
+    # ``mail`` (SMTP), or a robot channel (``dingtalk``/``wecom``, see ``cultivation.channels``):
+    # same queue, same claim/lease/retry rules; the mail dispatcher only takes ``mail`` rows.
+    channel: Mapped[str] = mapped_column(String(10), default="mail", server_default="mail")
+    notify_channel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notify_channels.id", ondelete="SET NULL"), index=True
+    )
     job: Mapped[str | None] = mapped_column(String(40), index=True)
     kind: Mapped[str] = mapped_column(String(10), default="digest")
     recipient_id: Mapped[int | None] = mapped_column(
@@ -57,6 +64,10 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     @property
     def status_label(self) -> str:
         return STATUSES.get(self.status, self.status)
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNELS.get(self.channel, self.channel)
 
     @property
     def kind_label(self) -> str:

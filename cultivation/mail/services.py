@@ -16,8 +16,9 @@ from sqlalchemy import func, select, update
 
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
+from cultivation.channels.services import TODO_PATH, enqueue_robots
 from cultivation.database import DbSession
-from cultivation.mail.compose import message_id_for, render_parts
+from cultivation.mail.compose import base_url, message_id_for, render_parts
 from cultivation.mail.models import STATUSES, OutboxMessage
 from cultivation.scheduling.effects import affected, insert_new
 
@@ -52,6 +53,10 @@ def enqueue(
     address = to or (recipient.email if recipient is not None else None)
     if recipient is not None and not recipient.is_active:
         return Enqueued("no_address")
+    if recipient is not None and not (kind == "digest" and recipient.digest_opt_out):
+        # The recipient's robot channels (DingTalk / WeCom) get a short note with a link.
+        enqueue_robots(session, dedup_key=dedup_key, subject=subject, recipient=recipient,
+                       now=now, job=job, kind=kind, link=base_url() + TODO_PATH)
     if not address or "@" not in address:
         return Enqueued("no_address")
     if kind == "digest" and recipient is not None and recipient.digest_opt_out:
@@ -59,6 +64,7 @@ def enqueue(
     text, html = render_parts(template, {"recipient": recipient, "kind": kind, **context})
     row = {
         "dedup_key": dedup_key,
+        "channel": "mail",
         "job": job,
         "kind": kind,
         "recipient_id": recipient.id if recipient is not None else None,

@@ -1,0 +1,224 @@
+"""Channel use cases: validate and save a robot, delete it, queue robot messages beside a mail.
+
+Functions flush, never commit. Validation collects every error first and saves nothing when
+any is found (the view answers 422).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import scoped_session
+
+from cultivation.accounts.models import ROLES, User
+from cultivation.audit import services as audit
+from cultivation.channels import crypto
+from cultivation.channels.models import PROVIDERS, NotifyChannel
+from cultivation.database import DbSession
+from cultivation.mail.models import OutboxMessage
+from cultivation.scheduling.effects import insert_new
+
+log = logging.getLogger(__name__)
+
+# The production shape of each provider's webhook: https, this host, this path, this token.
+WEBHOOK_SHAPES = {
+    "dingtalk": ("oapi.dingtalk.com", "/robot/send", "access_token"),
+    "wecom": ("qyapi.weixin.qq.com", "/cgi-bin/webhook/send", "key"),
+}
+TODO_PATH = "/todos"
+_CACHE = "notify_channels"  # session.info key: (transaction, active channels), see _active
+
+
+class ChannelError(ValueError):
+    """Invalid channel input; ``errors`` maps a field to its Chinese message."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("；".join(errors.values()))
+        self.errors = dict(errors)
+
+
+@dataclass(frozen=True)
+class ChannelInput:
+    provider: str
+    name: str
+    target: str  # "user:<id>" or "role:<role>"
+    webhook: str
+    secret: str = ""
+
+
+def webhook_error(provider: str, url: str, *, allow_any: bool) -> str | None:
+    """Why ``url`` is not a webhook of ``provider`` (None: it is)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "机器人地址须为完整的网址（https://…）"
+    if allow_any:
+        return None
+    host, path, token = WEBHOOK_SHAPES[provider]
+    query = dict(p.partition("=")[::2] for p in parts.query.split("&") if p)
+    if parts.scheme != "https" or parts.hostname != host or parts.path != path \
+            or not query.get(token) or parts.port not in (None, 443):
+        return f"{PROVIDERS[provider]}地址应形如 https://{host}{path}?{token}=…"
+    return None
+
+
+def validate(session: DbSession, data: ChannelInput) -> tuple[int | None, str | None]:
+    """The (user id, role) target; raises ``ChannelError`` with every problem found."""
+    errors: dict[str, str] = {}
+    if data.provider not in PROVIDERS:
+        errors["provider"] = "请选择钉钉或企业微信"
+    name = data.name.strip()
+    if not name or len(name) > 100:
+        errors["name"] = "请填写名称（不超过100字）"
+    user_id: int | None = None
+    role: str | None = None
+    kind, _, value = data.target.partition(":")
+    if kind == "user" and value.isdigit():
+        user = session.get(User, int(value))
+        if user is None:
+            errors["target"] = "所选用户不存在"
+        else:
+            user_id = user.id
+    elif kind == "role" and value in ROLES:
+        role = value
+    else:
+        errors["target"] = "请选择接收人（某个用户或某类角色的群）"
+    url = data.webhook.strip()
+    if not url:
+        errors["webhook"] = "请填写机器人 Webhook 地址"
+    elif len(url) > 1000:
+        errors["webhook"] = "机器人地址过长"
+    elif data.provider in PROVIDERS:
+        problem = webhook_error(data.provider, url,
+                                allow_any=bool(current_app.config["CHANNEL_ALLOW_ANY_URL"]))
+        if problem:
+            errors["webhook"] = problem
+    secret = data.secret.strip()
+    if secret and data.provider == "wecom":
+        errors["secret"] = "企业微信群机器人没有加签密钥，请留空"  # noqa: S105
+    elif len(secret) > 200:
+        errors["secret"] = "密钥过长"  # noqa: S105
+    if errors:
+        raise ChannelError(errors)
+    return user_id, role
+
+
+def create(session: DbSession, data: ChannelInput, *, actor: Any, now: datetime
+           ) -> NotifyChannel:
+    user_id, role = validate(session, data)
+    channel = NotifyChannel(
+        provider=data.provider, name=data.name.strip(), user_id=user_id, role=role,
+        webhook_encrypted=crypto.encrypt(data.webhook.strip()),
+        secret_encrypted=crypto.encrypt(data.secret.strip()) if data.secret.strip() else None,
+        active=True, created_at=now,
+    )
+    session.add(channel)
+    session.flush()
+    _forget(session)
+    audit.record(session, actor=actor, entity_type="notify_channel", entity_id=channel.id,
+                 action="create", after=describe(channel), at=now)
+    return channel
+
+
+def delete(session: DbSession, channel: NotifyChannel, *, actor: Any, now: datetime) -> None:
+    """Remove a channel; its queued messages fail (``notify_channel_id`` becomes NULL)."""
+    before = describe(channel)
+    session.delete(channel)
+    session.flush()
+    _forget(session)
+    audit.record(session, actor=actor, entity_type="notify_channel", entity_id=before["id"],
+                 action="delete", before=before, at=now)
+
+
+def describe(channel: NotifyChannel) -> dict[str, Any]:
+    """What the audit log and the page may show: never the secret, the webhook masked."""
+    return {"id": channel.id, "provider": channel.provider, "name": channel.name,
+            "user_id": channel.user_id, "role": channel.role,
+            "webhook": masked_webhook(channel), "signed": channel.secret_encrypted is not None}
+
+
+def masked_webhook(channel: NotifyChannel) -> str:
+    try:
+        url = crypto.decrypt(channel.webhook_encrypted)
+    except ValueError:
+        return "（无法解密）"
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}?{crypto.mask(parts.query)}"
+
+
+def channels_page(session: DbSession) -> list[NotifyChannel]:
+    return list(session.scalars(select(NotifyChannel).order_by(NotifyChannel.id)))
+
+
+def message_text(subject: str, link: str) -> str:
+    """The robot message: short, with one link (DingTalk/WeCom markdown)."""
+    return f"#### 【梯次培育】{subject}\n\n[打开待办查看详情]({link})"
+
+
+def _forget(session: DbSession) -> None:
+    real = session() if isinstance(session, scoped_session) else session
+    real.info.pop(_CACHE, None)
+
+
+@dataclass(frozen=True)
+class _Channel:
+    id: int
+    provider: str
+    name: str
+    user_id: int | None
+    role: str | None
+
+
+def _active(session: DbSession) -> list[_Channel]:
+    """Every active channel, read once per transaction (a job queues many digests in one):
+    no query per recipient. ``create``/``delete`` drop the cached list."""
+    real = session() if isinstance(session, scoped_session) else session
+    transaction = real.get_transaction()
+    cached = real.info.get(_CACHE)
+    if cached is not None and cached[0] is transaction:
+        return list(cached[1])
+    rows = session.execute(
+        select(NotifyChannel.id, NotifyChannel.provider, NotifyChannel.name,
+               NotifyChannel.user_id, NotifyChannel.role)
+        .where(NotifyChannel.active.is_(True)).order_by(NotifyChannel.id)
+    ).all()
+    channels = [_Channel(*row) for row in rows]
+    real.info[_CACHE] = (transaction, channels)
+    return channels
+
+
+def enqueue_robots(session: DbSession, *, dedup_key: str, subject: str, recipient: User,
+                   now: datetime, job: str | None, kind: str, link: str) -> list[int]:
+    """Queue one robot message per active channel of ``recipient`` (own or role's group).
+
+    The key is the mail's key plus the channel: unique per channel and recipient, so a job run
+    twice queues nothing new. Returns the new outbox ids."""
+    channels = [c for c in _active(session)
+                if c.user_id == recipient.id or c.role == recipient.role]
+    rows = [{
+        "dedup_key": f"{dedup_key}#{c.provider}:{c.id}"[:300],
+        "channel": c.provider,
+        "notify_channel_id": c.id,
+        "job": job,
+        "kind": kind,
+        "recipient_id": recipient.id,
+        "to_address": f"{PROVIDERS[c.provider]}：{c.name}"[:200],
+        "subject": subject[:300],
+        "body_text": message_text(subject, link),
+        "body_html": "",
+        "message_id": "",
+        "status": "pending",
+        "attempts": 0,
+        "uncertain": 0,
+        "created_at": now,
+    } for c in channels]
+    new = insert_new(session, OutboxMessage, rows, key="dedup_key", returning="id")
+    if new:
+        log.info("outbox: queued %d robot message(s) for %s", len(new), dedup_key)
+    return list(new)

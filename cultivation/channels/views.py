@@ -1,0 +1,69 @@
+"""通知渠道 (admin): DingTalk / WeCom robots per user or per role group."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from cultivation.accounts.access import roles_required
+from cultivation.accounts.models import ROLES, User
+from cultivation.channels.models import PROVIDERS, NotifyChannel
+from cultivation.channels.services import (
+    ChannelError,
+    ChannelInput,
+    channels_page,
+    create,
+    delete,
+    masked_webhook,
+)
+from cultivation.extensions import db
+from cultivation.web import clock
+from cultivation.web.request import INVALID
+
+bp = Blueprint("channels", __name__, url_prefix="/admin/channels")
+
+
+def _page(errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
+          status: int = 200) -> ResponseReturnValue:
+    users = db.session.scalars(select(User).order_by(User.username)).all()
+    channels = channels_page(db.session)
+    return render_template(
+        "admin/channels.html", channels=channels,
+        masked={c.id: masked_webhook(c) for c in channels},
+        users=users, roles=ROLES, providers=PROVIDERS, errors=errors or {}, form=form or {},
+        backend=current_app.config["CHANNEL_BACKEND"],
+    ), status
+
+
+@bp.route("")
+@roles_required("admin")
+def index() -> ResponseReturnValue:
+    return _page()
+
+
+@bp.route("", methods=["POST"])
+@roles_required("admin")
+def add() -> ResponseReturnValue:
+    form = {k: request.form.get(k, "") for k in ("provider", "name", "target", "webhook", "secret")}
+    try:
+        channel = create(db.session, ChannelInput(**form), actor=current_user, now=clock.now())
+    except ChannelError as exc:
+        db.session.rollback()
+        form.pop("secret")  # never echoed back
+        return _page(exc.errors, form, INVALID)
+    db.session.commit()
+    flash(f"已添加通知渠道“{channel.name}”（{channel.provider_label}）", "success")
+    return redirect(url_for("channels.index"))
+
+
+@bp.route("/<int:channel_id>/delete", methods=["POST"])
+@roles_required("admin")
+def remove(channel_id: int) -> ResponseReturnValue:
+    channel = db.session.get(NotifyChannel, channel_id) or abort(404)
+    name = channel.name
+    delete(db.session, channel, actor=current_user, now=clock.now())
+    db.session.commit()
+    flash(f"已删除通知渠道“{name}”", "success")
+    return redirect(url_for("channels.index"))
