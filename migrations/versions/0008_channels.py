@@ -1,7 +1,7 @@
 """Notification channels: DingTalk / WeCom robots; outbox rows carry their channel
 
 Revision ID: 0008_channels
-Revises: 0002_trust
+Revises: 0005_tier_spans
 Create Date: 2026-12-06 13:00:00
 
 """
@@ -12,7 +12,7 @@ import cultivation.database
 
 
 revision = '0008_channels'
-down_revision = "0002_trust"
+down_revision = "0005_tier_spans"
 branch_labels = None
 depends_on = None
 
