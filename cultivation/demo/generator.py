@@ -79,7 +79,7 @@ def build_plan(n: int, seed: int, region: Region, today: date) -> DemoPlan:
     apply_facts(firms, profiles, ladder, rng("facts"))
     figures = build_figures(firms, profiles, ladder, rng("figures"), last_year)
     institutions = build_institutions(firms, profiles, ladder, rng("institutions"), today)
-    assignments = build_assignments(firms, profiles, rng("portfolios"))
+    assignments = build_assignments(firms, profiles, rng("portfolios"), today)
     visits = build_visits(firms, profiles, assignments, today, rng("visits"))
     for q in ladder.rows:
         end = q["valid_to"]

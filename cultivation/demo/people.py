@@ -1,4 +1,5 @@
-"""Demo logins, advisor portfolios (with two handovers) and visit history (pure)."""
+"""Demo logins, advisor portfolios (with handovers up to the load date) and visit history
+(pure)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ DEMO_PASSWORD = "xianju2026"  # noqa: S105 - printed by ``demo load``; demo data
 PORTFOLIOS_START = date(2021, 3, 1)  # the plan's advisor scheme starts
 NEW_ADVISOR_ON = date(2023, 9, 1)  # advisor5 joins and takes over advisor4's later towns
 TOWN_HANDOVER_ON = date(2025, 4, 1)  # advisor3's smallest town moves to advisor1
+# From 2026 on, every 1 April up to the load date one town changes hands: the smallest town of
+# one advisor (in turn) moves to the next advisor — the county rebalancing its portfolios.
+YEARLY_HANDOVERS_FROM = 2026
 VISITS_PER_PROFILE = {
     "anchor": (3, 5), "hnte": (2, 4), "ready": (2, 5), "near": (2, 5), "lapsed": (1, 3),
     "sme": (0, 3), "plain": (0, 1),
@@ -60,15 +64,45 @@ def _town_owners(firms: list[FirmSpec], advisors: list[str]) -> dict[str, str]:
     return owners
 
 
+def yearly_handovers(firms: list[FirmSpec], owners: dict[str, str], advisors: list[str],
+                     today: date) -> dict[str, list[tuple[str, date]]]:
+    """{town: [(new advisor, 1 April of the year)]} for the years from YEARLY_HANDOVERS_FROM
+    whose 1 April is on or before ``today`` (deterministic: no random draw)."""
+    sizes = Counter(f.town for f in firms)
+    current = dict(owners)
+    moves: dict[str, list[tuple[str, date]]] = {}
+    for year in range(YEARLY_HANDOVERS_FROM, today.year + 1):
+        day = date(year, 4, 1)
+        if day > today:
+            break
+        giver = advisors[(year - YEARLY_HANDOVERS_FROM) % len(advisors)]
+        towns = [t for t, a in current.items() if a == giver]
+        if len(towns) < 2:  # an advisor keeps at least one town
+            continue
+        town = min(towns, key=lambda t: (sizes[t], t))
+        taker = advisors[(advisors.index(giver) + 1) % len(advisors)]
+        current[town] = taker
+        moves.setdefault(town, []).append((taker, day))
+    return moves
+
+
 def build_assignments(firms: list[FirmSpec], profiles: dict[int, Profile],
-                      rng: random.Random) -> list[Assignment]:
-    """Portfolio rows (advisor by username); most firms are covered, some plain ones not."""
+                      rng: random.Random, today: date) -> list[Assignment]:
+    """Portfolio rows (advisor by username); most firms are covered, some plain ones not;
+    handovers in 2023 and 2025 and then one town a year up to ``today``."""
     advisors = [u for u, _, r in names.DEMO_USERS if r == "advisor"]
     owners = _town_owners(firms, advisors)
     handed_town = min(
         (t for t, a in owners.items() if a == advisors[2]),
         key=lambda t: (sum(f.town == t for f in firms), t), default=None,
     )
+    after_2025 = dict(owners)
+    for town, owner in owners.items():
+        if owner == advisors[-1]:
+            after_2025[town] = owner
+        if town == handed_town:
+            after_2025[town] = advisors[0]
+    later = yearly_handovers(firms, after_2025, advisors, today)
     rows: list[Assignment] = []
     for f in firms:
         if profiles[f.index].kind == "plain" and rng.random() < 0.3:
@@ -80,6 +114,9 @@ def build_assignments(firms: list[FirmSpec], profiles: dict[int, Profile],
             history = [(advisors[3], start), (owner, max(start, NEW_ADVISOR_ON))]
         if f.town == handed_town:
             history.append((advisors[0], max(start, TOWN_HANDOVER_ON)))
+        for advisor, day in later.get(f.town, []):
+            if advisor != history[-1][0]:
+                history.append((advisor, max(start, day)))
         for k, (advisor, began) in enumerate(history):
             ended = history[k + 1][1] if k + 1 < len(history) else None
             if ended is not None and ended <= began:

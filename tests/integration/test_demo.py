@@ -221,6 +221,26 @@ def test_five_advisors_share_most_firms_with_handovers_kept(db_session: Session)
     assert handovers > 0
 
 
+@pytest.mark.parametrize(("today", "years"), [
+    (date(2026, 3, 31), []), (date(2026, 12, 6), [2026]), (date(2027, 5, 20), [2026, 2027])])
+def test_portfolio_handovers_are_played_forward_to_the_load_date(
+        db_session: Session, today: date, years: list[int]) -> None:
+    load_demo(db_session, firms=300, seed=7, today=today, seeders=[])
+    starts = set(db_session.scalars(
+        select(PortfolioAssignment.started_on)
+        .where(PortfolioAssignment.started_on > date(2025, 4, 1))
+        .join(PortfolioAssignment.enterprise)
+        .where(Enterprise.registered_on < PortfolioAssignment.started_on)))
+    assert sorted({d for d in starts if (d.month, d.day) == (4, 1)}) == [
+        date(y, 4, 1) for y in years]
+    assert all(d <= today for d in starts)
+    open_per_firm = db_session.execute(
+        select(PortfolioAssignment.enterprise_id, func.count())
+        .where(PortfolioAssignment.ended_on.is_(None))
+        .group_by(PortfolioAssignment.enterprise_id).having(func.count() > 1)).all()
+    assert open_per_firm == []  # one advisor at a time
+
+
 def test_visits_are_by_the_advisor_in_charge_and_some_follow_ups_are_overdue(
         db_session: Session) -> None:
     load(db_session, firms=300)
