@@ -34,6 +34,7 @@ BLUEPRINT_MODULES = (
     "cultivation.scheduling.views",
     "cultivation.mail.views",
     "cultivation.windows.views",
+    "cultivation.qualifications.kind_views",
 )
 
 

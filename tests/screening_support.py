@@ -31,7 +31,7 @@ STRONG_FIELDS: dict[str, Any] = {
     "registered_on": date(2019, 5, 1), "tech_domain": "电子信息", "core_ip_owned": True,
     "ip_self_developed": True, "major_incident_last_year": False, "led_standard": False,
     "national_award_5y": False, "self_tech_advancement": 8, "self_core_support": 8,
-    "self_rd_management": 20,
+    "self_rd_management": 20, "sector": "industry",
 }
 NO_SELF_ASSESSMENT = {"self_tech_advancement": None, "self_core_support": None,
                       "self_rd_management": None}

@@ -32,6 +32,7 @@ from cultivation.policy import (
     normalise_rules_name,
     verdict_to_json,
 )
+from cultivation.policy.sectors import SECTORS
 from cultivation.screening.facts import facts_for_enterprise
 from cultivation.screening.queries import SCREENED_RULES
 from cultivation.web.clock import today
@@ -61,10 +62,15 @@ register_schema("Facts", {
         "registered_on": {"type": "string", "format": "date"},
         "hnte_certified_on": {"type": "string", "format": "date"},
         "tech_domain": {"type": "string", "description": "高新技术领域"},
+        "sector": {"type": "string", "enum": list(SECTORS),
+                   "description": "行业门类（工信部联企业〔2011〕300号，省科小中小企业划型用）"},
         **{name: {"type": "boolean", "nullable": True} for name in (
             "core_ip_owned", "ip_self_developed", "major_incident_last_year", "led_standard",
             "holds_valid_hnte", "provincial_rd_institution", "national_award_5y",
-            "municipal_hnte_center", "software_enterprise")},
+            "municipal_hnte_center", "software_enterprise", "municipal_rd_institution")},
+        "provincial_innovation_score": {
+            **_NUMBER, "minimum": 0, "maximum": 100,
+            "description": "省企业研究院创新能力评价得分（省级评价，非高企评分）"},
         "rd_site_area": {**_NUMBER, "minimum": 0, "description": "研发场地面积（平方米）"},
         "rd_equipment_value": {**_NUMBER, "minimum": 0, "description": "研发设备原值（万元）"},
         "self_assessment": {"type": "object", "additionalProperties": False, "properties": {
@@ -83,6 +89,8 @@ register_schema("Criterion", {
         "unit": {"type": "string", "nullable": True},
         "years": {"type": "array", "items": {"type": "integer"}},
         "note": {"type": "string", "nullable": True},
+        "soft": {"type": "boolean",
+                 "description": "仅在为 true 时出现：原则性条件，只作提示，不影响结论"},
     },
 })
 register_schema("Verdict", {

@@ -24,7 +24,12 @@ _FIELDS = {
     "remind_days": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 366},
                     "description": "开始和截止前各提前几天提醒，默认 [30, 7, 1]"},
     "note": {"type": "string", "nullable": True, "description": "备注"},
-    "confirmed": {"type": "boolean", "description": "日期已按当年通知核实"},
+    "issuer": {"type": "string", "nullable": True, "maxLength": 100,
+               "description": "发文机关，如“浙江省经济和信息化厅”"},
+    "source": {"type": "string", "nullable": True, "maxLength": 300,
+               "description": "日期依据的通知（名称与文号）"},
+    "confirmed": {"type": "boolean",
+                  "description": "日期已按当年正式通知核实；false 时日历显示“待确认”"},
 }
 register_schema("WindowInput", {"type": "object", "properties": _FIELDS,
                                 "required": ["programme", "opens_on", "closes_on"],

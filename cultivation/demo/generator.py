@@ -45,6 +45,7 @@ class DemoPlan:
             {
                 "credit_code": f.credit_code, "name": f.name, "town": f.town,
                 "industry": f.industry, "tech_domain": f.tech_domain,
+                "sector": SECTOR_OF_INDUSTRY.get(f.industry, "industry"),
                 "registered_on": f.registered_on, "above_scale": f.above_scale,
                 "listed": f.listed, "address": f.address, "contact_person": f.contact_person,
                 "contact_phone": f.contact_phone, "contact_email": f.contact_email,
@@ -52,6 +53,11 @@ class DemoPlan:
             }
             for f in self.firms
         ]
+
+
+# 行业门类 for SME sizing (工信部联企业〔2011〕300号) of a demo firm, from its local industry:
+# manufacturing industries are 工业.
+SECTOR_OF_INDUSTRY = {"数字经济": "software_it", "农业": "agriculture"}
 
 
 def build_plan(n: int, seed: int, region: Region, today: date) -> DemoPlan:

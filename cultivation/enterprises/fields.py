@@ -72,6 +72,7 @@ class Context:
     region: Region
     today: date
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    leading_kinds: tuple[str, ...] = ()  # 领军-tier kinds an admin added (LeadingKind labels)
 
 
 def _text(max_len: int) -> Callable[[Any, Context], str | None]:
@@ -142,6 +143,14 @@ def _money(value: Any, ctx: Context) -> float | None:
 
 
 @_typed("number")
+def _score_100(value: Any, ctx: Context) -> float | None:
+    result = parse_number(value)
+    if result is not None and not 0 <= result <= 100:
+        raise InputError("应为 0–100 的分数")
+    return None if result is None else round(float(result), 2)
+
+
+@_typed("number")
 def _signed_money(value: Any, ctx: Context) -> float | None:
     result = parse_number(value)
     if result is not None and abs(result) >= MAX_MONEY:
@@ -192,6 +201,17 @@ def _industry(value: Any, ctx: Context) -> str | None:
     if industry is None:
         raise InputError(f"未知的产业“{raw}”，可选：{'、'.join(ctx.region.industries)}")
     return industry
+
+
+@_typed("string")
+def _leading_kind(value: Any, ctx: Context) -> str | None:
+    raw = text(value)
+    if raw is None:
+        return None
+    if raw not in ctx.leading_kinds:
+        choices = "、".join(ctx.leading_kinds) or "（尚未配置，请管理员在“领军类型”中添加）"
+        raise InputError(f"未知的领军类型“{raw}”，可选：{choices}")
+    return raw
 
 
 @_typed("string")

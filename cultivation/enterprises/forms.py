@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from cultivation.enterprises import schemas
 from cultivation.enterprises.models import FIGURE_SOURCES, MONEY_FIELDS
 from cultivation.policy.rules.hnte import TECH_DOMAINS
+from cultivation.policy.sectors import SECTORS
 from cultivation.regions import Region
 
 
@@ -149,6 +150,7 @@ class EnterpriseForm(SchemaForm):
     town = choice_field(E, "town")
     industry = choice_field(E, "industry")
     tech_domain = choice_field(E, "tech_domain", TECH_DOMAINS)
+    sector = choice_field(E, "sector", SECTORS)
     registered_on = date_field(E, "registered_on")
     above_scale = BooleanField(field_label(E, "above_scale"))
     listed = BooleanField(field_label(E, "listed"))
@@ -164,16 +166,17 @@ class EnterpriseForm(SchemaForm):
     self_tech_advancement = number_field(E, "self_tech_advancement", "numeric")
     self_core_support = number_field(E, "self_core_support", "numeric")
     self_rd_management = number_field(E, "self_rd_management", "numeric")
+    provincial_innovation_score = number_field(E, "provincial_innovation_score")
     notes = TextAreaField(field_label(E, "notes"), render_kw={"rows": 3})
     advisor = SelectField("科技指导员", choices=options([], "（不分配）"), validate_choice=False)
     version = HiddenField()
 
-    PROFILE = ("name", "credit_code", "town", "industry", "tech_domain", "registered_on",
-               "above_scale", "listed")
+    PROFILE = ("name", "credit_code", "town", "industry", "tech_domain", "sector",
+               "registered_on", "above_scale", "listed")
     CONTACT = ("address", "contact_person", "contact_phone", "contact_email")
     ASSESSMENT = ("core_ip_owned", "ip_self_developed", "led_standard",
                   "major_incident_last_year", "national_award_5y", "self_tech_advancement",
-                  "self_core_support", "self_rd_management")
+                  "self_core_support", "self_rd_management", "provincial_innovation_score")
 
     def set_region(self, region: Region) -> None:
         """Town and industry options come from the configured county."""

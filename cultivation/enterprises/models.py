@@ -55,6 +55,8 @@ class Enterprise(db.Model):  # type: ignore[name-defined]
     town: Mapped[str] = mapped_column(String(50))
     industry: Mapped[str | None] = mapped_column(String(50))
     tech_domain: Mapped[str | None] = mapped_column(String(50))
+    # 行业门类 for SME sizing (工信部联企业〔2011〕300号; codes: cultivation.policy.sectors)
+    sector: Mapped[str | None] = mapped_column(String(30))
     registered_on: Mapped[date | None] = mapped_column(Date)
     above_scale: Mapped[bool] = mapped_column(Boolean, default=False)
     listed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -73,6 +75,8 @@ class Enterprise(db.Model):  # type: ignore[name-defined]
     self_tech_advancement: Mapped[int | None] = mapped_column(Integer)
     self_core_support: Mapped[int | None] = mapped_column(Integer)
     self_rd_management: Mapped[int | None] = mapped_column(Integer)
+    # 省企业研究院 (169号): the province's 创新能力评价得分 (0–100), entered by hand
+    provincial_innovation_score: Mapped[float | None] = mapped_column(Money)
 
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

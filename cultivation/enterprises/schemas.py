@@ -24,9 +24,11 @@ from cultivation.enterprises.fields import (
     _date,
     _email,
     _industry,
+    _leading_kind,
     _money,
     _past_date,
     _points,
+    _score_100,
     _signed_money,
     _text,
     _town,
@@ -36,6 +38,7 @@ from cultivation.enterprises.fields import (
 )
 from cultivation.enterprises.models import COUNT_FIELDS, FIGURE_SOURCES, MONEY_FIELDS
 from cultivation.policy.rules.hnte import TECH_DOMAINS
+from cultivation.policy.sectors import SECTORS
 from cultivation.qualifications.models import (
     INSTITUTION_KINDS,
     INSTITUTION_LEVELS,
@@ -53,6 +56,7 @@ ENTERPRISE: dict[str, Field] = {
     "town": Field("乡镇（街道）", _town, required=True),
     "industry": Field("所属产业", _industry),
     "tech_domain": Field("高新技术领域", _choice(TECH_DOMAINS, "高新技术领域")),
+    "sector": Field("行业门类（中小企业划型）", _choice(SECTORS, "行业门类")),
     "registered_on": Field("注册日期", _past_date),
     "above_scale": Field("规上企业", _bool),
     "listed": Field("上市企业", _bool),
@@ -69,6 +73,7 @@ ENTERPRISE: dict[str, Field] = {
     "self_tech_advancement": Field("自评：技术先进程度（0–8）", _points(8)),
     "self_core_support": Field("自评：核心支持作用（0–8）", _points(8)),
     "self_rd_management": Field("自评：研发组织管理水平（0–20）", _points(20)),
+    "provincial_innovation_score": Field("省企业研究院创新能力评价得分（0–100）", _score_100),
 }
 
 FIGURES: dict[str, Field] = {
@@ -102,6 +107,7 @@ QUALIFICATION: dict[str, Field] = {
     "status": Field("状态", _choice(QUALIFICATION_STATUSES, "状态")),
     "revoked_on": Field("撤销日期", _date),
     "note": Field("备注", _text(300)),
+    "leading_kind": Field("领军类型（管理员配置）", _leading_kind),
 }
 
 INSTITUTION: dict[str, Field] = {

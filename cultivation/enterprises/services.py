@@ -220,6 +220,9 @@ def record_figures(
 
 def validation_context(today: date) -> schemas.Context:
     """The parse context for the running app's region."""
+    from cultivation.extensions import db
+    from cultivation.qualifications.queries import leading_kind_labels
     from cultivation.regions import current_region
 
-    return schemas.Context(region=current_region(), today=today)
+    return schemas.Context(region=current_region(), today=today,
+                           leading_kinds=leading_kind_labels(db.session))

@@ -19,6 +19,7 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import FIGURE_SOURCES, Enterprise, FiscalYearFigures
 from cultivation.enterprises.queries import EnterpriseFilters, list_all, list_statement
 from cultivation.imports.headers import TIER_LABEL, canonical_headers
+from cultivation.policy.sectors import SECTORS
 from cultivation.portfolios.queries import portfolio_ids
 from cultivation.qualifications.models import (
     INSTITUTION_LEVELS,
@@ -30,7 +31,7 @@ from cultivation.qualifications.tiers import TIER_LABELS
 
 EXPORT_NAMES = {"firms": "企业名录", "figures": "年度数据", "qualifications": "资质"}
 _LABELS = {"kind": QUALIFICATION_KINDS, "status": QUALIFICATION_STATUSES, "source": FIGURE_SOURCES,
-           "level": INSTITUTION_LEVELS}
+           "level": INSTITUTION_LEVELS, "sector": SECTORS}
 _HEAD_FONT = Font(bold=True)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 

@@ -34,6 +34,11 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
                  "乡镇名称", "所属街道", "属地"),
         "industry": ("所属产业", "产业", "产业类别", "主导产业", "产业分类"),
         "tech_domain": ("高新技术领域", "技术领域", "所属技术领域", "高新领域"),
+        "sector": ("行业门类（中小企业划型）", "行业门类", "国民经济行业门类", "划型行业",
+                   "中小企业划型行业"),
+        "provincial_innovation_score": ("省企业研究院创新能力评价得分（0–100）",
+                                        "省企业研究院创新能力评价得分", "研究院创新能力评价得分",
+                                        "创新能力评价得分"),
         "registered_on": ("注册日期", "成立日期", "注册时间", "成立时间", "登记日期"),
         "above_scale": ("规上企业", "是否规上", "是否规上企业", "规上", "规模以上", "是否规模以上"),
         "listed": ("上市企业", "是否上市", "上市", "是否上市企业"),
@@ -75,6 +80,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "status": ("状态", "资质状态"),
         "revoked_on": ("撤销日期", "取消日期"),
         "note": ("备注", "说明"),
+        "leading_kind": ("领军类型（管理员配置）", "领军类型", "领军名单类型"),
     },
 }
 # Columns every kind reads past quietly: row numbers and the read-only tier of exports.

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cultivation.audit import services as audit
 from cultivation.database import DbSession
+from cultivation.parameters.closing import close_superseded
 from cultivation.parameters.models import PolicyParameter
 from cultivation.policy import (
     PARAMETER_CATALOGUE,
@@ -63,6 +64,7 @@ def _configured_dir() -> Path | None:
 
 def seed_parameters(session: DbSession, today: date | None = None) -> int:
     """Insert the seed values missing from the database, keyed (key, valid_from); flush only.
+    Returns how many rows were added or closed (see ``closing.close_superseded``).
 
     Idempotent. A seed is fitted into the stored history as an admin's value would be: the
     period running on its first day is closed the day before, and it ends before a later
@@ -70,9 +72,12 @@ def seed_parameters(session: DbSession, today: date | None = None) -> int:
     """
     rows = list(session.scalars(select(PolicyParameter)))
     have = {(r.key, r.valid_from) for r in rows}
-    missing = [v for v in seed_table().all_values() if (v.key, v.valid_from) not in have]
+    seeds = seed_table().all_values()
+    closed = close_superseded(rows, seeds)
+    missing = [v for v in seeds if (v.key, v.valid_from) not in have]
     if not missing:
-        return 0
+        session.flush()
+        return closed
     by_key: dict[str, list[PolicyParameter]] = {}
     for row in rows:
         by_key.setdefault(row.key, []).append(row)
@@ -87,15 +92,20 @@ def seed_parameters(session: DbSession, today: date | None = None) -> int:
         by_key[value.key] = [*history, row]
         session.add(row)
     session.flush()
-    log.info("seeded %d policy parameter values", len(missing))
-    return len(missing)
+    log.info("seeded %d policy parameter values (closed %d)", len(missing), closed)
+    return len(missing) + closed
 
 
 def ensure_parameters(session: DbSession) -> int:
-    """Seed when a seed value is not stored yet (fresh database, new key or date); race-safe."""
-    stored = {(key, day) for key, day in
-              session.execute(select(PolicyParameter.key, PolicyParameter.valid_from))}
-    if all((v.key, v.valid_from) in stored for v in seed_table().all_values()):
+    """Seed when a seed value is not stored yet (fresh database, new key or date) or a stored
+    seed is still open where its seed now ends; race-safe. One query when nothing is to do."""
+    stored = {(key, day): (end, origin) for key, day, end, origin in session.execute(
+        select(PolicyParameter.key, PolicyParameter.valid_from, PolicyParameter.valid_to,
+               PolicyParameter.origin))}
+    seeds = seed_table().all_values()
+    if all((v.key, v.valid_from) in stored for v in seeds) and not any(
+        v.valid_to is not None and stored[(v.key, v.valid_from)] == (None, "seed") for v in seeds
+    ):
         return 0
     savepoint = session.begin_nested()
     try:

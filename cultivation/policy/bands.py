@@ -9,6 +9,11 @@ YAML form (one mapping per band; order does not matter, gaps and overlaps are re
 ``min_inclusive`` defaults to true and ``max_inclusive`` to false, so the usual
 "lower bound inclusive" bands need no flags. ``points`` is an integer or an
 inclusive ``[low, high]`` range (expert judgment picks a point inside it).
+
+An ``rd_test`` table (R&D intensity and amount tested together) gives every band a
+``rate``, an ``amount`` and ``combine``: ``all`` (both must hold) or ``any`` (either)::
+
+    - {max: 5000, rate: 0.05, amount: 100, combine: all}
 """
 
 from __future__ import annotations
@@ -20,9 +25,19 @@ from typing import Literal
 
 from cultivation.policy.numbers import JSONValue, decimal_to_json, to_decimal
 
-Payload = Literal["points", "rate", "amount"]
-PAYLOADS: tuple[Payload, ...] = ("points", "rate", "amount")
-_BAND_FIELDS = frozenset({"min", "max", "min_inclusive", "max_inclusive", *PAYLOADS})
+Payload = Literal["points", "rate", "amount", "rd_test"]
+PAYLOADS: tuple[Payload, ...] = ("points", "rate", "amount", "rd_test")
+Combine = Literal["all", "any"]
+COMBINE_WORDS: dict[str, str] = {"all": "且", "any": "或"}
+# The fields each payload requires in a band (rd_test: both thresholds and how they combine).
+_PAYLOAD_FIELDS: dict[str, tuple[str, ...]] = {
+    "points": ("points",),
+    "rate": ("rate",),
+    "amount": ("amount",),
+    "rd_test": ("rate", "amount", "combine"),
+}
+_VALUE_FIELDS = ("points", "rate", "amount", "combine")
+_BAND_FIELDS = frozenset({"min", "max", "min_inclusive", "max_inclusive", *_VALUE_FIELDS})
 
 
 class BandError(ValueError):
@@ -40,6 +55,7 @@ class Band:
     points: tuple[int, int] | None = None
     rate: Decimal | None = None
     amount: Decimal | None = None
+    combine: Combine | None = None
 
     def contains(self, x: Decimal) -> bool:
         """Whether ``x`` lies inside this band."""
@@ -77,6 +93,8 @@ class Band:
             out["rate"] = decimal_to_json(self.rate)
         if self.amount is not None:
             out["amount"] = decimal_to_json(self.amount)
+        if self.combine is not None:
+            out["combine"] = self.combine
         return out
 
 
@@ -125,9 +143,12 @@ def _parse_band(raw: object, payload: Payload, index: int) -> Band:
     unknown = sorted(str(k) for k in raw if k not in _BAND_FIELDS)
     if unknown:
         raise BandError(f"{where}含未知字段：{', '.join(unknown)}")
-    given = [p for p in PAYLOADS if p in raw]
-    if given != [payload]:
-        raise BandError(f"{where}必须且只能给出 {payload}（实际：{', '.join(given) or '无'}）")
+    given = [p for p in _VALUE_FIELDS if p in raw]
+    wanted = list(_PAYLOAD_FIELDS[payload])
+    if given != wanted:
+        raise BandError(
+            f"{where}必须且只能给出 {' / '.join(wanted)}（实际：{', '.join(given) or '无'}）"
+        )
     lower = _bound(raw.get("min"), where, "min")
     upper = _bound(raw.get("max"), where, "max")
     lower_inc = _flag(raw.get("min_inclusive", True), where, "min_inclusive")
@@ -139,15 +160,25 @@ def _parse_band(raw: object, payload: Payload, index: int) -> Band:
     ):
         raise BandError(f"{where}的区间为空（min {lower}，max {upper}）")
     band = Band(lower, upper, lower_inc, upper_inc)
-    value = raw[payload]
     if payload == "points":
-        return replace(band, points=_points(value, where))
-    number = _bound(value, where, payload)
-    if number is None or number < 0 or (payload == "rate" and number > 1):
-        raise BandError(
-            f"{where}的 {payload} 必须是{'0 到 1 之间的' if payload == 'rate' else '非负'}数"
-        )
-    return replace(band, rate=number) if payload == "rate" else replace(band, amount=number)
+        return replace(band, points=_points(raw["points"], where))
+    if "rate" in raw:
+        band = replace(band, rate=_number(raw["rate"], where, "rate"))
+    if "amount" in raw:
+        band = replace(band, amount=_number(raw["amount"], where, "amount"))
+    if "combine" in raw:
+        combine = raw["combine"]
+        if combine not in COMBINE_WORDS:
+            raise BandError(f"{where}的 combine 必须是 all（同时满足）或 any（满足其一）")
+        band = replace(band, combine=combine)
+    return band
+
+
+def _number(value: object, where: str, name: str) -> Decimal:
+    number = _bound(value, where, name)
+    if number is None or number < 0 or (name == "rate" and number > 1):
+        raise BandError(f"{where}的 {name} 必须是{'0 到 1 之间的' if name == 'rate' else '非负'}数")
+    return number
 
 
 def _bound(value: object, where: str, name: str) -> Decimal | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cultivation.policy.bands import Payload
+from cultivation.policy.sectors import SECTORS, SME_LINES, SME_MEASURES
 
 Kind = Literal["number", "bands"]
 
@@ -45,6 +46,7 @@ PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
         "高企：高新技术产品（服务）收入占总收入比例下限", "比例"
     ),
     "hnte.innovation_score_min": _n("高企：创新能力评价最低分", "分"),
+    "hnte.innovation_score_above": _n("高企：创新能力评价得分须高于（不含该分）", "分"),
     "hnte.score.tech_advancement_max": _n("高企评分：技术的先进程度满分", "分"),
     "hnte.score.core_support_max": _n("高企评分：对主要产品的核心支持作用满分", "分"),
     "hnte.score.ip_quantity_class_i_bands": _b(
@@ -90,6 +92,16 @@ PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
     "zj_tech_sme.tech_staff_ratio_min": _n("省科小：科技人员占职工总数比例下限", "比例"),
     "zj_tech_sme.sme_employees_below": _n("省科小：中小企业划型（工业）从业人员低于", "人"),
     "zj_tech_sme.sme_revenue_below": _n("省科小：中小企业划型（工业）营业收入低于", "万元"),
+    # … and from 2025 the line of the firm's own sector (工信部联企业〔2011〕300号 第四条)
+    **{
+        f"zj_tech_sme.sme.{code}.{measure}_below": _n(
+            f"省科小：中小企业划型（{name}）{measure_name}低于",
+            "人" if measure == "employees" else "万元",
+        )
+        for code, name in SECTORS.items()
+        for measure in SME_LINES[code]
+        if (measure_name := SME_MEASURES[measure])
+    },
     # 省级高新技术企业研究开发中心 (DOMAIN §4)
     "provincial_hnte_center.hnte_min_days": _n("省高新研发中心：成为高企的最短天数", "天"),
     "provincial_hnte_center.rd_rate_bands": _b(
@@ -111,6 +123,9 @@ PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
     "provincial_hnte_center.ip_class_ii_min": _n("省高新研发中心：近三年Ⅱ类知识产权下限", "项"),
     "provincial_hnte_center.lookback_years": _n("省高新研发中心：成果转化统计年数", "年"),
     "provincial_hnte_center.conversions_min": _n("省高新研发中心：近三年成果转化项数下限", "项"),
+    "provincial_hnte_center.programme_closed": _n(
+        "省高新研发中心：已并入省企业研究院序列、不再单独认定（1 = 是）", "标志"
+    ),
     # 省级企业研究院 (DOMAIN §4)
     "provincial_institute.sales_revenue_min": _n("省级企业研究院：上年销售收入下限", "万元"),
     "provincial_institute.rd_ratio_min": _n("省级企业研究院：研发费用占销售收入比例下限", "比例"),
@@ -118,6 +133,14 @@ PARAMETER_CATALOGUE: dict[str, ParameterSpec] = {
     "provincial_institute.rd_staff_min": _n("省级企业研究院：全职研发人员下限", "人"),
     "provincial_institute.site_area_min": _n("省级企业研究院：研发场地面积下限", "平方米"),
     "provincial_institute.equipment_value_min": _n("省级企业研究院：研发设备原值下限", "万元"),
+    "provincial_institute.rd_intensity_bands": _b(
+        "省企业研究院：研发强度与研发费用（按上年销售收入分段，且/或）",
+        "万元 → 比例、万元",
+        "rd_test",
+    ),
+    "provincial_institute.innovation_score_min": _n(
+        "省企业研究院：创新能力评价得分下限（省级评价，非高企评分）", "分"
+    ),
     # 浙江省创新型领军企业 (DOMAIN §4)
     "leading.lookback_years": _n("领军企业：研发投入统计年数", "年"),
     "leading.rd_ratio_min": _n("领军企业：近三年研发费用占销售收入比例下限", "比例"),

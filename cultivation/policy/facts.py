@@ -8,6 +8,9 @@ those criteria stay ``null`` until an advisor supplies them in the what-if calcu
 ``rd_site_area`` (m²), ``rd_equipment_value`` (万元) and, per fiscal year, ``rd_staff``
 (full-time R&D staff) and ``core_product_revenue``.
 
+``sector``: 行业门类 for SME sizing (``policy.sectors``). 省企业研究院 from 2025 reads
+``provincial_innovation_score`` (the province's 0–100 evaluation) and ``municipal_rd_institution``.
+
 ``ip_class_i`` / ``ip_class_ii`` are the valid IP items the firm holds at year end;
 ``conversions`` are the 成果转化 items of that year.
 """
@@ -21,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from cultivation.policy.numbers import to_decimal
+from cultivation.policy.sectors import read_sector
 
 
 class FactsError(ValueError):
@@ -106,6 +110,9 @@ class Facts:
     software_enterprise: bool | None = None
     rd_site_area: Decimal | None = None
     rd_equipment_value: Decimal | None = None
+    sector: str | None = None
+    provincial_innovation_score: Decimal | None = None
+    municipal_rd_institution: bool | None = None
     self_assessment: SelfAssessment = field(default_factory=SelfAssessment)
     fiscal_years: tuple[FiscalYear, ...] = ()
 
@@ -128,11 +135,12 @@ _BOOLS = (
     "national_award_5y",
     "municipal_hnte_center",
     "software_enterprise",
+    "municipal_rd_institution",
 )
-_TOP_AMOUNTS = ("rd_site_area", "rd_equipment_value")
+_TOP_AMOUNTS = ("rd_site_area", "rd_equipment_value", "provincial_innovation_score")
 _SELF_ASSESSMENT = tuple(f.name for f in fields(SelfAssessment))
 _TOP_FIELDS = frozenset(
-    {*_DATES, *_BOOLS, *_TOP_AMOUNTS, "tech_domain", "self_assessment", "fiscal_years"}
+    {*_DATES, *_BOOLS, *_TOP_AMOUNTS, "tech_domain", "sector", "self_assessment", "fiscal_years"}
 )
 _YEAR_FIELDS = frozenset({"year", *_AMOUNTS, *_COUNTS})
 # (part, whole, message): a part may not exceed its whole within one year.
@@ -192,6 +200,12 @@ def facts_from_json(data: object) -> Facts:
     if domain is not None and (not isinstance(domain, str) or not domain.strip()):
         reader.fail("tech_domain", "必须是非空文本")
     values["tech_domain"] = domain.strip() if isinstance(domain, str) and domain.strip() else None
+    values["sector"], problem = read_sector(data.get("sector"))
+    if problem:
+        reader.fail("sector", problem)
+    score = values["provincial_innovation_score"]
+    if score is not None and score > 100:
+        reader.fail("provincial_innovation_score", "必须在 0 到 100 之间")
     values["self_assessment"] = _self_assessment(reader, data.get("self_assessment"))
     values["fiscal_years"] = _fiscal_years(reader, data.get("fiscal_years"))
     if reader.errors:

@@ -19,6 +19,8 @@ class Criterion:
 
     ``borderline`` marks a None that comes from an expert-judged score range straddling
     the pass mark (not from missing data): it makes the outcome ``borderline``.
+    ``soft`` marks a condition shown for information ("原则上应…"): it never decides the
+    outcome, whatever ``passed`` is; its JSON carries ``"soft": true``.
     """
 
     id: str
@@ -32,10 +34,11 @@ class Criterion:
     years: tuple[int, ...] = ()
     note: str | None = None
     borderline: bool = False
+    soft: bool = False
 
     def to_json(self) -> dict[str, JSONValue]:
         """The criterion as Verdict JSON."""
-        return {
+        out: dict[str, JSONValue] = {
             "id": self.id,
             "label": self.label,
             "passed": self.passed,
@@ -47,6 +50,9 @@ class Criterion:
             "years": list(self.years),
             "note": self.note,
         }
+        if self.soft:
+            out["soft"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,9 @@ class Verdict:
 
 
 def decide_outcome(criteria: Iterable[Criterion]) -> Outcome:
-    """ineligible if any fails; incomplete if data is missing; borderline; else eligible."""
-    items = list(criteria)
+    """ineligible if any fails; incomplete if data is missing; borderline; else eligible.
+    Soft criteria are left out."""
+    items = [c for c in criteria if not c.soft]
     if any(c.passed is False for c in items):
         return "ineligible"
     if any(c.passed is None and not c.borderline for c in items):

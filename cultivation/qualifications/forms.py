@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import SelectField
 
 from cultivation.enterprises import schemas
@@ -35,6 +37,15 @@ class QualificationForm(SchemaForm):
                          validate_choice=False, default="valid")
     revoked_on = date_field(Q, "revoked_on")
     note = text_field(Q, "note")
+    leading_kind = choice_field(Q, "leading_kind", blank="（不适用）")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from cultivation.extensions import db
+        from cultivation.qualifications.queries import leading_kind_labels
+
+        # 领军 kinds an admin added (领军类型): options of this select, not of ``kind``
+        self.leading_kind.choices = options(leading_kind_labels(db.session), "（不适用）")
 
 
 INST = schemas.INSTITUTION

@@ -60,6 +60,8 @@ class Qualification(db.Model):  # type: ignore[name-defined]
     status: Mapped[str] = mapped_column(String(10), default="valid")
     revoked_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(String(300))
+    # For kind "leading": which 领军-tier list it is (a LeadingKind label an admin added).
+    leading_kind: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
@@ -69,6 +71,8 @@ class Qualification(db.Model):  # type: ignore[name-defined]
 
     @property
     def kind_label(self) -> str:
+        if self.kind == "leading" and self.leading_kind:
+            return self.leading_kind
         return QUALIFICATION_KINDS.get(self.kind, self.kind)
 
     def status_on(self, day: date) -> str:
@@ -80,6 +84,19 @@ class Qualification(db.Model):  # type: ignore[name-defined]
         if self.valid_to is not None and day > self.valid_to:
             return "expired"
         return "valid"
+
+
+class LeadingKind(db.Model):  # type: ignore[name-defined]
+    """A qualification kind of the 领军 tier added by an administrator (no code change): e.g.
+    浙江省科技领军企业 or 科技小巨人企业 besides the built-in 创新型领军企业. A qualification of
+    such a kind is stored with ``kind = "leading"`` and this label, so it gives the 领军 tier."""
+
+    __tablename__ = "leading_kinds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(100), unique=True)
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RDInstitution(db.Model):  # type: ignore[name-defined]

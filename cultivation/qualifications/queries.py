@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Integer, and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement, Subquery
 
-from cultivation.qualifications.models import Qualification
+from cultivation.database import DbSession
+from cultivation.qualifications.models import LeadingKind, Qualification
 from cultivation.qualifications.tiers import KIND_TIER, TIER_RANK, TIERS
 
 _RANK_OF_KIND = {kind: TIER_RANK[tier] for kind, tier in KIND_TIER.items()}
@@ -63,3 +64,8 @@ def enterprises_with_tier(day: date) -> tuple[Subquery, ColumnElement[int]]:
     ranks = tier_ranks_at(day)
     rank_col = func.coalesce(ranks.c.rank, 0).cast(Integer)
     return ranks, rank_col
+
+
+def leading_kind_labels(session: DbSession) -> tuple[str, ...]:
+    """Every 领军-tier kind label an admin added (领军类型), oldest first (one query)."""
+    return tuple(session.scalars(select(LeadingKind.label).order_by(LeadingKind.id)))

@@ -25,6 +25,8 @@ def _check_qualification(values: dict[str, Any]) -> None:
     errors = schemas.check_dates(values, "valid_from", "valid_to", "有效期至不能早于生效日期")
     if values.get("status") == "revoked" and not values.get("revoked_on"):
         errors.setdefault("revoked_on", []).append("状态为已撤销时请填写撤销日期")
+    if values.get("leading_kind") and values.get("kind") != "leading":
+        errors.setdefault("leading_kind", []).append("只有“创新型领军企业”类资质可选领军类型")
     if errors:
         raise schemas.ValidationError(errors)
 

@@ -21,6 +21,8 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
+from cultivation.parameters.services import readable_table
+from cultivation.policy import ParameterTable
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import current_assignment_join
 from cultivation.reminders.due import due_offset, in_days_text
@@ -28,7 +30,7 @@ from cultivation.screening.models import Evaluation
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOME_LABELS, latest_run_id
 from cultivation.web.clock import local_date
 from cultivation.web.filters import cn_date
-from cultivation.windows.models import PROGRAMME_RULES, ApplicationWindow
+from cultivation.windows.models import PROGRAMME_CLOSED_BY, PROGRAMME_RULES, ApplicationWindow
 from cultivation.windows.schema import MAX_OFFSET
 
 JOB = "window-reminders"
@@ -84,7 +86,7 @@ def gaps_from_verdict(details: dict[str, Any] | None) -> tuple[list[str], str | 
     details = details or {}
     gaps = []
     for criterion in details.get("criteria") or []:
-        if criterion.get("passed") is True:
+        if criterion.get("passed") is True or criterion.get("soft"):
             continue
         label = criterion.get("label") or criterion.get("id") or "指标"
         gap = criterion.get("gap")
@@ -93,12 +95,33 @@ def gaps_from_verdict(details: dict[str, Any] | None) -> tuple[list[str], str | 
         else:
             gaps.append(f"{label}：{gap or '未达标'}")
     score = details.get("score") or {}
+    marks = {c.get("id"): c.get("required") for c in details.get("criteria") or []}
     text = None
     if score.get("min") is not None and score.get("max") is not None:
-        text = f"创新能力评价预计 {score['min']}–{score['max']} 分（需≥71分）"
+        need = _need(marks.get("innovation_score"))
+        text = f"创新能力评价预计 {score['min']}–{score['max']} 分{need}"
     elif score.get("total") is not None:
-        text = f"评价得分 {score['total']} 分（需≥60分）"
+        text = f"评价得分 {score['total']} 分{_need(marks.get('score_total'))}"
     return gaps, text
+
+
+def _need(mark: object) -> str:
+    """"（需≥71分）" or "（需>70分）" from the criterion's required value (the dated mark)."""
+    if isinstance(mark, str):
+        return f"（需{mark.replace(' ', '')}分）"
+    if isinstance(mark, int | float) and not isinstance(mark, bool):
+        return f"（需≥{mark:g}分）"
+    return ""
+
+
+def closed_programmes(table: ParameterTable, today: date) -> set[str]:
+    """Programmes no longer run on ``today`` (their closing parameter is in force): their
+    windows send no reminder, e.g. 省高新研发中心 from 浙经信高新〔2025〕169号."""
+    return {
+        programme
+        for programme, key in PROGRAMME_CLOSED_BY.items()
+        if any(value.covers(today) and value.value for value in table.history(key))
+    }
 
 
 def candidates_by_advisor(session: DbSession, rules: set[str], today: date
@@ -153,6 +176,9 @@ def send_window_reminders(session: DbSession, now: datetime) -> dict[str, int]:
             ApplicationWindow.opens_on <= today + timedelta(days=MAX_OFFSET))
     ))
     due = due_reminders(windows, today, catchup)
+    if any(d.window.programme in PROGRAMME_CLOSED_BY for d in due):  # read only when it matters
+        closed = closed_programmes(readable_table(session), today)
+        due = [d for d in due if d.window.programme not in closed]
     counts: Counter[str] = Counter(reminders_due=len(due))
     wanted = {PROGRAMME_RULES[d.window.programme] for d in due
               if d.window.programme in PROGRAMME_RULES}

@@ -140,7 +140,8 @@ def targets_xlsx(plan_name: str, rows: list[IndicatorProgress], today: date) -> 
     for p in rows:
         latest = p.latest
         out.append({
-            "label": p.indicator.label, "unit": p.indicator.unit, "baseline": p.baseline,
+            "label": p.indicator.label + (f"（{p.closed_note}）" if p.closed_note else ""),
+            "unit": p.indicator.unit, "baseline": p.baseline,
             "target": p.target if p.target is not None else p.target_note,
             "year": latest[0] if latest else None, "actual": latest[1].value if latest else None,
             "completion": p.completion,

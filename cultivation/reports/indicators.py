@@ -20,6 +20,11 @@ class Indicator:
     kinds: tuple[str, ...] = ()  # qualification or institution kinds counted
     digits: int = 0
     note: str = ""
+    # A row summed from other indicators' targets (shown when the plan has all of them).
+    combines: tuple[str, ...] = ()
+    # The policy parameter that, in force, ends new recognitions of what this row counts.
+    closed_by: str | None = None
+    closed_note: str = ""
 
     @property
     def scopable(self) -> bool:
@@ -55,7 +60,16 @@ _ALL = [
               kinds=("provincial_institute", "provincial_key_institute"),
               note="含省重点企业研究院；按企业计数"),
     Indicator("provincial_hnte_center_count", "省级高新技术企业研发中心", "家",
-              computed="institution", kinds=("provincial_hnte_center",)),
+              computed="institution", kinds=("provincial_hnte_center",),
+              note="按企业计数；已认定的研发中心仍计入三覆盖",
+              closed_by="provincial_hnte_center.programme_closed",
+              closed_note="浙经信高新〔2025〕169号起省高新研发中心并入省企业研究院序列、不再单独"
+                          "认定（待确认）：本目标无法再通过新认定增长，见下行合计"),
+    Indicator("provincial_rd_series_count", "省级企业研究院（含原省高新研发中心）", "家",
+              computed="institution",
+              kinds=("provincial_institute", "provincial_key_institute", "provincial_hnte_center"),
+              note="研究院与原省高新研发中心合并计数（按企业，一家只计一次）；目标为两项目标之和",
+              combines=("provincial_institute_count", "provincial_hnte_center_count")),
     Indicator("innovation_platforms", "创新平台", "个"),
     Indicator("leading_teams", "领军型创业创新团队", "个"),
     Indicator("high_value_patents_per_10k", "每万人高价值发明专利拥有量", "件", digits=1),

@@ -8,6 +8,9 @@ Four statements per call whatever the number of firms: the firms, their fiscal y
 - ``provincial_rd_institution`` (科小 direct pass: 省部级以上研发机构): an institution in force of
   a provincial kind, or of any kind with level national or provincial.
 - ``municipal_hnte_center`` (省高新研发中心 precondition): a 市级 or 省级 高新研发中心 in force.
+- ``municipal_rd_institution`` (省企业研究院 from 2025, "原则上应建有市级企业研发机构"): an
+  institution in force of level 市级 or higher, or of a 市级/省级 kind.
+- ``sector`` and ``provincial_innovation_score`` are the firm's own fields (None until entered).
 
 The registry is the record of certificates and institutions, so their absence reads as False.
 The what-if-only fields (software enterprise, site area, equipment value, full-time R&D staff,
@@ -34,12 +37,13 @@ YEARS_LOADED = 6
 PROVINCIAL_KINDS = ("provincial_key_institute", "provincial_institute", "provincial_hnte_center")
 PROVINCIAL_LEVELS = ("national", "provincial")
 HNTE_CENTER_KINDS = ("municipal_hnte_center", "provincial_hnte_center")
+MUNICIPAL_LEVELS = ("national", "provincial", "municipal")
 
 _FIRM_COLUMNS = (
     Enterprise.id, Enterprise.registered_on, Enterprise.tech_domain, Enterprise.core_ip_owned,
     Enterprise.ip_self_developed, Enterprise.major_incident_last_year, Enterprise.led_standard,
     Enterprise.national_award_5y, Enterprise.self_tech_advancement, Enterprise.self_core_support,
-    Enterprise.self_rd_management,
+    Enterprise.self_rd_management, Enterprise.sector, Enterprise.provincial_innovation_score,
 )
 _FIGURE_FIELDS = (*COUNT_FIELDS, *MONEY_FIELDS)
 
@@ -59,7 +63,7 @@ def facts_for_enterprises(
         scope = list(ids)
     years = _years(session, scope, as_of)
     hnte = _hnte_certified_on(session, scope, as_of)
-    provincial, centre = _institutions(session, scope, as_of)
+    provincial, centre, municipal = _institutions(session, scope, as_of)
     result: dict[int, Facts] = {}
     for row in session.execute(firms):
         firm_id = row.id
@@ -76,6 +80,9 @@ def facts_for_enterprises(
             national_award_5y=row.national_award_5y,
             hnte_certified_on=hnte.get(firm_id),
             municipal_hnte_center=firm_id in centre,
+            municipal_rd_institution=firm_id in municipal,
+            sector=row.sector,
+            provincial_innovation_score=row.provincial_innovation_score,
             self_assessment=SelfAssessment(
                 tech_advancement=row.self_tech_advancement,
                 core_support=row.self_core_support,
@@ -117,19 +124,23 @@ def _hnte_certified_on(session: DbSession, scope: Any, as_of: date) -> dict[int,
     return {firm_id: since for firm_id, since in session.execute(stmt)}
 
 
-def _institutions(session: DbSession, scope: Any, as_of: date) -> tuple[set[int], set[int]]:
+def _institutions(
+    session: DbSession, scope: Any, as_of: date
+) -> tuple[set[int], set[int], set[int]]:
     stmt = (
         select(RDInstitution.enterprise_id, RDInstitution.kind, RDInstitution.level)
         .where(RDInstitution.enterprise_id.in_(scope), RDInstitution.recognized_on <= as_of,
                or_(RDInstitution.revoked_on.is_(None), RDInstitution.revoked_on > as_of),
                or_(RDInstitution.kind.in_(PROVINCIAL_KINDS + HNTE_CENTER_KINDS),
-                   RDInstitution.level.in_(PROVINCIAL_LEVELS)))
+                   RDInstitution.level.in_(MUNICIPAL_LEVELS)))
     )
     provincial: set[int] = set()
     centre: set[int] = set()
+    municipal: set[int] = set()
     for firm_id, kind, level in session.execute(stmt):
         if kind in PROVINCIAL_KINDS or level in PROVINCIAL_LEVELS:
             provincial.add(firm_id)
         if kind in HNTE_CENTER_KINDS:
             centre.add(firm_id)
-    return provincial, centre
+        municipal.add(firm_id)  # every row here is 市级 or higher (by kind or level)
+    return provincial, centre, municipal

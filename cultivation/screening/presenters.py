@@ -33,7 +33,7 @@ ALTERNATIVES = {
     "ip_items": ("有效知识产权", "≥ ", "项"), "employees": ("从业人员", "< ", "人"),
     "sales_revenue": ("营业收入", "< ", "万元"), "rd_expense_ratio": ("研发费用占比", "≥ ", ""),
     "rd_expense_amount": ("研发费用", "≥ ", "万元"), "ip_class_i": ("Ⅰ类知识产权", "≥ ", "项"),
-    "ip_class_ii": ("Ⅱ类知识产权", "≥ ", "项"),
+    "ip_class_ii": ("Ⅱ类知识产权", "≥ ", "项"), "total_assets": ("资产总额", "< ", "万元"),
 }
 STRICT_MINIMUM = frozenset({"innovation_spending"})  # "> 0": some R&D spending
 
@@ -132,6 +132,8 @@ def _alternative(cid: str, value: Any, *, required: bool = False) -> str:
 
 def _status(item: Mapping[str, Any]) -> tuple[str, str]:
     passed = item.get("passed")
+    if item.get("soft") and passed is not True:  # "原则上…": shown, never decides the outcome
+        return "提示（不影响结论）", "text-warning"
     if passed is True:
         return "通过", "text-success"
     if passed is False:
@@ -214,6 +216,10 @@ def _band_text(band: Mapping[str, Any], unit: str) -> str:
     if "points" in band:
         points = band["points"]
         got = f"{points[0]}–{points[1]} 分" if isinstance(points, list) else f"{points} 分"
+    elif "combine" in band:  # rd_test: intensity and amount, both (且) or either (或)
+        word = "且" if band["combine"] == "all" else "或"
+        got = (f"研发强度 ≥ {percent_text(band.get('rate'))} {word}"
+               f"研发费用 ≥ {number_text(band.get('amount'))} 万元")
     elif "rate" in band:
         got = percent_text(band["rate"])
     else:
@@ -245,7 +251,11 @@ def verdict_view(data: Mapping[str, Any], parameters: Sequence[Mapping[str, Any]
 
 
 def _score(score: Mapping[str, Any], pass_mark: Any) -> tuple[str, list[tuple[str, str]]]:
-    need = f"（需 ≥ {pass_mark} 分）" if pass_mark is not None else ""
+    need = ""
+    if isinstance(pass_mark, str):  # "> 70": the mark states its own comparison
+        need = f"（需 {pass_mark} 分）"
+    elif pass_mark is not None:
+        need = f"（需 ≥ {pass_mark} 分）"
     if "min" in score:
         text = (f"{score['min']} 分" if score["min"] == score["max"]
                 else f"{score['min']}–{score['max']} 分")

@@ -19,6 +19,7 @@ from cultivation.inputs import InputError, parse_bool, parse_date, parse_number
 from cultivation.policy import Facts, FactsError, facts_from_json
 from cultivation.policy.rules.base import FIELD_LABELS
 from cultivation.policy.rules.hnte import TECH_DOMAINS
+from cultivation.policy.sectors import SECTORS
 
 COLUMNS = 4
 DATES = {"as_of": "评估日期", "registered_on": "注册成立日期",
@@ -33,10 +34,12 @@ FLAGS = {
     "provincial_rd_institution": "拥有省部级以上研发机构",
     "municipal_hnte_center": "已有市级高新研发中心",
     "software_enterprise": "软件企业",
+    "municipal_rd_institution": "建有市级及以上企业研发机构",
 }
 SELF = {"tech_advancement": "技术先进程度（0–8）", "core_support": "核心支持作用（0–8）",
         "rd_management": "研发组织管理水平（0–20）"}
-EXTRA = {"rd_site_area": "研发场地面积（平方米）", "rd_equipment_value": "研发设备原值（万元）"}
+EXTRA = {"rd_site_area": "研发场地面积（平方米）", "rd_equipment_value": "研发设备原值（万元）",
+         "provincial_innovation_score": "省企业研究院创新能力评价得分（0–100）"}
 YEAR_FIELDS = ("employees", "tech_staff", "rd_staff", "sales_revenue", "total_revenue",
                "high_tech_revenue", "core_product_revenue", "rd_expense", "rd_expense_domestic",
                "total_cost", "total_assets", "net_assets", "ip_class_i", "ip_class_ii",
@@ -90,6 +93,8 @@ def values_from_facts(facts: Facts, as_of: date) -> dict[str, str]:
             values[name] = day.isoformat()
     if facts.tech_domain:
         values["tech_domain"] = facts.tech_domain
+    if facts.sector:
+        values["sector"] = facts.sector
     for name in FLAGS:
         flag = getattr(facts, name)
         if flag is not None:
@@ -119,7 +124,7 @@ def _text(amount: Any) -> str:
 
 def read_form(form: Mapping[str, str]) -> SelfTest:
     """Read the posted form into Facts; every problem is attached to its field in Chinese."""
-    names = (*DATES, "tech_domain", *FLAGS, *(f"self_{n}" for n in SELF), *EXTRA,
+    names = (*DATES, "tech_domain", "sector", *FLAGS, *(f"self_{n}" for n in SELF), *EXTRA,
              *(f"fy{i}_{n}" for i in range(COLUMNS) for n in ("year", *YEAR_FIELDS)))
     result = SelfTest({name: (form.get(name) or "").strip()[:50] for name in names})
     data: dict[str, Any] = {}
@@ -128,6 +133,9 @@ def read_form(form: Mapping[str, str]) -> SelfTest:
     domain = result.values.get("tech_domain")
     if domain:
         data["tech_domain"] = domain
+    sector = result.values.get("sector")
+    if sector:
+        data["sector"] = sector
     for name in FLAGS:
         _read(result, data, name, name, parse_bool)
     for name in SELF:
@@ -191,6 +199,11 @@ def _form_name(path: str, columns: list[tuple[int, dict[str, Any]]]) -> str:
     if path.startswith("self_assessment."):
         return "self_" + path.removeprefix("self_assessment.")
     return path
+
+
+def sector_choices() -> list[tuple[str, str]]:
+    """The 行业门类 select (工信部联企业〔2011〕300号), with "unknown" first."""
+    return [("", "未填写"), *SECTORS.items()]
 
 
 def domain_choices() -> list[tuple[str, str]]:

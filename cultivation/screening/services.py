@@ -122,7 +122,7 @@ def evaluation_row(run_id: int | None, firm_id: int, verdict: Verdict, now: date
         "run_id": run_id, "enterprise_id": firm_id, "rules": verdict.rules,
         "as_of": verdict.as_of, "outcome": verdict.outcome, "score_min": low, "score_max": high,
         "total_gap": total_gap(verdict),
-        "failed": [c.id for c in verdict.criteria if c.passed is not True],
+        "failed": [c.id for c in verdict.criteria if c.passed is not True and not c.soft],
         "details": stored_details(verdict), "created_at": now,
     }
 
@@ -152,11 +152,11 @@ def total_gap(verdict: Verdict) -> float:
       its worst end (min) when borderline (71 − 64 = 7 → 7 / 71);
     - failed yes/no or list criteria, or a required value of 0: 1;
     - undecided for missing data: 1 (each missing criterion weighs like a full failure).
-    Passed criteria add 0, so eligible firms have 0. Rounded to six decimals.
+    Passed and soft criteria add 0, so eligible firms have 0. Rounded to six decimals.
     """
     gap = 0.0
     for criterion in verdict.criteria:
-        if criterion.passed is True:
+        if criterion.passed is True or criterion.soft:
             continue
         if criterion.passed is None and not criterion.borderline:
             gap += 1.0
@@ -169,6 +169,11 @@ def total_gap(verdict: Verdict) -> float:
 
 
 def _relative(actual: object, required: object) -> float:
+    if isinstance(required, str) and required.startswith("> "):  # a strict mark, e.g. "> 70"
+        try:
+            required = float(required[2:]) + 1  # whole points: > 70 needs 71
+        except ValueError:
+            return 1.0
     if (
         isinstance(actual, int | float) and not isinstance(actual, bool)
         and isinstance(required, int | float) and not isinstance(required, bool)

@@ -23,6 +23,7 @@ from cultivation.reports.tiersql import (
     firm_exists_on,
     institution_in_force,
 )
+from cultivation.targets.closing import closed_parameters, summed_targets
 
 Key = tuple[str, str, int]  # (indicator, scope value — "" for the county, year)
 
@@ -172,6 +173,7 @@ class IndicatorProgress:
     target_note: str | None
     targets: dict[int, float | None] = field(default_factory=dict)
     actuals: dict[int, Actual] = field(default_factory=dict)
+    closed_note: str | None = None  # the programme no longer recognises new ones (today)
 
     @property
     def latest(self) -> tuple[int, Actual] | None:
@@ -233,21 +235,30 @@ def plan_progress(session: DbSession, plan: PlanPeriod, today: date,
     actuals = {**computed_actuals(session, years, today), **manual_actuals(session, years)}
     county = [t for t in targets if t.scope_kind == "county"]
     codes = {t.indicator for t in county}
+    closed = closed_parameters(session, today)
     rows = []
     for code, ind in INDICATORS.items():
-        if code not in codes:
+        end_note: str | None
+        if ind.combines and set(ind.combines) <= codes:
+            targets_by_year = summed_targets(county, ind.combines)
+            end_value = targets_by_year.get(plan.end_year)
+            end_note = "、".join(INDICATORS[c].label for c in ind.combines) + " 目标之和"
+        elif code in codes:
+            by_year = {t.year: t for t in county if t.indicator == code}
+            targets_by_year = {y: t.value for y, t in sorted(by_year.items())}
+            end = by_year.get(plan.end_year) or (by_year[max(by_year)] if by_year else None)
+            end_value, end_note = (end.value, end.note) if end else (None, None)
+        else:
             continue
-        by_year = {t.year: t for t in county if t.indicator == code}
-        end = by_year.get(plan.end_year) or (by_year[max(by_year)] if by_year else None)
-        base = by_year.get(plan.baseline_year)
         rows.append(IndicatorProgress(
             indicator=ind,
-            baseline=base.value if base else None,
-            target=end.value if end else None,
-            target_note=end.note if end else None,
-            targets={y: t.value for y, t in sorted(by_year.items())},
+            baseline=targets_by_year.get(plan.baseline_year),
+            target=end_value,
+            target_note=end_note,
+            targets=targets_by_year,
             actuals={y: actuals[(code, "", y)] for y in years if (code, "", y) in actuals
                      and y > plan.baseline_year},
+            closed_note=ind.closed_note if ind.closed_by in closed else None,
         ))
     return rows
 

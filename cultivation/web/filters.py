@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from markupsafe import Markup
 
 from cultivation import vocabulary
+from cultivation.policy.sectors import sector_label
 from cultivation.qualifications.tiers import TIER_LABELS
 
 TIER_BADGE_CLASS = {
@@ -94,4 +95,5 @@ def register_filters(app: Flask) -> None:
         yes_no=yes_no,
         phone_links=phone_links,
     )
-    app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS, vocab=vocabulary)
+    app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS, vocab=vocabulary,
+                                 sector_label=sector_label)

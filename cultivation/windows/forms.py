@@ -18,6 +18,8 @@ class WindowForm(FlaskForm):
     closes_on = StringField("截止日期", render_kw={"type": "date"})
     remind_days = StringField("提前提醒天数", default="30, 7, 1",
                               description="开始和截止前各提前几天提醒，用逗号分隔，如 30, 7, 1")
+    issuer = StringField("发文机关", description="如“浙江省经济和信息化厅”")
+    source = StringField("依据（通知名称与文号）")
     note = TextAreaField("备注", render_kw={"rows": 3})
     confirmed = BooleanField("日期已按当年正式通知核实")
 

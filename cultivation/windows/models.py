@@ -14,6 +14,8 @@ from cultivation.vocabulary import PROGRAMME_LABELS
 PROGRAMMES = PROGRAMME_LABELS
 # Window programme → the screening rule set whose candidates a reminder lists.
 PROGRAMME_RULES = {"hnte": "hnte", "tech_sme": "tech-sme", "zj_tech_sme": "zj-tech-sme"}
+# A programme that stops: the policy parameter (in force = closed) that ends its reminders.
+PROGRAMME_CLOSED_BY = {"provincial_hnte_center": "provincial_hnte_center.programme_closed"}
 DEFAULT_REMIND_DAYS = [30, 7, 1]
 
 
@@ -31,6 +33,8 @@ class ApplicationWindow(db.Model):  # type: ignore[name-defined]
     closes_on: Mapped[date] = mapped_column(Date, index=True)
     remind_days: Mapped[list[int]] = mapped_column(JSON, default=lambda: list(DEFAULT_REMIND_DAYS))
     note: Mapped[str | None] = mapped_column(Text)
+    issuer: Mapped[str | None] = mapped_column(String(100))  # 发文机关, e.g. 浙江省经济和信息化厅
+    source: Mapped[str | None] = mapped_column(String(300))  # the notice the dates follow (文号)
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)  # False = UNCONFIRMED default
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

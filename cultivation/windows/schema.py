@@ -12,7 +12,7 @@ from cultivation.inputs import InputError, is_blank, parse_bool, parse_date, par
 from cultivation.windows.models import DEFAULT_REMIND_DAYS, PROGRAMMES
 
 FIELDS = ("programme", "year", "batch", "opens_on", "closes_on", "remind_days", "note",
-          "confirmed")
+          "issuer", "source", "confirmed")
 MAX_OFFSET = 366
 READ_ONLY = ("id", "programme_label", "title", "csrf_token")  # echoed back by clients: ignored
 
@@ -62,6 +62,8 @@ def clean_window(raw: Mapping[str, Any], *, current: Mapping[str, Any] | None = 
     attempt("closes_on", parse_date)
     attempt("remind_days", lambda v: DEFAULT_REMIND_DAYS if is_blank(v) else parse_remind_days(v))
     attempt("note", _note)
+    attempt("issuer", lambda v: _short(v, 100, "发文机关"))
+    attempt("source", lambda v: _short(v, 300, "依据（文号）"))
     attempt("confirmed", lambda v: bool(parse_bool(v)))
     attempt("year", _year)
 
@@ -105,6 +107,13 @@ def _batch(value: Any) -> str:
     if len(batch) > 50:
         raise InputError("批次名称不超过50个字符")
     return batch
+
+
+def _short(value: Any, limit: int, label: str) -> str | None:
+    result = text(value)
+    if result is not None and len(result) > limit:
+        raise InputError(f"{label}不超过{limit}个字符")
+    return result
 
 
 def _note(value: Any) -> str | None:

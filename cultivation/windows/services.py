@@ -32,6 +32,8 @@ def window_json(window: ApplicationWindow) -> dict[str, Any]:
         "closes_on": window.closes_on.isoformat(),
         "remind_days": list(window.remind_days or []),
         "note": window.note,
+        "issuer": window.issuer,
+        "source": window.source,
         "confirmed": window.confirmed,
     }
 
@@ -101,6 +103,8 @@ def default_calendar(year: int, path: Path = CALENDAR_FILE) -> list[dict[str, An
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     rows = []
     for item in spec["windows"]:
+        if not int(item.get("from_year", year)) <= year <= int(item.get("to_year", year)):
+            continue  # this entry's calendar is not the one of ``year``
         rows.append({
             "programme": item["programme"],
             "year": year,
@@ -109,7 +113,9 @@ def default_calendar(year: int, path: Path = CALENDAR_FILE) -> list[dict[str, An
             "closes_on": _day(year, item["closes"]),
             "remind_days": list(item.get("remind_days", DEFAULT_REMIND_DAYS)),
             "note": item.get("note"),
-            "confirmed": False,
+            "issuer": item.get("issuer"),
+            "source": item.get("source"),
+            "confirmed": bool(item.get("confirmed", False)),
         })
     return rows
 

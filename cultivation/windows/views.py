@@ -72,7 +72,8 @@ def _apply_errors(form: WindowForm, errors: dict[str, list[str]]) -> None:
 
 def _raw(form: WindowForm) -> dict[str, object]:
     return {name: request.form.get(name, "") for name in
-            ("programme", "year", "batch", "opens_on", "closes_on", "remind_days", "note")} | {
+            ("programme", "year", "batch", "opens_on", "closes_on", "remind_days", "note",
+             "issuer", "source")} | {
         "confirmed": bool(form.confirmed.data)}
 
 

@@ -480,3 +480,21 @@ def test_submitting_the_same_institution_twice_records_it_once(as_role: Any, wor
     rows = db_session.scalars(select(RDInstitution).where(
         RDInstitution.enterprise_id == world.firm.id)).all()
     assert len(rows) == 1
+
+
+def test_the_firm_form_records_sector_and_provincial_score(as_role: Any, world: Any,
+                                                           db_session: Any) -> None:
+    browser = as_role("admin")
+    form = _firm_form(sector="software_it", provincial_innovation_score="61.5")
+    blank = browser.client.get("/enterprises/new").get_data(as_text=True)
+    assert "行业门类（中小企业划型）" in blank
+    response = browser.post("/enterprises/new", form)
+    assert response.status_code == 302
+    firm = db_session.scalars(select(Enterprise).where(Enterprise.credit_code == NEW_CODE)).one()
+    assert (firm.sector, firm.provincial_innovation_score) == ("software_it", 61.5)
+    page = browser.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "软件和信息技术服务业" in page
+    assert "61.5" in page
+    bad = browser.post("/enterprises/new", _firm_form(credit_code=NEW_CODE, sector="mining"))
+    assert bad.status_code == 422
+    assert "未知的行业门类" in bad.get_data(as_text=True)

@@ -161,6 +161,20 @@ def test_the_targets_page_shows_the_seeded_14th_plan(auth: Any, client: Any,
     assert "新增规划" not in html  # leaders read only
 
 
+def test_the_targets_page_notes_the_closed_center_and_shows_the_institute_series(
+        auth: Any, client: Any, seeded: None) -> None:
+    auth.login("leader")  # today (the app clock) is after 浙经信高新〔2025〕169号
+    html = client.get("/reports/targets").get_data(as_text=True)
+    row = html[html.index('data-indicator="provincial_hnte_center_count"'):]
+    row = row[:row.index("</tr>")]
+    assert "data-closed" in row
+    assert "无法再通过新认定增长" in row
+    series = html[html.index('data-indicator="provincial_rd_series_count"'):]
+    series = series[:series.index("</tr>")]
+    assert "省级企业研究院（含原省高新研发中心）" in series
+    assert "63" in series  # 15 + 48
+
+
 def test_admins_add_a_plan_a_decomposed_target_and_a_manual_actual(
     auth: Any, client: Any, db_session: Session, make_user: Any, seeded: None
 ) -> None:

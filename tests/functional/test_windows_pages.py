@@ -156,3 +156,57 @@ def test_resetting_the_feed_address_invalidates_the_old_one(auth: Any, db_sessio
     assert user.calendar_token != old
     assert auth.client.get(f"/windows/calendar/{old}.ics").status_code == 404
     assert auth.client.get(f"/windows/calendar/{user.calendar_token}.ics").status_code == 200
+
+
+def test_the_2026_calendar_follows_the_2026_notices(auth: Any, db_session: Session) -> None:
+    auth.login("admin")
+    auth.post("/windows/seed", {"year": "2026"}, form_url="/windows")
+    windows = {(w.programme, w.batch): w for w in db_session.scalars(
+        select(ApplicationWindow).where(ApplicationWindow.year == 2026))}
+    tech = windows[("tech_sme", "年度评价")]
+    assert (tech.opens_on, tech.closes_on) == (date(2026, 6, 1), date(2026, 8, 31))
+    assert tech.source is not None
+    assert "工企业函〔2026〕160号" in tech.source
+    hnte = windows[("hnte", "第二批")]
+    assert hnte.closes_on == date(2026, 8, 31)
+    assert hnte.issuer is not None
+    assert hnte.issuer.startswith("浙江省经济和信息化厅")
+    institute = windows[("provincial_institute", "年度申报")]
+    assert institute.closes_on == date(2026, 8, 24)
+    assert institute.issuer == "浙江省经济和信息化厅"
+    assert ("provincial_hnte_center", "年度申报") not in windows  # no 研发中心 window from 2025
+    assert not any(w.confirmed for w in windows.values())
+
+
+def test_earlier_years_keep_their_calendar(auth: Any, db_session: Session) -> None:
+    auth.login("admin")
+    auth.post("/windows/seed", {"year": "2024"}, form_url="/windows")
+    windows = {(w.programme, w.batch): w for w in db_session.scalars(
+        select(ApplicationWindow).where(ApplicationWindow.year == 2024))}
+    assert windows[("provincial_hnte_center", "年度申报")].issuer == "浙江省科学技术厅"
+    assert windows[("tech_sme", "年度评价")].opens_on == date(2024, 6, 30)
+    assert windows[("hnte", "第二批")].closes_on == date(2024, 8, 25)
+
+
+def test_unconfirmed_dates_show_pending_with_issuer_and_source(
+        auth: Any, make_window: Any) -> None:  # noqa: F811
+    make_window(date(2026, 6, 1), date(2026, 8, 31), programme="tech_sme", batch="年度评价",
+                issuer="工业和信息化部", source="工企业函〔2026〕160号")
+    make_window(date(2026, 4, 1), date(2026, 6, 25), confirmed=True)
+    auth.login("advisor")
+    html = auth.client.get("/windows?year=2026").get_data(as_text=True)
+    pending = html[html.index("国家科技型中小企业评价"):]
+    pending = pending[:pending.index("</tr>")]
+    assert pending.count("待确认") == 2  # beside the opening and the closing date
+    assert "工业和信息化部" in pending
+    assert "依据：工企业函〔2026〕160号" in pending
+    confirmed = html[html.index("高新技术企业认定"):]
+    assert "待确认" not in confirmed[:confirmed.index("</tr>")]
+
+
+def test_an_admin_records_issuer_and_source(auth: Any, db_session: Session) -> None:
+    auth.login("admin")
+    form = {**FORM, "issuer": "浙江省经济和信息化厅", "source": "浙经信高新〔2026〕1号"}
+    auth.post("/windows/new", form, form_url="/windows/new")
+    window = db_session.scalars(select(ApplicationWindow)).one()
+    assert (window.issuer, window.source) == ("浙江省经济和信息化厅", "浙经信高新〔2026〕1号")

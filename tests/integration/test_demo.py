@@ -377,3 +377,15 @@ def test_the_full_load_statement_count_does_not_grow_with_firms(db_session: Sess
         counts.append(queries.count)
         savepoint.rollback()
     assert counts[0] == counts[1] <= 200
+
+
+def test_demo_firms_carry_a_sector_for_sme_sizing() -> None:
+    from datetime import date as _date
+
+    from cultivation.demo.generator import build_plan
+    from cultivation.policy.sectors import SECTORS
+    from cultivation.regions import load_region
+
+    rows = build_plan(40, 7, load_region(), _date(2026, 6, 30)).enterprise_rows()
+    assert {row["sector"] for row in rows} <= set(SECTORS)
+    assert all(row["sector"] for row in rows)

@@ -176,3 +176,28 @@ def test_a_value_from_2027_changes_verdicts_only_from_that_date(db_session, make
 
 def test_every_catalogue_key_is_seeded(db_session):
     assert parameter_table(db_session).keys() == set(PARAMETER_CATALOGUE)
+
+
+def test_a_database_seeded_before_2025_takes_the_new_versions(db_session):
+    # A database seeded from the earlier YAML: the pre-2025 values are stored open-ended.
+    parameter_table(db_session)
+    old_keys = ("provincial_institute.sales_revenue_min", "zj_tech_sme.sme_employees_below",
+                "hnte.innovation_score_min")
+    for row in db_session.scalars(select(PolicyParameter).where(PolicyParameter.key.in_(old_keys))):
+        row.valid_to = None
+    db_session.flush()
+    table = parameter_table(db_session)  # the seeds now end these values on 2024-12-31
+    for key in old_keys:
+        (value,) = table.history(key)
+        assert value.valid_to == date(2024, 12, 31), key
+    assert parameter_table(db_session).history(old_keys[0])[0].valid_to == date(2024, 12, 31)
+
+
+def test_an_admins_closing_date_is_left_alone(db_session, make_user):
+    parameter_table(db_session)
+    key = "zj_tech_sme.sme_revenue_below"
+    (row,) = history(db_session, key)
+    row.valid_to, row.origin = None, "admin"
+    db_session.flush()
+    parameter_table(db_session)
+    assert history(db_session, key)[0].valid_to is None

@@ -155,3 +155,15 @@ def test_coverage_issues_the_same_few_statements_for_5_or_50_firms(
         return log.count
 
     assert statements_for(5) == statements_for(45) == 3
+
+
+def test_a_former_hnte_center_still_covers_after_the_programme_closed(
+    db_session: Session, make_enterprise: Any
+) -> None:
+    # 浙经信高新〔2025〕169号 stopped new 研发中心 recognitions; existing centres still exist.
+    firm = make_enterprise(above_scale=True)
+    qualify(db_session, firm, "hnte", date(2024, 12, 1), date(2027, 11, 30))
+    institute(db_session, firm, "provincial_hnte_center", date(2023, 12, 1))
+    report = coverage_at(db_session, date(2026, 6, 30))
+    for key in ("above_scale_hnte", "above_scale_tech"):
+        assert report.populations[key].covered == 1, key

@@ -191,5 +191,27 @@ def test_plan_progress_issues_a_fixed_number_of_statements(
             plan_progress(db_session, plan14, TODAY)
         return log.count
 
-    # targets, qualification stocks, institution stocks, figures, manual actuals
-    assert statements_for(3) == statements_for(30) == 5
+    # targets, qualification stocks, institution stocks, figures, manual actuals, and the
+    # stored policy parameters (is the 研发中心 programme closed?)
+    assert statements_for(3) == statements_for(30) == 6
+
+
+def test_the_closed_center_target_is_noted_and_shown_with_the_institutes(
+    db_session: Session, plan14: PlanPeriod, make_enterprise: Any
+) -> None:
+    # 浙经信高新〔2025〕169号: the 研发中心 joined the 研究院 series; the old ones still count.
+    centre, both, inst = (make_enterprise() for _ in range(3))
+    institute(db_session, centre, "provincial_hnte_center", date(2021, 1, 1))
+    institute(db_session, both, "provincial_hnte_center", date(2021, 1, 1))
+    institute(db_session, both, "provincial_institute", date(2022, 1, 1))
+    institute(db_session, inst, "provincial_key_institute", date(2022, 1, 1))
+    rows = {r.indicator.code: r for r in plan_progress(db_session, plan14, date(2025, 6, 30))}
+    center = rows["provincial_hnte_center_count"]
+    assert center.closed_note is not None
+    assert "无法再通过新认定增长" in center.closed_note
+    series = rows["provincial_rd_series_count"]
+    assert (series.baseline, series.target) == (32, 63)  # 8 + 24, 15 + 48
+    assert series.actuals[2025].value == 3  # every firm once: 研究院 and former 研发中心 together
+    assert center.actuals[2025].value == 2
+    before = {r.indicator.code: r for r in plan_progress(db_session, plan14, date(2024, 6, 30))}
+    assert before["provincial_hnte_center_count"].closed_note is None

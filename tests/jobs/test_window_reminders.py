@@ -171,3 +171,16 @@ def test_the_job_runner_commits_the_digests_and_counts_them(
     run = run_job(db_session, "window-reminders", at(OPENS - timedelta(days=7)))
     assert run.outcome == "success"
     assert run.counts == {"reminders_due": 1, "queued": 1}
+
+
+@pytest.mark.parametrize(("year", "due"), [(2024, 1), (2026, 0)])
+def test_a_closed_programme_gets_no_reminders(db_session: Session, world: dict[str, Any],
+                                              make_window: Any, at: Any, year: int,
+                                              due: int) -> None:
+    # 省高新研发中心 joined the 研究院 series (浙经信高新〔2025〕169号): no reminders from 2025.
+    opens = date(year, 10, 1)
+    make_window(opens, date(year, 11, 30), programme="provincial_hnte_center", remind_days=[7],
+                batch="年度申报")
+    counts = send_window_reminders(db_session, at(opens - timedelta(days=7)))
+    assert counts["reminders_due"] == due
+    assert outbox(db_session) == []

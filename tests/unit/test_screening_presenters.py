@@ -62,8 +62,26 @@ def test_a_verdict_card_flags_unconfirmed_parameters_and_states_the_pass_mark():
     card = verdict_view(verdict)
     assert card.title == "高新技术企业"
     assert (card.outcome_label, card.badge) == ("数据不全", "text-bg-secondary")
-    assert card.score.endswith("（需 ≥ 71 分）")
+    assert card.score.endswith("（需 > 70 分）")
     assert card.unconfirmed == sum(1 for p in verdict["parameters"] if not p["confirmed"]) > 0
     growth = next(p for p in card.parameters if p.key == "hnte.score.growth_bands")
     assert growth.confirmed is False
     assert growth.source.startswith("国科发火〔2016〕195号")
+
+
+def test_a_soft_criterion_is_shown_as_a_hint_not_a_failure():
+    view = criterion_view({"id": "municipal_institution", "label": "建有市级企业研发机构（原则上）",
+                           "passed": False, "soft": True, "required": True, "actual": False,
+                           "gap": "原则上应建有市级企业研发机构（不单独作为否决条件）"})
+    assert (view.status, view.status_class) == ("提示（不影响结论）", "text-warning")
+
+
+def test_rd_test_bands_read_as_and_or():
+    from cultivation.screening.presenters import parameter_value_text
+
+    text = parameter_value_text("provincial_institute.rd_intensity_bands", [
+        {"max": 5000, "max_inclusive": False, "rate": 0.05, "amount": 100, "combine": "all"},
+        {"min": 5000, "max": 20000, "max_inclusive": True, "rate": 0.04, "amount": 250,
+         "combine": "any"}])
+    assert "研发强度 ≥ 5% 且研发费用 ≥ 100 万元" in text
+    assert "研发强度 ≥ 4% 或研发费用 ≥ 250 万元" in text

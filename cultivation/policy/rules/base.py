@@ -44,6 +44,16 @@ class ParameterLookup:
         self._used[key] = item
         return item
 
+    @property
+    def as_of(self) -> date:
+        """The evaluation date."""
+        return self._as_of
+
+    def in_force(self, key: str) -> bool:
+        """Whether ``key`` has a value on the as-of date (how a rule set picks its version:
+        a criterion that exists only from some date reads a key that starts on that date)."""
+        return any(item.covers(self._as_of) for item in self._table.history(key))
+
     def number(self, key: str) -> Decimal:
         """A numeric parameter."""
         value = self._get(key).value

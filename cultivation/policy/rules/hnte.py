@@ -13,6 +13,7 @@ application under the same conditions.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from cultivation.policy.facts import Facts
@@ -101,7 +102,7 @@ def evaluate_hnte(facts: Facts, as_of: date, params: ParameterTable) -> Verdict:
             "total_revenue",
             p.number("hnte.high_tech_revenue_share_min"),
         ),
-        _innovation_score(score, years, p.integer("hnte.innovation_score_min")),
+        _innovation_score(score, years, _score_threshold(p)),
         flag_criterion(
             "compliance",
             "近一年无重大安全、质量事故或严重环境违法行为",
@@ -154,29 +155,60 @@ def _rd_expense_ratio(
     )
 
 
-def _innovation_score(score: ScoreRange, years: tuple[int, ...], threshold: int) -> Criterion:
-    cid, label = "innovation_score", "创新能力评价得分"
+@dataclass(frozen=True)
+class _ScoreThreshold:
+    """The pass mark: ``score ≥ value`` (to 2024) or ``score > value`` (2025 on, "> 70")."""
+
+    value: int
+    strict: bool
+
+    def met(self, points: int) -> bool:
+        return points > self.value if self.strict else points >= self.value
+
+    def points_short(self, points: int) -> int:
+        """Whole points to add to ``points`` to pass (scores are whole points)."""
+        return self.value - points + (1 if self.strict else 0)
+
+
+def _score_threshold(p: ParameterLookup) -> _ScoreThreshold:
+    # The version in force decides: "> 70" (hnte.innovation_score_above) from 2025-01-01,
+    # the earlier "≥ 71" reading before (see params/hnte.yaml).
+    if p.in_force("hnte.innovation_score_above"):
+        return _ScoreThreshold(p.integer("hnte.innovation_score_above"), strict=True)
+    return _ScoreThreshold(p.integer("hnte.innovation_score_min"), strict=False)
+
+
+def _innovation_score(
+    score: ScoreRange, years: tuple[int, ...], threshold: _ScoreThreshold
+) -> Criterion:
+    cid = "innovation_score"
+    label = (
+        f"创新能力评价得分（> {threshold.value} 分）" if threshold.strict else "创新能力评价得分"
+    )
+    mark = f"{threshold.value} 分以上（不含 {threshold.value} 分）" if threshold.strict else None
     low, high = score.low, score.high
     notes = list(score.notes)
-    if low >= threshold:
+    if threshold.met(low):
         passed: bool | None = True
         gap, gap_value = None, None
-    elif high < threshold:
-        passed, gap_value = False, threshold - high
+    elif not threshold.met(high):
+        passed, gap_value = False, threshold.points_short(high)
         gap = f"创新能力评价最高估计 {high} 分，还差 {gap_value} 分"
     else:
-        passed, gap_value = None, threshold - low
+        passed, gap_value = None, threshold.points_short(low)
         gap = f"最低估计 {low} 分，还差 {gap_value} 分；最高估计 {high} 分"
         if score.missing:
             notes.insert(0, "缺少数据：" + "、".join(score.missing))
         else:
-            notes.insert(0, f"评分区间跨越 {threshold} 分，取决于专家打分")
+            notes.insert(0, f"评分区间跨越 {threshold.value} 分，取决于专家打分")
+    if mark is not None:
+        notes.append(f"须 {mark}")
     return Criterion(
         id=cid,
         label=label,
         passed=passed,
         actual=[low, high],
-        required=threshold,
+        required=f"> {threshold.value}" if threshold.strict else threshold.value,
         gap=gap,
         gap_value=None if gap_value is None else float(gap_value),
         unit="分",

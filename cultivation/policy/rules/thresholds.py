@@ -6,8 +6,14 @@ Rule sets and criterion ids:
   rd_expense_ratio, rd_expense_amount (both banded by last year's sales), rd_staff (30 for a
   software enterprise), rd_staff_ratio, site_area, equipment_value, ip_items (Ⅰ类 or Ⅱ类
   held at last year end), conversions (summed over the lookback years).
-- ``provincial-institute`` 省级企业研究院: sales_revenue, rd_expense (ratio or amount),
-  rd_staff, site_area, equipment_value, existing_institution.
+  From 浙经信高新〔2025〕169号 (``provincial_hnte_center.programme_closed`` in force) a
+  failing ``programme_open`` comes first: the centres joined the 研究院 series.
+- ``provincial-institute`` 省级企业研究院, to 2024: sales_revenue, rd_expense (ratio or amount),
+  rd_staff, site_area, equipment_value, existing_institution. From 2025 (169号; the keys
+  ``provincial_institute.rd_intensity_bands`` … in force): rd_intensity (banded by last year's
+  sales: below 5,000 万 ratio AND amount, above that ratio OR amount), innovation_score (the
+  province's 创新能力评价得分, ``null`` until entered) and the soft municipal_institution
+  ("原则上应建有市级企业研发机构": shown, never failing the verdict on its own).
 - ``leading`` 浙江省创新型领军企业: hnte_valid, rd_expense_ratio (summed over the lookback
   years), rd_staff, core_product_share, sales_revenue.
 
@@ -19,8 +25,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from cultivation.policy.bands import COMBINE_WORDS, Band
 from cultivation.policy.facts import Facts
-from cultivation.policy.numbers import percent, plain
+from cultivation.policy.numbers import (
+    JSONValue,
+    decimal_to_json,
+    money_up,
+    percent,
+    plain,
+    ratio,
+    ratio_to_json,
+)
 from cultivation.policy.parameters import ParameterTable
 from cultivation.policy.rules.base import (
     ParameterLookup,
@@ -41,6 +56,7 @@ from cultivation.policy.rules.criteria import (
 from cultivation.policy.verdicts import Criterion, Verdict, decide_outcome
 
 SOFTWARE_UNKNOWN = "未说明是否软件企业；软件企业要求更多研发人员"
+CLOSED = "已并入省企业研究院序列，不再单独认定"
 
 
 def evaluate_provincial_hnte_center(facts: Facts, as_of: date, params: ParameterTable) -> Verdict:
@@ -125,6 +141,19 @@ def evaluate_provincial_hnte_center(facts: Facts, as_of: date, params: Parameter
             years=window,
         ),
     )
+    if p.in_force("provincial_hnte_center.programme_closed") and p.number(
+        "provincial_hnte_center.programme_closed"
+    ):
+        closed = Criterion(
+            id="programme_open",
+            label="省高新技术企业研究开发中心仍单独认定",
+            passed=False,
+            actual=False,
+            required=True,
+            gap=CLOSED,
+            note="可按省企业研究院条件评估（规则集 provincial-institute）",
+        )
+        return _verdict("provincial-hnte-center", as_of, (closed, *criteria), p)
     return _verdict("provincial-hnte-center", as_of, criteria, p)
 
 
@@ -132,6 +161,8 @@ def evaluate_provincial_institute(facts: Facts, as_of: date, params: ParameterTa
     """Check the 省级企业研究院 thresholds as of ``as_of``."""
     p = ParameterLookup(params, as_of)
     year = previous_year(as_of)
+    if p.in_force("provincial_institute.rd_intensity_bands"):
+        return _verdict("provincial-institute", as_of, _institute_2025(facts, year, p), p)
 
     def number(name: str) -> Decimal:
         return p.number(f"provincial_institute.{name}")
@@ -249,6 +280,145 @@ def evaluate_leading(facts: Facts, as_of: date, params: ParameterTable) -> Verdi
         ),
     )
     return _verdict("leading", as_of, criteria, p)
+
+
+def _institute_2025(facts: Facts, year: int, p: ParameterLookup) -> tuple[Criterion, ...]:
+    """The 169号 criteria: banded R&D test, provincial evaluation score, municipal institution."""
+    minimum = p.number("provincial_institute.innovation_score_min")
+    score = facts.provincial_innovation_score
+    return (
+        _rd_intensity(facts, year, p),
+        minimum_criterion(
+            "innovation_score",
+            "创新能力评价得分（省企业研究院评价）",
+            Quantity(score, () if score is not None else ("创新能力评价得分",)),
+            minimum,
+            "分",
+            note="省经信部门组织的创新能力评价，不是高企创新能力评价",
+        ),
+        _soft_flag(
+            "municipal_institution",
+            "建有市级企业研发机构（原则上）",
+            facts.municipal_rd_institution,
+            missing="是否建有市级及以上企业研发机构",
+            fix="原则上应建有市级企业研发机构（不单独作为否决条件）",
+        ),
+    )
+
+
+def _rd_intensity(facts: Facts, year: int, p: ParameterLookup) -> Criterion:
+    """R&D intensity and amount, banded by last year's sales, combined AND or OR per band."""
+    cid, label = "rd_intensity", "研发强度与研发费用（按上年销售收入分段）"
+    sales = figure(facts, year, "sales_revenue")
+    expense = figure(facts, year, "rd_expense")
+    missing = sales.missing + expense.missing
+    if sales.value is None or expense.value is None:
+        return missing_criterion(cid, label, missing, years=(year,))
+    band = p.bands("provincial_institute.rd_intensity_bands").find(sales.value)
+    assert band.rate is not None  # an rd_test band carries a rate,
+    assert band.amount is not None  # an amount
+    assert band.combine is not None  # and how they combine
+    rule = _band_rule(band)
+    required = f"{rule}（{year} 年销售收入 {plain(sales.value)} 万元，{_band_name(band)}）"
+    share = ratio(expense.value, sales.value)
+    ratio_ok = share is not None and share >= band.rate
+    amount_ok = expense.value >= band.amount
+    passed = (ratio_ok and amount_ok) if band.combine == "all" else (ratio_ok or amount_ok)
+    actual: dict[str, JSONValue] = {
+        "rd_expense_ratio": ratio_to_json(share) if share is not None else None,
+        "rd_expense_amount": decimal_to_json(expense.value),
+    }
+    note = f"按 {year} 年销售收入 {plain(sales.value)} 万元（{_band_name(band)}）适用：{rule}"
+    if passed:
+        return Criterion(
+            id=cid,
+            label=label,
+            passed=True,
+            actual=actual,
+            required=required,
+            years=(year,),
+            note=note,
+        )
+    for_ratio = max(band.rate * sales.value - expense.value, Decimal(0))
+    for_amount = max(band.amount - expense.value, Decimal(0))
+    both = band.combine == "all"
+    increase = money_up(max(for_ratio, for_amount) if both else min(for_ratio, for_amount))
+    intensity = "—" if share is None else percent(share)
+    parts = []
+    if not ratio_ok:
+        points = (band.rate - (share or Decimal(0))) * 100
+        parts.append(f"研发强度 {intensity}，还差 {plain(_up(points))} 个百分点")
+    if not amount_ok and both:
+        parts.append(
+            f"研发费用 {plain(expense.value)} 万元，还差 {plain(money_up(for_amount))} 万元"
+        )
+    if both:
+        gap = "，且".join(parts) + f"；研发费用再增加 {plain(increase)} 万元可同时满足"
+    else:
+        gap = f"{parts[0]}，或研发费用再增加 {plain(increase)} 万元"
+    return Criterion(
+        id=cid,
+        label=label,
+        passed=False,
+        actual=actual,
+        required=required,
+        gap=f"{_band_name(band)}（{rule}）：{gap}",
+        gap_value=float(increase),
+        unit="万元",
+        years=(year,),
+        note=note,
+    )
+
+
+def _band_rule(band: Band) -> str:
+    assert band.rate is not None
+    assert band.amount is not None
+    word = COMBINE_WORDS[band.combine or "any"]
+    return f"研发强度 ≥ {percent(band.rate)} {word}研发费用 ≥ {plain(band.amount)} 万元"
+
+
+def _band_name(band: Band) -> str:
+    """ "销售收入 5000 万元以下" / "5000 万元（含）至 20000 万元（含）" / "20000 万元以上"."""
+    low = None if band.lower is None else f"{plain(band.lower)} 万元"
+    high = None if band.upper is None else f"{plain(band.upper)} 万元"
+    if low is None and high is not None:
+        return f"销售收入 {high}{'及' if band.upper_inclusive else ''}以下"
+    if high is None and low is not None:
+        return f"销售收入 {low}{'及' if band.lower_inclusive else ''}以上"
+    inc = ("（含）", "（不含）")
+    return (
+        f"销售收入 {low}{inc[0] if band.lower_inclusive else inc[1]}至"
+        f" {high}{inc[0] if band.upper_inclusive else inc[1]}"
+    )
+
+
+def _up(points: Decimal) -> Decimal:
+    """Percentage points rounded up to 0.01 (never shows a shortfall as 0)."""
+    return max(money_up(points), Decimal("0.01"))
+
+
+def _soft_flag(cid: str, label: str, value: bool | None, *, missing: str, fix: str) -> Criterion:
+    """A condition shown for information ("原则上"): never decides the outcome."""
+    if value is None:
+        return Criterion(
+            id=cid,
+            label=label,
+            passed=None,
+            required=True,
+            gap="缺少数据：" + missing,
+            note="原则上的条件，不单独作为否决条件",
+            soft=True,
+        )
+    return Criterion(
+        id=cid,
+        label=label,
+        passed=value,
+        actual=value,
+        required=True,
+        gap=None if value else fix,
+        note="原则上的条件，不单独作为否决条件",
+        soft=True,
+    )
 
 
 def _verdict(

@@ -5,9 +5,12 @@ Criteria (ids): registration_age, ip_owned, tech_staff_ratio, innovation_spendin
 There is no score. Figures are those of the fiscal year before the as-of year. ``ip_owned``
 passes on core IP, any valid Ⅰ/Ⅱ类 item or a led standard (the 办法 also counts patent
 applications and recognised results, which the facts do not carry). ``innovation_spending``
-asks for some R&D expense (> 0; the 办法 sets no ratio). ``sme_size`` applies the industrial
-line of the national SME classification (not large: staff or revenue below the line) —
-the firm's industry is not in the facts, so that choice is marked unconfirmed.
+asks for some R&D expense (> 0; the 办法 sets no ratio). ``sme_size`` applies the national SME
+classification (工信部联企业〔2011〕300号): not large = any measure below its line. To 2024 the
+tracker applied the industrial line (staff 1,000 / revenue 40,000 万) to every firm (the keys
+``zj_tech_sme.sme_*_below``); from 2025 it uses the line of the firm's ``sector``
+(``zj_tech_sme.sme.<sector>.<measure>_below``: staff, revenue or total assets), and a firm
+without a sector gets ``null`` ("缺少数据：行业门类"), not the industrial line.
 Registration in Zhejiang is assumed (the tracker holds one county's firms).
 """
 
@@ -17,15 +20,17 @@ from datetime import date
 from decimal import Decimal
 
 from cultivation.policy.facts import Facts
-from cultivation.policy.parameters import ParameterTable
+from cultivation.policy.parameters import ParameterError, ParameterTable
 from cultivation.policy.rules.base import ParameterLookup, Quantity, figure, previous_year
 from cultivation.policy.rules.criteria import (
     age_criterion,
     any_of,
     bound_criterion,
     flag_criterion,
+    missing_criterion,
     share_criterion,
 )
+from cultivation.policy.sectors import SECTORS, SME_LINES, SME_MEASURES, sector_label
 from cultivation.policy.verdicts import Criterion, Verdict, decide_outcome
 
 RULES = "zj-tech-sme"
@@ -65,34 +70,7 @@ def evaluate_zj_tech_sme(facts: Facts, as_of: date, params: ParameterTable) -> V
             noun="研发费用",
             years=(year,),
         ),
-        any_of(
-            "sme_size",
-            "属于中小企业（国家中小企业划型标准）",
-            (
-                bound_criterion(
-                    "employees",
-                    "从业人员",
-                    figure(facts, year, "employees"),
-                    p.number("zj_tech_sme.sme_employees_below"),
-                    upper=True,
-                    inclusive=False,
-                    unit="人",
-                    noun="从业人员",
-                    years=(year,),
-                ),
-                bound_criterion(
-                    "sales_revenue",
-                    "营业收入",
-                    figure(facts, year, "sales_revenue"),
-                    p.number("zj_tech_sme.sme_revenue_below"),
-                    upper=True,
-                    inclusive=False,
-                    unit="万元",
-                    noun="营业收入",
-                    years=(year,),
-                ),
-            ),
-        ),
+        _sme_size(facts, year, p),
     )
     return Verdict(
         rules=RULES,
@@ -140,3 +118,52 @@ def _ip_owned(facts: Facts, year: int) -> Criterion:
             ),
         ),
     )
+
+
+SME_LABEL = "属于中小企业（国家中小企业划型标准）"
+_MEASURE_FIGURES = {"employees": "employees", "revenue": "sales_revenue", "assets": "total_assets"}
+_MEASURE_UNITS = {"employees": "人", "revenue": "万元", "assets": "万元"}
+_INDUSTRY_WIDE = ("zj_tech_sme.sme_employees_below", "zj_tech_sme.sme_revenue_below")
+# The per-sector table is in force when its catch-all line (其他未列明行业) is.
+_PER_SECTOR = "zj_tech_sme.sme.other.employees_below"
+
+
+def _sme_size(facts: Facts, year: int, p: ParameterLookup) -> Criterion:
+    """Not large: any measure of the firm's sector below its line (300号 第四条)."""
+    if not p.in_force(_PER_SECTOR):  # to 2024: the industrial line for every firm
+        lines = {
+            "employees": p.number(_INDUSTRY_WIDE[0]),
+            "revenue": p.number(_INDUSTRY_WIDE[1]),
+        }
+        return _any_measure_below(facts, year, lines, SME_LABEL)
+    if facts.sector is None or facts.sector not in SECTORS:
+        return missing_criterion("sme_size", SME_LABEL, ("行业门类",), years=(year,))
+    lines = {
+        measure: p.number(key)
+        for measure in SME_LINES[facts.sector]
+        if p.in_force(key := f"zj_tech_sme.sme.{facts.sector}.{measure}_below")
+    }
+    label = f"属于中小企业（{sector_label(facts.sector)}划型标准）"
+    if not lines:
+        raise ParameterError(
+            f"行业门类 {sector_label(facts.sector)} 在 {p.as_of} 没有有效的中小企业划型参数"
+        )
+    return _any_measure_below(facts, year, lines, label)
+
+
+def _any_measure_below(facts: Facts, year: int, lines: dict[str, Decimal], label: str) -> Criterion:
+    alternatives = tuple(
+        bound_criterion(
+            _MEASURE_FIGURES[measure],
+            SME_MEASURES[measure],
+            figure(facts, year, _MEASURE_FIGURES[measure]),
+            line,
+            upper=True,
+            inclusive=False,
+            unit=_MEASURE_UNITS[measure],
+            noun=SME_MEASURES[measure],
+            years=(year,),
+        )
+        for measure, line in lines.items()
+    )
+    return any_of("sme_size", label, alternatives)

@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 
 from cultivation.policy import ParameterTable, ParameterValue, SelfAssessment, evaluate
-from cultivation.policy.rules.hnte_score import growth_rate
+from cultivation.policy.rules.base import ParameterLookup
+from cultivation.policy.rules.hnte import _innovation_score, _score_threshold
+from cultivation.policy.rules.hnte_score import Part, ScoreRange, growth_rate
 
 AS_OF = date(2026, 6, 30)
 NO_SELF_ASSESSMENT = SelfAssessment()
@@ -310,5 +312,47 @@ def test_a_parameter_dated_2027_changes_verdicts_only_from_that_date(make_facts,
 def test_verdict_lists_every_parameter_it_used_with_its_source(make_facts, params):
     verdict = evaluate("hnte", make_facts(), AS_OF, params)
     keys = {p.key for p in verdict.parameters}
-    assert {"hnte.rd_expense_ratio_bands", "hnte.innovation_score_min"} <= keys
+    assert {"hnte.rd_expense_ratio_bands", "hnte.innovation_score_above"} <= keys
+    assert "hnte.innovation_score_min" not in keys
     assert all(p.source for p in verdict.parameters)
+
+
+# ---- the pass mark: "70 分以上（不含 70 分）" from 2025, the earlier "≥ 71" reading before ----
+
+
+def _score(low: int, high: int) -> ScoreRange:
+    return ScoreRange({"ip": Part(low, high)})
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "passed"),
+    [(71, 71, True), (70, 70, False), (70, 71, None), (69, 70, False), (71, 90, True)],
+)
+@pytest.mark.parametrize("as_of", [date(2024, 12, 31), date(2025, 1, 1)])
+def test_the_score_must_be_above_seventy_on_both_sides(params, low, high, passed, as_of):
+    threshold = _score_threshold(ParameterLookup(params, as_of))
+    criterion = _innovation_score(_score(low, high), (2024,), threshold)
+    assert criterion.passed is passed
+
+
+def test_from_2025_the_mark_reads_above_seventy(params):
+    threshold = _score_threshold(ParameterLookup(params, date(2025, 1, 1)))
+    failed = _innovation_score(_score(60, 70), (2024,), threshold)
+    assert failed.required == "> 70"
+    assert failed.label == "创新能力评价得分（> 70 分）"
+    assert failed.gap == "创新能力评价最高估计 70 分，还差 1 分"
+    assert failed.note is not None
+    assert "70 分以上（不含 70 分）" in failed.note
+    old = _innovation_score(
+        _score(60, 70), (2023,), _score_threshold(ParameterLookup(params, date(2024, 12, 31)))
+    )
+    assert (old.required, old.label, old.gap) == (71, "创新能力评价得分", failed.gap)
+
+
+def test_the_strict_mark_is_strict_for_fractional_scores():
+    from cultivation.policy.rules.hnte import _ScoreThreshold
+
+    mark = _ScoreThreshold(70, strict=True)
+    assert not mark.met(70)
+    assert mark.met(71)
+    assert mark.met(Decimal("70.5"))  # type: ignore[arg-type]  # an average above 70 passes

@@ -24,7 +24,12 @@ UNCONFIRMED_OUTSIDE_DOMAIN_SECTION_4 = {
     "zj_tech_sme.sme_employees_below",
     "zj_tech_sme.sme_revenue_below",
 }
-SECTION_4_PREFIXES = ("provincial_hnte_center.", "provincial_institute.", "leading.")
+SECTION_4_PREFIXES = (
+    "provincial_hnte_center.",
+    "provincial_institute.",
+    "leading.",
+    "zj_tech_sme.sme.",  # the 300号 lines per sector: only reposts read (DOMAIN §8)
+)
 
 
 def write(tmp_path, text, name="p.yaml"):
@@ -285,3 +290,38 @@ def test_tables_built_in_code_are_checked_like_yaml(params):
         ParameterTable([ParameterValue("no.such.key", Decimal(1), date(2020, 1, 1), None, "x")])
     with pytest.raises(ParameterError, match="缺少来源"):
         ParameterTable([ParameterValue(seed.key, Decimal(1), date(2020, 1, 1), None, " ")])
+
+
+@pytest.mark.parametrize(
+    ("band", "message"),
+    [
+        ("{max: 5000, rate: 0.05, amount: 100}", "rate / amount / combine"),
+        ("{max: 5000, rate: 0.05, amount: 100, combine: both}", "combine 必须是 all"),
+        ("{max: 5000, rate: 1.5, amount: 100, combine: all}", "rate 必须是0 到 1 之间的数"),
+        ("{max: 5000, points: 3, rate: 0.05, amount: 100, combine: all}", "必须且只能给出"),
+    ],
+)
+def test_an_rd_test_band_needs_rate_amount_and_how_they_combine(tmp_path, band, message):
+    text = f"""
+    provincial_institute.rd_intensity_bands:
+      - value:
+          - {band}
+          - {{min: 5000, rate: 0.04, amount: 250, combine: any}}
+        valid_from: 2025-01-01
+        source: 测试
+    """
+    with pytest.raises(ParameterError, match=message):
+        load_parameters(write(tmp_path, text))
+
+
+def test_an_rd_test_table_loads_with_its_combinations(params):
+    table = params.value("provincial_institute.rd_intensity_bands", date(2026, 6, 30))
+    assert [(b.combine, b.rate, b.amount) for b in table.bands] == [
+        ("all", Decimal("0.05"), Decimal(100)),
+        ("any", Decimal("0.04"), Decimal(250)),
+        ("any", Decimal("0.03"), Decimal(800)),
+    ]
+    assert table.find(Decimal(5000)).combine == "any"
+    assert table.find(Decimal("4999.99")).combine == "all"
+    assert table.find(Decimal(20000)).rate == Decimal("0.04")
+    assert table.find(Decimal("20000.01")).rate == Decimal("0.03")
