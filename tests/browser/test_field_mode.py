@@ -212,3 +212,20 @@ def test_phone_pages_weight_and_time(live_server: Any, browser: Any, screened: N
     with capsys.disabled():
         for path, size, ms, height in figures:
             print(f"\nphone {path}: {size} B HTML, {ms} ms, {height} px tall")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_selftest_firm_box_is_searchable_and_shares_are_percentages(
+        live_server: Any, browser: Any, viewport: str) -> None:
+    page = _page(browser, viewport)
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/screening/selftest")
+    assert page.locator("select#pick").count() == 0
+    options = page.locator("datalist#firm-options option")
+    assert options.count() == 5  # the advisor's own firms
+    page.fill("#pick", FIRMS[0][0])
+    page.click("form:has(#pick) button[type=submit]")
+    page.wait_for_selector("#verdict-tech-sme, #verdict-hnte")
+    assert page.input_value("#pick") == FIRMS[0][0]
+    assert "（0." not in page.locator("main").inner_text()
