@@ -20,6 +20,7 @@ BLUEPRINT_MODULES = (
     "cultivation.dashboard.views",
     "cultivation.enterprises.views",
     "cultivation.enterprises.figure_views",
+    "cultivation.enterprises.search_views",
     "cultivation.qualifications.views",
     "cultivation.visits.views",
     "cultivation.admin.views",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from cultivation.accounts.models import User
@@ -134,3 +134,32 @@ def find_firms(session: DbSession, q: str, *, limit: int) -> list[Enterprise]:
         Enterprise.deleted_at.is_(None),
         or_(Enterprise.name.contains(q), Enterprise.credit_code.contains(normalize(q))))
         .order_by(Enterprise.name).limit(limit)))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A quick-search result: the firm, its tier today and whether a contact field matched."""
+
+    enterprise: Enterprise
+    tier: str
+    by_contact: bool
+
+
+def quick_search(session: DbSession, q: str, as_of: date, *, contacts_of: Select[int] | None,
+                 all_contacts: bool, limit: int = 30) -> list[SearchHit]:
+    """Live firms whose name or credit code contains ``q`` — or whose contact person, phone or
+    e-mail does, but only among firms whose contacts the user may see: every firm
+    (``all_contacts``) or the ids ``contacts_of`` selects (an advisor's portfolio). One query."""
+    by_name = or_(Enterprise.name.contains(q), Enterprise.credit_code.contains(normalize(q)))
+    contact = or_(Enterprise.contact_person.contains(q), Enterprise.contact_phone.contains(q),
+                  Enterprise.contact_email.contains(q))
+    if not all_contacts:
+        contact = (Enterprise.id.in_(contacts_of) & contact) if contacts_of is not None \
+            else literal(False)
+    ranks, rank = enterprises_with_tier(as_of)
+    rows = session.execute(
+        select(Enterprise, tier_code(rank), contact & ~by_name)
+        .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
+        .where(Enterprise.deleted_at.is_(None), or_(by_name, contact))
+        .order_by(Enterprise.name).limit(limit))
+    return [SearchHit(firm, tier, bool(contacted)) for firm, tier, contacted in rows]
