@@ -21,6 +21,7 @@ BLUEPRINT_MODULES = (
     "cultivation.enterprises.views",
     "cultivation.enterprises.figure_views",
     "cultivation.enterprises.search_views",
+    "cultivation.enterprises.board_views",
     "cultivation.qualifications.views",
     "cultivation.visits.views",
     "cultivation.admin.views",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -163,3 +163,21 @@ def quick_search(session: DbSession, q: str, as_of: date, *, contacts_of: Select
         .where(Enterprise.deleted_at.is_(None), or_(by_name, contact))
         .order_by(Enterprise.name).limit(limit))
     return [SearchHit(firm, tier, bool(contacted)) for firm, tier, contacted in rows]
+
+
+def board_columns(session: DbSession, filters: EnterpriseFilters, as_of: date, *,
+                  per_column: int) -> dict[str, tuple[list[EnterpriseRow], int]]:
+    """The 梯次看板: per tier (every tier, empty ones too) the first ``per_column`` rows by name
+    and how many there are. One count query and one query per tier (five), whatever the size."""
+    stmt = list_statement(replace(filters, tier="", sort="name", desc=False), as_of)
+    counted = stmt.order_by(None).subquery()
+    counts: dict[str, int] = dict(session.execute(
+        select(counted.c.tier, func.count()).group_by(counted.c.tier)).all())
+    columns = {}
+    for tier in TIER_RANK:
+        rows = session.execute(
+            list_statement(replace(filters, tier=tier, sort="name", desc=False), as_of)
+            .limit(per_column)).all() if counts.get(tier) else []
+        columns[tier] = ([EnterpriseRow(r[0], r[1], r[2], r[3]) for r in rows],
+                         int(counts.get(tier, 0)))
+    return columns

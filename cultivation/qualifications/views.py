@@ -12,7 +12,7 @@ from cultivation.enterprises.pages import back_to_firm, editable_firm, record_fo
 from cultivation.extensions import db
 from cultivation.qualifications import services
 from cultivation.qualifications.forms import InstitutionForm, QualificationForm
-from cultivation.qualifications.models import Qualification, RDInstitution
+from cultivation.qualifications.models import QUALIFICATION_KINDS, Qualification, RDInstitution
 from cultivation.web.clock import clock
 
 bp = Blueprint("qualifications", __name__, url_prefix="/enterprises")
@@ -24,7 +24,13 @@ def new_qualification(code: str) -> ResponseReturnValue:
     firm = editable_firm(code)
     title = "新增资质"
     if request.method == "GET":
-        return record_form(QualificationForm(formdata=None), firm, title, "qualifications")
+        kind = request.args.get("kind", "")  # preset by the 梯次看板
+        form = QualificationForm(formdata=None,
+                                 data={"kind": kind} if kind in QUALIFICATION_KINDS else None)
+        if request.args.get("from") == "board":
+            flash("梯次由资质决定：在看板上移动卡片不会直接改变梯次，请登记相应的资质证书。",
+                  "info")
+        return record_form(form, firm, title, "qualifications")
     return save_record(
         QualificationForm(), firm, title, "qualifications",
         lambda values, now: services.add_qualification(db.session, firm, values,

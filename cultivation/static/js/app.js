@@ -126,4 +126,39 @@
       allDrafts().forEach(function (key) { store.removeItem(key); });
     }
   });
+  // 梯次看板: a card dropped on another column opens the certificate form for that tier
+  // (tiers come from certificates); on 未入梯 it opens the firm's certificates. The card itself
+  // never moves.
+  var dragged = null;
+  document.addEventListener("dragstart", function (event) {
+    dragged = event.target.closest ? event.target.closest("[data-board-card][draggable]") : null;
+    if (dragged) event.dataTransfer.setData("text/plain", dragged.dataset.boardCard);
+  });
+  document.addEventListener("dragend", function () {
+    dragged = null;
+    document.querySelectorAll(".drop-target").forEach(function (c) { c.classList.remove("drop-target"); });
+  });
+  function dropColumn(event) {
+    var column = event.target.closest ? event.target.closest("[data-board-column]") : null;
+    return dragged && column && column.dataset.boardColumn !== dragged.dataset.tier ? column : null;
+  }
+  document.addEventListener("dragover", function (event) {
+    var column = dropColumn(event);
+    if (!column) return;
+    event.preventDefault();
+    column.classList.add("drop-target");
+  });
+  document.addEventListener("dragleave", function (event) {
+    var column = event.target.closest ? event.target.closest("[data-board-column]") : null;
+    if (column && !column.contains(event.relatedTarget)) column.classList.remove("drop-target");
+  });
+  document.addEventListener("drop", function (event) {
+    var column = dropColumn(event);
+    if (!column) return;
+    event.preventDefault();
+    var kind = column.dataset.kind;
+    location.href = kind
+      ? dragged.dataset.qualificationUrl + "?kind=" + encodeURIComponent(kind) + "&from=board"
+      : dragged.dataset.firmUrl + "#qualifications";
+  });
 })();
