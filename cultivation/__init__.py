@@ -37,6 +37,7 @@ BLUEPRINT_MODULES = (
     "cultivation.mail.views",
     "cultivation.windows.views",
     "cultivation.qualifications.kind_views",
+    "cultivation.todos.views",
 )
 
 

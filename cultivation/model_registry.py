@@ -15,5 +15,6 @@ from cultivation.reminders import models as reminders_models  # noqa: F401
 from cultivation.reports import models as reports_models  # noqa: F401
 from cultivation.scheduling import models as scheduling_models  # noqa: F401
 from cultivation.screening import models as screening_models  # noqa: F401
+from cultivation.todos import models as todos_models  # noqa: F401
 from cultivation.visits import models as visits_models  # noqa: F401
 from cultivation.windows import models as windows_models  # noqa: F401

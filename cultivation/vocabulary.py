@@ -55,3 +55,21 @@ MAIL_STATUS_LABELS = {
     "sent": "已发送",
     "failed": "发送失败",
 }
+
+TODO_KIND_LABELS = {
+    "followup": "走访跟进",
+    "expiry": "资格到期",
+    "annual_report": "高企年报",
+    "window": "申报窗口",
+    "candidate": "新增培育对象",
+    "import": "导入待确认",
+    "leader_digest": "月度摘要",
+    "job_failed": "定时任务失败",
+    "mail_failed": "邮件发送失败",
+}
+TODO_STATUS_LABELS = {
+    "open": "待办",
+    "done": "已完成",
+    "dismissed": "不再提醒",
+    "resolved": "已自动关闭",
+}

@@ -13,11 +13,12 @@ from cultivation.accounts.access import login_required
 from cultivation.dashboard.advisor import advisor_context
 from cultivation.dashboard.outlook import outlook_context
 from cultivation.dashboard.queries import leader_context
+from cultivation.todos.queries import open_count, open_items
 from cultivation.web.clock import today as local_today
 from cultivation.web.request import dbs
 
 bp = Blueprint("dashboard", __name__)
-
+TODO_CARD_ITEMS = 5  # the first card: the most urgent items
 
 
 @bp.route("/")
@@ -29,4 +30,6 @@ def index() -> ResponseReturnValue:
         context.update(leader_context(dbs(), today))
     context.update(advisor_context(dbs(), current_user, today))
     context.update(outlook_context(dbs(), current_user, today))
+    context.update(todo_top=open_items(dbs(), current_user, today, limit=TODO_CARD_ITEMS),
+                   todo_total=open_count(dbs(), current_user, today))
     return render_template("dashboard/index.html", **context)

@@ -9,7 +9,7 @@ from flask import current_app
 
 from cultivation.database import DbSession
 from cultivation.imports.pending import purge_abandoned_batches
-from cultivation.jobs.spec import JobSpec
+from cultivation.jobs.spec import JobBody, JobSpec
 from cultivation.mail.dispatch import dispatch
 from cultivation.reminders.annual_report import send_annual_report_reminders
 from cultivation.reminders.expiry import send_expiry_reminders
@@ -19,6 +19,7 @@ from cultivation.reminders.windows import send_window_reminders
 from cultivation.reports.snapshots import take_coverage_snapshot
 from cultivation.screening.retention import prune_screening_history
 from cultivation.screening.services import run_screening
+from cultivation.todos.sync import sync_todos
 from cultivation.web.clock import local_date
 
 
@@ -43,6 +44,21 @@ def coverage_snapshot(session: DbSession, now: datetime) -> dict[str, Any]:
         f"{row.kind}_population": row.population for row in rows}
 
 
+def with_todos(kind: str, body: JobBody) -> JobBody:
+    """The reminder job ``body``, after bringing its kind of 待办 up to date: the mail then
+    leaves out what the user settled or postponed, and records which items it reported."""
+    def run(session: DbSession, now: datetime) -> dict[str, Any]:
+        counts = sync_todos(session, now, [kind])
+        return {**body(session, now), **counts}
+    run.__doc__ = body.__doc__
+    return run
+
+
+def todos(session: DbSession, now: datetime) -> dict[str, Any]:
+    """Everyone's 待办 from every source (reminder sources, imports, failed jobs and mail)."""
+    return sync_todos(session, now, job_labels={spec.name: spec.label for spec in JOBS})
+
+
 def import_purge(session: DbSession, now: datetime) -> dict[str, Any]:
     """Delete uploads left pending or discarded for IMPORT_PENDING_HOURS (with their files)."""
     hours = int(current_app.config["IMPORT_PENDING_HOURS"])
@@ -52,21 +68,27 @@ def import_purge(session: DbSession, now: datetime) -> dict[str, Any]:
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("screening", "夜间筛选", screening, {"hour": 2, "minute": 0}, "每天 02:00",
             "按当天参数评估全部企业（高企、国家科小、省科小），保存结果并与上次比较"),
-    JobSpec("window-reminders", "申报窗口提醒", send_window_reminders, {"hour": 8, "minute": 0},
+    JobSpec("window-reminders", "申报窗口提醒", with_todos("window", send_window_reminders),
+            {"hour": 8, "minute": 0},
             "每天 08:00", "申报窗口开始/截止前 N 天，向指导员发送其可申报企业清单"),
-    JobSpec("expiry", "资格到期提醒", send_expiry_reminders, {"hour": 8, "minute": 5},
+    JobSpec("expiry", "资格到期提醒", with_todos("expiry", send_expiry_reminders),
+            {"hour": 8, "minute": 5},
             "每天 08:05", "高企证书、科小入库到期前，提醒指导员组织重新申报"),
-    JobSpec("annual-report", "高企年报提醒", send_annual_report_reminders,
+    JobSpec("annual-report", "高企年报提醒",
+            with_todos("annual_report", send_annual_report_reminders),
             {"hour": 8, "minute": 10}, "每天 08:10（5月31日前 30/7/1 天发送）",
             "提醒高企在5月31日前填报上年度发展情况报表"),
-    JobSpec("followups", "走访跟进提醒", send_followup_reminders, {"hour": 8, "minute": 15},
+    JobSpec("followups", "走访跟进提醒", with_todos("followup", send_followup_reminders),
+            {"hour": 8, "minute": 15},
             "每天 08:15", "走访约定的跟进日期已到时提醒指导员"),
     JobSpec("coverage-snapshot", "三覆盖周快照", coverage_snapshot,
             {"day_of_week": "mon", "hour": 6, "minute": 0}, "每周一 06:00",
             "保存三覆盖数据用于趋势图"),
-    JobSpec("leader-digest", "领导月度摘要", send_leader_digest,
+    JobSpec("leader-digest", "领导月度摘要", with_todos("leader_digest", send_leader_digest),
             {"day": "1-7", "hour": 8, "minute": 30}, "每月1日 08:30（1–7日内补发，每月仅一封）",
             "向局领导发送各梯次企业数、新增培育对象、三覆盖和规划目标"),
+    JobSpec("todos", "待办生成", todos, {"minute": "*/5"}, "每5分钟",
+            "按提醒来源、待确认导入、失败任务和失败邮件生成各人待办，来源已消失的自动关闭"),
     JobSpec("outbox", "邮件发送", dispatch, {"minute": "*"}, "每分钟",
             "发送发件箱中待发送的邮件，失败按退避重试"),
     JobSpec("import-purge", "清理未完成的导入", import_purge, {"minute": 7}, "每小时第7分",

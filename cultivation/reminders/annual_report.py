@@ -24,6 +24,7 @@ from cultivation.portfolios.queries import current_assignment_join
 from cultivation.qualifications.models import Qualification
 from cultivation.qualifications.queries import in_force_on
 from cultivation.reminders.due import due_offset, in_days_text
+from cultivation.todos.records import link_mails, suppressed, todo_key
 from cultivation.web.clock import local_date
 
 JOB = "annual-report"
@@ -73,7 +74,17 @@ def send_annual_report_reminders(session: DbSession, now: datetime) -> dict[str,
     firms = reporting_firms(session, today)
     advisors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(list(firms))))}
     when = in_days_text((due - today).days)
-    for advisor_id, advisor_firms in firms.items():
+
+    def item(firm: ReportingFirm, advisor_id: int) -> str:
+        return todo_key(f"annual-report:{today.year}:{firm.credit_code}", advisor_id)
+
+    quiet = suppressed(session, [item(f, a) for a, per in firms.items() for f in per], today)
+    links: list[tuple[str, int]] = []
+    for advisor_id, all_firms in firms.items():
+        advisor_firms = [f for f in all_firms if item(f, advisor_id) not in quiet]
+        if not advisor_firms:
+            counts["settled_in_todos"] += 1
+            continue
         result = enqueue(
             session, dedup_key=f"{JOB}:{today.year}:{offset}:{advisor_id}",
             recipient=advisors[advisor_id],
@@ -84,4 +95,7 @@ def send_annual_report_reminders(session: DbSession, now: datetime) -> dict[str,
             job=JOB, now=now,
         )
         counts[result.outcome] += 1
+        if result.message_id is not None:
+            links += [(item(f, advisor_id), result.message_id) for f in advisor_firms]
+    link_mails(session, links)
     return dict(counts)

@@ -21,6 +21,8 @@ from cultivation.database import DbSession
 from cultivation.mail.services import enqueue
 from cultivation.reminders.models import ReminderItem
 from cultivation.scheduling.effects import insert_new
+from cultivation.todos.records import link_mails, suppressed
+from cultivation.web.clock import local_date
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Item:
     key: str
     user_id: int
     data: Any
+    todo: str | None = None  # the 待办 item's key: settled or postponed items are left out
 
 
 def send_item_digests(
@@ -43,7 +46,9 @@ def send_item_digests(
     now: datetime,
 ) -> dict[str, int]:
     """Claim the items not reported yet and queue one digest per user with them."""
-    unique = {item.key: item for item in items}
+    todo_keys = {item.todo for item in items if item.todo}
+    quiet = suppressed(session, todo_keys, local_date(now)) if todo_keys else set()
+    unique = {item.key: item for item in items if item.todo not in quiet}
     rows = [{"key": key, "job": job, "created_at": now} for key in unique]
     fresh = set(insert_new(session, ReminderItem, rows, key="key"))
     counts: Counter[str] = Counter(items=len(unique), items_new=len(fresh))
@@ -51,6 +56,7 @@ def send_item_digests(
     for key in sorted(fresh):
         by_user[unique[key].user_id].append(unique[key])
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(list(by_user))))}
+    links: list[tuple[str, int]] = []
     for user_id, user_items in by_user.items():
         keys = sorted(i.key for i in user_items)
         digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:20]
@@ -62,6 +68,8 @@ def send_item_digests(
         )
         counts[result.outcome] += 1
         if result.message_id is not None:
+            links += [(i.todo, result.message_id) for i in user_items if i.todo]
             session.execute(update(ReminderItem).where(ReminderItem.key.in_(keys))
                             .values(outbox_message_id=result.message_id))
+    link_mails(session, links)
     return dict(counts)

@@ -26,6 +26,7 @@ from cultivation.qualifications.models import QUALIFICATION_KINDS, Qualification
 from cultivation.qualifications.queries import in_force_on
 from cultivation.reminders.digest import Item, send_item_digests
 from cultivation.reminders.due import due_offset
+from cultivation.todos.records import todo_key
 from cultivation.web.clock import local_date
 from cultivation.windows.models import ApplicationWindow
 
@@ -104,6 +105,7 @@ def due_items(rows: list[ExpiringRow], today: date, catchup: int) -> list[Item]:
             key=f"expiry:{qid}:{act_by.isoformat()}:{offset}", user_id=advisor_id,
             data=Expiring(qid, kind, number, valid_to, act_by, deadline is not None, firm, code,
                           f"{root}/enterprises/{code}", (act_by - today).days),
+            todo=todo_key(f"expiry:{qid}:{act_by.isoformat()}", advisor_id),
         ))
     return items
 

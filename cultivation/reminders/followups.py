@@ -15,6 +15,7 @@ from cultivation.mail.compose import base_url
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import current_assignment_join
 from cultivation.reminders.digest import Item, send_item_digests
+from cultivation.todos.records import todo_key
 from cultivation.visits.models import Visit
 from cultivation.web.clock import local_date
 
@@ -57,6 +58,7 @@ def due_followups(session: DbSession, today: date) -> list[Item]:
             data=FollowUp(visit_id, name, code, f"{root}/enterprises/{code}", visited_on,
                           follow_up_on, (today - follow_up_on).days,
                           (notes or "")[:200]),
+            todo=todo_key(f"followup:{visit_id}:{follow_up_on.isoformat()}", user_id),
         ))
     return items
 

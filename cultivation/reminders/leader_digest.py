@@ -26,6 +26,7 @@ from cultivation.screening.queries import (
     RULES_LABELS,
     latest_run,
 )
+from cultivation.todos.records import link_mails, todo_key
 from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ def send_leader_digest(session: DbSession, now: datetime) -> dict[str, int]:
     if not leaders:
         return dict(counts)
     summary = leader_summary(session, today)
+    links: list[tuple[str, int]] = []
     for leader in leaders:
         result = enqueue(
             session, dedup_key=f"{JOB}:{period}:{leader.id}", recipient=leader,
@@ -135,4 +137,7 @@ def send_leader_digest(session: DbSession, now: datetime) -> dict[str, int]:
             template="leader_digest", context={"s": summary}, job=JOB, now=now,
         )
         counts[result.outcome] += 1
+        if result.message_id is not None:
+            links.append((todo_key(f"{JOB}:{period}", leader.id), result.message_id))
+    link_mails(session, links)
     return dict(counts)

@@ -28,6 +28,7 @@ from cultivation.portfolios.queries import current_assignment_join
 from cultivation.reminders.due import due_offset, in_days_text
 from cultivation.screening.models import Evaluation
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOME_LABELS, latest_run_id
+from cultivation.todos.records import link_mails, suppressed, todo_key
 from cultivation.web.clock import local_date
 from cultivation.web.filters import cn_date
 from cultivation.windows.models import PROGRAMME_CLOSED_BY, PROGRAMME_RULES, ApplicationWindow
@@ -185,12 +186,24 @@ def send_window_reminders(session: DbSession, now: datetime) -> dict[str, int]:
     candidates = candidates_by_advisor(session, wanted, today)
     advisor_ids = {a for per_rule in candidates.values() for a in per_rule}
     advisors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(advisor_ids)))}
+
+    def item(reminder: DueReminder, advisor_id: int) -> str:
+        w = reminder.window
+        return todo_key(f"window:{w.id}:{reminder.edge}:{reminder.day.isoformat()}", advisor_id)
+
+    quiet = suppressed(session, [
+        item(r, a) for r in due
+        for a in candidates.get(PROGRAMME_RULES.get(r.window.programme, ""), {})], today)
+    links: list[tuple[str, int]] = []
     for reminder in due:
         rules = PROGRAMME_RULES.get(reminder.window.programme)
         if rules is None:
             counts["no_screening_rules"] += 1
             continue
         for advisor_id, firms in candidates.get(rules, {}).items():
+            if item(reminder, advisor_id) in quiet:
+                counts["settled_in_todos"] += 1
+                continue
             result = enqueue(
                 session,
                 dedup_key=f"{reminder.key_prefix}:{advisor_id}",
@@ -205,6 +218,9 @@ def send_window_reminders(session: DbSession, now: datetime) -> dict[str, int]:
                 job=JOB, now=now,
             )
             counts[result.outcome] += 1
+            if result.message_id is not None:
+                links.append((item(reminder, advisor_id), result.message_id))
+    link_mails(session, links)
     return dict(counts)
 
 

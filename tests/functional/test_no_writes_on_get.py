@@ -15,7 +15,7 @@ from cultivation.parameters.models import PolicyParameter
 from cultivation.reports.models import PlanPeriod, Target
 
 PAGES = ["/", "/reports/targets", "/admin/parameters", "/admin/parameters/hnte.lookback_years",
-         "/screening/candidates", "/screening/selftest"]
+         "/screening/candidates", "/screening/selftest", "/todos"]
 
 
 def row_counts(session: Session) -> dict[str, int]:

@@ -162,15 +162,16 @@ def test_the_candidate_query_runs_once_whatever_the_number_of_advisors(
     with count_queries(db.engine) as q:
         counts = send_window_reminders(db_session, at(OPENS - timedelta(days=7)))
     assert counts["queued"] == 6
-    # windows + candidates + advisors, then one INSERT per digest
-    assert q.count <= 3 + 6
+    # windows + candidates + advisors + settled 待办, one INSERT per digest, one 待办 link
+    assert q.count <= 4 + 6 + 1
 
 
 def test_the_job_runner_commits_the_digests_and_counts_them(
         db_session: Session, world: dict[str, Any], at: Any) -> None:
     run = run_job(db_session, "window-reminders", at(OPENS - timedelta(days=7)))
     assert run.outcome == "success"
-    assert run.counts == {"reminders_due": 1, "queued": 1}
+    # the job first brings the advisor's 待办 up to date (one new item for the window)
+    assert run.counts == {"reminders_due": 1, "queued": 1, "todos_new": 1}
 
 
 @pytest.mark.parametrize(("year", "due"), [(2024, 1), (2026, 0)])
