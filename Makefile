@@ -6,6 +6,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 PORT ?= 5000
+WORKERS ?= 1
 HOST ?= 127.0.0.1
 export CULTIVATION_BASE_URL ?= http://$(HOST):$(PORT)
 
@@ -29,7 +30,7 @@ run: install ## migrate the SQLite database, load demo data, start web app + sch
 	@echo "梯次培育系统：http://$(HOST):$(PORT)/   （Ctrl+C 停止）"
 	@trap 'kill $$scheduler 2>/dev/null' EXIT; \
 	  $(BIN)/cultivation scheduler & scheduler=$$!; \
-	  $(BIN)/cultivation serve --host $(HOST) --port $(PORT)
+	  $(BIN)/cultivation serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: install ## run the whole test suite (SQLite; PostgreSQL when CULTIVATION_TEST_DATABASE_URL is set)
 	$(BIN)/pytest
@@ -42,8 +43,9 @@ format: install ## format the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## run the benchmarks under bench/ (prints figures)
-	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+SIZE ?= 10000
+bench: install ## SIZE=N firms (default 10000): data set (reused), then one table of timings vs floors
+	$(BIN)/python bench/run.py --size $(SIZE)
 
 clean: ## remove the venv, caches and the dev database
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache instance test-artifacts

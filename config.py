@@ -46,6 +46,10 @@ class Config:
     SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cultivation.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Connections per process (PostgreSQL): a web worker needs one per thread (serve --threads),
+    # the scheduler one per concurrent job; docs/deployment.md sums them up.
+    DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 5)
+    DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 5)
     TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
     BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
     REGION_CODE = _env("REGION_CODE", "331024")
@@ -70,9 +74,12 @@ class Config:
     SCHEDULER_LEASE_SECONDS = _env_int("SCHEDULER_LEASE_SECONDS", 60)  # SQLite lock row lease
     SCHEDULER_POLL_SECONDS = _env_int("SCHEDULER_POLL_SECONDS", 15)  # a waiting scheduler retries
     SCHEDULER_MISFIRE_HOURS = _env_int("SCHEDULER_MISFIRE_HOURS", 6)
+    SCHEDULER_QUEUE_SECONDS = _env_int("SCHEDULER_QUEUE_SECONDS", 5)  # "立即运行" picked up within
     REMINDER_CATCHUP_DAYS = _env_int("REMINDER_CATCHUP_DAYS", 3)  # late reminders still sent
     # Screening runs younger than this keep every verdict; older: only each month's last run.
     SCREENING_KEEP_DAYS = _env_int("SCREENING_KEEP_DAYS", 60)
+    # Worker processes for a screening run with many firms to evaluate (0: one per core).
+    SCREENING_PROCESSES = _env_int("SCREENING_PROCESSES", 0)
 
     # Login throttling: this many failures for one username (or from one address) within
     # LOGIN_LOCK_MINUTES lock the login (429) until the oldest of them is that old.

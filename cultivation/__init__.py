@@ -70,6 +70,12 @@ def load_settings(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if overrides:
         app.config.update(overrides)
     cls.validate(dict(app.config))
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_size": app.config["DB_POOL_SIZE"],
+            "max_overflow": app.config["DB_MAX_OVERFLOW"],
+        }
     if (
         app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
         and ":memory:" not in (app.config["SQLALCHEMY_DATABASE_URI"])

@@ -41,6 +41,7 @@ PROGRAMME_LABELS = {
 }
 
 JOB_OUTCOME_LABELS = {
+    "queued": "排队中",  # 立即运行 from the web page: the scheduler process picks it up
     "running": "运行中",
     "success": "成功",
     "failed": "失败",

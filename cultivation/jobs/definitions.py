@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from cultivation.reminders.followups import send_followup_reminders
 from cultivation.reminders.leader_digest import send_leader_digest
 from cultivation.reminders.windows import send_window_reminders
 from cultivation.reports.snapshots import take_coverage_snapshot
+from cultivation.scheduling.progress import report_progress
 from cultivation.screening.retention import prune_screening_history
 from cultivation.screening.services import run_screening
 from cultivation.todos.sync import sync_todos
@@ -26,7 +28,10 @@ from cultivation.web.clock import local_date
 def screening(session: DbSession, now: datetime) -> dict[str, Any]:
     """Evaluate every firm as of today and store the run (with its diff to the previous run),
     then prune the screening history older than ``SCREENING_KEEP_DAYS`` (screening.retention)."""
-    run = run_screening(session, as_of=local_date(now), now=now)
+    processes = int(current_app.config["SCREENING_PROCESSES"]) or (os.cpu_count() or 1)
+    run = run_screening(session, as_of=local_date(now), now=now, processes=processes,
+                        progress=lambda done, total: report_progress(
+                            f"已处理 {done:,} / {total:,} 家企业"))
     counts: dict[str, Any] = {"run": run.id, "firms": run.firms, "evaluations": run.evaluations}
     summary = run.summary or {}
     for key, value in summary.items():

@@ -23,7 +23,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from cultivation.policy.numbers import to_decimal
+from cultivation.policy.numbers import coerce_amounts, to_decimal
 from cultivation.policy.sectors import read_sector
 
 
@@ -33,18 +33,6 @@ class FactsError(ValueError):
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__("; ".join(f"{k}: {'，'.join(v)}" for k, v in errors.items()))
         self.errors = errors
-
-
-def _coerce_amounts(instance: object, names: tuple[str, ...]) -> None:
-    """Turn ints and floats (e.g. database values) into exact Decimals; refuse anything else."""
-    for name in names:
-        raw = getattr(instance, name)
-        if raw is None or isinstance(raw, Decimal):
-            continue
-        number = to_decimal(raw)
-        if number is None:
-            raise TypeError(f"{name} must be a finite number, not {raw!r}")
-        object.__setattr__(instance, name, number)
 
 
 @dataclass(frozen=True)
@@ -79,7 +67,7 @@ class FiscalYear:
 
     def __post_init__(self) -> None:
         # Callers building facts from database floats get exact decimals, as JSON input does.
-        _coerce_amounts(self, _AMOUNTS)
+        coerce_amounts(self, _AMOUNTS)
 
 
 _AMOUNTS = tuple(
@@ -117,12 +105,17 @@ class Facts:
     fiscal_years: tuple[FiscalYear, ...] = ()
 
     def __post_init__(self) -> None:
-        _coerce_amounts(self, _TOP_AMOUNTS)
+        coerce_amounts(self, _TOP_AMOUNTS)
+        # Derived, not a field: the year index (a linear scan was a hot spot); first one wins.
+        by_year: dict[int, FiscalYear] = {}
+        for fiscal_year in self.fiscal_years:
+            by_year.setdefault(fiscal_year.year, fiscal_year)
+        self.__dict__["_by_year"] = by_year
 
     def year(self, year: int) -> FiscalYear | None:
         """The figures of ``year``, if given."""
-        return next((fy for fy in self.fiscal_years if fy.year == year), None)
-
+        by_year: dict[int, FiscalYear] = self.__dict__["_by_year"]
+        return by_year.get(year)
 
 _DATES = ("registered_on", "as_of", "hnte_certified_on")
 _BOOLS = (

@@ -81,3 +81,24 @@ def percent(value: Decimal) -> str:
 def ceil_int(value: Decimal) -> int:
     """The smallest integer ≥ value (for head counts and items still needed)."""
     return int(value.to_integral_value(rounding=ROUND_CEILING))
+
+
+def coerce_amounts(instance: object, names: tuple[str, ...]) -> None:
+    """Turn a frozen dataclass's int and float fields ``names`` (e.g. database values) into exact
+    Decimals in place; refuse anything else (TypeError)."""
+    values = instance.__dict__
+    for name in names:
+        raw = values[name]
+        kind = type(raw)
+        if raw is None or kind is Decimal:
+            continue
+        if kind is float and math.isfinite(raw):  # the common cases (database values), inlined
+            values[name] = Decimal(repr(raw))
+            continue
+        if kind is int:
+            values[name] = Decimal(raw)
+            continue
+        number = to_decimal(raw)
+        if number is None:
+            raise TypeError(f"{name} must be a finite number, not {raw!r}")
+        object.__setattr__(instance, name, number)

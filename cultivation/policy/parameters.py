@@ -75,6 +75,7 @@ class ParameterTable:
             items.sort(key=lambda v: v.valid_from)
             _check_no_overlap(key, items)
         self._by_key = {k: tuple(v) for k, v in by_key.items()}
+        self._found: dict[tuple[str, date], ParameterValue] = {}  # lookups memo (immutable)
 
     def keys(self) -> frozenset[str]:
         """Every key that has at least one value."""
@@ -86,10 +87,14 @@ class ParameterTable:
 
     def lookup(self, key: str, as_of: date) -> ParameterValue:
         """The ParameterValue of ``key`` in force on ``as_of``; ParameterError if none."""
+        found = self._found.get((key, as_of))
+        if found is not None:
+            return found
         if key not in PARAMETER_CATALOGUE:
             raise ParameterError(f"未知参数键 {key!r}（不在参数目录中）")
         for item in self._by_key.get(key, ()):
             if item.covers(as_of):
+                self._found[(key, as_of)] = item
                 return item
         raise ParameterError(f"参数 {key}（{PARAMETER_CATALOGUE[key].label}）在 {as_of} 没有有效值")
 

@@ -54,6 +54,28 @@ class Criterion:
             out["soft"] = True
         return out
 
+    def to_compact_json(self) -> dict[str, JSONValue]:
+        """``to_json`` without the null and empty fields (``passed`` always kept), same order."""
+        out: dict[str, JSONValue] = {"id": self.id, "label": self.label, "passed": self.passed}
+        actual, required = self.actual, self.required
+        if actual is not None and actual != []:
+            out["actual"] = actual
+        if required is not None and required != []:
+            out["required"] = required
+        if self.gap is not None:
+            out["gap"] = self.gap
+        if self.gap_value is not None:
+            out["gap_value"] = self.gap_value
+        if self.unit is not None:
+            out["unit"] = self.unit
+        if self.years:
+            out["years"] = list(self.years)
+        if self.note is not None:
+            out["note"] = self.note
+        if self.soft:
+            out["soft"] = True
+        return out
+
 
 @dataclass(frozen=True)
 class Verdict:

@@ -25,7 +25,7 @@ from cultivation.extensions import db
 from cultivation.jobs.registry import all_jobs
 from cultivation.scheduling.lock import AdvisoryLock, LeaseLock, make_lock
 from cultivation.scheduling.models import SchedulerLock
-from cultivation.scheduling.services import mark_interrupted, run_job
+from cultivation.scheduling.services import mark_interrupted, run_job, run_queued
 from cultivation.web import clock
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,15 @@ def execute(app: Flask, names: Sequence[str], trigger: str) -> None:
                 run_job(db.session, name, clock.now(), trigger=trigger)
             finally:
                 db.session.remove()
+
+
+def execute_queued(app: Flask) -> None:
+    """Run the jobs asked for from the web page (立即运行): they never run in a web request."""
+    with app.app_context():
+        try:
+            run_queued(db.session)
+        finally:
+            db.session.remove()
 
 
 def build_scheduler(app: Flask, scheduler_cls: type[BaseScheduler] = BlockingScheduler
@@ -64,6 +73,9 @@ def build_scheduler(app: Flask, scheduler_cls: type[BaseScheduler] = BlockingSch
         scheduler.add_job(execute, trigger=spec.trigger(zone),
                           args=[app, [spec.name], "scheduler"], id=spec.name, name=spec.label,
                           replace_existing=True, **defaults)
+    scheduler.add_job(execute_queued, trigger="interval", args=[app], id="queued-runs",
+                      name="立即运行的任务", seconds=int(app.config["SCHEDULER_QUEUE_SECONDS"]),
+                      replace_existing=True, coalesce=True, max_instances=1)
     return scheduler
 
 

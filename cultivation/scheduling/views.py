@@ -14,7 +14,7 @@ from cultivation.extensions import db
 from cultivation.jobs.registry import UnknownJob, all_jobs, get_job
 from cultivation.scheduling.models import OUTCOMES, JobRun
 from cultivation.scheduling.queries import failure_counts, latest_runs, lock_holder, recent_runs
-from cultivation.scheduling.services import counts_text, error_summary, run_job
+from cultivation.scheduling.services import counts_text, error_summary, queue_job
 from cultivation.web import clock
 
 bp = Blueprint("scheduling", __name__, url_prefix="/admin/jobs")
@@ -46,12 +46,12 @@ def run_now(name: str) -> ResponseReturnValue:
         spec = get_job(name)
     except UnknownJob:
         abort(404)
-    run = run_job(db.session, name, clock.now(), trigger="web", actor=current_user.username)
-    if run.outcome == "success":
-        flash(f"任务“{spec.label}”已运行完成：{counts_text(run.counts)}", "success")
-    else:
-        flash(f"任务“{spec.label}”运行失败：{error_summary(run)}", "error")
-    return redirect(url_for("scheduling.index"))
+    # Never run in the request: the scheduler process picks the queued run up within seconds.
+    run = queue_job(db.session, name, clock.now(), actor=current_user.username)
+    run_id = run.id
+    db.session.commit()
+    flash(f"已提交“{spec.label}”，调度进程将在几秒内开始运行；本页显示进度。", "success")
+    return redirect(url_for("scheduling.run_detail", run_id=run_id))
 
 
 @bp.route("/runs")
@@ -75,4 +75,7 @@ def runs() -> ResponseReturnValue:
 def run_detail(run_id: int) -> ResponseReturnValue:
     run = db.session.get(JobRun, run_id) or abort(404)
     spec = all_jobs().get(run.job)
-    return render_template("admin/jobs_run.html", run=run, spec=spec, counts_text=counts_text)
+    lock = lock_holder(db.session) if run.outcome == "queued" else None
+    return render_template("admin/jobs_run.html", run=run, spec=spec, counts_text=counts_text,
+                           scheduler_alive=lock is not None and lock.expires_at > clock.now(),
+                           now=clock.now())

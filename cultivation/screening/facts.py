@@ -20,6 +20,7 @@ core product revenue) are not stored: they stay None and their criteria ``null``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -48,10 +49,25 @@ _FIRM_COLUMNS = (
 _FIGURE_FIELDS = (*COUNT_FIELDS, *MONEY_FIELDS)
 
 
-def facts_for_enterprises(
+@dataclass(frozen=True)
+class RawFacts:
+    """One firm's database values that its Facts are built from (``build_facts``): the firm's
+    columns, its fiscal-year rows, and what the certificate and institution queries found.
+    Facts are a function of these and the as-of day only, so the screening fingerprints these
+    and builds Facts only for the firms it evaluates."""
+
+    firm: tuple[Any, ...]
+    years: tuple[tuple[Any, ...], ...]
+    hnte_certified_on: date | None
+    provincial: bool
+    centre: bool
+    municipal: bool
+
+
+def raw_facts_for_enterprises(
     session: DbSession, ids: Sequence[int] | None, as_of: date
-) -> dict[int, Facts]:
-    """Facts of the given firms (or of every live firm when ``ids`` is None), as of ``as_of``."""
+) -> dict[int, RawFacts]:
+    """The values behind the Facts of the given firms (or every live firm when ``ids`` is None)."""
     if ids is not None and not ids:
         return {}
     firms = select(*_FIRM_COLUMNS)
@@ -64,33 +80,48 @@ def facts_for_enterprises(
     years = _years(session, scope, as_of)
     hnte = _hnte_certified_on(session, scope, as_of)
     provincial, centre, municipal = _institutions(session, scope, as_of)
-    result: dict[int, Facts] = {}
-    for row in session.execute(firms):
-        firm_id = row.id
-        result[firm_id] = Facts(
-            registered_on=row.registered_on,
-            as_of=as_of,
-            tech_domain=row.tech_domain,
-            core_ip_owned=row.core_ip_owned,
-            ip_self_developed=row.ip_self_developed,
-            major_incident_last_year=row.major_incident_last_year,
-            led_standard=row.led_standard,
-            holds_valid_hnte=firm_id in hnte,
-            provincial_rd_institution=firm_id in provincial,
-            national_award_5y=row.national_award_5y,
-            hnte_certified_on=hnte.get(firm_id),
-            municipal_hnte_center=firm_id in centre,
-            municipal_rd_institution=firm_id in municipal,
-            sector=row.sector,
-            provincial_innovation_score=row.provincial_innovation_score,
-            self_assessment=SelfAssessment(
-                tech_advancement=row.self_tech_advancement,
-                core_support=row.self_core_support,
-                rd_management=row.self_rd_management,
-            ),
-            fiscal_years=tuple(years.get(firm_id, ())),
-        )
-    return result
+    return {
+        row[0]: RawFacts(tuple(row), tuple(years.get(row[0], ())), hnte.get(row[0]),
+                         row[0] in provincial, row[0] in centre, row[0] in municipal)
+        for row in session.execute(firms)
+    }
+
+
+def build_facts(raw: RawFacts, as_of: date) -> Facts:
+    """The Facts the rules read, from a firm's RawFacts."""
+    (_id, registered_on, tech_domain, core_ip_owned, ip_self_developed, major_incident,
+     led_standard, national_award_5y, tech_advancement, core_support, rd_management, sector,
+     provincial_innovation_score) = raw.firm
+    return Facts(
+        registered_on=registered_on,
+        as_of=as_of,
+        tech_domain=tech_domain,
+        core_ip_owned=core_ip_owned,
+        ip_self_developed=ip_self_developed,
+        major_incident_last_year=major_incident,
+        led_standard=led_standard,
+        holds_valid_hnte=raw.hnte_certified_on is not None,
+        provincial_rd_institution=raw.provincial,
+        national_award_5y=national_award_5y,
+        hnte_certified_on=raw.hnte_certified_on,
+        municipal_hnte_center=raw.centre,
+        municipal_rd_institution=raw.municipal,
+        sector=sector,
+        provincial_innovation_score=provincial_innovation_score,
+        self_assessment=SelfAssessment(tech_advancement=tech_advancement,
+                                       core_support=core_support, rd_management=rd_management),
+        fiscal_years=tuple(FiscalYear(year=row[1], **dict(zip(_FIGURE_FIELDS, row[2:],
+                                                              strict=True)))
+                           for row in raw.years),
+    )
+
+
+def facts_for_enterprises(
+    session: DbSession, ids: Sequence[int] | None, as_of: date
+) -> dict[int, Facts]:
+    """Facts of the given firms (or of every live firm when ``ids`` is None), as of ``as_of``."""
+    return {firm_id: build_facts(raw, as_of)
+            for firm_id, raw in raw_facts_for_enterprises(session, ids, as_of).items()}
 
 
 def facts_for_enterprise(session: DbSession, firm: Enterprise, as_of: date) -> Facts:
@@ -98,7 +129,7 @@ def facts_for_enterprise(session: DbSession, firm: Enterprise, as_of: date) -> F
     return facts_for_enterprises(session, [firm.id], as_of)[firm.id]
 
 
-def _years(session: DbSession, scope: Any, as_of: date) -> dict[int, list[FiscalYear]]:
+def _years(session: DbSession, scope: Any, as_of: date) -> dict[int, list[tuple[Any, ...]]]:
     stmt = (
         select(FiscalYearFigures.enterprise_id, FiscalYearFigures.year,
                *(getattr(FiscalYearFigures, name) for name in _FIGURE_FIELDS))
@@ -107,10 +138,9 @@ def _years(session: DbSession, scope: Any, as_of: date) -> dict[int, list[Fiscal
                FiscalYearFigures.year < as_of.year)
         .order_by(FiscalYearFigures.enterprise_id, FiscalYearFigures.year)
     )
-    years: dict[int, list[FiscalYear]] = {}
+    years: dict[int, list[tuple[Any, ...]]] = {}
     for row in session.execute(stmt):
-        values = dict(zip(_FIGURE_FIELDS, row[2:], strict=True))
-        years.setdefault(row[0], []).append(FiscalYear(year=row[1], **values))
+        years.setdefault(row[0], []).append(tuple(row))
     return years
 
 

@@ -64,3 +64,10 @@ class Evaluation(db.Model):  # type: ignore[name-defined]
     failed: Mapped[list[str]] = mapped_column(JSON, default=list)  # criterion ids not passed
     details: Mapped[dict[str, Any]] = mapped_column(JSON)  # compacted verdict JSON (see above)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Incremental runs (screening.incremental): the digest of the firm's facts, the parameter
+    # table, the rule sets and the engine's code; the first day on which this verdict may change
+    # by time alone (None: evaluate again next run); the day ``details`` were computed for (a
+    # verdict carried forward unchanged keeps it; only its day counts are as of that day).
+    fingerprint: Mapped[str | None] = mapped_column(String(32))
+    stable_until: Mapped[date | None] = mapped_column(Date)
+    evaluated_on: Mapped[date | None] = mapped_column(Date)

@@ -3,13 +3,19 @@
 Set-based: the firm ids in one query, then per batch of ``BATCH_SIZE`` firms the facts in four
 queries (screening.facts), the rules in memory and one bulk INSERT of Evaluation rows. The
 statements issued depend on the number of batches, never on the number of firms in a batch.
+
+Incremental (screening.incremental): a firm whose fingerprint (facts, parameters, rule sets,
+engine) matches its verdict in the previous run, before that verdict's ``stable_until``, is not
+evaluated again — its rows are copied by one INSERT … SELECT per batch and rule set. A run with
+many firms to evaluate (new parameters, a new release, the first run) spreads the batches over
+``processes`` worker processes (forked); this process reads the facts and is the only writer.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -18,16 +24,23 @@ from sqlalchemy import insert, select
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.parameters.services import parameter_table
-from cultivation.policy import Verdict, evaluate, normalise_rules_name
+from cultivation.policy import ParameterError, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
-from cultivation.screening.facts import facts_for_enterprises
+from cultivation.screening import carry, incremental
+from cultivation.screening.facts import raw_facts_for_enterprises
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, latest_run
+from cultivation.screening.rows import evaluation_row, score_range, stored_details, total_gap
 
 log = logging.getLogger(__name__)
 
+__all__ = ["evaluation_row", "parameter_json", "run_screening", "score_range", "screen_demo",
+           "stored_details", "total_gap"]
+
 DEFAULT_RULES = ("hnte", "tech-sme", "zj-tech-sme")
 BATCH_SIZE = 1000
+POOL_MIN_FIRMS = 3000  # fewer firms to evaluate than this: a pool's start-up is not worth it
+
 
 
 def run_screening(
@@ -37,12 +50,17 @@ def run_screening(
     now: datetime,
     rules: Iterable[str] = DEFAULT_RULES,
     batch_size: int = BATCH_SIZE,
+    processes: int = 1,
+    incremental_run: bool = True,
+    pool_min_firms: int = POOL_MIN_FIRMS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ScreeningRun:
     """Evaluate every live firm under ``rules`` as of ``as_of``; store a run and its verdicts.
 
     Flushes only (the job or command commits). Every call is a new run; its summary compares
     the candidates (eligible or borderline) with those of the previous run — the latest run,
-    by (as_of, id), on or before ``as_of``.
+    by (as_of, id), on or before ``as_of`` — and says how many verdicts were evaluated and how
+    many carried forward unchanged from it (``incremental_run=False`` evaluates every firm).
     """
     names = tuple(dict.fromkeys(normalise_rules_name(name) for name in rules))
     params = parameter_table(session)
@@ -55,23 +73,68 @@ def run_screening(
     ids = list(session.scalars(
         select(Enterprise.id).where(Enterprise.deleted_at.is_(None)).order_by(Enterprise.id)
     ))
+    context = incremental.context_digest(params, names)
+    parameter_change = incremental.next_parameter_change(params, as_of)
+    reuse_from = previous.id if previous is not None and incremental_run else None
     outcomes: dict[str, Counter[str]] = {name: Counter() for name in names}
-    used: dict[str, dict[str, dict[str, JSONValue]]] = {name: {} for name in names}
+    used_keys: dict[str, dict[str, None]] = {name: {} for name in names}
     after: set[tuple[int, str]] = set()
-    for batch in _chunks(ids, batch_size):
-        rows = []
-        for firm_id, facts in facts_for_enterprises(session, batch, as_of).items():
-            for name in names:
-                verdict = evaluate(name, facts, as_of, params)
-                outcomes[name][verdict.outcome] += 1
-                if verdict.outcome in CANDIDATE_OUTCOMES:
-                    after.add((firm_id, name))
-                for value in verdict.parameters:
-                    if value.key not in used[name]:
-                        used[name][value.key] = parameter_json(value)
-                rows.append(evaluation_row(run.id, firm_id, verdict, now))
-        if rows:  # Core executemany: one statement per batch (the ORM would split on NULLs)
+    carried = 0
+
+    def write(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            name = row["rules"]
+            outcomes[name][row["outcome"]] += 1
+            if row["outcome"] in CANDIDATE_OUTCOMES:
+                after.add((row["enterprise_id"], name))
+            used_keys[name].update(dict.fromkeys(row.pop("_keys")))
+        if rows and copy:
+            carry.copy_rows(session, rows)
+        elif rows:  # Core executemany: one statement per batch (the ORM would split on NULLs)
             session.execute(insert(Evaluation.__table__), rows)
+
+    def batches() -> Iterator[list[incremental.Item]]:
+        nonlocal carried
+        for done, batch in enumerate(_chunks(ids, batch_size)):
+            if progress is not None:
+                progress(min(done * batch_size, len(ids)), len(ids))
+            items: list[incremental.Item] = []
+            copy: dict[str, list[int]] = {name: [] for name in names}
+            reusable = ({} if reuse_from is None  # one query per batch: memory stays flat
+                        else carry.reusable(session, reuse_from, as_of, batch))
+            for firm_id, raw in raw_facts_for_enterprises(session, batch, as_of).items():
+                print_ = incremental.fingerprint(raw, context)
+                todo = []
+                for name in names:
+                    kept = reusable.get((firm_id, name))
+                    if kept is not None and kept[0] == print_ and kept[1] > as_of:
+                        copy[name].append(firm_id)
+                        outcomes[name][kept[2]] += 1
+                        if kept[2] in CANDIDATE_OUTCOMES:
+                            after.add((firm_id, name))
+                    else:
+                        todo.append(name)
+                if todo:  # Facts are built only for the firms evaluated (in the workers)
+                    items.append((firm_id, raw, tuple(todo), print_))
+            for name, firm_ids in copy.items():
+                if firm_ids and previous is not None:
+                    carried += len(firm_ids)
+                    carry.carry_forward(session, previous.id, run.id, name, firm_ids, as_of, now)
+            if items:
+                yield items
+
+    copy = session.get_bind().dialect.name == "postgresql"  # COPY: the fastest bulk write
+    args = (params, as_of, now, run.id, parameter_change, copy)
+    to_evaluate = len(ids) - (0 if reuse_from is None else  # at least
+                              carry.reusable_count(session, reuse_from, as_of) // len(names))
+    if processes > 1 and to_evaluate >= pool_min_firms:
+        incremental.run_pool(batches(), args, processes, write)
+    else:
+        for items in batches():
+            write(incremental.evaluate_batch(items, *_local_args(args)))
+    if carried:  # parameters of the carried verdicts: the same values (same table, same day)
+        for name in names:
+            used_keys[name].update(dict.fromkeys(_previous_keys(previous, name)))
     run.firms = len(ids)
     run.evaluations = len(ids) * len(names)
     run.finished_at = now
@@ -84,15 +147,41 @@ def run_screening(
                 for name in names},
         "dropped": {name: sum(1 for _, r in before - after if r == name) for name in names},
         "previous_run_id": run.previous_run_id,
-        "parameters": {name: list(used[name].values()) for name in names},
+        "parameters": {name: _parameters_json(params, used_keys[name], as_of)
+                       for name in names},
+        "evaluated": run.evaluations - carried,
+        "carried_forward": carried,
     }
     # Totals as plain ints: the job runner copies int values into the JobRun counts.
     for key in ("candidates", "new", "dropped"):
         run.summary[f"{key}_total"] = sum(run.summary[key].values())
     session.flush()
-    log.info("screening run %s as of %s: %d firms, %d evaluations", run.id, as_of, run.firms,
-             run.evaluations)
+    log.info("screening run %s as of %s: %d firms, %d evaluations (%d carried forward)",
+             run.id, as_of, run.firms, run.evaluations, carried)
     return run
+
+
+def _local_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    params, as_of, now, run_id, parameter_change, encode = args
+    return as_of, params, now, run_id, parameter_change, encode
+
+
+def _parameters_json(params: Any, keys: Iterable[str], as_of: date
+                     ) -> list[dict[str, JSONValue]]:
+    out = []
+    for key in keys:
+        try:
+            out.append(parameter_json(params.lookup(key, as_of)))
+        except ParameterError:  # a key only an older carried verdict read: not in force today
+            continue
+    return out
+
+
+def _previous_keys(previous: ScreeningRun | None, name: str) -> list[str]:
+    if previous is None or not previous.summary:
+        return []
+    items = (previous.summary.get("parameters") or {}).get(name) or []
+    return [item["key"] for item in items if isinstance(item, dict) and "key" in item]
 
 
 def screen_demo(session: DbSession, today: date) -> None:
@@ -112,97 +201,6 @@ def _candidates(session: DbSession, run_id: int) -> set[tuple[int, str]]:
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     for start in range(0, len(items), max(size, 1)):
         yield items[start:start + size]
-
-
-def evaluation_row(run_id: int | None, firm_id: int, verdict: Verdict, now: datetime
-                   ) -> dict[str, Any]:
-    """The Evaluation column values for one verdict (for a bulk INSERT)."""
-    low, high = score_range(verdict)
-    return {
-        "run_id": run_id, "enterprise_id": firm_id, "rules": verdict.rules,
-        "as_of": verdict.as_of, "outcome": verdict.outcome, "score_min": low, "score_max": high,
-        "total_gap": total_gap(verdict),
-        "failed": [c.id for c in verdict.criteria if c.passed is not True and not c.soft],
-        "details": stored_details(verdict), "created_at": now,
-    }
-
-
-def score_range(verdict: Verdict) -> tuple[float | None, float | None]:
-    """(min, max) of the 高企 innovation score, or the 科小 total (a range if data is missing)."""
-    score = verdict.score or {}
-    if isinstance(score.get("min"), int | float):
-        return float(score["min"]), float(score["max"])  # type: ignore[arg-type]
-    if isinstance(score.get("total"), int | float):
-        return float(score["total"]), float(score["total"])  # type: ignore[arg-type]
-    try:
-        actual = verdict.criterion("score_total").actual
-    except KeyError:
-        return None, None
-    if isinstance(actual, list) and len(actual) == 2:
-        return float(actual[0]), float(actual[1])  # type: ignore[arg-type]
-    return None, None
-
-
-def total_gap(verdict: Verdict) -> float:
-    """The ranking key: the sum over criteria not passed of a normalised gap in [0, 1].
-
-    - failed, numeric actual and required: ``min(1, |required − actual| / |required|)`` — the
-      relative shortfall (an R&D ratio of 4.9 % against 5 % gives 0.02; 600 staff against a
-      limit of 500 gives 0.2). A score range counts by its best end (max) when failed and by
-      its worst end (min) when borderline (71 − 64 = 7 → 7 / 71);
-    - failed yes/no or list criteria, or a required value of 0: 1;
-    - undecided for missing data: 1 (each missing criterion weighs like a full failure).
-    Passed and soft criteria add 0, so eligible firms have 0. Rounded to six decimals.
-    """
-    gap = 0.0
-    for criterion in verdict.criteria:
-        if criterion.passed is True or criterion.soft:
-            continue
-        if criterion.passed is None and not criterion.borderline:
-            gap += 1.0
-            continue
-        actual = criterion.actual
-        if isinstance(actual, list) and len(actual) == 2:
-            actual = actual[1] if criterion.passed is False else actual[0]
-        gap += _relative(actual, criterion.required)
-    return round(gap, 6)
-
-
-def _relative(actual: object, required: object) -> float:
-    if isinstance(required, str) and required.startswith("> "):  # a strict mark, e.g. "> 70"
-        try:
-            required = float(required[2:]) + 1  # whole points: > 70 needs 71
-        except ValueError:
-            return 1.0
-    if (
-        isinstance(actual, int | float) and not isinstance(actual, bool)
-        and isinstance(required, int | float) and not isinstance(required, bool)
-        and required != 0
-    ):
-        return min(1.0, abs(float(required) - float(actual)) / abs(float(required)))
-    return 1.0
-
-
-def stored_details(verdict: Verdict) -> dict[str, Any]:
-    """The verdict JSON as kept in Evaluation.details (see the model's docstring).
-
-    Built like ``verdict_to_json`` minus the parameter values: serialising the band tables of
-    every verdict only to drop them was a fifth of a run's time.
-    """
-    data: dict[str, Any] = {
-        "rules": verdict.rules,
-        "as_of": verdict.as_of.isoformat(),
-        "outcome": verdict.outcome,
-        "criteria": [
-            {k: v for k, v in c.to_json().items() if k == "passed" or (v is not None and v != [])}
-            for c in verdict.criteria
-        ],
-        "score": verdict.score,
-        "parameter_keys": [p.key for p in verdict.parameters],
-    }
-    if verdict.offers_direct_pass:
-        data["direct_pass"] = verdict.direct_pass
-    return data
 
 
 def parameter_json(value: Any) -> dict[str, JSONValue]:

@@ -16,7 +16,7 @@ from cultivation.jobs import registry
 from cultivation.mail.models import OutboxMessage
 from cultivation.mail.services import enqueue
 from cultivation.scheduling.models import JobRun
-from cultivation.scheduling.services import run_job
+from cultivation.scheduling.services import run_job, run_queued
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -71,14 +71,29 @@ def test_nav_links_to_the_admin_pages(auth: Any) -> None:
     assert 'href="/windows"' in html
 
 
-def test_run_now_runs_the_job_and_records_who_asked(auth: Any, db_session: Session) -> None:
+def test_run_now_queues_the_job_for_the_scheduler_and_never_runs_it_in_the_request(
+        auth: Any, db_session: Session) -> None:
     admin = auth.login("admin")
     response = auth.post("/admin/jobs/followups/run", {}, form_url="/admin/jobs")
     assert response.status_code == 302
     run = db_session.scalars(select(JobRun).where(JobRun.job == "followups")).one()
-    assert (run.trigger, run.actor, run.outcome) == ("web", admin.username, "success")
-    page = auth.client.get("/admin/jobs").get_data(as_text=True)
-    assert "已运行完成" in page
+    assert (run.trigger, run.actor, run.outcome) == ("web", admin.username, "queued")
+    assert response.headers["Location"].endswith(f"/admin/jobs/runs/{run.id}")
+    page = auth.client.get(f"/admin/jobs/runs/{run.id}").get_data(as_text=True)
+    assert "已排队" in page
+    assert 'http-equiv="refresh"' in page
+    assert "未检测到运行中的调度进程" in page
+    # Asking again while it waits does not queue a second run.
+    auth.post("/admin/jobs/followups/run", {}, form_url="/admin/jobs")
+    assert db_session.scalars(select(JobRun).where(JobRun.job == "followups")).all() == [run]
+    # The scheduler process's poll runs it.
+    assert run_queued(db_session) == 1
+    db_session.expire_all()
+    assert (run.outcome, run.trigger, run.actor) == ("success", "web", admin.username)
+    page = auth.client.get(f"/admin/jobs/runs/{run.id}").get_data(as_text=True)
+    assert "成功" in page
+    assert 'http-equiv="refresh"' not in page
+    assert run_queued(db_session) == 0
 
 
 def test_run_now_of_an_unknown_job_is_a_404(auth: Any) -> None:

@@ -172,14 +172,14 @@ def test_a_screening_history_shorter_than_a_month_is_refused() -> None:
 def test_serve_warns_when_it_runs_with_the_public_development_secret(
     runner: Any, app: Any, monkeypatch: Any, secret: str, warned: bool
 ) -> None:
-    import waitress
+    from cultivation.web import cli as web_cli
 
     served: list[Any] = []
-    monkeypatch.setattr(waitress, "serve", lambda wsgi, **options: served.append(options))
+    monkeypatch.setattr(web_cli._Server, "run", staticmethod(served.append))
     monkeypatch.setitem(app.config, "SECRET_KEY", secret)
     result = runner.invoke(args=["serve", "--port", "5999"])
     assert result.exit_code == 0, result.output
-    assert [options["port"] for options in served] == [5999]
+    assert [options["bind"] for options in served] == ["127.0.0.1:5999"]
     assert ("CULTIVATION_SECRET_KEY" in result.output) is warned
 
 

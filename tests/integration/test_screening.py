@@ -208,18 +208,22 @@ def test_the_statements_issued_are_the_same_for_10_and_100_firms(db_session, mak
         for _ in range(n):
             make_enterprise(figures=strong_years(), **STRONG_FIELDS)
 
-    def counted_run() -> int:
+    def counted_run(incremental_run: bool) -> int:
         with StatementCounter(db_session.connection()) as counter:
-            run_screening(db_session, as_of=AS_OF, now=NOW)
+            run_screening(db_session, as_of=AS_OF, now=NOW, incremental_run=incremental_run)
         return counter.count
 
     add(10)
     run_screening(db_session, as_of=AS_OF, now=NOW)  # seeds parameters; later runs diff
-    with_10 = counted_run()
+    with_10 = counted_run(False)
     add(90)
-    with_100 = counted_run()
+    with_100 = counted_run(False)
     assert with_10 == with_100, (with_10, with_100)
     assert with_100 <= 12  # parameters 2, previous run 2, ids 1, facts 4, insert 1, run 2
+    # Incremental: 90 firms carried forward (one INSERT … SELECT per rule set), 10 new ones.
+    add(10)
+    # + how many verdicts may hold, + the batch's previous fingerprints, + 3 copies
+    assert counted_run(True) <= 12 + 2 + 3
 
 
 def test_the_demo_hooks_seed_parameters_and_screen_every_firm(db_session, make_enterprise):

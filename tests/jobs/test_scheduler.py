@@ -41,7 +41,10 @@ def pdb(tmp_path: Path) -> Iterator[ProcessDatabase]:
 def test_every_job_is_scheduled_under_its_stable_id_with_safe_defaults(app: Flask) -> None:
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == set(all_jobs())
+    assert set(jobs) == {*all_jobs(), "queued-runs"}
+    queued = jobs.pop("queued-runs")  # 立即运行 requests from the web page, every few seconds
+    assert queued.trigger.interval.total_seconds() == 5
+    assert queued.max_instances == 1
     for job in jobs.values():
         assert job.coalesce is True
         assert job.max_instances == 1
@@ -262,3 +265,21 @@ def test_two_dispatchers_at_once_send_every_message_exactly_once(
     assert subjects == sorted(f"第{n}封" for n in range(30))
     assert _count(pdb, select(func.count(OutboxMessage.id))
                   .where(OutboxMessage.status == "sent")) == 30
+
+
+def test_the_scheduler_process_runs_what_the_web_page_queued(pdb: ProcessDatabase) -> None:
+    from cultivation.scheduling.services import queue_job
+
+    with pdb.app.app_context():
+        run = queue_job(db.session, "followups", datetime.now(UTC), actor="admin")
+        run_id = run.id
+        db.session.commit()
+        db.session.remove()
+    proc = Proc.start(["scheduler", "--poll", "0.5", "--lease", "3"],
+                      pdb.env(CULTIVATION_SCHEDULER_QUEUE_SECONDS="1"))
+    try:
+        done = select(func.count(JobRun.id)).where(JobRun.id == run_id,
+                                                   JobRun.outcome == "success")
+        wait_for(lambda: _count(pdb, done) == 1, 60, f"the queued run\n{proc.output}")
+    finally:
+        proc.stop()

@@ -108,7 +108,7 @@ def total(facts: Facts, years: tuple[int, ...], name: str) -> Quantity:
         if value is None:
             missing.append(f"{year} 年{FIELD_LABELS[name]}")
         else:
-            amount += Decimal(value)
+            amount += value  # already a Decimal (FiscalYear coerces) or an int count
     if not years:
         missing.append(f"{FIELD_LABELS[name]}（无可用会计年度）")
     return Quantity(None if missing else amount, tuple(missing))
