@@ -29,6 +29,8 @@ BLUEPRINT_MODULES = (
     "cultivation.dashboard.views",
     "cultivation.enterprises.views",
     "cultivation.enterprises.figure_views",
+    "cultivation.enterprises.search_views",
+    "cultivation.enterprises.board_views",
     "cultivation.qualifications.views",
     "cultivation.visits.views",
     "cultivation.admin.views",

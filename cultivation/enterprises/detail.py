@@ -75,6 +75,13 @@ class FirmPage:
     visits: list[Visit]
     audit: list[Entry]
 
+    @property
+    def next_follow_up(self) -> date | None:
+        """The earliest open follow-up date of the firm's 走访 (the phone summary shows it)."""
+        dates = [v.next_follow_up_on for v in self.visits
+                 if v.next_follow_up_on is not None and not v.follow_up_done]
+        return min(dates) if dates else None
+
 
 def tier_today(firm: Enterprise, today: date) -> str:
     """The firm's tier on ``today`` from its (already loaded) qualifications."""

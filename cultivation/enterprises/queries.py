@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from cultivation.accounts.access import VisibleScope
@@ -199,3 +199,51 @@ def find_firms(session: DbSession, q: str, *, limit: int) -> list[Enterprise]:
         or_(*(Enterprise.name.contains(t) for t in spellings(q)),
             Enterprise.credit_code.contains(normalize(q))))
         .order_by(Enterprise.name).limit(limit)))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A quick-search result: the firm, its tier today and whether a contact field matched."""
+
+    enterprise: Enterprise
+    tier: str
+    by_contact: bool
+
+
+def quick_search(session: DbSession, q: str, as_of: date, *, contacts_of: Select[int] | None,
+                 all_contacts: bool, limit: int = 30) -> list[SearchHit]:
+    """Live firms whose name or credit code contains ``q`` — or whose contact person, phone or
+    e-mail does, but only among firms whose contacts the user may see: every firm
+    (``all_contacts``) or the ids ``contacts_of`` selects (an advisor's portfolio). One query."""
+    by_name = or_(*(Enterprise.name.contains(t) for t in spellings(q)),
+                  Enterprise.credit_code.contains(normalize(q)))
+    contact = or_(Enterprise.contact_person.contains(q), Enterprise.contact_phone.contains(q),
+                  Enterprise.contact_email.contains(q))
+    if not all_contacts:
+        contact = (Enterprise.id.in_(contacts_of) & contact) if contacts_of is not None \
+            else literal(False)
+    rows = session.execute(
+        select(Enterprise, func.coalesce(TierSpan.tier, "none"), contact & ~by_name)
+        .outerjoin(TierSpan, _tier_span(as_of))
+        .where(Enterprise.deleted_at.is_(None), or_(by_name, contact))
+        .order_by(Enterprise.name).limit(limit))
+    return [SearchHit(firm, tier, bool(contacted)) for firm, tier, contacted in rows]
+
+
+def board_columns(session: DbSession, filters: EnterpriseFilters, as_of: date, *,
+                  per_column: int, scope: VisibleScope
+                  ) -> dict[str, tuple[list[EnterpriseRow], int]]:
+    """The 梯次看板: per tier (every tier, empty ones too) the first ``per_column`` rows by name
+    and how many there are. One count query and one query per tier (five), whatever the size."""
+    stmt = list_statement(replace(filters, tier="", sort="name", desc=False), as_of, scope=scope)
+    counted = stmt.order_by(None).subquery()
+    counts: dict[str, int] = dict(session.execute(
+        select(counted.c.tier, func.count()).group_by(counted.c.tier)).all())
+    columns = {}
+    for tier in TIER_RANK:
+        rows = session.execute(
+            list_statement(replace(filters, tier=tier, sort="name", desc=False), as_of,
+                           scope=scope).limit(per_column)).all() if counts.get(tier) else []
+        columns[tier] = ([EnterpriseRow(r[0], r[1], r[2], r[3]) for r in rows],
+                         int(counts.get(tier, 0)))
+    return columns

@@ -42,6 +42,7 @@ from cultivation.portfolios import services as portfolios
 from cultivation.portfolios.queries import active_advisors, advisor_named
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.regions import current_region
+from cultivation.visits import services as visits
 from cultivation.web.clock import clock
 from cultivation.web.request import INVALID, int_arg
 
@@ -82,6 +83,10 @@ def index() -> ResponseReturnValue:
     rows, total = list_page(db.session, filters, as_of or today, page=page, per_page=per_page,
                             scope=visible_scope(current_user))
     region = current_region()
+    # The phone cards show the next follow-up: only of firms whose details the user may see.
+    own = [r.enterprise.id for r in rows if current_user.sees_everything
+           or r.advisor_username == current_user.username]
+    follow_ups = visits.next_follow_ups(db.session, own)
 
     def list_url(**changes: str | int | None) -> str:
         """This list's URL with some parameters changed (None drops one)."""
@@ -100,7 +105,7 @@ def index() -> ResponseReturnValue:
         list_url=list_url, page_url=lambda n: list_url(page=n),
         pages=max((total + per_page - 1) // per_page, 1), filters=filters, args=args,
         scope=scope, region=region, advisors=active_advisors(db.session),
-        tiers=TIER_LABELS, today=today, as_of=as_of,
+        tiers=TIER_LABELS, today=today, as_of=as_of, follow_ups=follow_ups,
     )
 
 

@@ -137,6 +137,30 @@ def update_qualification(
     )
 
 
+def delete_qualification(
+    session: DbSession, qual: Qualification, *, actor: Any, now: datetime
+) -> None:
+    """Remove a certificate entered by mistake (admins only; revoking is for real ones).
+
+    The audit entry keeps everything it said. Tiers and the tier history are computed from the
+    certificates that remain, so they change with it.
+    """
+    before = audit.snapshot(qual, QUALIFICATION_FIELDS)
+    qual_id, firm_id = qual.id, qual.enterprise_id
+    session.delete(qual)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        entity_type="qualification",
+        entity_id=qual_id,
+        enterprise_id=firm_id,
+        action="delete",
+        before=before,
+        at=now,
+    )
+
+
 def _refuse_duplicate(
     session: DbSession,
     model: type[Qualification] | type[RDInstitution],

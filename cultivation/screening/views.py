@@ -145,8 +145,16 @@ def _firm_choices(q: str) -> list[Enterprise]:
 @login_required
 def selftest() -> ResponseReturnValue:
     _, today = clock()
-    firm = _firm_for_selftest((request.values.get("code") or "").strip()[:40])
     q = (request.args.get("q") or "").strip()[:50]
+    choices = _firm_choices(q)
+    code = (request.values.get("code") or "").strip()[:40]
+    picked = (request.args.get("firm") or "").strip()[:100]
+    if picked and not code:  # the searchable box: a name (or code) typed or picked
+        match = next((f for f in choices if picked in (f.name, f.credit_code)), None)
+        if match is None:
+            abort(404, f"您联系的企业中没有“{picked}”，请从候选中选择")
+        code = match.credit_code
+    firm = _firm_for_selftest(code)
     status = 200
     verdicts: list[VerdictView] = []
     if request.method == "POST":
@@ -167,6 +175,6 @@ def selftest() -> ResponseReturnValue:
         form = whatif.SelfTest(whatif.blank_values(today))
     return render_template(
         "screening/selftest.html", form=form, firm=firm, verdicts=verdicts, q=q,
-        choices=_firm_choices(q), whatif=whatif, today=today,
+        choices=choices, whatif=whatif, today=today,
         main_rules=len(SCREENED_RULES),
     ), status

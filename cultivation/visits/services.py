@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cultivation.audit import services as audit
 from cultivation.database import DbSession
@@ -45,3 +46,16 @@ def log_visit(
         at=now,
     )
     return visit
+
+
+def next_follow_ups(session: DbSession, firm_ids: Collection[int]) -> dict[int, date]:
+    """The earliest open follow-up date per firm (one query for a page of firms)."""
+    if not firm_ids:
+        return {}
+    rows = session.execute(
+        select(Visit.enterprise_id, func.min(Visit.next_follow_up_on))
+        .where(Visit.enterprise_id.in_(list(firm_ids)), Visit.follow_up_done.is_(False),
+               Visit.next_follow_up_on.is_not(None))
+        .group_by(Visit.enterprise_id)
+    )
+    return {firm_id: when for firm_id, when in rows if when is not None}

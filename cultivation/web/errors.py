@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -38,6 +39,12 @@ def error_response(code: int, message: str | None = None) -> ResponseReturnValue
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
+        if (not current_user.is_authenticated and not wants_json()
+                and request.endpoint != "accounts.login"):
+            # The session expired while a form was open: log in again and come back to the
+            # form, where static/js/app.js restores the typed draft.
+            flash("登录已过期，请重新登录；刚才填写的内容会在返回表单后自动恢复", "warning")
+            return redirect(url_for("accounts.login", next=request.path))
         return error_response(400, "表单已过期或缺少安全令牌（CSRF），请刷新页面后重试")
 
     @app.errorhandler(HTTPException)

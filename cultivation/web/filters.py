@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -71,6 +72,19 @@ def yes_no(value: bool | None) -> str:
     return "—" if value is None else ("是" if value else "否")
 
 
+PHONE_SPLIT = re.compile(r"\s*[,，;；/、]\s*|\s{2,}")
+
+
+def phone_links(value: str | None) -> list[tuple[str, str]]:
+    """"0576-8770001 / 13800000000" → [(text, "tel:05768770001"), …]: one tap to call."""
+    links = []
+    for part in PHONE_SPLIT.split((value or "").strip()):
+        digits = re.sub(r"[^\d+]", "", part)
+        if len(digits) >= 5:
+            links.append((part.strip(), f"tel:{digits}"))
+    return links
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money,
@@ -81,6 +95,7 @@ def register_filters(app: Flask) -> None:
         tier_badge=tier_badge,
         yes_no=yes_no,
         as_of_label=as_of_label,
+        phone_links=phone_links,
     )
     app.jinja_env.globals.update(TIER_LABELS=TIER_LABELS, vocab=vocabulary,
                                  sector_label=sector_label)

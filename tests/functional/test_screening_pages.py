@@ -152,6 +152,22 @@ def test_a_firms_stored_figures_fill_the_form(auth, client, screened):
     assert 'id="verdict-hnte"' in html
 
 
+def test_an_advisor_picks_the_firm_by_name_from_a_searchable_box(auth, client, screened):
+    advisor, firms = screened
+    auth.login(advisor)
+    firm = firms["eligible"]
+    html = client.get("/screening/selftest").get_data(as_text=True)
+    assert 'list="firm-options"' in html
+    assert 'id="pick" name="code"' not in html  # no 154-item dropdown
+    assert f'<option value="{firm.name}">{firm.credit_code}</option>' in html
+    html = client.get("/screening/selftest",
+                      query_string={"firm": firm.name}).get_data(as_text=True)
+    assert 'value="4300"' in html
+    missing = client.get("/screening/selftest", query_string={"firm": "别人家的公司"})
+    assert missing.status_code == 404
+    assert "您联系的企业中没有" in missing.get_data(as_text=True)
+
+
 def test_an_advisor_cannot_load_another_advisors_firm(auth, client, screened, make_user):
     _, firms = screened
     auth.login(make_user("advisor"))

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from cultivation.policy.bands import BandTable
 from cultivation.policy.facts import Facts
-from cultivation.policy.numbers import JSONValue, ceil_int, percent, ratio, ratio_to_json
+from cultivation.policy.numbers import JSONValue, ceil_int, percent, ratio
 from cultivation.policy.parameters import ParameterTable
 from cultivation.policy.rules.base import ParameterLookup, Quantity, figure, previous_year
 from cultivation.policy.rules.criteria import (
@@ -212,7 +212,7 @@ def _tech_staff_score(
 
 def _staff_note(facts: Facts, year: int) -> str | None:
     share = _share(facts, year, "tech_staff", "employees").value
-    return None if share is None else f"科技人员占比 {percent(share)}（{ratio_to_json(share)}）"
+    return None if share is None else f"科技人员占比 {percent(share)}"
 
 
 def _score_total(

@@ -205,3 +205,11 @@ def test_verdict_json_has_the_tech_sme_shape(make_facts, params):
         "tech_staff_score",
         "score_total",
     ]
+
+
+def test_the_tech_staff_share_is_stated_as_a_percentage_only(make_facts, params):
+    facts = make_facts(years=sme_year(tech_staff=20))
+    note = evaluate("tech-sme", facts, AS_OF, params).criterion("tech_staff_score").note
+    assert note is not None
+    assert note.startswith("科技人员占比 ")
+    assert note.endswith("%")  # not "22.22%（0.222222）"

@@ -1,0 +1,130 @@
+"""Working views in a browser at a phone (390×844) and a desktop width: the navbar's quick
+search, the 梯次看板 (a card move opens the certificate form) and deleting a mistaken
+certificate. ``CULTIVATION_SCREENSHOTS=dir`` also saves the README's screenshots there."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIRMS, MINE
+
+from cultivation.qualifications.tiers import TIER_LABELS
+
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 860}}
+
+
+def _page(browser: Any, viewport: str) -> Any:
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN",
+                                  is_mobile=viewport == "phone", has_touch=viewport == "phone")
+    return context.new_page()
+
+
+def _login(page: Any, live_server: Any, username: str | None = None) -> None:
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=username]", username or live_server.advisor)
+    page.fill("input[name=password]", live_server.password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def _search_box(page: Any) -> Any:
+    toggler = page.locator("button.navbar-toggler")
+    if toggler.is_visible():  # the phone's collapsed navbar
+        toggler.click()
+    box = page.locator("#quick-search")
+    box.wait_for(state="visible")
+    return box
+
+
+def _shoot(page: Any, name: str, *, full_page: bool = False) -> None:
+    folder = os.environ.get("CULTIVATION_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / name), full_page=full_page)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_quick_search_from_the_navbar(live_server: Any, browser: Any, viewport: str) -> None:
+    page = _page(browser, viewport)
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/windows")
+    box = _search_box(page)
+    box.fill("王建国")  # every seeded firm has this contact: only the advisor's own are found
+    box.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    names = page.locator(".search-results li.field-card a").all_inner_texts()
+    assert sorted(names) == sorted(name for name, *_ in FIRMS[:MINE])
+    assert page.locator(".contact-match").count() == MINE
+    box = _search_box(page)
+    box.fill("永安电子")  # one hit by name opens the firm
+    box.press("Enter")
+    page.wait_for_url("**/enterprises/*")
+    assert page.locator("h1").inner_text() == FIRMS[3][0]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_board_moves_a_card_into_the_certificate_form(
+        live_server: Any, browser: Any, viewport: str) -> None:
+    page = _page(browser, viewport)
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/board")
+    columns = page.locator("[data-board-column]")
+    assert columns.count() == len(TIER_LABELS)
+    boxes = [columns.nth(i).bounding_box() for i in range(columns.count())]
+    if viewport == "desktop":  # side by side
+        assert len({round(b["y"]) for b in boxes}) == 1
+    else:  # stacked, full width, nothing off-screen
+        assert all(b["width"] > 330 for b in boxes)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    startup = page.locator('[data-board-column="startup"]')
+    card = startup.locator(".board-card", has_text=FIRMS[4][0])
+    assert re.search("下次跟进|暂无待跟进", card.inner_text())
+    _shoot(page, f"board-{viewport}.png", full_page=viewport == "phone")
+    if viewport == "desktop":
+        card.drag_to(page.locator('[data-board-column="hnte"] .card-header'))
+    else:  # no drag on a touch screen: the card's link
+        card.locator("a:text-is('登记资质')").click()
+    page.wait_for_url("**/qualifications/new*")
+    if viewport == "desktop":
+        assert page.input_value("select[name=kind]") == "hnte"
+        assert "不会直接改变梯次" in page.locator("main").inner_text()
+    page.goto(f"{live_server.url}/board")  # nothing changed
+    card = page.locator('[data-board-column="startup"] .board-card', has_text=FIRMS[4][0])
+    assert card.count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("viewport", "firm"), [("phone", FIRMS[11][0]),
+                                                ("desktop", FIRMS[9][0])])
+def test_an_admin_deletes_a_mistaken_certificate(
+        live_server: Any, browser: Any, viewport: str, firm: str) -> None:
+    page = _page(browser, viewport)
+    _login(page, live_server, "admin")
+    page.goto(f"{live_server.url}/search?q={firm}")
+    page.wait_for_url("**/enterprises/*")
+    before = page.locator("h1 + span [data-tier]").get_attribute("data-tier")
+    assert before in ("tech_sme", "hnte")
+    page.on("dialog", lambda dialog: dialog.accept())
+    section = page.locator("#qualifications")
+    if viewport == "phone":
+        section.locator("[data-fold]").click()
+    count = section.locator("li.list-group-item").count()
+    section.locator("button.delete-qualification").first.click()
+    page.wait_for_selector("text=已删除误录的资质")
+    assert page.locator("#qualifications li.list-group-item").count() == count - 1
+    after = page.locator("h1 + span [data-tier]").get_attribute("data-tier")
+    assert after != before  # the current certificate went: the tier follows
+
+
+@pytest.mark.browser
+def test_the_phone_firm_page_screenshot(live_server: Any, browser: Any) -> None:
+    page = _page(browser, "phone")
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/enterprises/{live_server.firm_code}")
+    assert page.locator("#field-summary").is_visible()
+    _shoot(page, "firm-phone.png", full_page=True)

@@ -1,0 +1,67 @@
+"""梯次看板: a column per tier for the user's portfolio (admins and leaders any scope), the
+list's filters, and a card move that asks for a certificate instead of changing a tier."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func, select
+
+from cultivation.qualifications.models import Qualification
+from cultivation.qualifications.tiers import TIERS
+
+
+def _column(html: str, tier: str) -> str:
+    start = html.index(f'data-board-column="{tier}"')
+    end = html.find("data-board-column=", start + 20)
+    return html[start:end if end > 0 else len(html)]
+
+
+def test_an_advisor_sees_the_own_portfolio_by_tier(
+        auth: Any, client: Any, make_user: Any, make_enterprise: Any) -> None:
+    advisor = make_user("advisor")
+    hnte = make_enterprise(advisor=advisor, tier="hnte", name="仙居看板高企有限公司")
+    none = make_enterprise(advisor=advisor, name="仙居看板未入梯有限公司")
+    other = make_enterprise(advisor=make_user("advisor"), tier="hnte", name="仙居别人的高企")
+    auth.login(advisor)
+    html = client.get("/board").get_data(as_text=True)
+    assert [t for t in TIERS if f'data-board-column="{t}"' in html] == list(TIERS)
+    assert hnte.name in _column(html, "hnte")
+    assert none.name in _column(html, "none")
+    assert other.name not in html
+    assert re.search(r'column-count">1 家', _column(html, "hnte"))
+
+
+def test_admins_and_leaders_see_any_scope_with_the_list_filters(
+        auth: Any, client: Any, make_user: Any, make_enterprise: Any) -> None:
+    a, b = make_user("advisor"), make_user("advisor")
+    first = make_enterprise(advisor=a, tier="startup", town="安洲街道", name="仙居看板甲")
+    second = make_enterprise(advisor=b, tier="startup", town="福应街道", name="仙居看板乙")
+    for role in ("admin", "leader"):
+        auth.login(role)
+        html = client.get("/board").get_data(as_text=True)
+        assert first.name in _column(html, "startup")
+        assert second.name in _column(html, "startup")
+        html = client.get("/board?town=福应街道").get_data(as_text=True)
+        assert first.name not in html
+        assert second.name in html
+        html = client.get(f"/board?advisor={a.username}").get_data(as_text=True)
+        assert first.name in html
+        assert second.name not in html
+        auth.logout()
+
+
+def test_a_card_move_opens_the_certificate_form_and_changes_nothing(
+        auth: Any, client: Any, db_session: Any, make_user: Any, make_enterprise: Any) -> None:
+    advisor = make_user("advisor")
+    firm = make_enterprise(advisor=advisor, tier="startup")
+    auth.login(advisor)
+    html = client.get("/board").get_data(as_text=True)
+    url = f"/enterprises/{firm.credit_code}/qualifications/new"
+    assert f'data-qualification-url="{url}"' in html
+    before = db_session.scalar(select(func.count()).select_from(Qualification))
+    page = client.get(f"{url}?kind=hnte&from=board").get_data(as_text=True)
+    assert '<option selected value="hnte">' in page or 'value="hnte" selected' in page
+    assert "不会直接改变梯次" in page
+    assert db_session.scalar(select(func.count()).select_from(Qualification)) == before
