@@ -33,6 +33,9 @@ def test_an_admin_deletes_a_mistaken_certificate_and_the_tier_follows(
     html = client.get(page_url).get_data(as_text=True)
     assert "已删除误录的资质" in html
     assert 'data-tier="none"' in html  # tier and history come from the remaining certificates
+    from cultivation.qualifications.spans import check_spans
+
+    assert check_spans(db_session).differing == 0  # the maintained spans followed the delete
 
 
 def test_only_admins_delete_certificates(
