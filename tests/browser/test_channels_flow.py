@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from browsing import VIEWPORTS
 from sqlalchemy import delete
 
 from cultivation.channels.models import NotifyChannel
 from cultivation.extensions import db
 
-VIEWPORTS = {"desktop": {"width": 1366, "height": 860}, "phone": {"width": 390, "height": 844}}
 SECRET = "SECbrowser0123456789secret"
 
 

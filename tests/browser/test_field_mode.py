@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from browsing import VIEWPORTS, log_in, open_page
 from conftest import FIRMS
 
 from cultivation.extensions import db
@@ -19,7 +20,6 @@ from cultivation.web.clock import today as clock_today
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 860}
-VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 LISTS = ("/enterprises", "/screening/candidates", "/windows")
 
 
@@ -30,20 +30,6 @@ def screened(live_server: Any) -> None:
         run_screening(db.session, as_of=clock_today(), now=clock_now())
         db.session.commit()
         db.session.remove()
-
-
-def _page(browser: Any, viewport: str) -> Any:
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN",
-                                  is_mobile=viewport == "phone", has_touch=viewport == "phone")
-    return context.new_page()
-
-
-def _login(page: Any, live_server: Any, username: str | None = None) -> None:
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=username]", username or live_server.advisor)
-    page.fill("input[name=password]", live_server.password)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _today(live_server: Any) -> str:
@@ -62,8 +48,8 @@ def _code_of(page: Any, live_server: Any, name: str) -> str:
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_lists_are_cards_on_a_phone_and_tables_on_a_desktop(
         live_server: Any, browser: Any, screened: None, viewport: str) -> None:
-    page = _page(browser, viewport)
-    _login(page, live_server)
+    page = open_page(browser, viewport)
+    log_in(page, live_server)
     for path in LISTS:
         page.goto(f"{live_server.url}{path}")
         cards, table = page.locator("ul.field-cards").first, page.locator("main table").first
@@ -85,8 +71,8 @@ def test_lists_are_cards_on_a_phone_and_tables_on_a_desktop(
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_the_firm_page_shows_a_summary_first_on_a_phone(
         live_server: Any, browser: Any, viewport: str) -> None:
-    page = _page(browser, viewport)
-    _login(page, live_server)
+    page = open_page(browser, viewport)
+    log_in(page, live_server)
     page.goto(f"{live_server.url}/enterprises/{live_server.firm_code}")
     summary = page.locator("#field-summary")
     if viewport == "desktop":
@@ -117,8 +103,8 @@ def test_the_firm_page_shows_a_summary_first_on_a_phone(
 @pytest.mark.parametrize(("viewport", "firm"), [("phone", FIRMS[1][0]), ("desktop", FIRMS[2][0])])
 def test_a_visit_is_one_tap_from_the_firm_card_with_today_filled_in(
         live_server: Any, browser: Any, viewport: str, firm: str) -> None:
-    page = _page(browser, viewport)
-    _login(page, live_server)
+    page = open_page(browser, viewport)
+    log_in(page, live_server)
     if viewport == "phone":  # the firm list's card
         page.goto(f"{live_server.url}/enterprises")
         page.locator("li.field-card", has_text=firm).locator("a.quick-visit").click()
@@ -141,8 +127,8 @@ def test_a_visit_is_one_tap_from_the_firm_card_with_today_filled_in(
 @pytest.mark.parametrize(("viewport", "firm"), [("phone", FIRMS[3][0]), ("desktop", FIRMS[4][0])])
 def test_a_draft_typed_when_the_session_expired_comes_back_after_login(
         live_server: Any, browser: Any, viewport: str, firm: str) -> None:
-    page = _page(browser, viewport)
-    _login(page, live_server)
+    page = open_page(browser, viewport)
+    log_in(page, live_server)
     code = _code_of(page, live_server, firm)
     form_url = f"{live_server.url}/enterprises/{code}/visits/new"
     page.goto(form_url)
@@ -170,7 +156,7 @@ def test_a_draft_typed_when_the_session_expired_comes_back_after_login(
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_login_focus_and_the_navbar_focus_ring(
         live_server: Any, browser: Any, viewport: str) -> None:
-    page = _page(browser, viewport)
+    page = open_page(browser, viewport)
     page.goto(f"{live_server.url}/login")
     assert page.evaluate("document.activeElement.name") == "username"
     page.keyboard.type(live_server.advisor)
@@ -196,8 +182,8 @@ def test_phone_pages_weight_and_time(live_server: Any, browser: Any, screened: N
                                      capsys: pytest.CaptureFixture[str]) -> None:
     """What the phone pages weigh (HTML bytes) and take (load event, warm cache, local server);
     budgets keep field mode from regressing. The figures are printed (pytest -s)."""
-    page = _page(browser, "phone")
-    _login(page, live_server)
+    page = open_page(browser, "phone")
+    log_in(page, live_server)
     figures = []
     for path in (*LISTS, f"/enterprises/{live_server.firm_code}"):
         page.goto(f"{live_server.url}{path}")  # warm the static files
@@ -218,8 +204,8 @@ def test_phone_pages_weight_and_time(live_server: Any, browser: Any, screened: N
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_the_selftest_firm_box_is_searchable_and_shares_are_percentages(
         live_server: Any, browser: Any, viewport: str) -> None:
-    page = _page(browser, viewport)
-    _login(page, live_server)
+    page = open_page(browser, viewport)
+    log_in(page, live_server)
     page.goto(f"{live_server.url}/screening/selftest")
     assert page.locator("select#pick").count() == 0
     options = page.locator("datalist#firm-options option")

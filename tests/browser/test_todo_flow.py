@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browsing import VIEWPORTS
 from sqlalchemy import select, update
 
 from cultivation.accounts.models import User
@@ -23,7 +24,6 @@ from cultivation.web import clock
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"  # gitignored
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-VIEWPORTS = {"desktop": {"width": 1366, "height": 860}, "phone": {"width": 390, "height": 844}}
 
 
 def _fresh_items(live_server: Any) -> int:

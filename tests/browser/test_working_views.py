@@ -10,25 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browsing import log_in, open_page
 from conftest import FIRMS, MINE
 
 from cultivation.qualifications.tiers import TIER_LABELS
-
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 860}}
-
-
-def _page(browser: Any, viewport: str) -> Any:
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN",
-                                  is_mobile=viewport == "phone", has_touch=viewport == "phone")
-    return context.new_page()
-
-
-def _login(page: Any, live_server: Any, username: str | None = None) -> None:
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=username]", username or live_server.advisor)
-    page.fill("input[name=password]", live_server.password)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _search_box(page: Any) -> Any:
@@ -49,8 +34,8 @@ def _shoot(page: Any, name: str, *, full_page: bool = False) -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_quick_search_from_the_navbar(live_server: Any, browser: Any, viewport: str) -> None:
-    page = _page(browser, viewport)
-    _login(page, live_server)
+    page = open_page(browser, viewport)
+    log_in(page, live_server)
     page.goto(f"{live_server.url}/windows")
     box = _search_box(page)
     box.fill("王建国")  # every seeded firm has this contact: only the advisor's own are found
@@ -70,8 +55,8 @@ def test_quick_search_from_the_navbar(live_server: Any, browser: Any, viewport: 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_the_board_moves_a_card_into_the_certificate_form(
         live_server: Any, browser: Any, viewport: str) -> None:
-    page = _page(browser, viewport)
-    _login(page, live_server)
+    page = open_page(browser, viewport)
+    log_in(page, live_server)
     page.goto(f"{live_server.url}/board")
     columns = page.locator("[data-board-column]")
     assert columns.count() == len(TIER_LABELS)
@@ -103,8 +88,8 @@ def test_the_board_moves_a_card_into_the_certificate_form(
                                                 ("desktop", FIRMS[9][0])])
 def test_an_admin_deletes_a_mistaken_certificate(
         live_server: Any, browser: Any, viewport: str, firm: str) -> None:
-    page = _page(browser, viewport)
-    _login(page, live_server, "admin")
+    page = open_page(browser, viewport)
+    log_in(page, live_server, "admin")
     page.goto(f"{live_server.url}/search?q={firm}")
     page.wait_for_url("**/enterprises/*")
     before = page.locator("h1 + span [data-tier]").get_attribute("data-tier")
@@ -123,8 +108,8 @@ def test_an_admin_deletes_a_mistaken_certificate(
 
 @pytest.mark.browser
 def test_the_phone_firm_page_screenshot(live_server: Any, browser: Any) -> None:
-    page = _page(browser, "phone")
-    _login(page, live_server)
+    page = open_page(browser, "phone")
+    log_in(page, live_server)
     page.goto(f"{live_server.url}/enterprises/{live_server.firm_code}")
     assert page.locator("#field-summary").is_visible()
     _shoot(page, "firm-phone.png", full_page=True)
