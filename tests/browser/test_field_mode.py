@@ -164,8 +164,10 @@ def test_login_focus_and_the_navbar_focus_ring(
     page.keyboard.type("wrong-password")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=用户名或密码错误")
-    # Still on the form: the password field has the focus, the username is kept.
-    assert page.evaluate("document.activeElement.name") == "password"
+    # Still on the form: the password field gets the focus (autofocus applies once the page has
+    # loaded, so wait for it rather than read it at once), the username is kept.
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'password'",
+                           timeout=5000)
     assert page.input_value("input[name=username]") == live_server.advisor
     page.keyboard.type(live_server.password)
     page.keyboard.press("Enter")
