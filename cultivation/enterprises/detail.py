@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from cultivation.accounts.models import User
@@ -113,7 +113,10 @@ def firm_page(session: DbSession, firm: Enterprise, today: date) -> FirmPage:
     ))
     visits = list(session.scalars(
         select(Visit).where(Visit.enterprise_id == firm.id)
-        .options(selectinload(Visit.advisor)).order_by(Visit.visited_on.desc(), Visit.id.desc())
+        .options(selectinload(Visit.advisor))
+        # A planned 走访 (no visit date yet) sorts by its planned day, on both databases.
+        .order_by(func.coalesce(Visit.visited_on, Visit.next_follow_up_on).desc(),
+                  Visit.id.desc())
     ))
     return FirmPage(
         firm=firm,

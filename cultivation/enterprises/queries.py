@@ -43,6 +43,7 @@ class EnterpriseFilters:
     sort: str = "name"
     desc: bool = False
     registered_by: date | None = None  # a list as of a past date: firms registered by then
+    only: tuple[int, ...] = ()  # these firms only (a selection on the list: bulk export)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ def _narrow(stmt: S, filters: EnterpriseFilters, scope: VisibleScope) -> S:
     (advisor, details) when those are needed. Filters on details go through ``scope``: for an
     advisor they match only the firms of their portfolio."""
     stmt = stmt.where(Enterprise.deleted_at.is_(None))
+    if filters.only:
+        stmt = stmt.where(Enterprise.id.in_(filters.only))
     q = filters.q.strip()
     if q:
         code = normalize(q)

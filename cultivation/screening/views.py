@@ -19,7 +19,7 @@ from cultivation.enterprises.queries import find_firms, portfolio_firms
 from cultivation.extensions import db
 from cultivation.parameters.services import request_parameters
 from cultivation.policy import ParameterError, evaluate, verdict_to_json
-from cultivation.portfolios.queries import advisor_names
+from cultivation.portfolios.queries import active_advisors, advisor_names
 from cultivation.regions import current_region
 from cultivation.screening import selftest as whatif
 from cultivation.screening.exports import candidates_xlsx
@@ -119,7 +119,8 @@ def candidates_page() -> ResponseReturnValue:
         region=region, advisors=list(advisors), rules_labels={r: RULES_LABELS[r]
                                                                 for r in SCREENED_RULES},
         outcome_labels=OUTCOME_LABELS, changes=CHANGES, advisor_view=advisor_view,
-        application_labels=APPLICATION_LABELS, tier_labels=TIER_LABELS,
+        application_labels=APPLICATION_LABELS, tier_labels=TIER_LABELS, today=clock()[1],
+        assignable=active_advisors(db.session) if current_user.is_admin else [],
     )
 
 
