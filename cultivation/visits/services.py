@@ -100,11 +100,12 @@ def plan_visits(session: DbSession, firm_ids: Collection[int], values: Mapping[s
     rows = [{"enterprise_id": i, "advisor_id": getattr(actor, "id", None), "visited_on": None,
              "notes": values["note"], "next_follow_up_on": values["planned_on"],
              "follow_up_done": False, "created_at": now} for i in ids]
-    visit_ids = session.scalars(
-        insert(Visit).returning(Visit.id, sort_by_parameter_order=True), rows).all()
+    # RETURNING both columns: the pairs need no row order (which would make SQLite insert
+    # row by row), so the INSERT stays one batched statement on both databases.
+    planned = session.execute(insert(Visit).returning(Visit.id, Visit.enterprise_id), rows).all()
     after = {"visited_on": None, "next_follow_up_on": values["planned_on"].isoformat(),
              "planned": True}
     audit.record_many(session, actor=actor, entity_type="visit", action="plan", at=now,
                       items=[(visit_id, firm_id, None, after)
-                             for visit_id, firm_id in zip(visit_ids, ids, strict=True)])
-    return len(visit_ids)
+                             for visit_id, firm_id in sorted(planned, key=lambda r: r[1])])
+    return len(planned)
