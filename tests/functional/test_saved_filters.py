@@ -49,7 +49,8 @@ def test_an_advisor_saves_the_current_filter_and_applies_it(auth, client, db_ses
     html = unescape(client.get("/enterprises").get_data(as_text=True))
     assert f'href="/enterprises?{saved.query}">白塔 高企</a>' in html
     applied = unescape(client.get(f"/enterprises?{saved.query}").get_data(as_text=True))
-    assert "白塔高企一号有限公司" in applied and "安洲高企二号有限公司" not in applied
+    assert "白塔高企一号有限公司" in applied
+    assert "安洲高企二号有限公司" not in applied
     assert f'dropdown-item text-break active" href="/enterprises?{saved.query}"' in applied
 
 
@@ -106,8 +107,10 @@ def test_a_user_sees_and_deletes_only_their_own_filters(auth, client, db_session
                      form_url="/enterprises").status_code == 303
     mine = db_session.scalars(select(SavedFilter).where(SavedFilter.user_id == me.id)).one()
     gone = auth.post(f"/saved-filters/{mine.id}/delete?tier=hnte", {}, form_url="/enterprises")
-    assert gone.status_code == 303 and gone.headers["Location"].endswith("/enterprises?tier=hnte")
-    assert _count(db_session, user_id=me.id) == 0 and _count(db_session, user_id=other.id) == 1
+    assert gone.status_code == 303
+    assert gone.headers["Location"].endswith("/enterprises?tier=hnte")
+    assert _count(db_session, user_id=me.id) == 0
+    assert _count(db_session, user_id=other.id) == 1
     actions = db_session.scalars(select(AuditLog.action).where(
         AuditLog.entity_type == "saved_filter").order_by(AuditLog.id)).all()
     assert actions == ["create", "delete"]
@@ -131,7 +134,8 @@ def test_a_saved_filter_cannot_widen_an_advisors_view(auth, client, db_session, 
                          {"name": "想看别人的"}, form_url="/enterprises")
     assert response.status_code == 303
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert hidden.name not in html and "赵保密" not in html
+    assert hidden.name not in html
+    assert "赵保密" not in html
     # The candidate list forces the advisor's own portfolio whatever the saved query says.
     saved = auth.post("/saved-filters/candidates?advisor=otheradvisor", {"name": "别人的培育库"},
                       form_url="/screening/candidates")
