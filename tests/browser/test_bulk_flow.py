@@ -21,7 +21,8 @@ def _today(live_server: Any) -> date:
 
 def _rows(page: Any, viewport: str) -> Any:
     """The firm entries that are shown: table rows on a desktop, cards on a phone."""
-    return page.locator("li.field-card" if viewport == "phone" else "table.enterprise-list tbody tr")
+    rows = "li.field-card" if viewport == "phone" else "table.enterprise-list tbody tr"
+    return page.locator(rows)
 
 
 def _tick(page: Any, viewport: str, name: str) -> None:
