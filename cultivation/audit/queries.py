@@ -28,6 +28,7 @@ from cultivation.qualifications.models import (
 ACTIONS = {
     "create": "新增", "update": "修改", "delete": "删除", "restore": "恢复", "assign": "分配",
     "login": "登录", "issue": "签发", "revoke": "撤销", "import": "导入", "revert": "回退",
+    "plan": "计划",
 }
 ENTITIES = {
     "enterprise": "企业信息", "figures": "年度数据", "qualification": "资质",
@@ -35,6 +36,7 @@ ENTITIES = {
     "api_token": "API 令牌", "policy_parameter": "政策参数", "application_window": "申报窗口",
     "import_batch": "导入批次", "outbox_message": "邮件", "plan": "规划", "target": "规划目标",
     "manual_actual": "指标实绩", "demo": "演示数据", "job": "定时任务",
+    "saved_filter": "保存的筛选",
 }
 _SPECS = {
     "enterprise": schemas.ENTERPRISE, "figures": schemas.FIGURES,
@@ -44,7 +46,8 @@ _SPECS = {
 _EXTRA_LABELS = {
     "year": "年度", "advisor_id": "科技指导员", "username": "用户名", "role": "角色",
     "email": "电子邮箱", "display_name": "姓名", "is_active": "启用",
-    "digest_opt_out": "不接收摘要",
+    "digest_opt_out": "不接收摘要", "planned": "计划走访", "page": "页面", "name": "名称",
+    "query": "筛选条件",
 }
 _CHOICES: dict[tuple[str, str], dict[str, str]] = {
     ("qualification", "kind"): QUALIFICATION_KINDS,
