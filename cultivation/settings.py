@@ -3,7 +3,7 @@
 Only entry points (views, the API, CLI commands, the job wiring in ``jobs/definitions.py``) read
 the app's config; they call ``settings_from(config)`` once per request, command or job run and
 pass the part a service needs (``ReminderSettings``, ``MailSettings``, …) as a parameter.
-Services and job bodies never import ``current_app`` (``tests/unit/test_settings_seam.py``), so
+Services and job bodies never import ``current_app`` (``tests/unit/test_config_access.py``), so
 they run — and are tested — without an app context.
 """
 
