@@ -67,7 +67,8 @@ def screening(session: DbSession, now: datetime) -> dict[str, Any]:
         if isinstance(value, int):
             counts[key] = value
     counts.update(prune_screening_history(
-        session, now=now, keep_days=settings.jobs.screening_keep_days))
+        session, now=now, keep_days=settings.jobs.screening_keep_days,
+        timezone=settings.timezone))
     if session.get_bind().dialect.name == "postgresql":
         # A run writes a row per firm and rule set: without fresh statistics the planner keeps
         # the empty-table plans (nested loops) for the 培育库 and dashboard. PostgreSQL's
@@ -78,7 +79,7 @@ def screening(session: DbSession, now: datetime) -> dict[str, Any]:
 
 def coverage_snapshot(session: DbSession, now: datetime) -> dict[str, Any]:
     """Store this week's 三覆盖 figures for the trend chart."""
-    rows = take_coverage_snapshot(session, now)
+    rows = take_coverage_snapshot(session, now, timezone=run_settings().timezone)
     return {f"{row.kind}_covered": row.covered for row in rows} | {
         f"{row.kind}_population": row.population for row in rows}
 
@@ -88,15 +89,17 @@ def with_todos(kind: str, body: ReminderBody) -> JobBody:
     leaves out what the user settled or postponed, and records which items it reported. The
     body gets the run's ``ReminderSettings``."""
     def run(session: DbSession, now: datetime) -> dict[str, Any]:
-        counts = sync_todos(session, now, [kind])
-        return {**body(session, now, run_settings().reminders), **counts}
+        settings = run_settings()
+        counts = sync_todos(session, now, [kind], timezone=settings.timezone)
+        return {**body(session, now, settings.reminders), **counts}
     run.__doc__ = body.__doc__
     return run
 
 
 def todos(session: DbSession, now: datetime) -> dict[str, Any]:
     """Everyone's 待办 from every source (reminder sources, imports, failed jobs and mail)."""
-    return sync_todos(session, now, job_labels={spec.name: spec.label for spec in JOBS})
+    return sync_todos(session, now, job_labels={spec.name: spec.label for spec in JOBS},
+                      timezone=run_settings().timezone)
 
 
 def import_purge(session: DbSession, now: datetime) -> dict[str, Any]:

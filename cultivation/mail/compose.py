@@ -23,7 +23,7 @@ def mail_templates() -> Environment:
     """The e-mail templates (``templates/emails/``) with the filters they use: no app needed,
     so a job body renders its mail outside an app context. Autoescaping as Flask's (.html)."""
     env = Environment(loader=FileSystemLoader(str(resource_dir("templates"))),
-                      autoescape=select_autoescape(["html", "htm", "xml", "xhtml"]))
+                      autoescape=select_autoescape(["html", "htm", "xml", "xhtml", "svg"]))
     env.filters.update(cn_date=cn_date, percent=percent)
     return env
 
