@@ -145,7 +145,7 @@ def create() -> ResponseReturnValue:
         if values is not None and advisor_ok:
             try:
                 firm = services.create_enterprise(db.session, values, actor=current_user,
-                                                  now=now, advisor=advisor)
+                                                  now=now, today=today, advisor=advisor)
             except schemas.ValidationError as exc:
                 db.session.rollback()
                 form.attach(exc.errors)
@@ -204,7 +204,7 @@ def edit(code: str) -> ResponseReturnValue:
                                          expected_version=expected)
         else:
             services.update_enterprise(db.session, firm, values, actor=current_user, now=now,
-                                       expected_version=expected)
+                                       today=today, expected_version=expected)
     except (services.StaleVersion, StaleDataError):
         db.session.rollback()
         flash(STALE_MESSAGE, "warning")
