@@ -88,7 +88,8 @@ def _visit_moment(dialect: str, zone: ZoneInfo, now: datetime) -> ColumnElement[
     if dialect == "postgresql":
         day = cast(Visit.visited_on, DateTime())
         start = func.timezone(zone.key, day)
-        end = func.timezone(zone.key, day + literal_column("interval '1 day' - interval '1 microsecond'"))
+        end = func.timezone(zone.key, day + literal_column(
+            "interval '1 day' - interval '1 microsecond'"))
         return func.greatest(start, func.least(Visit.created_at, end))
     if dialect == "sqlite":  # stored as UTC text; the zone's offset now (no DST in 中国)
         offset = now.astimezone(zone).utcoffset() or timedelta(0)

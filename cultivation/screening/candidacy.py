@@ -54,6 +54,7 @@ def candidacies(session: DbSession, firm_ids: Collection[int]) -> dict[int, list
                Evaluation.rules.in_(SCREENED_RULES), is_candidate(Evaluation)))
     found: dict[int, list[Candidacy]] = {}
     for firm_id, rules, application, outcome, valid_to, as_of in rows:
-        found.setdefault(firm_id, []).append(Candidacy(rules, application, outcome, valid_to, as_of))
+        found.setdefault(firm_id, []).append(
+            Candidacy(rules, application, outcome, valid_to, as_of))
     order = {r: i for i, r in enumerate(SCREENED_RULES)}
     return {k: sorted(v, key=lambda c: order[c.rules]) for k, v in found.items()}
