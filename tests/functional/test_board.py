@@ -110,7 +110,8 @@ def test_cards_show_the_candidacy_of_the_latest_finished_run(
     card = _card(html, renewing)
     assert re.findall(r'data-rules="([\w-]+)" data-application="(\w+)"', card) == [
         ("hnte", "renewal"), ("zj-tech-sme", "first")]
-    assert "高企 重新认定" in card and "省科小 首次申报" in card
+    assert "高企 重新认定" in card
+    assert "省科小 首次申报" in card
     assert "下次跟进" in card or "暂无待跟进" in card
     assert 'class="candidacy"' not in _card(html, holder)  # holds it beyond the horizon
     assert 'class="candidacy"' not in _card(html, dropped)  # only the latest finished run counts

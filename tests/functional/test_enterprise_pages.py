@@ -320,7 +320,8 @@ def test_an_admin_restores_a_deleted_firm_with_its_history(as_role: Any, world: 
     db_session.refresh(world.firm)
     assert world.firm.deleted_at is None
     html = browser.client.get(f"/enterprises/{code}").get_data(as_text=True)
-    assert "恢复企业" in html and "删除企业" in html
+    assert "恢复企业" in html
+    assert "删除企业" in html
     assert "12,345.60" in html
 
 
