@@ -29,7 +29,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    ColumnElement,
     DateTime,
     and_,
     cast,
@@ -81,7 +80,7 @@ class ActivityPage:
     has_older: bool
 
 
-def _visit_moment(dialect: str, zone: ZoneInfo, now: datetime) -> ColumnElement[Any]:
+def _visit_moment(dialect: str, zone: ZoneInfo, now: datetime) -> Any:
     """Where a visit sorts among timestamped entries: when it was logged, held inside the local
     day it took place (a visit typed in later stays on its own day; one logged on the day keeps
     its exact place)."""
