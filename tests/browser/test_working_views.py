@@ -136,7 +136,7 @@ def screened(live_server: Any) -> None:
         for firm in db.session.scalars(select(Enterprise).where(Enterprise.name.in_(names))):
             services.update_enterprise(db.session, firm, {"major_incident_last_year": False,
                                                           "sector": "industry"},
-                                       actor=advisor, now=now())
+                                       actor=advisor, now=now(), today=today())
         run_screening(db.session, as_of=today(), now=now())
         db.session.commit()
         db.session.remove()
