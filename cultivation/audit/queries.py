@@ -1,6 +1,7 @@
 """The audit log as people read it: Chinese labels, field-by-field changes, a filtered page.
 
-Read side only (never writes). Used by the firm page (操作记录) and the admin log viewer.
+Read side only (never writes). Used by the admin log viewer and the firm page's timeline
+(``enterprises.activity``).
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def _show(entity_type: str, key: str, value: Any, users: dict[int, str]) -> str:
     return text if len(text) <= 80 else text[:80] + "…"
 
 
-def _changes(log: AuditLog, users: dict[int, str]) -> list[Change]:
+def changes_of(log: AuditLog, users: dict[int, str]) -> list[Change]:
     before = log.before or {}
     after = log.after or {}
     keys = [k for k in after if not (k == "year" and log.entity_type == "figures")]
@@ -145,7 +146,7 @@ def present(session: DbSession, rows: list[tuple[AuditLog, str | None, str | Non
     return [
         Entry(at=log.at, actor=log.actor_name, action=ACTIONS.get(log.action, log.action),
               entity=_entity(log), enterprise_name=name, enterprise_code=code,
-              changes=_changes(log, users), ip=log.ip)
+              changes=changes_of(log, users), ip=log.ip)
         for log, name, code in rows
     ]
 
@@ -154,13 +155,6 @@ def _with_firm() -> Select[AuditLog, str, str]:
     return select(AuditLog, Enterprise.name, Enterprise.credit_code).outerjoin(
         Enterprise, Enterprise.id == AuditLog.enterprise_id
     )
-
-
-def firm_history(session: DbSession, enterprise_id: int, *, limit: int = 100) -> list[Entry]:
-    """A firm's audit entries, newest first."""
-    stmt = (_with_firm().where(AuditLog.enterprise_id == enterprise_id)
-            .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit))
-    return present(session, [(r[0], r[1], r[2]) for r in session.execute(stmt).all()])
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from cultivation.accounts.access import (
 )
 from cultivation.accounts.models import User
 from cultivation.enterprises import schemas, services
+from cultivation.enterprises.activity import firm_activity
 from cultivation.enterprises.detail import firm_page, tier_today
 from cultivation.enterprises.forms import EnterpriseForm, options
 from cultivation.enterprises.models import Enterprise
@@ -42,15 +43,11 @@ from cultivation.portfolios import services as portfolios
 from cultivation.portfolios.queries import active_advisors, advisor_named
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.visits import services as visits
-from cultivation.web.clock import clock
+from cultivation.web.clock import clock, zone
 from cultivation.web.request import INVALID, int_arg
 from cultivation.web.settings import current_region
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
-
-
-
-
 
 
 
@@ -163,15 +160,30 @@ def detail(code: str) -> ResponseReturnValue:
     firm = load_firm(code)
     if code != firm.credit_code:
         return redirect(url_for("enterprises.detail", code=firm.credit_code))
-    _, today = clock()
+    now, today = clock()
     if not can_view_details(current_user, firm.id):
         return render_template("enterprises/summary.html", firm=firm,
                                tier=tier_today(firm, today), today=today)
     return render_template(
-        "enterprises/detail.html", page=firm_page(db.session, firm, today), firm=firm,
+        "enterprises/detail.html", firm=firm,
+        page=firm_page(db.session, firm, today, now=now, zone=zone()),
         today=today, can_edit=can_edit(current_user, firm.id),
         year_choices=list(range(today.year, today.year - 10, -1)),
     )
+
+
+@bp.route("/<code>/activity")
+@login_required
+def activity(code: str) -> ResponseReturnValue:
+    """The firm's whole timeline, a page at a time (the firm page shows the first page)."""
+    firm = load_firm(code)
+    if not can_view_details(current_user, firm.id):
+        abort(403)
+    now, today = clock()
+    page = int_arg("page")
+    timeline = firm_activity(db.session, firm.id, zone=zone(), now=now, page=page)
+    return render_template("enterprises/activity.html", firm=firm, timeline=timeline,
+                           today=today)
 
 
 def _edit_form(firm: Enterprise) -> EnterpriseForm:
