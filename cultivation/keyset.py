@@ -121,7 +121,7 @@ def _past(keys: list[Any], id_col: Any, values: list[Any], last_id: int, *, upwa
         if run == len(keys):
             row = tuple_(*keys, id_col)
             bound = tuple_(*_binds(keys, values), literal(last_id, id_col.type))
-            return row > bound if upward else row < bound  # type: ignore[no-any-return]
+            return row > bound if upward else row < bound
         row, bound = tuple_(*keys[:run]), tuple_(*_binds(keys[:run], values[:run]))
         ahead = row > bound if upward else row < bound
         tie = and_(*(k == v for k, v in zip(keys[:run], values[:run], strict=True)))

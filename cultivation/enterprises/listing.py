@@ -78,7 +78,7 @@ def list_window(session: DbSession, filters: EnterpriseFilters, as_of: date, *, 
     keys = keys.order_by(*order).limit(per_page + 1)
     if cursor is None and page > 1:
         keys = keys.offset((page - 1) * per_page)
-    found = session.execute(keys).all()
+    found = list(session.execute(keys).all())
     more = len(found) > per_page
     found = found[:per_page]
     if not forward:

@@ -34,37 +34,21 @@ from cultivation.accounts.models import User
 from cultivation.enterprises import schemas, services
 from cultivation.enterprises.detail import firm_page, tier_today
 from cultivation.enterprises.forms import EnterpriseForm, options
+from cultivation.enterprises.listing import KINDS, list_total, list_window, order_name
 from cultivation.enterprises.models import Enterprise
 from cultivation.enterprises.pages import STALE_MESSAGE, editable_firm, load_firm
-from cultivation.enterprises.listing import KINDS, list_total, list_window, order_name
 from cultivation.enterprises.queries import SORTS, EnterpriseFilters
 from cultivation.extensions import db
-from cultivation.keyset import BAD_CURSOR, Cursor, decode, encode
+from cultivation.keyset import Cursor
 from cultivation.portfolios import services as portfolios
 from cultivation.portfolios.queries import active_advisors, advisor_named
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.regions import current_region
 from cultivation.visits import services as visits
 from cultivation.web.clock import clock
-from cultivation.web.request import INVALID, int_arg
+from cultivation.web.request import INVALID, cursor_token, int_arg, read_cursor
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
-
-
-def read_cursor(order: str, kinds: list[type]) -> Cursor | None:
-    """The ``cursor`` query value if it is a valid cursor of this list; a forged or stale one
-    warns (in Chinese) and gives None: the first page."""
-    token = request.args.get("cursor", "")
-    if not token:
-        return None
-    cursor = decode(token, str(current_app.secret_key), order, kinds)
-    if cursor is None:
-        flash(BAD_CURSOR, "warning")
-    return cursor
-
-
-def cursor_token(cursor: Cursor | None) -> str | None:
-    return encode(cursor, str(current_app.secret_key)) if cursor is not None else None
 
 
 @bp.route("")
