@@ -138,6 +138,35 @@ def _past(keys: list[Any], id_col: Any, values: list[Any], last_id: int, *, upwa
     return or_(past, head.is_(None)) if nulls_later else past
 
 
+def segments(key: Any, id_col: Any, cursor: Cursor, *, descending: bool,
+             nulls_high: bool) -> list[ColumnElement[bool]]:
+    """The rows past the cursor for ONE nullable sort key, as predicates to read in turn (each
+    an index range: a row-value comparison, or the NULL rows), where ``beyond`` would need an
+    OR that no index serves."""
+    upward = descending != cursor.forward
+    nulls_later = nulls_high == upward
+    value, last_id = cursor.values[0], cursor.last_id
+    after_id = id_col > last_id if upward else id_col < last_id
+    if value is None:
+        nulls = and_(key.is_(None), after_id)
+        return [nulls] if nulls_later else [nulls, key.is_not(None)]
+    row = tuple_(key, id_col)
+    bound = tuple_(literal(value, key.type), literal(last_id, id_col.type))
+    values = row > bound if upward else row < bound
+    return [values, key.is_(None)] if nulls_later else [values]
+
+
+def read_segments(session: Any, stmt: Select[Any], parts: Sequence[Any], limit: int
+                  ) -> list[Any]:
+    """Up to ``limit`` rows of ``stmt`` (already ordered) under each predicate in turn."""
+    found: list[Any] = []
+    for part in parts:
+        found += session.execute(stmt.where(part).limit(limit - len(found))).all()
+        if len(found) >= limit:
+            break
+    return found
+
+
 def _binds(keys: Sequence[Any], values: Sequence[Any]) -> list[Any]:
     """The cursor's values as bind parameters of their key's type (dates stored as text in
     SQLite compare right only when bound the way the column writes them)."""
@@ -152,7 +181,7 @@ def nulls_high(dialect_name: str) -> bool:
 
 # ---------------------------------------------------------------- totals
 
-CAP = 10_000  # counted exactly up to here; past it, an estimate or "10,000+"
+CAP = 2_000  # counted exactly up to here; past it, an estimate or "2,000+"
 
 
 @dataclass(frozen=True)
@@ -172,17 +201,15 @@ class Total:
 
 
 def counted(session: Any, ids: Select[Any], *, table: str | None = None) -> Total:
-    """Count the rows ``ids`` selects, reading at most CAP + 1 of them. Past the cap: the
-    estimated size of ``table`` when the list is the whole table (PostgreSQL reltuples,
-    SQLite's sqlite_stat1), else "CAP+"."""
-    n = session.scalar(select(func.count()).select_from(ids.limit(CAP + 1).subquery())) or 0
-    if n <= CAP:
-        return Total(n)
+    """Count the rows ``ids`` selects, reading at most CAP + 1 of them. A list that is the
+    whole ``table`` and larger than the cap by the statistics (PostgreSQL reltuples, SQLite's
+    sqlite_stat1) is not counted: about that many. Else past the cap: "CAP+"."""
     if table is not None:
         estimate = estimated_rows(session, table)
         if estimate is not None and estimate > CAP:
             return Total(estimate, approx=True)
-    return Total(CAP, more=True)
+    n = session.scalar(select(func.count()).select_from(ids.limit(CAP + 1).subquery())) or 0
+    return Total(n) if n <= CAP else Total(CAP, more=True)
 
 
 def estimated_rows(session: Any, table: str) -> int | None:

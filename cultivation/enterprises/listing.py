@@ -21,7 +21,15 @@ from cultivation.enterprises.queries import (
     row_statement,
     tier_rank,
 )
-from cultivation.keyset import Cursor, Total, beyond, counted, nulls_high
+from cultivation.keyset import (
+    Cursor,
+    Total,
+    beyond,
+    counted,
+    nulls_high,
+    read_segments,
+    segments,
+)
 
 # Python type of each sort's key (cursor values are checked against it).
 KINDS: dict[str, type] = {"name": str, "code": str, "town": str, "industry": str,
@@ -68,17 +76,19 @@ def list_window(session: DbSession, filters: EnterpriseFilters, as_of: date, *, 
     descending = filters.desc
     keys = key_statement(filters, as_of, scope).add_columns(key.label("sort_key"))
     forward = cursor is None or cursor.forward
-    if cursor is not None:
-        keys = keys.where(beyond([key], Enterprise.id, cursor, descending=descending,
-                                 nulls_high=nulls_high(session.get_bind().dialect.name),
-                                 nullable=[nullable]))
-        page = cursor.page
     walk_down = descending == forward  # this walk reads the keys from large to small
     order = [key.desc(), Enterprise.id.desc()] if walk_down else [key.asc(), Enterprise.id.asc()]
-    keys = keys.order_by(*order).limit(per_page + 1)
-    if cursor is None and page > 1:
-        keys = keys.offset((page - 1) * per_page)
-    found = list(session.execute(keys).all())
+    keys = keys.order_by(*order)
+    high = nulls_high(session.get_bind().dialect.name)
+    if cursor is None:
+        found = list(session.execute(keys.limit(per_page + 1).offset(
+            (max(page, 1) - 1) * per_page)).all())
+    else:
+        page = cursor.page
+        parts = (segments(key, Enterprise.id, cursor, descending=descending, nulls_high=high)
+                 if nullable else [beyond([key], Enterprise.id, cursor, descending=descending,
+                                          nulls_high=high, nullable=[False])])
+        found = read_segments(session, keys, parts, per_page + 1)
     more = len(found) > per_page
     found = found[:per_page]
     if not forward:

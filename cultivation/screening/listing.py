@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import Select, case, func, select
 
 from cultivation.accounts.access import EVERYTHING, VisibleScope
 from cultivation.database import DbSession
-from cultivation.keyset import Cursor, beyond, nulls_high
+from cultivation.enterprises.models import Enterprise
+from cultivation.keyset import Cursor, nulls_high, read_segments, segments
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.queries import (
     APPLICATION_LABELS,
@@ -30,6 +31,7 @@ from cultivation.screening.queries import (
     application_of,
     base_rows,
     latest_run,
+    not_holder,
 )
 
 KINDS: list[type] = [int, float]  # cursor values: outcome rank, total gap (then the firm id)
@@ -153,8 +155,7 @@ def _walk(session: DbSession, run: ScreeningRun, filters: CandidateFilters,
           page: int) -> tuple[list[tuple[int, int, float | None]], int, Cursor | None,
                               Cursor | None]:
     """The page's (firm id, outcome rank, gap), walking one outcome group at a time."""
-    narrow = base_rows(run, filters, scope, tier=False)[0].with_only_columns(
-        Evaluation.enterprise_id, Evaluation.total_gap)
+    narrow = _narrow(run, filters, scope)
     groups = [i for i, o in enumerate(OUTCOMES)
               if filters.outcome in ("", o) and counts.get(o, 0)]
     forward = cursor is None or cursor.forward
@@ -172,16 +173,20 @@ def _walk(session: DbSession, run: ScreeningRun, filters: CandidateFilters,
     high = nulls_high(session.get_bind().dialect.name)
     found: list[tuple[int, int, float | None]] = []
     for g in groups:
-        q = narrow.where(Evaluation.outcome == OUTCOMES[g])
+        order: list[Any] = ([Evaluation.total_gap.asc(), Evaluation.enterprise_id.asc()]
+                            if forward else
+                            [Evaluation.total_gap.desc(), Evaluation.enterprise_id.desc()])
+        q = narrow.where(Evaluation.outcome == OUTCOMES[g]).order_by(*order)
+        want = per_page + 1 - len(found)
         if cursor is not None and g == int(cursor.values[0]):
-            q = q.where(beyond([Evaluation.total_gap], Evaluation.enterprise_id,
-                               replace(cursor, values=cursor.values[1:]), descending=False,
-                               nulls_high=high, nullable=[True]))
-        order: list[Any] = ([Evaluation.total_gap.asc(), Evaluation.enterprise_id.asc()] if forward
-                 else [Evaluation.total_gap.desc(), Evaluation.enterprise_id.desc()])
-        q = q.order_by(*order).limit(per_page + 1 - len(found)).offset(skip)
+            parts = segments(Evaluation.total_gap, Evaluation.enterprise_id,
+                             replace(cursor, values=cursor.values[1:]), descending=False,
+                             nulls_high=high)
+            rows = read_segments(session, q, parts, want)
+        else:
+            rows = list(session.execute(q.limit(want).offset(skip)))
         skip = 0
-        found += [(i, g, gap) for i, gap in session.execute(q)]
+        found += [(i, g, gap) for i, gap in rows]
         if len(found) > per_page:
             break
     more = len(found) > per_page
@@ -198,6 +203,24 @@ def _walk(session: DbSession, run: ScreeningRun, filters: CandidateFilters,
             Cursor(name, (last_g, last_gap), last_id, True, page + 1) if has_next else None,
             Cursor(name, (first_g, first_gap), first_id, False, max(page - 1, 1))
             if has_previous else None)
+
+
+def _narrow(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope) -> Select[Any]:
+    """(firm id, gap) of the listed rows: without a filter on the firm, its advisor or the
+    previous run, the evaluations alone (less deleted firms), so a page is one index walk."""
+    if (scope.everything and not (filters.town or filters.industry or filters.advisor
+                                  or filters.change) and filters.portfolio_of is None):
+        deleted = select(Enterprise.id).where(Enterprise.deleted_at.is_not(None))
+        stmt: Select[Any] = select(Evaluation.enterprise_id, Evaluation.total_gap).where(
+            Evaluation.run_id == run.id, Evaluation.rules == filters.rules,
+            not_holder(Evaluation), Evaluation.enterprise_id.not_in(deleted))
+        if filters.application in APPLICATION_LABELS:
+            stmt = stmt.where(application_of(Evaluation) == filters.application)
+        if filters.candidates_only:
+            stmt = stmt.where(Evaluation.outcome.in_(CANDIDATE_OUTCOMES))
+        return stmt
+    wide: Select[Any] = base_rows(run, filters, scope, tier=False)[0]
+    return wide.with_only_columns(Evaluation.enterprise_id, Evaluation.total_gap)
 
 
 def _row(r: Any) -> CandidateRow:
