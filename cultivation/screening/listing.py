@@ -205,13 +205,14 @@ def _walk(session: DbSession, run: ScreeningRun, filters: CandidateFilters,
             if has_previous else None)
 
 
-def _narrow(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope) -> Select[Any]:
+def _narrow(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope
+            ) -> Select[int, float | None]:
     """(firm id, gap) of the listed rows: without a filter on the firm, its advisor or the
     previous run, the evaluations alone (less deleted firms), so a page is one index walk."""
     if (scope.everything and not (filters.town or filters.industry or filters.advisor
                                   or filters.change) and filters.portfolio_of is None):
         deleted = select(Enterprise.id).where(Enterprise.deleted_at.is_not(None))
-        stmt: Select[Any] = select(Evaluation.enterprise_id, Evaluation.total_gap).where(
+        stmt = select(Evaluation.enterprise_id, Evaluation.total_gap).where(
             Evaluation.run_id == run.id, Evaluation.rules == filters.rules,
             not_holder(Evaluation), Evaluation.enterprise_id.not_in(deleted))
         if filters.application in APPLICATION_LABELS:
