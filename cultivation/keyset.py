@@ -156,7 +156,7 @@ def segments(key: Any, id_col: Any, cursor: Cursor, *, descending: bool,
     return [values, key.is_(None)] if nulls_later else [values]
 
 
-def read_segments(session: Any, stmt: Select[Any], parts: Sequence[Any], limit: int
+def read_segments(session: Any, stmt: Any, parts: Sequence[Any], limit: int
                   ) -> list[Any]:
     """Up to ``limit`` rows of ``stmt`` (already ordered) under each predicate in turn."""
     found: list[Any] = []
