@@ -28,7 +28,8 @@ def _codes(page: str) -> list[str]:
 
 
 def _link(page: str, rel: str) -> str | None:
-    found = re.search(rf'<a class="page-link" href="([^"]+)" rel="{rel}">', page)
+    label = "下一页" if rel == "next" else "上一页"
+    found = re.search(rf'<a class="page-link" href="([^"]+)"[^>]*>{label}</a>', page)
     return html.unescape(found.group(1)) if found else None
 
 
