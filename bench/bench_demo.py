@@ -68,7 +68,7 @@ def child(firms: int, url: str) -> dict[str, Any]:
         db.session.remove()
         db.engine.dispose()
     counts = {name: len(r) for name, r in rows.items()}
-    app = _fresh(url)
+    app = _fresh(url.replace(".db", "-floor.db") if url.startswith("sqlite") else url)
     with app.app_context():
         started = time.perf_counter()
         for table in tables:
