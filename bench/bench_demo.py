@@ -25,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 TODAY = date(2026, 11, 28)
-TABLES = ("enterprises", "fiscal_year_figures", "qualifications", "rd_institutions",
+TABLES = ("users", "enterprises", "fiscal_year_figures", "qualifications", "rd_institutions",
           "portfolio_assignments", "visits", "enterprise_flags")
 
 
