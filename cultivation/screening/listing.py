@@ -47,13 +47,15 @@ def order_name(filters: CandidateFilters) -> str:
 
 
 def _grouped(session: DbSession, run: ScreeningRun, filters: CandidateFilters,
-             scope: VisibleScope, *, deleted: bool = False, every_rules: tuple[str, ...] = ()
-             ) -> list[tuple[str, Tally]]:
+             scope: VisibleScope, *, deleted: list[int] | None = None,
+             every_rules: tuple[str, ...] = ()) -> list[tuple[str, Tally]]:
     """Rows per (rule set, application, outcome, new, dropped) under the filters other than
     application, outcome and change (one GROUP BY)."""
     wide = replace(filters, application="", outcome="", change="")
-    stmt, is_new, is_dropped = base_rows(run, wide, scope, deleted=deleted, tier=False,
-                                         every_rules=every_rules)
+    stmt, is_new, is_dropped = base_rows(run, wide, scope, deleted=deleted is not None,
+                                         tier=False, every_rules=every_rules)
+    if deleted is not None:  # these firms' rows only (an index lookup each, on any database)
+        stmt = stmt.where(Evaluation.enterprise_id.in_(deleted))
     new = case((is_new, 1), else_=0)
     dropped = case((is_dropped, 1), else_=0)
     keys = (Evaluation.rules, application_of(Evaluation), Evaluation.outcome, new, dropped)
@@ -63,7 +65,7 @@ def _grouped(session: DbSession, run: ScreeningRun, filters: CandidateFilters,
 
 
 def _tallies(session: DbSession, run: ScreeningRun, filters: CandidateFilters,
-             scope: VisibleScope, *, deleted: bool = False) -> list[Tally]:
+             scope: VisibleScope, *, deleted: list[int] | None = None) -> list[Tally]:
     return [t for _, t in _grouped(session, run, filters, scope, deleted=deleted)]
 
 
@@ -89,7 +91,8 @@ def _stored(session: DbSession, run: ScreeningRun, filters: CandidateFilters,
     for a, o, n, d, c in stored:
         if not filters.candidates_only or o in CANDIDATE_OUTCOMES:
             totals[(a, o, bool(n), bool(d))] = totals.get((a, o, bool(n), bool(d)), 0) + int(c)
-    for a, o, n, d, c in _tallies(session, run, filters, scope, deleted=True):
+    gone = list(session.scalars(select(Enterprise.id).where(Enterprise.deleted_at.is_not(None))))
+    for a, o, n, d, c in (_tallies(session, run, filters, scope, deleted=gone) if gone else []):
         totals[(a, o, n, d)] = totals.get((a, o, n, d), 0) - c
     return [(*key, c) for key, c in totals.items() if c > 0]
 
