@@ -122,7 +122,7 @@ def test_the_list_costs_the_same_number_of_queries_for_5_and_60_firms(
                         advisor=advisor if n % 2 else quick_user(db_session, "advisor"))
     large = _list_queries(browser)
     assert large == small
-    assert small <= 8
+    assert small <= 9  # page ids, rows, total, tiers, advisors, saved filters, session, user…
 
 
 # ---------------------------------------------------------------- detail
