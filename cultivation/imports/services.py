@@ -24,7 +24,7 @@ from cultivation.imports.headers import KINDS, detect_kind, header_score, map_he
 from cultivation.imports.models import ImportBatch
 from cultivation.imports.planning import Importer, load_importer, plan_chunk
 from cultivation.imports.reader import ReadError, open_sheet
-from cultivation.imports.rows import RowChecker, kind_from_text
+from cultivation.imports.rows import SAMPLE_ROW, RowChecker, is_sample_code, kind_from_text
 from cultivation.inputs import is_blank
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 
@@ -158,6 +158,9 @@ def _run(session: DbSession, sheet: Any, *, filename: str, options: ImportOption
         outcome = checker.check(number, cells)
         if outcome.blank:
             continue
+        if outcome.sample:
+            report.notices.append(SAMPLE_ROW.format(row=number))
+            continue
         report.rows += 1
         if outcome.skipped:
             report.skipped.append({"row": number, "column": "", "value": None,
@@ -192,11 +195,19 @@ def record_check(session: DbSession, batch_id: int, report: Report) -> ImportBat
 
 
 def has_data_rows(path: Path) -> bool:
-    """Whether the table under the recognised header has a non-blank row (reads up to the
-    first one). Raises ``ReadError`` when the file is not a readable table."""
+    """Whether the table under the recognised header has a non-blank row other than the
+    template's sample row (reads up to the first one). Raises ``ReadError`` when the file is not
+    a readable table."""
     sheet = open_sheet(path, header_score)
     try:
-        return any(any(not is_blank(c) for c in cells) for _, cells in sheet.rows)
+        hmap = map_headers(sheet.headers, detect_kind(sheet.headers) or "firms")
+        code_at = next((i for i, name in hmap.columns.items() if name == "credit_code"), None)
+        for _, cells in sheet.rows:
+            if all(is_blank(c) for c in cells):
+                continue
+            if code_at is None or code_at >= len(cells) or not is_sample_code(cells[code_at]):
+                return True
+        return False
     finally:
         sheet.close()
 
