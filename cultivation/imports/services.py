@@ -22,6 +22,7 @@ from cultivation.enterprises import schemas
 from cultivation.imports.apply import apply_steps
 from cultivation.imports.headers import KINDS, detect_kind, header_score, map_headers
 from cultivation.imports.models import ImportBatch
+from cultivation.imports import preview
 from cultivation.imports.planning import Importer, load_importer, plan_chunk
 from cultivation.imports.reader import ReadError, open_sheet
 from cultivation.imports.rows import SAMPLE_ROW, RowChecker, is_sample_code, kind_from_text
@@ -58,6 +59,7 @@ class Report:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)  # dry run: preview.entry each
     qualification_kind: str | None = None
     batch: int | None = None
     dry_run: bool = True
@@ -69,7 +71,7 @@ class Report:
             "kind": self.kind, "dry_run": self.dry_run, "unchanged": self.unchanged,
             "to_create": self.to_create, "to_update": self.to_update, "skipped": self.skipped,
             "unknown_columns": self.unknown_columns, "notices": self.notices,
-            "qualification_kind": self.qualification_kind,
+            "qualification_kind": self.qualification_kind, "changes": self.changes,
         }
 
 
@@ -226,6 +228,8 @@ def _process(session: DbSession, checker: RowChecker, importer: Importer, chunk:
         elif batch is None:
             report.to_create += step.action == "create"
             report.to_update += step.action == "update"
+        if batch is None:
+            report.changes.append(preview.entry(checker.kind, step))
     if batch is not None:
         created, updated = apply_steps(session, checker.kind, plan.steps, importer, batch, now)
         report.created += created
@@ -250,7 +254,7 @@ def _close_batch(session: DbSession, batch: ImportBatch, report: Report, user: U
     batch.rows, batch.valid = report.rows, report.valid
     batch.created, batch.updated = report.created, report.updated
     batch.errors = report.errors
-    batch.report = {k: v for k, v in report.as_dict().items() if k != "errors"}
+    batch.report = {k: v for k, v in report.as_dict().items() if k not in ("errors", "changes")}
     batch.content = None
     session.flush()
     audit.record(session, actor=user or "cli", entity_type="import_batch", entity_id=batch.id,

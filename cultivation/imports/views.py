@@ -42,6 +42,7 @@ from cultivation.imports.exports import EXPORT_NAMES, write_export
 from cultivation.imports.headers import KINDS
 from cultivation.imports.models import BATCH_STATUSES, ImportBatch
 from cultivation.imports.pending import limits_of, pending_batches, upload_refusal
+from cultivation.imports.preview import ACTIONS, preview_page
 from cultivation.imports.problems import error_workbook
 from cultivation.imports.queries import recent_batches
 from cultivation.imports.reader import ReadError
@@ -56,6 +57,7 @@ from cultivation.imports.services import (
 from cultivation.imports.templates import write_template
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 from cultivation.web import clock
+from cultivation.web.request import int_arg
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 log = logging.getLogger(__name__)
@@ -116,9 +118,16 @@ def upload() -> ResponseReturnValue:
 def show(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     errors = batch.errors or []
-    return render_template("imports/batch.html", batch=batch, report=batch.report or {},
+    report = batch.report or {}
+    action = request.args.get("show", "")
+    changes = preview_page(report.get("changes") or [], action, int_arg("page"))
+    return render_template("imports/batch.html", batch=batch, report=report,
                            errors=errors[:500], error_count=len(errors), kinds=KINDS,
-                           statuses=BATCH_STATUSES, qualification_kinds=QUALIFICATION_KINDS)
+                           statuses=BATCH_STATUSES, qualification_kinds=QUALIFICATION_KINDS,
+                           changes=changes, actions=ACTIONS,
+                           page_url=lambda n: url_for("imports.show", batch_id=batch.id,
+                                                      show=changes.action or None, page=n,
+                                                      _anchor="changes"))
 
 
 GONE = "该批次已处理或不存在"
@@ -242,7 +251,7 @@ def revert(batch_id: int) -> ResponseReturnValue:
 @roles_required("admin", "advisor")
 def error_report(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
-    return _xlsx(lambda handle: error_workbook(handle, batch), f"导入问题清单-{batch.id}.xlsx")
+    return _xlsx(lambda handle: error_workbook(handle, batch), f"导入检查结果-{batch.id}.xlsx")
 
 
 @bp.route("/templates/<kind>.xlsx")
