@@ -19,10 +19,10 @@ from cultivation.accounts.models import User
 from cultivation.audit import services as audit
 from cultivation.database import DbSession
 from cultivation.enterprises import schemas
+from cultivation.imports import preview
 from cultivation.imports.apply import apply_steps
 from cultivation.imports.headers import KINDS, detect_kind, header_score, map_headers
 from cultivation.imports.models import ImportBatch
-from cultivation.imports import preview
 from cultivation.imports.planning import Importer, load_importer, plan_chunk
 from cultivation.imports.reader import ReadError, open_sheet
 from cultivation.imports.rows import SAMPLE_ROW, RowChecker, is_sample_code, kind_from_text
