@@ -32,6 +32,14 @@ def decrypt(token: str) -> str:
         ) from exc
 
 
+def decrypt_or_none(token: str) -> str | None:
+    """The plain value, or None when it cannot be decrypted (the key changed)."""
+    try:
+        return decrypt(token)
+    except ValueError:
+        return None
+
+
 def mask(value: str, keep: int = 4) -> str:
     """Never the whole value: the last ``keep`` characters only."""
     if len(value) <= keep * 2:
