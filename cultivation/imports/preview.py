@@ -71,8 +71,8 @@ def entry(kind: str, step: Step) -> dict[str, Any]:
             changes.append({"field": "advisor", "label": labels.get("advisor", "科技指导员"),
                             "old": step.advisor_before or EMPTY,
                             "new": step.advisor.display_name if step.advisor else EMPTY})
-    name = firm.name if firm is not None else cand.values.get("name") or cand.name
-    return {"row": cand.row, "code": cand.code, "name": name or "", "subject": subject,
+    name = firm.name if firm is not None else str(cand.values.get("name") or cand.name or "")
+    return {"row": cand.row, "code": cand.code, "name": name, "subject": subject,
             "action": step.action, "changes": changes}
 
 
