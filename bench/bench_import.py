@@ -153,8 +153,10 @@ def preview(app, path: Path) -> None:  # type: ignore[no-untyped-def]
     stored = db.session.execute(text("SELECT report FROM import_batches WHERE id = :i"),
                                 {"i": batch_id}).scalar()
     size = len(stored if isinstance(stored, str) else json.dumps(stored, ensure_ascii=False))
+    previews = db.session.execute(text(
+        "SELECT count(*) FROM import_changes WHERE batch_id = :i"), {"i": batch_id}).scalar()
     print(f"{'':28} {counted.count} statements, {report.to_update} to update, "  # type: ignore[attr-defined]
-          f"stored report {size / 2**10:.1f} KiB", flush=True)
+          f"stored report {size / 2**10:.1f} KiB, {previews} preview rows", flush=True)
     db.session.remove()
     for url in (f"/imports/{batch_id}", f"/imports/{batch_id}", f"/imports/{batch_id}?page=50"):
         # the first rendering compiles the template: the second is the warm figure

@@ -2,25 +2,29 @@
 change (old → new), or that it will be created, or that nothing changes.
 
 The entries are built from the plan (``planning.Step``), which already read the current values
-for a whole chunk in one query: the preview adds no statement. They are stored with the dry
-run's report on the pending batch and paged through without SQL.
+for a whole chunk in one query: the preview adds no read. The check stores the entries on the
+pending batch in bulk (``store``: ImportChange rows of type "preview"); the page reads one page
+of them (``queries.preview_page``); commit and discard drop them.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import delete, insert
+
+from cultivation.database import DbSession
 from cultivation.imports.exports import cell_value
 from cultivation.imports.headers import canonical_headers
+from cultivation.imports.models import PREVIEW, ImportChange
 from cultivation.imports.planning import Step
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 
 ACTIONS = {"update": "将更新", "create": "将新建", "unchanged": "无变化"}
 PER_PAGE = 100
+STORE_CHUNK = 1000
 EMPTY = "（空）"
 LONGEST = 200  # a long note is shown cut, with an ellipsis
 
@@ -76,29 +80,17 @@ def entry(kind: str, step: Step) -> dict[str, Any]:
             "action": step.action, "changes": changes}
 
 
-@dataclass
-class PreviewPage:
-    """One page of the preview, filtered by action, with the counts for the filter tabs."""
-
-    entries: list[dict[str, Any]]
-    action: str  # "" = all
-    page: int
-    pages: int
-    total: int  # entries under the filter
-    counts: dict[str, int]  # per action, and "" for all
-    per_page: int = PER_PAGE
+def store(session: DbSession, batch_id: int, entries: list[dict[str, Any]]) -> None:
+    """Keep a dry run's preview on its pending batch (replacing an earlier check's), in bulk."""
+    drop(session, batch_id)
+    for start in range(0, len(entries), STORE_CHUNK):
+        session.execute(insert(ImportChange), [
+            {"batch_id": batch_id, "entity_type": PREVIEW, "entity_id": e["row"],
+             "action": e["action"], "before": None, "after": e}
+            for e in entries[start:start + STORE_CHUNK]])
 
 
-def preview_page(entries: list[dict[str, Any]], action: str, page: int,
-                 per_page: int = PER_PAGE) -> PreviewPage:
-    """Entries of ``action`` (all when unknown), page ``page`` (the last page when past it)."""
-    counts = Counter(e.get("action", "") for e in entries)
-    tally = {"": len(entries), **{a: counts.get(a, 0) for a in ACTIONS}}
-    if action not in ACTIONS:
-        action = ""
-    chosen = [e for e in entries if e.get("action") == action] if action else entries
-    pages = max(1, -(-len(chosen) // per_page))
-    page = min(max(page, 1), pages)
-    start = (page - 1) * per_page
-    return PreviewPage(chosen[start:start + per_page], action, page, pages, len(chosen), tally,
-                       per_page)
+def drop(session: DbSession, batch_id: int) -> None:
+    """Remove a batch's preview (on commit or discard: it described a pending batch)."""
+    session.execute(delete(ImportChange).where(ImportChange.batch_id == batch_id,
+                                               ImportChange.entity_type == PREVIEW))

@@ -184,15 +184,16 @@ def _run(session: DbSession, sheet: Any, *, filename: str, options: ImportOption
 
 
 def record_check(session: DbSession, batch_id: int, report: Report) -> ImportBatch | None:
-    """Store a dry run's outcome on its pending batch; None when the batch is gone or was
-    committed or discarded meanwhile."""
+    """Store a dry run's outcome (and its preview rows) on its pending batch; None when the
+    batch is gone or was committed or discarded meanwhile."""
     batch = session.get(ImportBatch, batch_id)
     if batch is None or batch.status != "pending":
         return None
     batch.kind = report.kind
     batch.rows, batch.valid = report.rows, report.valid
     batch.errors = report.errors
-    batch.report = {k: v for k, v in report.as_dict().items() if k != "errors"}
+    batch.report = {k: v for k, v in report.as_dict().items() if k not in ("errors", "changes")}
+    preview.store(session, batch.id, report.changes)
     return batch
 
 
@@ -238,7 +239,9 @@ def _process(session: DbSession, checker: RowChecker, importer: Importer, chunk:
 
 def _open_batch(session: DbSession, batch: ImportBatch | None, filename: str, kind: str,
                 user: User | None, options: ImportOptions, now: datetime) -> ImportBatch:
-    if batch is None:
+    if batch is not None:
+        preview.drop(session, batch.id)  # it described the pending batch
+    else:
         chosen = {"kind": options.kind, "qualification_kind": options.qualification_kind}
         batch = ImportBatch(filename=filename[:300], kind=kind, user_id=getattr(user, "id", None),
                             created_at=now, options=chosen)

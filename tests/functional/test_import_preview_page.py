@@ -10,8 +10,11 @@ from typing import Any
 
 from import_support import write_xlsx
 from openpyxl import load_workbook
+from sqlalchemy import event, func, select
 
 from cultivation.enterprises.credit_code import make_code
+from cultivation.extensions import db
+from cultivation.imports.models import PREVIEW, ImportChange
 
 
 def _text(html: str) -> str:
@@ -77,14 +80,60 @@ def test_a_large_preview_is_paged_with_its_count(auth: Any, client: Any, tmp_pat
     assert rows[1][4:] == ("将更新", "联系人", "旧联系人", "新联系人0")
 
 
-def test_a_committed_batch_shows_no_preview(auth: Any, client: Any, tmp_path: Path,
-                                            make_enterprise: Any, db_session: Any) -> None:
+def _previews(db_session: Any) -> int:
+    return db_session.scalar(select(func.count(ImportChange.id)).where(
+        ImportChange.entity_type == PREVIEW)) or 0
+
+
+def test_commit_drops_the_preview_and_revert_ignores_it(auth: Any, client: Any, tmp_path: Path,
+                                                        make_enterprise: Any,
+                                                        db_session: Any) -> None:
     auth.login("admin")
     firm = make_enterprise(contact_person="张三")
     location = _checked(auth, tmp_path, [["统一社会信用代码", "联系人"],
                                          [firm.credit_code, "李四"]])
+    assert _previews(db_session) == 1
     auth.post(location + "/commit", {}, form_url=location)
+    assert _previews(db_session) == 0
     html = client.get(location).get_data(as_text=True)
     assert "变更预览" not in html
     db_session.refresh(firm)
     assert firm.contact_person == "李四"
+    auth.post(location + "/revert", {}, form_url=location)
+    db_session.refresh(firm)
+    assert firm.contact_person == "张三"
+
+
+def test_discard_drops_the_preview(auth: Any, tmp_path: Path, make_enterprise: Any,
+                                   db_session: Any) -> None:
+    auth.login("admin")
+    firm = make_enterprise(contact_person="张三")
+    location = _checked(auth, tmp_path, [["统一社会信用代码", "联系人"],
+                                         [firm.credit_code, "李四"]])
+    assert _previews(db_session) == 1
+    auth.post(location + "/discard", {}, form_url=location)
+    assert _previews(db_session) == 0
+
+
+def test_a_preview_page_reads_the_same_statements_for_a_small_and_a_large_batch(
+        app: Any, auth: Any, client: Any, tmp_path: Path, make_enterprise: Any) -> None:
+    auth.login("admin")
+
+    def statements(n: int) -> int:
+        firms = [make_enterprise(contact_person="旧") for _ in range(n)]
+        location = _checked(auth, tmp_path, [["统一社会信用代码", "联系人"]] + [
+            [f.credit_code, "新"] for f in firms])
+        seen: list[str] = []
+
+        def count(*args: Any) -> None:
+            seen.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            html = client.get(location + "?page=2").get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert html.count('data-action="update"') == (n - 100 if n > 100 else n)
+        return len(seen)
+
+    assert statements(3) == statements(150)
