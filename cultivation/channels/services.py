@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import scoped_session
 
@@ -25,6 +24,7 @@ from cultivation.channels.models import PROVIDERS, NotifyChannel
 from cultivation.database import DbSession
 from cultivation.mail.models import OutboxMessage
 from cultivation.scheduling.effects import insert_new
+from cultivation.settings import ChannelSettings
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def _target(session: DbSession, target: str, errors: dict[str, str]
 
 
 def _check(session: DbSession, provider: str, name: str, target: str, url: str | None,
-           secret: str) -> tuple[int | None, str | None]:
+           secret: str, *, allow_any_url: bool) -> tuple[int | None, str | None]:
     """The (user id, role) target; raises ``ChannelError`` with every problem found. ``url``
     None: the stored webhook is kept (not checked again)."""
     errors: dict[str, str] = {}
@@ -99,8 +99,7 @@ def _check(session: DbSession, provider: str, name: str, target: str, url: str |
     elif url is not None and len(url) > 1000:
         errors["webhook"] = "机器人地址过长"
     elif url is not None and provider in PROVIDERS:
-        problem = webhook_error(provider, url,
-                                allow_any=bool(current_app.config["CHANNEL_ALLOW_ANY_URL"]))
+        problem = webhook_error(provider, url, allow_any=allow_any_url)
         if problem:
             errors["webhook"] = problem
     if secret and provider == "wecom":
@@ -112,26 +111,30 @@ def _check(session: DbSession, provider: str, name: str, target: str, url: str |
     return user_id, role
 
 
-def validate(session: DbSession, data: ChannelInput) -> tuple[int | None, str | None]:
-    """The (user id, role) target of a new channel; raises ``ChannelError``."""
+def validate(session: DbSession, data: ChannelInput, *, allow_any_url: bool
+             ) -> tuple[int | None, str | None]:
+    """The (user id, role) target of a new channel; raises ``ChannelError`` with every problem
+    found. ``allow_any_url``: CHANNEL_ALLOW_ANY_URL (any http(s) webhook, a local test robot)."""
     return _check(session, data.provider, data.name.strip(), data.target, data.webhook.strip(),
-                  data.secret.strip())
+                  data.secret.strip(), allow_any_url=allow_any_url)
 
 
-def create(session: DbSession, data: ChannelInput, *, actor: Any, now: datetime
-           ) -> NotifyChannel:
-    user_id, role = validate(session, data)
+def create(session: DbSession, data: ChannelInput, *, actor: Any, now: datetime,
+           settings: ChannelSettings) -> NotifyChannel:
+    user_id, role = validate(session, data, allow_any_url=settings.allow_any_url)
+    key = settings.secret_key
     channel = NotifyChannel(
         provider=data.provider, name=data.name.strip(), user_id=user_id, role=role,
-        webhook_encrypted=crypto.encrypt(data.webhook.strip()),
-        secret_encrypted=crypto.encrypt(data.secret.strip()) if data.secret.strip() else None,
+        webhook_encrypted=crypto.encrypt(data.webhook.strip(), key),
+        secret_encrypted=(crypto.encrypt(data.secret.strip(), key)
+                          if data.secret.strip() else None),
         active=True, created_at=now,
     )
     session.add(channel)
     session.flush()
     _forget(session)
     audit.record(session, actor=actor, entity_type="notify_channel", entity_id=channel.id,
-                 action="create", after=describe(channel), at=now)
+                 action="create", after=describe(channel, key), at=now)
     return channel
 
 
@@ -148,27 +151,32 @@ class ChannelEdit:
     clear_secret: bool = False
 
 
+def _plain(token: str | None, key: str) -> str | None:
+    try:
+        return crypto.decrypt(token, key) if token is not None else None
+    except ValueError:  # SECRET_KEY changed: any typed value replaces it
+        return None
+
+
 def update(session: DbSession, channel: NotifyChannel, data: ChannelEdit, *, actor: Any,
-           now: datetime) -> bool:
+           now: datetime, settings: ChannelSettings) -> bool:
     """Apply an edit (all or nothing: ``ChannelError`` before anything changes); audited with
     the masked before/after. Returns whether anything changed."""
-    url, secret = data.webhook.strip(), data.secret.strip()
+    url, secret, key = data.webhook.strip(), data.secret.strip(), settings.secret_key
     user_id, role = _check(session, channel.provider, data.name.strip(), data.target,
-                           url or None, secret)
+                           url or None, secret, allow_any_url=settings.allow_any_url)
     kept = "（未改）"
-    before = {**describe(channel), "webhook_change": kept, "secret_change": kept}
+    before = {**describe(channel, key), "webhook_change": kept, "secret_change": kept}
     channel.name, channel.user_id, channel.role = data.name.strip(), user_id, role
     channel.active = data.active
     notes = {"webhook_change": kept, "secret_change": kept}
-    if url and url != crypto.decrypt_or_none(channel.webhook_encrypted):
-        channel.webhook_encrypted, notes["webhook_change"] = crypto.encrypt(url), "已更换"
-    stored = (crypto.decrypt_or_none(channel.secret_encrypted)
-              if channel.secret_encrypted is not None else None)
-    if secret and secret != stored:
-        channel.secret_encrypted, notes["secret_change"] = crypto.encrypt(secret), "已更换"
+    if url and url != _plain(channel.webhook_encrypted, key):
+        channel.webhook_encrypted, notes["webhook_change"] = crypto.encrypt(url, key), "已更换"
+    if secret and secret != _plain(channel.secret_encrypted, key):
+        channel.secret_encrypted, notes["secret_change"] = crypto.encrypt(secret, key), "已更换"
     elif data.clear_secret and channel.secret_encrypted is not None:
         channel.secret_encrypted, notes["secret_change"] = None, "已清除"
-    old, new = audit.diff(before, {**describe(channel), **notes})
+    old, new = audit.diff(before, {**describe(channel, key), **notes})
     if not new:
         return False
     session.flush()
@@ -178,9 +186,10 @@ def update(session: DbSession, channel: NotifyChannel, data: ChannelEdit, *, act
     return True
 
 
-def delete(session: DbSession, channel: NotifyChannel, *, actor: Any, now: datetime) -> None:
+def delete(session: DbSession, channel: NotifyChannel, *, actor: Any, now: datetime,
+           settings: ChannelSettings) -> None:
     """Remove a channel; its queued messages fail (``notify_channel_id`` becomes NULL)."""
-    before = describe(channel)
+    before = describe(channel, settings.secret_key)
     session.delete(channel)
     session.flush()
     _forget(session)
@@ -188,16 +197,17 @@ def delete(session: DbSession, channel: NotifyChannel, *, actor: Any, now: datet
                  action="delete", before=before, at=now)
 
 
-def describe(channel: NotifyChannel) -> dict[str, Any]:
+def describe(channel: NotifyChannel, secret_key: str) -> dict[str, Any]:
     """What the audit log and the page may show: never the secret, the webhook masked."""
     return {"id": channel.id, "provider": channel.provider, "name": channel.name,
             "user_id": channel.user_id, "role": channel.role, "active": channel.active,
-            "webhook": masked_webhook(channel), "signed": channel.secret_encrypted is not None}
+            "webhook": masked_webhook(channel, secret_key),
+            "signed": channel.secret_encrypted is not None}
 
 
-def masked_webhook(channel: NotifyChannel) -> str:
+def masked_webhook(channel: NotifyChannel, secret_key: str) -> str:
     try:
-        url = crypto.decrypt(channel.webhook_encrypted)
+        url = crypto.decrypt(channel.webhook_encrypted, secret_key)
     except ValueError:
         return "（无法解密）"
     parts = urlsplit(url)

@@ -23,6 +23,7 @@ from cultivation.channels.services import (
 from cultivation.extensions import db
 from cultivation.web import clock
 from cultivation.web.request import INVALID
+from cultivation.web.settings import app_settings
 
 bp = Blueprint("channels", __name__, url_prefix="/admin/channels")
 
@@ -35,9 +36,10 @@ def _page(errors: dict[str, str] | None = None, form: dict[str, str] | None = No
           status: int = 200) -> ResponseReturnValue:
     users = _users()
     channels = channels_page(db.session)
+    key = app_settings().channels.secret_key
     return render_template(
         "admin/channels.html", channels=channels,
-        masked={c.id: masked_webhook(c) for c in channels},
+        masked={c.id: masked_webhook(c, key) for c in channels},
         users=users, roles=ROLES, providers=PROVIDERS, errors=errors or {}, form=form or {},
         backend=current_app.config["CHANNEL_BACKEND"],
     ), status
@@ -54,7 +56,8 @@ def index() -> ResponseReturnValue:
 def add() -> ResponseReturnValue:
     form = {k: request.form.get(k, "") for k in ("provider", "name", "target", "webhook", "secret")}
     try:
-        channel = create(db.session, ChannelInput(**form), actor=current_user, now=clock.now())
+        channel = create(db.session, ChannelInput(**form), actor=current_user, now=clock.now(),
+                         settings=app_settings().channels)
     except ChannelError as exc:
         db.session.rollback()
         form.pop("secret")  # never echoed back
@@ -69,7 +72,8 @@ def add() -> ResponseReturnValue:
 def remove(channel_id: int) -> ResponseReturnValue:
     channel = _channel(channel_id)
     name = channel.name
-    delete(db.session, channel, actor=current_user, now=clock.now())
+    delete(db.session, channel, actor=current_user, now=clock.now(),
+           settings=app_settings().channels)
     db.session.commit()
     flash(f"已删除通知渠道“{name}”", "success")
     return redirect(url_for("channels.index"))
@@ -82,7 +86,8 @@ def _channel(channel_id: int) -> NotifyChannel:
 def _edit_page(channel: NotifyChannel, form: dict[str, str], errors: dict[str, str] | None = None,
                status: int = 200) -> ResponseReturnValue:
     return render_template(
-        "admin/channel_edit.html", channel=channel, masked=masked_webhook(channel),
+        "admin/channel_edit.html", channel=channel,
+        masked=masked_webhook(channel, app_settings().channels.secret_key),
         users=_users(), roles=ROLES, errors=errors or {}, form=form,
     ), status
 
@@ -106,7 +111,8 @@ def save(channel_id: int) -> ResponseReturnValue:
                        webhook=form["webhook"], secret=form["secret"],
                        clear_secret=form["clear_secret"] == "1")  # noqa: S105 - a flag
     try:
-        changed = update(db.session, channel, data, actor=current_user, now=clock.now())
+        changed = update(db.session, channel, data, actor=current_user, now=clock.now(),
+                         settings=app_settings().channels)
     except ChannelError as exc:
         db.session.rollback()
         form.pop("secret")  # never echoed back

@@ -16,6 +16,7 @@ from cultivation.channels import crypto
 from cultivation.channels.models import NotifyChannel
 from cultivation.channels.services import ChannelInput, create
 from cultivation.extensions import db
+from cultivation.settings import settings_from
 
 WEBHOOK = "https://oapi.dingtalk.com/robot/send?access_token=00aa11bb22cc7788"
 SECRET = "SECedit0123456789secretvalue"
@@ -26,7 +27,8 @@ def _one_channel(live_server: Any) -> int:
         db.session.execute(delete(NotifyChannel))
         channel = create(db.session, ChannelInput("dingtalk", "张晓明的钉钉", "role:advisor",
                                                   WEBHOOK, SECRET),
-                         actor="test", now=datetime.now(UTC))
+                         actor="test", now=datetime.now(UTC),
+                         settings=settings_from(live_server.app.config).channels)
         db.session.commit()
         channel_id = channel.id
         db.session.remove()
@@ -79,8 +81,9 @@ def test_an_admin_edits_a_robot_and_keeps_its_secret(live_server: Any, browser: 
         channel = db.session.get(NotifyChannel, channel_id)
         assert channel is not None
         assert (channel.role, channel.active) == ("leader", False)
-        assert crypto.decrypt(channel.webhook_encrypted) == WEBHOOK
-        assert crypto.decrypt(channel.secret_encrypted or "") == SECRET
+        key = str(live_server.app.config["SECRET_KEY"])
+        assert crypto.decrypt(channel.webhook_encrypted, key) == WEBHOOK
+        assert crypto.decrypt(channel.secret_encrypted or "", key) == SECRET
         db.session.remove()
     assert errors == []
     page.context.close()

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
+from schedule_support import compose_settings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,11 @@ DING2 = "https://oapi.dingtalk.com/robot/send?access_token=fedcba9876543210"
 WECOM = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
 SECRET = "SEC1234567890abcdefsecretvalue"
 SECRET2 = "SECnewnewnew0987654321zyxwvu"
+
+
+def plain(token: str | None) -> str:
+    """A stored webhook or secret decrypted with the app's SECRET_KEY."""
+    return crypto.decrypt(token or "", str(current_app.config["SECRET_KEY"]))
 
 
 @pytest.fixture
@@ -69,8 +75,8 @@ def test_empty_webhook_and_secret_keep_the_stored_ones(auth: Any, db_session: Se
     db_session.refresh(channel)
     assert (channel.name, channel.user_id, channel.role, channel.active) == (
         "领导群机器人", None, "leader", False)
-    assert crypto.decrypt(channel.webhook_encrypted) == DING
-    assert crypto.decrypt(channel.secret_encrypted) == SECRET
+    assert plain(channel.webhook_encrypted) == DING
+    assert plain(channel.secret_encrypted) == SECRET
     [entry] = audits(db_session)
     assert entry.before["name"] == "王指导的机器人"
     assert entry.after == {"name": "领导群机器人", "user_id": None, "role": "leader",
@@ -84,15 +90,15 @@ def test_new_webhook_and_secret_replace_the_stored_ones(auth: Any, db_session: S
                                                         channel: NotifyChannel) -> None:
     assert edit(auth, channel, webhook=DING2, secret=SECRET2).status_code == 302
     db_session.refresh(channel)
-    assert crypto.decrypt(channel.webhook_encrypted) == DING2
-    assert crypto.decrypt(channel.secret_encrypted) == SECRET2
+    assert plain(channel.webhook_encrypted) == DING2
+    assert plain(channel.secret_encrypted) == SECRET2
     [entry] = audits(db_session)
     assert entry.after["webhook_change"] == "已更换"
     assert entry.after["secret_change"] == "已更换"
     assert entry.after["webhook"].endswith("3210")
     stored = f"{entry.before}{entry.after}"
-    for plain in (SECRET, SECRET2, "0123456789abcdef", "fedcba9876543210"):
-        assert plain not in stored
+    for value in (SECRET, SECRET2, "0123456789abcdef", "fedcba9876543210"):
+        assert value not in stored
 
 
 def test_the_secret_can_be_cleared(auth: Any, db_session: Session,
@@ -135,8 +141,8 @@ def test_bad_input_is_a_422_in_chinese_and_nothing_changes(
     db_session.expire_all()
     channel = db_session.get(NotifyChannel, channel.id)
     assert (channel.name, channel.active) == ("王指导的机器人", True)  # nothing half-saved
-    assert crypto.decrypt(channel.secret_encrypted) == SECRET
-    assert crypto.decrypt(channel.webhook_encrypted) == DING
+    assert plain(channel.secret_encrypted) == SECRET
+    assert plain(channel.webhook_encrypted) == DING
     assert audits(db_session) == []
 
 
@@ -159,13 +165,15 @@ def test_a_disabled_channel_gets_no_new_messages(auth: Any, db_session: Session,
     advisor = channel.user
     edit(auth, channel, active=None)
     enqueue(db_session, dedup_key="edit:1", recipient=advisor, subject="提醒",
-            template="followups", context={"items": []}, now=datetime(2026, 6, 1, tzinfo=UTC))
+            template="followups", context={"items": []}, now=datetime(2026, 6, 1, tzinfo=UTC),
+            settings=compose_settings())
     robots = db_session.scalars(select(OutboxMessage).where(
         OutboxMessage.channel == "dingtalk")).all()
     assert robots == []
     edit(auth, channel, active="1")
     enqueue(db_session, dedup_key="edit:2", recipient=advisor, subject="提醒",
-            template="followups", context={"items": []}, now=datetime(2026, 6, 1, tzinfo=UTC))
+            template="followups", context={"items": []}, now=datetime(2026, 6, 1, tzinfo=UTC),
+            settings=compose_settings())
     assert len(db_session.scalars(select(OutboxMessage).where(
         OutboxMessage.channel == "dingtalk")).all()) == 1
 

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from cultivation.enterprises.credit_code import make_code
 from cultivation.enterprises.models import Enterprise
-from cultivation.enterprises.services import validation_context
 from cultivation.imports.headers import canonical_headers
 from cultivation.imports.models import ImportBatch
 from cultivation.imports.reader import ReadError
 from cultivation.imports.rows import EXAMPLE_CODE
 from cultivation.imports.templates import write_template
+from cultivation.regions import load_region
 
 NEW_CODE = make_code("91331024", "63000001")
 
@@ -28,7 +28,7 @@ NEW_CODE = make_code("91331024", "63000001")
 def template(tmp_path: Path, kind: str, rows: list[dict[str, Any]], name: str = "") -> Path:
     """The real template of ``kind`` with ``rows`` appended below its sample row."""
     handle = io.BytesIO()
-    write_template(handle, kind, validation_context(TODAY).region, TODAY)
+    write_template(handle, kind, load_region(), TODAY)
     book = load_workbook(io.BytesIO(handle.getvalue()))
     sheet = book.worksheets[0]
     fields = list(canonical_headers(kind))
