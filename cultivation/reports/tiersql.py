@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, union_all
 
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
@@ -72,27 +72,71 @@ def active_position_join(day: ColumnElement[Any]) -> ColumnElement[bool]:
 def tier_counts_on(
     session: DbSession, days: Sequence[date], scope: ReportFilters | None = None
 ) -> dict[date, dict[str, int]]:
-    """Firms per exact tier on each day — one GROUP BY over (day × firm): the one count behind
-    the funnel, the dashboards and the leader digest. A firm's tier is its maintained span
-    containing the day (``qualifications.spans``; none without one). ``scope`` narrows by town,
-    industry and advisor (the portfolio on each day); firms count from their registration
-    date."""
+    """Firms per exact tier on each day — the one count behind the funnel, the dashboards and
+    the leader digest, in one statement. A firm's tier is its maintained span containing the
+    day (``qualifications.spans``; none without one). ``scope`` narrows by town, industry and
+    advisor (the portfolio on each day); firms count from their registration date.
+
+    Driven by the spans, not by the firms: the tiered firms of a day are one range scan of
+    ``ix_tier_spans_on_day`` (county-wide: minus the few spans of firms deleted or registered
+    later, found through ``ix_enterprises_registered_on``), the live firms a count, and "none"
+    is the difference."""
     filters = scope or ReportFilters()
     series = date_series(list(days))
-    rank_col = func.coalesce(TierSpan.rank, 0)
-    stmt = (
-        select(series.c.day, rank_col.label("rank"), func.count(Enterprise.id))
-        .select_from(series)
-        .join(Enterprise, firm_exists_on(series.c.day))
-        .outerjoin(TierSpan, and_(TierSpan.enterprise_id == Enterprise.id,
-                                  span_on(series.c.day)))
-        .group_by(series.c.day, rank_col)
-    )
-    stmt = narrow(stmt, filters, series.c.day)
+    narrowed = bool(filters.town or filters.industry or filters.advisor_id is not None)
+    parts = _narrowed_parts(series, filters) if narrowed else _county_parts(series)
+    live: dict[date, int] = dict.fromkeys(days, 0)
     result = {day: dict.fromkeys(TIERS, 0) for day in days}
-    for day, rank, n in session.execute(stmt):
-        result[_as_date(day)][TIERS[int(rank)]] += int(n)
+    for part, day, rank, n in session.execute(union_all(*parts)):
+        day, n = _as_date(day), int(n)
+        if part == "live":
+            live[day] += n
+        elif part == "late":
+            live[day] -= n
+        elif part == "held":
+            result[day][TIERS[int(rank)]] += n
+        else:  # "gone": spans of firms not (yet / any more) counted that day
+            result[day][TIERS[int(rank)]] -= n
+    for day, counts in result.items():
+        counts["none"] = live[day] - sum(counts.values())
     return result
+
+
+def _part(name: str, series: Any, rank: Any, firms: Any, stmt_from: Any,
+          group_rank: bool) -> Select[Any]:
+    stmt = select(literal(name).label("part"), series.c.day, rank.label("rank"),
+                  func.count(firms).label("n")).select_from(stmt_from)
+    return stmt.group_by(series.c.day, rank) if group_rank else stmt.group_by(series.c.day)
+
+
+def _county_parts(series: Any) -> list[Select[Any]]:
+    day = series.c.day
+    held_span = and_(span_on(day), TierSpan.rank > 0)
+    not_counted = or_(Enterprise.deleted_at.is_not(None),
+                      and_(Enterprise.registered_on.is_not(None), Enterprise.registered_on > day))
+    return [
+        _part("live", series, literal(0), Enterprise.id,
+              series.join(Enterprise, Enterprise.deleted_at.is_(None)), False),
+        _part("late", series, literal(0), Enterprise.id,
+              series.join(Enterprise, and_(Enterprise.deleted_at.is_(None),
+                                           Enterprise.registered_on > day)), False),
+        _part("held", series, TierSpan.rank, TierSpan.enterprise_id,
+              series.join(TierSpan, held_span), True),
+        _part("gone", series, TierSpan.rank, TierSpan.enterprise_id,
+              series.join(Enterprise, not_counted)
+              .join(TierSpan, and_(TierSpan.enterprise_id == Enterprise.id, held_span)), True),
+    ]
+
+
+def _narrowed_parts(series: Any, filters: ReportFilters) -> list[Select[Any]]:
+    day = series.c.day
+    live = _part("live", series, literal(0), Enterprise.id,
+                 series.join(Enterprise, firm_exists_on(day)), False)
+    held = _part("held", series, TierSpan.rank, TierSpan.enterprise_id,
+                 series.join(TierSpan, and_(span_on(day), TierSpan.rank > 0))
+                 .join(Enterprise, and_(Enterprise.id == TierSpan.enterprise_id,
+                                        firm_exists_on(day))), True)
+    return [narrow(live, filters, day), narrow(held, filters, day)]
 
 
 def _as_date(value: Any) -> date:
