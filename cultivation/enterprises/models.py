@@ -46,6 +46,8 @@ class Enterprise(db.Model):  # type: ignore[name-defined]
     __tablename__ = "enterprises"
     __table_args__ = (
         Index("ix_enterprises_town_industry", "town", "industry"),
+        # firms registered after a day (tier counts subtract their spans: reports.tiersql)
+        Index("ix_enterprises_registered_on", "registered_on"),
         CheckConstraint("length(credit_code) = 18", name="credit_code_length"),
     )
 

@@ -1,5 +1,5 @@
 """dashboard figures: the county-wide dashboard cards cached per day, with a generation that
-every write they depend on bumps
+every write they depend on bumps; an index on the firms' registration date (tier counts)
 
 Revision ID: 0011_dashboard_figures
 Revises: 0008_channels
@@ -29,9 +29,13 @@ def upgrade():
     sa.Column('computed_at', cultivation.database.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('scope', name=op.f('pk_dashboard_figures'))
     )
+    with op.batch_alter_table('enterprises', schema=None) as batch_op:
+        batch_op.create_index('ix_enterprises_registered_on', ['registered_on'], unique=False)
     # The one row writers invalidate (a refresh adds it when missing).
     op.bulk_insert(table, [{'scope': 'county', 'generation': 0}])
 
 
 def downgrade():
+    with op.batch_alter_table('enterprises', schema=None) as batch_op:
+        batch_op.drop_index('ix_enterprises_registered_on')
     op.drop_table('dashboard_figures')
