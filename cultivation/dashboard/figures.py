@@ -19,7 +19,7 @@ renewals — computed once per day instead of on every request.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -38,6 +38,7 @@ from cultivation.enterprises.models import Enterprise, EnterpriseFlag
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.reports.coverage import KINDS, coverage_totals
+from cultivation.reports.flows import flows_rows
 from cultivation.windows.models import ApplicationWindow
 
 SCOPE = "county"
@@ -57,6 +58,7 @@ class Figures:
     actuals: dict[str, float]  # headline indicator → value on ``day``
     renewals: list[Renewal]
     renewal_total: int
+    flow_rows: list[tuple[Any, ...]] = field(default_factory=list)  # flows page, county
 
     @property
     def tier_counts(self) -> dict[str, int]:
@@ -71,6 +73,7 @@ class Figures:
             "renewals": [[r.name, r.credit_code, r.kind_label, r.valid_to.isoformat(),
                           r.act_by.isoformat(), r.by_window, r.days_left] for r in self.renewals],
             "renewal_total": self.renewal_total,
+            "flow_rows": [list(r) for r in self.flow_rows],
         }
 
     @classmethod
@@ -82,11 +85,13 @@ class Figures:
             renewals=[Renewal(n, c, k, date.fromisoformat(v), date.fromisoformat(a), bool(w),
                               int(d)) for n, c, k, v, a, w, d in data["renewals"]],
             renewal_total=int(data["renewal_total"]),
+            flow_rows=[tuple(r) for r in data.get("flow_rows", [])],
         )
 
 
 def compute_figures(session: DbSession, day: date) -> Figures:
-    """The figures of ``day``, by the same functions the live dashboard calls (5 queries)."""
+    """The figures of ``day``, by the same functions the live dashboard and the flows page
+    call (6 queries)."""
     totals = coverage_totals(session, day)
     due, due_total = renewals(session, None, day)
     values = headline_values(session, day)
@@ -94,7 +99,7 @@ def compute_figures(session: DbSession, day: date) -> Figures:
         day=day, charts=funnel_and_trend(session, day),
         coverage={k: (totals[k].population, totals[k].covered) for k in KINDS},
         actuals={code: values[code] for code in HEADLINE_INDICATORS},
-        renewals=due, renewal_total=due_total,
+        renewals=due, renewal_total=due_total, flow_rows=flows_rows(session, day),
     )
 
 

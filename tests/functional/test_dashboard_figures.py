@@ -149,3 +149,28 @@ def test_at_800_demo_firms_the_cached_dashboard_equals_the_live_one(
     auth.logout()
     auth.login(admin)
     assert _page(client) == live_admin
+
+
+def test_the_flows_page_of_today_reads_the_cached_figures_and_answers_the_same(
+        auth: Any, client: Any, db_session: Session, make_enterprise: Any, make_user: Any,
+        make_institution: Any) -> None:
+    _world(db_session, make_enterprise, make_user, make_institution)
+    auth.login("admin")
+    today = local_today()
+
+    def flows() -> str:
+        response = client.get("/reports/flows")
+        assert response.status_code == 200
+        return re.sub(r'nonce="[^"]*"', 'nonce=""', response.get_data(as_text=True))
+
+    live = flows()
+    assert refresh_figures(db_session, today, NOW)
+    assert flows() == live
+    payload = db_session.scalar(select(TABLE.c.payload))
+    assert payload["flow_rows"]
+    for row in payload["flow_rows"]:
+        if row[-1] == "flows" and row[2] == 3:  # entries into 高企 in one year
+            row[3] = 4321
+    db_session.execute(update(TABLE).values(payload=payload))
+    assert "4321" in flows()
+    assert "4321" not in client.get("/reports/flows?town=安洲街道").get_data(as_text=True)
