@@ -7,7 +7,8 @@ renewals — computed once per day instead of on every request.
   invalidated). Never on a GET.
 - **Invalidation**: every ORM flush that writes what the figures depend on (certificates, and
   with them the maintained tier spans; R&D institutions; dated flags; portfolio assignments;
-  application windows; a firm's creation, deletion, registration date, name or code) bumps the
+  application windows; a screening run — the 高企 candidates panel; a firm's creation,
+  deletion, registration date, name or code) bumps the
   row's ``generation`` in the same transaction (``install``). Core bulk writers of those tables
   (``demo load``, ``tiers rebuild``) call ``invalidate`` themselves.
 - **Read** (``read_figures``): the payload is used only when it was computed at the current
@@ -19,7 +20,7 @@ renewals — computed once per day instead of on every request.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -27,7 +28,13 @@ from sqlalchemy import Connection, event, inspect, select, update
 from sqlalchemy.orm import Session, UOWTransaction
 
 from cultivation.dashboard.models import DashboardFigures
-from cultivation.dashboard.outlook import Renewal, renewals
+from cultivation.dashboard.outlook import (
+    Candidate,
+    CandidatePanel,
+    Renewal,
+    hnte_candidates,
+    renewals,
+)
 from cultivation.dashboard.queries import (
     HEADLINE_INDICATORS,
     funnel_and_trend,
@@ -39,12 +46,13 @@ from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.reports.coverage import KINDS, coverage_totals
 from cultivation.reports.flows import flows_rows
+from cultivation.screening.models import ScreeningRun
 from cultivation.windows.models import ApplicationWindow
 
 SCOPE = "county"
 TABLE = DashboardFigures.__table__
 WATCHED: tuple[type, ...] = (Qualification, RDInstitution, EnterpriseFlag, PortfolioAssignment,
-                             ApplicationWindow)
+                             ApplicationWindow, ScreeningRun)
 ENTERPRISE_FIELDS = ("deleted_at", "registered_on", "name", "credit_code")
 
 
@@ -59,6 +67,7 @@ class Figures:
     renewals: list[Renewal]
     renewal_total: int
     flow_rows: list[tuple[Any, ...]] = field(default_factory=list)  # flows page, county
+    candidates: CandidatePanel | None = None  # the county's 高企 candidates panel
 
     @property
     def tier_counts(self) -> dict[str, int]:
@@ -74,6 +83,7 @@ class Figures:
                           r.act_by.isoformat(), r.by_window, r.days_left] for r in self.renewals],
             "renewal_total": self.renewal_total,
             "flow_rows": [list(r) for r in self.flow_rows],
+            "candidates": _candidates_json(self.candidates),
         }
 
     @classmethod
@@ -86,6 +96,7 @@ class Figures:
                               int(d)) for n, c, k, v, a, w, d in data["renewals"]],
             renewal_total=int(data["renewal_total"]),
             flow_rows=[tuple(r) for r in data.get("flow_rows", [])],
+            candidates=_candidates_from_json(data.get("candidates")),
         )
 
 
@@ -100,7 +111,34 @@ def compute_figures(session: DbSession, day: date) -> Figures:
         coverage={k: (totals[k].population, totals[k].covered) for k in KINDS},
         actuals={code: values[code] for code in HEADLINE_INDICATORS},
         renewals=due, renewal_total=due_total, flow_rows=flows_rows(session, day),
+        candidates=hnte_candidates(session, None),
     )
+
+
+def _candidates_json(panel: CandidatePanel | None) -> Any:
+    if panel is None:
+        return None
+    rows, total, new, screened_on, split = panel
+    return {"rows": [{**asdict(c), "shortfalls": [list(x) for x in c.shortfalls],
+                      "certificate_valid_to": _iso(c.certificate_valid_to)} for c in rows],
+            "total": total, "new": new, "screened_on": _iso(screened_on), "split": split}
+
+
+def _candidates_from_json(data: Any) -> CandidatePanel | None:
+    if data is None:
+        return None
+    rows = [Candidate(**{**r, "shortfalls": [tuple(x) for x in r["shortfalls"]],
+                         "certificate_valid_to": _day(r["certificate_valid_to"])})
+            for r in data["rows"]]
+    return rows, int(data["total"]), int(data["new"]), _day(data["screened_on"]), data["split"]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def read_figures(session: DbSession, day: date) -> Figures | None:

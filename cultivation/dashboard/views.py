@@ -38,7 +38,8 @@ def index() -> ResponseReturnValue:
                                    cached.tier_counts if cached else None))
     context.update(outlook_context(
         dbs(), current_user, today,
-        (cached.renewals, cached.renewal_total) if cached else None))
+        (cached.renewals, cached.renewal_total) if cached else None,
+        cached.candidates if cached else None))
     context.update(todo_top=open_items(dbs(), current_user, today, limit=TODO_CARD_ITEMS),
                    todo_total=open_count(dbs(), current_user, today))
     return render_template("dashboard/index.html", **context)
