@@ -178,7 +178,7 @@ def _touches_figures(session: Session) -> bool:
         if isinstance(obj, WATCHED):
             return True
         if isinstance(obj, Enterprise):
-            state = inspect(obj)
+            state: Any = inspect(obj)
             if any(state.attrs[f].history.has_changes() for f in ENTERPRISE_FIELDS):
                 return True
     return False

@@ -99,8 +99,7 @@ def tier_counts_on(
     for i, day in enumerate(wanted):
         parts.extend(_narrowed_parts(i, day, filters) if narrowed else _county_parts(i, day))
     if not narrowed:  # live firms, whatever the day
-        parts.append(select(literal("live").label("part"), literal(-1).label("i"),
-                            literal(0).label("rank"), func.count(Enterprise.id).label("n"))
+        parts.append(_part("live", -1, literal(0), Enterprise.id)
                      .where(Enterprise.deleted_at.is_(None)))
     live = dict.fromkeys(range(len(wanted)), 0)
     counts = [dict.fromkeys(TIERS, 0) for _ in wanted]

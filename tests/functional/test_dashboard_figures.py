@@ -96,7 +96,8 @@ def test_a_certificate_write_invalidates_the_figures_in_its_own_transaction(
     today = local_today()
     refresh_figures(db_session, today, NOW)
     before = read_figures(db_session, today)
-    assert before is not None and before.tier_counts["hnte"] == 2  # one expiring soon
+    assert before is not None
+    assert before.tier_counts["hnte"] == 2  # one expiring soon
     firm = make_enterprise(name="新认定企业")  # a new firm alone invalidates too
     refresh_figures(db_session, today, NOW)
     assert read_figures(db_session, today) is not None
@@ -130,7 +131,8 @@ def test_a_refresh_that_lost_the_race_to_a_write_stores_nothing(
     assert read_figures(db_session, today) is None
     assert refresh_figures(db_session, today, NOW)
     figures = read_figures(db_session, today)
-    assert figures is not None and figures.tier_counts["hnte"] == 2
+    assert figures is not None
+    assert figures.tier_counts["hnte"] == 2
 
 
 def test_at_800_demo_firms_the_cached_dashboard_equals_the_live_one(
@@ -141,7 +143,7 @@ def test_at_800_demo_firms_the_cached_dashboard_equals_the_live_one(
     admin = auth.login("admin")
     live_admin = _page(client)
     auth.logout()
-    leader = auth.login("leader")
+    auth.login("leader")
     live_leader = _page(client)
     assert refresh_figures(db_session, today, NOW)
     assert read_figures(db_session, today) is not None
