@@ -32,13 +32,14 @@ from cultivation.portfolios import services as portfolios
 from cultivation.qualifications import services as qualifications
 from cultivation.qualifications.tiers import TIERS, tier_at
 from cultivation.web.clock import now, today
+from cultivation.web.settings import current_region
 
 CODE = {"credit_code": "统一社会信用代码（大小写、全角、空格均可，按规范化后的代码查找）"}
 MAX_PER_PAGE = 200
 
 
 def _ctx() -> schemas.Context:
-    return services.validation_context(today())
+    return services.validation_context(today(), current_region())
 
 
 def _firm(code: str) -> Enterprise:

@@ -19,6 +19,7 @@ from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.flags import record_flag_changes
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios import services as portfolios
+from cultivation.regions import Region
 from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
@@ -221,11 +222,10 @@ def record_figures(
     return row, created
 
 
-def validation_context(today: date) -> schemas.Context:
-    """The parse context for the running app's region."""
+def validation_context(today: date, region: Region) -> schemas.Context:
+    """The parse context for ``region`` (entry points pass the app's, ``current_region()``)."""
     from cultivation.extensions import db
     from cultivation.qualifications.queries import leading_kind_labels
-    from cultivation.regions import current_region
 
-    return schemas.Context(region=current_region(), today=today,
+    return schemas.Context(region=region, today=today,
                            leading_kinds=leading_kind_labels(db.session))

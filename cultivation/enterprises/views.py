@@ -41,10 +41,10 @@ from cultivation.extensions import db
 from cultivation.portfolios import services as portfolios
 from cultivation.portfolios.queries import active_advisors, advisor_named
 from cultivation.qualifications.tiers import TIER_LABELS
-from cultivation.regions import current_region
 from cultivation.visits import services as visits
 from cultivation.web.clock import clock
 from cultivation.web.request import INVALID, int_arg
+from cultivation.web.settings import current_region
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -140,7 +140,7 @@ def create() -> ResponseReturnValue:
     now, today = clock()
     form = prepare_form(EnterpriseForm())
     if request.method == "POST":
-        values = form.clean(services.validation_context(today))
+        values = form.clean(services.validation_context(today, current_region()))
         advisor, advisor_ok = chosen_advisor(form)
         if values is not None and advisor_ok:
             try:
@@ -189,7 +189,7 @@ def edit(code: str) -> ResponseReturnValue:
         return render_template("enterprises/form.html", form=_edit_form(firm), firm=firm)
     now, today = clock()
     form = prepare_form(EnterpriseForm())
-    values = form.clean(services.validation_context(today))
+    values = form.clean(services.validation_context(today, current_region()))
     advisor, advisor_ok = chosen_advisor(form)
     if values is None or not advisor_ok:
         return render_template("enterprises/form.html", form=form, firm=firm), INVALID

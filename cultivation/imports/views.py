@@ -56,6 +56,7 @@ from cultivation.imports.services import (
 from cultivation.imports.templates import write_template
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 from cultivation.web import clock
+from cultivation.web.settings import current_region
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ def _stream(batch: ImportBatch, commit: bool) -> Response:
     suffix = Path(batch.filename).suffix.lower() or ".xlsx"
     wants_stream = "application/x-ndjson" in request.headers.get("Accept", "")
     now = clock.now()
-    ctx = validation_context(clock.today())
+    ctx = validation_context(clock.today(), current_region())
     target = url_for("imports.show", batch_id=batch.id)
     if not commit:
         db.session.rollback()  # end the view's (write) transaction: the dry run opens a read one
@@ -250,7 +251,7 @@ def error_report(batch_id: int) -> ResponseReturnValue:
 def template(kind: str) -> ResponseReturnValue:
     if kind not in KINDS:
         abort(404)
-    region = validation_context(clock.today()).region
+    region = current_region()
     return _xlsx(lambda handle: write_template(handle, kind, region, clock.today()),
                  f"导入模板-{KINDS[kind]}.xlsx")
 

@@ -39,9 +39,11 @@ SOURCES: dict[str, Source] = {
 
 
 def sync_todos(session: DbSession, now: datetime, kinds: Iterable[str] | None = None, *,
-               job_labels: Mapping[str, str] | None = None) -> dict[str, int]:
-    """Bring the items of ``kinds`` (default: all) in line with their sources as of ``now``."""
-    today = local_date(now)
+               job_labels: Mapping[str, str] | None = None, timezone: str | None = None
+               ) -> dict[str, int]:
+    """Bring the items of ``kinds`` (default: all) in line with their sources as of ``now``
+    (today is the date of ``now`` in ``timezone``, the configured zone)."""
+    today = local_date(now, timezone)
     chosen = list(SOURCES) if kinds is None else [k for k in kinds if k in SOURCES]
     counts: Counter[str] = Counter()
     wanted = []
