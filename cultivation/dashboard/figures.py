@@ -8,9 +8,9 @@ renewals — computed once per day instead of on every request.
 - **Invalidation**: every ORM flush that writes what the figures depend on (certificates, and
   with them the maintained tier spans; R&D institutions; dated flags; portfolio assignments;
   application windows; a screening run — the 高企 candidates panel; a firm's creation,
-  deletion, registration date, name or code) bumps the
-  row's ``generation`` in the same transaction (``install``). Core bulk writers of those tables
-  (``demo load``, ``tiers rebuild``) call ``invalidate`` themselves.
+  deletion, registration date, name or code) bumps the row's ``generation`` in the same
+  transaction (``dashboard.invalidation``). Core bulk writers of those tables (``demo load``,
+  ``tiers rebuild``) call ``invalidate`` themselves.
 - **Read** (``read_figures``): the payload is used only when it was computed at the current
   generation and for today; otherwise the dashboard computes live, so it never shows stale tiers
   after a certificate write. A refresh that raced with a write stores nothing (its UPDATE is
@@ -24,10 +24,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect, select, update
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import select, update
 
-from cultivation.dashboard.models import DashboardFigures
+from cultivation.dashboard.invalidation import SCOPE, TABLE, invalidate
 from cultivation.dashboard.outlook import (
     Candidate,
     CandidatePanel,
@@ -41,19 +40,10 @@ from cultivation.dashboard.queries import (
     headline_values,
 )
 from cultivation.database import DbSession
-from cultivation.enterprises.models import Enterprise, EnterpriseFlag
-from cultivation.portfolios.models import PortfolioAssignment
-from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.reports.coverage import KINDS, coverage_totals
 from cultivation.reports.flows import flows_rows
-from cultivation.screening.models import ScreeningRun
-from cultivation.windows.models import ApplicationWindow
 
-SCOPE = "county"
-TABLE = DashboardFigures.__table__
-WATCHED: tuple[type, ...] = (Qualification, RDInstitution, EnterpriseFlag, PortfolioAssignment,
-                             ApplicationWindow, ScreeningRun)
-ENTERPRISE_FIELDS = ("deleted_at", "registered_on", "name", "credit_code")
+__all__ = ["Figures", "compute_figures", "invalidate", "read_figures", "refresh_figures"]
 
 
 @dataclass(frozen=True)
@@ -161,37 +151,3 @@ def refresh_figures(session: DbSession, day: date, now: datetime,
         update(TABLE).where(TABLE.c.scope == SCOPE, TABLE.c.generation == generation)
         .values(based_on=generation, day=day, payload=figures.as_json(), computed_at=now))
     return bool(stored.rowcount)  # type: ignore[attr-defined]
-
-
-def invalidate(conn: Connection | DbSession) -> None:
-    """Mark the cached figures out of date (one UPDATE, in the caller's transaction)."""
-    conn.execute(update(TABLE).values(generation=TABLE.c.generation + 1))
-
-
-# -- the ORM hook ----------------------------------------------------------------------------
-
-def _touches_figures(session: Session) -> bool:
-    for obj in (*session.new, *session.deleted):
-        if isinstance(obj, (*WATCHED, Enterprise)):
-            return True
-    for obj in session.dirty:
-        if isinstance(obj, WATCHED):
-            return True
-        if isinstance(obj, Enterprise):
-            state: Any = inspect(obj)
-            if any(state.attrs[f].history.has_changes() for f in ENTERPRISE_FIELDS):
-                return True
-    return False
-
-
-def _after_flush(session: Session, _context: UOWTransaction) -> None:
-    # After a flush the session still lists its pre-flush new / dirty / deleted objects with
-    # their attribute histories.
-    if _touches_figures(session):
-        invalidate(session.connection())
-
-
-def install() -> None:
-    """Register the flush hooks on every ORM session (idempotent)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)

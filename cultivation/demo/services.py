@@ -13,7 +13,7 @@ from werkzeug.security import generate_password_hash
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
 from cultivation.audit.models import AuditLog
-from cultivation.dashboard.figures import invalidate as invalidate_figures
+from cultivation.dashboard.invalidation import invalidate as invalidate_figures
 from cultivation.database import DbSession
 from cultivation.demo.generator import MAX_FIRMS, DemoPlan, build_plan
 from cultivation.demo.ladder import Row

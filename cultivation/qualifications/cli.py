@@ -13,7 +13,7 @@ import time
 import click
 from flask.cli import AppGroup
 
-from cultivation.dashboard.figures import invalidate as invalidate_figures
+from cultivation.dashboard.invalidation import invalidate as invalidate_figures
 from cultivation.enterprises.models import Enterprise
 from cultivation.extensions import db
 from cultivation.qualifications.spans import check_spans, refresh_spans
