@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from cultivation.dashboard.invalidation import SCOPE, TABLE, invalidate
+from cultivation.dashboard.invalidation import BUMPED, SCOPE, TABLE, invalidate
 from cultivation.dashboard.outlook import (
     Candidate,
     CandidatePanel,
@@ -143,6 +143,7 @@ def refresh_figures(session: DbSession, day: date, now: datetime,
     """Compute (``compute_figures``) and store the figures of ``day``; False when a write
     invalidated them while they were computed (nothing stored: the next run tries again)."""
     generation = session.scalar(select(TABLE.c.generation).where(TABLE.c.scope == SCOPE))
+    session.info.pop(BUMPED, None)  # a write later in this transaction bumps it again
     if generation is None:
         session.execute(TABLE.insert().values(scope=SCOPE, generation=0))
         generation = 0

@@ -25,6 +25,7 @@ TABLE = DashboardFigures.__table__
 WATCHED: tuple[type, ...] = (Qualification, RDInstitution, EnterpriseFlag, PortfolioAssignment,
                              ApplicationWindow, ScreeningRun)
 ENTERPRISE_FIELDS = ("deleted_at", "registered_on", "name", "credit_code")
+BUMPED = "dashboard_figures_bumped_in"  # session.info: the transaction that bumped already
 
 
 def invalidate(conn: Connection | DbSession) -> None:
@@ -48,9 +49,14 @@ def _touches_figures(session: Session) -> bool:
 
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     # After a flush the session still lists its pre-flush new / dirty / deleted objects with
-    # their attribute histories.
+    # their attribute histories. One bump per (sub)transaction is enough: a refresh that read
+    # the generation before this transaction commits stores nothing.
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    if session.info.get(BUMPED) is transaction:
+        return
     if _touches_figures(session):
         invalidate(session.connection())
+        session.info[BUMPED] = transaction
 
 
 def install() -> None:
