@@ -20,7 +20,6 @@ from cultivation.enterprises.flags import record_flag_changes
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios import services as portfolios
 from cultivation.regions import Region
-from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +51,7 @@ def create_enterprise(
     *,
     actor: Any,
     now: datetime,
+    today: date,
     advisor: User | None = None,
     import_batch_id: int | None = None,
 ) -> Enterprise:
@@ -84,7 +84,7 @@ def create_enterprise(
     if getattr(actor, "is_advisor", False):
         advisor = session.get(User, actor.id)
     if advisor is not None:
-        portfolios.assign(session, firm, advisor, on=now.date(), actor=actor)
+        portfolios.assign(session, firm, advisor, on=today, actor=actor)
     return firm
 
 
@@ -95,6 +95,7 @@ def update_enterprise(
     *,
     actor: Any,
     now: datetime,
+    today: date,
     expected_version: int | None = None,
 ) -> dict[str, Any]:
     """Change a firm's fields; returns the changed fields' new values. Refuses a stale version."""
@@ -113,7 +114,7 @@ def update_enterprise(
     if new:
         firm.updated_at = now
         session.flush()
-        record_flag_changes(session, [(firm, before)], local_date(now))
+        record_flag_changes(session, [(firm, before)], today)
         audit.record(
             session,
             actor=actor,
@@ -141,7 +142,7 @@ def update_and_reassign(
 ) -> dict[str, Any]:
     """Change a firm's fields, then hand it to ``advisor`` (None = nobody) when that is a
     change: the old assignment closes on ``today``. Returns the changed fields."""
-    new = update_enterprise(session, firm, values, actor=actor, now=now,
+    new = update_enterprise(session, firm, values, actor=actor, now=now, today=today,
                             expected_version=expected_version)
     current = portfolios.current_advisor(session, firm.id)
     if (current.id if current else None) != (advisor.id if advisor else None):

@@ -228,8 +228,9 @@ def discard(batch_id: int) -> ResponseReturnValue:
 def revert(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     try:
+        now, today = clock.clock()
         count = revert_batch(db.session, batch, actor=current_user._get_current_object(),
-                             now=clock.now())
+                             now=now, today=today)
     except RevertRefused as exc:
         db.session.rollback()
         flash("无法撤销：" + "；".join(exc.reasons[:10]), "danger")

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 
 from cultivation.accounts.models import User
+from cultivation.clock import local_date
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.services import enqueue
@@ -24,7 +25,6 @@ from cultivation.qualifications.queries import in_force_on
 from cultivation.reminders.due import due_offset, in_days_text
 from cultivation.settings import ReminderSettings
 from cultivation.todos.records import link_mails, suppressed, todo_key
-from cultivation.web.clock import local_date
 
 JOB = "annual-report"
 DUE_MONTH, DUE_DAY = 5, 31

@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import select, update
 
 from cultivation.accounts.models import User
+from cultivation.clock import local_date
 from cultivation.database import DbSession
 from cultivation.mail.services import enqueue
 from cultivation.reminders.models import ReminderItem
 from cultivation.scheduling.effects import insert_new
 from cultivation.settings import ReminderSettings
 from cultivation.todos.records import link_mails, suppressed
-from cultivation.web.clock import local_date
 
 
 @dataclass(frozen=True)

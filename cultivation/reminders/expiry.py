@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import aliased
 
+from cultivation.clock import local_date
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
@@ -26,7 +27,6 @@ from cultivation.reminders.digest import Item, send_item_digests
 from cultivation.reminders.due import due_offset
 from cultivation.settings import ReminderSettings
 from cultivation.todos.records import todo_key
-from cultivation.web.clock import local_date
 from cultivation.windows.models import ApplicationWindow
 
 JOB = "expiry"

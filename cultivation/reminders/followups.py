@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from cultivation.clock import local_date
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
@@ -17,7 +18,6 @@ from cultivation.reminders.digest import Item, send_item_digests
 from cultivation.settings import ReminderSettings
 from cultivation.todos.records import todo_key
 from cultivation.visits.models import Visit
-from cultivation.web.clock import local_date
 
 JOB = "followups"
 LOOKBACK_DAYS = 30  # older overdue follow-ups are not mailed again after long downtime
@@ -29,7 +29,7 @@ class FollowUp:
     firm: str
     credit_code: str
     url: str
-    visited_on: date
+    visited_on: date | None  # None: a planned 走访 (no visit yet)
     follow_up_on: date
     overdue_days: int
     notes: str

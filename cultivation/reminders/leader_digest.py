@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from cultivation.accounts.models import User
+from cultivation.clock import local_date
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.services import enqueue
@@ -29,7 +30,6 @@ from cultivation.screening.queries import (
 )
 from cultivation.settings import ReminderSettings
 from cultivation.todos.records import link_mails, todo_key
-from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
 

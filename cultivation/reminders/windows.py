@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from cultivation.accounts.models import User
+from cultivation.clock import local_date
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.services import enqueue
@@ -34,7 +35,6 @@ from cultivation.screening.queries import (
 )
 from cultivation.settings import ReminderSettings
 from cultivation.todos.records import link_mails, suppressed, todo_key
-from cultivation.web.clock import local_date
 from cultivation.web.filters import cn_date
 from cultivation.windows.models import PROGRAMME_CLOSED_BY, PROGRAMME_RULES, ApplicationWindow
 from cultivation.windows.schema import MAX_OFFSET

@@ -90,7 +90,7 @@ def tier_counts_on(
     Driven by the spans, not by the firms, one UNION ALL branch per day and part with the day
     as a constant (so each is an index range): the tiered firms of a day are a range of
     ``ix_tier_spans_on_day`` — county-wide minus the spans of the few firms deleted or
-    registered after the day (``ix_enterprises_deleted_at`` / ``ix_enterprises_registered_on``)
+    registered after the day (``ix_enterprises_deleted_at`` / ``ix_enterprises_registered_id``)
     — the live firms a count, and "none" the difference."""
     filters = scope or ReportFilters()
     wanted = sorted(set(days))

@@ -47,7 +47,9 @@ class Evaluation(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         Index("uq_evaluations_run_rules_enterprise", "run_id", "rules", "enterprise_id",
               unique=True),
-        Index("ix_evaluations_run_rules_outcome", "run_id", "rules", "outcome"),
+        # The 培育库 walks a run's outcome groups by smallest gap (screening.listing).
+        Index("ix_evaluations_run_rules_outcome_gap", "run_id", "rules", "outcome", "total_gap",
+              "enterprise_id"),
         Index("ix_evaluations_enterprise_rules", "enterprise_id", "rules", "as_of"),
     )
 

@@ -34,10 +34,10 @@ from sqlalchemy import (
     update,
 )
 
+from cultivation.clock import DEFAULT_TIMEZONE, local_date
 from cultivation.database import DbSession
 from cultivation.scheduling.effects import affected
 from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.web.clock import local_date
 
 RUNS = ScreeningRun.__table__
 EVALUATIONS = Evaluation.__table__
@@ -101,7 +101,7 @@ def prunable_run_ids(cutoff: date, rules: tuple[KeepRule, ...] = KEEP_RULES) -> 
     return select(ranked.c.id).where(not_(or_(*(rule.holds(ranked, cutoff) for rule in rules))))
 
 
-def cutoff_date(now: datetime, keep_days: int, timezone: str | None = None) -> date:
+def cutoff_date(now: datetime, keep_days: int, timezone: str = DEFAULT_TIMEZONE) -> date:
     """The oldest ``as_of`` kept in full: the local date of ``now`` (in ``timezone``, the
     configured zone) minus ``keep_days``."""
     if keep_days < 0:
@@ -110,7 +110,7 @@ def cutoff_date(now: datetime, keep_days: int, timezone: str | None = None) -> d
 
 
 def prune_screening_history(session: DbSession, *, now: datetime, keep_days: int,
-                            timezone: str | None = None) -> dict[str, int]:
+                            timezone: str = DEFAULT_TIMEZONE) -> dict[str, int]:
     """Apply ``KEEP_RULES``: delete the other runs and their evaluations. Flushes only.
 
     Returns ``{"pruned_runs", "pruned_evaluations", "relinked_runs"}``; a second call with the

@@ -1,8 +1,8 @@
 """dashboard figures: the county-wide dashboard cards cached per day, with a generation that
-every write they depend on bumps; an index on the firms' registration date (tier counts)
+every write they depend on bumps
 
 Revision ID: 0011_dashboard_figures
-Revises: 0008_channels
+Revises: 0012c_keyset
 Create Date: 2026-12-06 14:40:00
 
 """
@@ -14,7 +14,7 @@ import cultivation.database
 
 # revision identifiers, used by Alembic.
 revision = '0011_dashboard_figures'
-down_revision = '0008_channels'
+down_revision = '0012c_keyset'  # given as 0008_channels; re-chained onto main's head
 branch_labels = None
 depends_on = None
 
@@ -29,13 +29,9 @@ def upgrade():
     sa.Column('computed_at', cultivation.database.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('scope', name=op.f('pk_dashboard_figures'))
     )
-    with op.batch_alter_table('enterprises', schema=None) as batch_op:
-        batch_op.create_index('ix_enterprises_registered_on', ['registered_on'], unique=False)
     # The one row writers invalidate (a refresh adds it when missing).
     op.bulk_insert(table, [{'scope': 'county', 'generation': 0}])
 
 
 def downgrade():
-    with op.batch_alter_table('enterprises', schema=None) as batch_op:
-        batch_op.drop_index('ix_enterprises_registered_on')
     op.drop_table('dashboard_figures')

@@ -103,7 +103,8 @@ def _seed(session: Session, now: datetime) -> str:
             "self_rd_management": 14,
         }, ctx)
         owner = advisor if n <= MINE else (other if n % 2 else None)
-        firm = services.create_enterprise(session, values, actor=admin, now=now, advisor=owner)
+        firm = services.create_enterprise(session, values, actor=admin, now=now, today=today,
+                                           advisor=owner)
         first = first or firm.credit_code
         size = (len(FIRMS) + 1 - n) / 3
         for i, year in enumerate(range(today.year - 3, today.year)):

@@ -86,3 +86,45 @@ def test_the_check_finds_a_service_that_reads_the_app(tmp_path: Path) -> None:
         "cultivation/reminders/expiry.py": [4],
         "cultivation/reminders/windows.py": [2, 3],
     }
+
+
+# The configured clock (``cultivation.web.clock``) looks the zone up in the app when none is
+# given, so below the entry points it is a hidden read too: services get the zone (or ``today``)
+# passed and use the pure ``cultivation.clock``. Two helpers build a response inside a request
+# and may use it: the firm pages' record form and the xlsx response.
+WEB_HELPERS = {"enterprises/pages.py", "reports/xlsx.py", "scheduling/scheduler.py"}
+
+
+def clock_users(root: Path) -> dict[str, list[int]]:
+    """Modules below the entry points importing the configured clock (path → line numbers)."""
+    found = {}
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if is_entry_point(relative) or relative in WEB_HELPERS:
+            continue
+        lines = sorted({
+            node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if (isinstance(node, ast.ImportFrom) and (
+                node.module == "cultivation.web.clock"
+                or (node.module == "cultivation.web"
+                    and any(alias.name == "clock" for alias in node.names))))
+            or (isinstance(node, ast.Import)
+                and any(alias.name == "cultivation.web.clock" for alias in node.names))})
+        if lines:
+            found[f"{root.name}/{relative}"] = lines
+    return found
+
+
+def test_services_do_not_use_the_configured_clock() -> None:
+    assert clock_users(PACKAGE) == {}
+
+
+def test_the_clock_check_finds_a_service_using_the_configured_clock(tmp_path: Path) -> None:
+    root = tmp_path / "cultivation"
+    (root / "todos").mkdir(parents=True)
+    (root / "todos" / "sync.py").write_text("from cultivation.web.clock import local_date\n")
+    (root / "todos" / "sources.py").write_text("from cultivation.web import clock\n")
+    (root / "todos" / "pure.py").write_text("from cultivation.clock import local_date\n")
+    (root / "todos" / "views.py").write_text("from cultivation.web.clock import clock\n")
+    assert clock_users(root) == {"cultivation/todos/sources.py": [1],
+                                 "cultivation/todos/sync.py": [1]}
