@@ -25,6 +25,7 @@ from cultivation.extensions import db
 from cultivation.qualifications import services as qualifications
 from cultivation.regions import load_region
 from cultivation.visits import services as visits
+from cultivation.web import clock
 
 PASSWORD = "browser-test-password"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -82,7 +83,7 @@ class LiveServer:
 
 def _seed(session: Session, now: datetime) -> str:
     """Users and a dozen realistic firms, written through the services (so audited)."""
-    today = now.date()
+    today = clock.local_date(now)  # the app's day (Asia/Shanghai), not the UTC one
     admin = User(username="admin", display_name="管理员", role="admin")
     advisor = User(username="zhang", display_name="张晓明", role="advisor")
     other = User(username="li", display_name="李文静", role="advisor")
