@@ -29,6 +29,7 @@ from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.queries import enterprises_with_tier, tier_code
 from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.screening.runs import in_run
 from cultivation.vocabulary import APPLICATION_LABELS as APPLICATION_LABELS
 from cultivation.vocabulary import CANDIDATE_CHANGES
 from cultivation.vocabulary import OUTCOME_LABELS as OUTCOME_LABELS
@@ -185,13 +186,13 @@ def _base(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope
                tier_code(rank_col).label("tier"))
         .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
         .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
-        .outerjoin(previous, and_(previous.run_id == (run.previous_run_id or -1),
+        .outerjoin(previous, and_(in_run(previous, run.previous_run_id),
                                   previous.rules == Evaluation.rules,
                                   previous.enterprise_id == Evaluation.enterprise_id))
         .outerjoin(PortfolioAssignment, and_(PortfolioAssignment.enterprise_id == Enterprise.id,
                                              PortfolioAssignment.ended_on.is_(None)))
         .outerjoin(advisor, advisor.id == PortfolioAssignment.advisor_id)
-        .where(Evaluation.run_id == run.id, Evaluation.rules == filters.rules,
+        .where(in_run(Evaluation, run), Evaluation.rules == filters.rules,
                Enterprise.deleted_at.is_(None), not_holder(Evaluation),
                scope.details(Enterprise.id, owner=PortfolioAssignment.advisor_id))
     )
@@ -275,12 +276,12 @@ def _row(r: Any) -> CandidateRow:
 
 
 def firm_evaluations(session: DbSession, firm_id: int) -> dict[str, Evaluation]:
-    """A firm's stored verdicts from the latest run that evaluated it, by rule set (one query)."""
+    """A firm's stored verdicts from the latest run that screened it, by rule set (one query)."""
     last_run = (
-        select(Evaluation.run_id).join(ScreeningRun, ScreeningRun.id == Evaluation.run_id)
-        .where(Evaluation.enterprise_id == firm_id)
+        select(ScreeningRun.id).join(Evaluation, and_(
+            Evaluation.enterprise_id == firm_id, in_run(Evaluation, ScreeningRun.id)))
         .order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc()).limit(1).scalar_subquery()
     )
     stmt = select(Evaluation).where(Evaluation.enterprise_id == firm_id,
-                                    Evaluation.run_id == last_run)
+                                    in_run(Evaluation, last_run))
     return {ev.rules: ev for ev in session.scalars(stmt)}
