@@ -6,8 +6,8 @@ same run, with peak RSS.
    ``instance/bench-N.db`` (SQLite).
 2. Jobs, each in its own process (so its peak RSS is its own): screening full (every firm
    evaluated, worker processes = cores) against "read the inputs + store the same rows", and
-   incremental (the next day, nothing changed: nothing to store) against "read the inputs"; import of 10k firm rows (dry run; commit,
-   rolled back) against a bulk insert of the same rows.
+   incremental (the next day, nothing changed: nothing to store) against "read the inputs";
+   import of 10k firm rows (dry run; commit, rolled back) against a bulk insert of the same rows.
 3. Pages through ``cultivation serve`` (gunicorn, 2 × cores + 1 workers) on 127.0.0.1: median of
    5 warm requests; floor: a static file from the same server (HTML pages) or one SQL GROUP BY
    (funnel and coverage API). Peak RSS: the largest worker's high-water mark so far.

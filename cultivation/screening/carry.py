@@ -7,7 +7,8 @@ firms it reads their current verdicts (``current``), keeps those whose fingerpri
 date and first/renewal standing still hold — writing nothing for them — and marks the others
 ``superseded_in`` the new run (``supersede``, by primary key), whose re-evaluated rows replace
 them (a verdict that still holds but whose first/renewal standing moved is copied with the new
-standing: ``restamp``). Firms deleted since are dropped from the chain the same way (``drop_deleted``).
+standing: ``restamp``). Firms deleted since are dropped from the chain the same way
+(``drop_deleted``).
 """
 
 from __future__ import annotations

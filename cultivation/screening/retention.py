@@ -148,7 +148,8 @@ def _unneeded(session: DbSession, cutoff: date) -> ColumnElement[bool]:
     newest run is kept — is never probed. Candidates are rows stored up to the newest pruned
     run that were superseded, or that belong to a chain whose newest run is pruned."""
     chains: list[Any] = list(session.execute(select(RUNS.c.id, RUNS.c.chain_start_id)))
-    pruned: set[int] = {int(row[0]) for row in session.execute(prunable_run_ids(cutoff))}
+    found: list[Any] = list(session.execute(prunable_run_ids(cutoff)))
+    pruned = {int(row[0]) for row in found}
     if not pruned:
         return false()
     newest_of_chain: dict[int, int] = {}
