@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, insert, select, text, update
 
-from cultivation.database import DbSession
+from cultivation.database import DbSession, id_in
 from cultivation.enterprises.models import Enterprise
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.runs import in_run
@@ -78,7 +78,7 @@ def current(session: DbSession, previous: ScreeningRun, firm_ids: Sequence[int]
     stmt = select(table.c.enterprise_id, table.c.rules, table.c.id, table.c.fingerprint,
                   table.c.stable_until, table.c.outcome, table.c.application,
                   table.c.certificate_valid_to).where(
-        table.c.enterprise_id.in_(list(firm_ids)), in_run(table, previous))
+        id_in(session, table.c.enterprise_id, firm_ids), in_run(table, previous))
     return {(firm, rules): Current(*rest) for firm, rules, *rest in session.execute(stmt)}
 
 
