@@ -13,6 +13,7 @@ standing: ``restamp``). Firms deleted since are dropped from the chain the same 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -73,20 +74,27 @@ def carryable(session: DbSession, previous: ScreeningRun | None, newest_id: int 
 
 def current(session: DbSession, previous: ScreeningRun, firm_ids: Sequence[int]
             ) -> dict[tuple[int, str], Current]:
-    """(firm, rules) → the previous run's verdict, for ``firm_ids`` (one query)."""
+    """(firm, rules) → the previous run's verdict, for ``firm_ids`` (one query).
+
+    ``previous`` is the newest run, so its verdicts are the rows of its chain not superseded
+    at all. The chain's range on ``run_id`` is checked here, not in SQL: a range that covers
+    most of the table must not tempt the planner away from the per-firm index (with stale
+    statistics right after a full run it did, scanning the whole chain for every batch)."""
     table = Evaluation.__table__
-    stmt = select(table.c.enterprise_id, table.c.rules, table.c.id, table.c.fingerprint,
-                  table.c.stable_until, table.c.outcome, table.c.application,
-                  table.c.certificate_valid_to).where(
-        id_in(session, table.c.enterprise_id, firm_ids), in_run(table, previous))
-    return {(firm, rules): Current(*rest) for firm, rules, *rest in session.execute(stmt)}
+    start = previous.chain_start_id if previous.chain_start_id is not None else previous.id
+    stmt = select(table.c.enterprise_id, table.c.rules, table.c.run_id, table.c.id,
+                  table.c.fingerprint, table.c.stable_until, table.c.outcome,
+                  table.c.application, table.c.certificate_valid_to).where(
+        id_in(session, table.c.enterprise_id, firm_ids), table.c.superseded_in.is_(None))
+    return {(firm, rules): Current(*rest) for firm, rules, run_id, *rest in session.execute(stmt)
+            if start <= run_id <= previous.id}
 
 
 def supersede(session: DbSession, run_id: int, evaluation_ids: Sequence[int]) -> None:
     """These rows are no longer the verdicts from run ``run_id`` on (one UPDATE)."""
     if evaluation_ids:
         table = Evaluation.__table__
-        session.execute(update(table).where(table.c.id.in_(list(evaluation_ids)))
+        session.execute(update(table).where(id_in(session, table.c.id, evaluation_ids))
                         .values(superseded_in=run_id))
 
 
@@ -99,13 +107,20 @@ def restamp(session: DbSession, run_id: int, as_of: date, now: datetime,
     if not standings:
         return
     table = Evaluation.__table__
+    copy = session.get_bind().dialect.name == "postgresql"
     rows = []
-    for old in session.execute(select(table).where(table.c.id.in_(list(standings)))).mappings():
+    for old in session.execute(select(table).where(
+            id_in(session, table.c.id, standings))).mappings():
         row = {key: value for key, value in old.items() if key != "id"}
         row.update(run_id=run_id, as_of=as_of, created_at=now, superseded_in=None)
         row["application"], row["certificate_valid_to"] = standings[old["id"]]
+        if copy:  # COPY takes the JSON columns as text
+            row["details"], row["failed"] = json.dumps(row["details"]), json.dumps(row["failed"])
         rows.append(row)
-    session.execute(insert(table), rows)
+    if copy:
+        copy_rows(session, rows)
+    else:
+        session.execute(insert(table), rows)
     supersede(session, run_id, list(standings))
 
 
