@@ -23,6 +23,7 @@ from cultivation.enterprises.credit_code import make_code
 from cultivation.enterprises.services import validation_context
 from cultivation.extensions import db
 from cultivation.imports.services import ImportOptions, run_import
+from cultivation.regions import load_region
 
 TOWNS = ("安洲街道", "南峰街道", "横溪镇", "白塔镇", "田市镇")
 INDUSTRIES = ("医药", "医疗器械", "橡塑制品", "电子电气", "高端装备")
@@ -74,7 +75,7 @@ def main(sizes: list[int]) -> None:
             write_firms(path, rows)
             print(f"--- {rows} rows, {path.stat().st_size / 2**20:.1f} MiB xlsx")
             now = datetime.now(UTC)
-            ctx = validation_context(now.date())
+            ctx = validation_context(now.date(), load_region())
 
             def run(commit: bool, path=path, ctx=ctx, now=now):  # type: ignore[no-untyped-def]
                 report = run_import(db.session, path, filename=path.name, options=ImportOptions(),

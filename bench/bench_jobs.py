@@ -29,6 +29,7 @@ from cultivation.demo.services import load_demo  # noqa: E402
 from cultivation.extensions import db  # noqa: E402
 from cultivation.mail.services import enqueue  # noqa: E402
 from cultivation.scheduling.services import counts_text, run_job  # noqa: E402
+from cultivation.settings import settings_from  # noqa: E402
 from cultivation.web.clock import run_time_on  # noqa: E402
 from cultivation.windows.models import ApplicationWindow  # noqa: E402
 
@@ -74,7 +75,7 @@ def main(firms: int) -> None:
         for n in range(EXTRA_MESSAGES):  # enough mail for a dispatcher throughput figure
             enqueue(db.session, dedup_key=f"bench:{n}", to=f"bench{n}@example.test",
                     subject=f"基准邮件{n}", template="followups", context={"items": []},
-                    now=now, kind="alert")
+                    now=now, kind="alert", settings=settings_from(app.config).reminders.compose)
         db.session.commit()
         print(f"{firms} demo firms, as of {TODAY}, database {db.engine.dialect.name}")
         for job in ("screening", "window-reminders", "expiry", "annual-report", "followups",

@@ -146,6 +146,7 @@ def op_import(url: str, mode: str) -> dict[str, Any]:
     from cultivation.enterprises.services import validation_context
     from cultivation.extensions import db
     from cultivation.imports.services import ImportOptions, run_import
+    from cultivation.regions import load_region
 
     rows = 10_000
     folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
@@ -163,7 +164,7 @@ def op_import(url: str, mode: str) -> dict[str, Any]:
         now = datetime.now(UTC)
         started = time.perf_counter()
         report = run_import(db.session, path, filename=path.name, options=ImportOptions(),
-                            user=None, ctx=validation_context(now.date()), now=now,
+                            user=None, ctx=validation_context(now.date(), load_region()), now=now,
                             commit=mode == "commit")
         db.session.flush()
         seconds = time.perf_counter() - started

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from cultivation.enterprises.services import validation_context
 from cultivation.imports.services import ImportOptions, Report, run_import
+from cultivation.regions import load_region
 
 NOW = datetime(2026, 6, 30, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 6, 30)
@@ -38,7 +39,7 @@ def run(session: Session, path: Path, *, commit: bool = False, user: Any = None,
         kind: str = "auto", qualification_kind: str | None = None) -> Report:
     return run_import(session, path, filename=path.name,
                       options=ImportOptions(kind, qualification_kind), user=user,
-                      ctx=validation_context(TODAY), now=NOW, commit=commit)
+                      ctx=validation_context(TODAY, load_region()), now=NOW, commit=commit)
 
 
 def count(session: Session, model: Any) -> int:

@@ -4,7 +4,7 @@ SMTP server on loopback (aiosmtpd). Import the fixtures you need into a conftest
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from email import message_from_bytes, policy
@@ -13,15 +13,48 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cultivation.enterprises.models import Enterprise
 from cultivation.mail.models import OutboxMessage
 from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.settings import (
+    ComposeSettings,
+    MailSettings,
+    ReminderSettings,
+    Settings,
+    settings_from,
+)
 from cultivation.web.clock import run_time_on
 from cultivation.windows.models import ApplicationWindow
+
+
+def app_settings() -> Settings:
+    """The test app's typed settings, read now (the test runs in its app context)."""
+    return settings_from(current_app.config)
+
+
+def reminder_settings() -> ReminderSettings:
+    """What a reminder job body gets from the job wiring, for the test app."""
+    return app_settings().reminders
+
+
+def compose_settings() -> ComposeSettings:
+    """What ``mail.services.enqueue`` gets, for the test app."""
+    return app_settings().reminders.compose
+
+
+def mail_settings(config: Mapping[str, Any]) -> MailSettings:
+    """The SMTP dispatcher's settings from a config mapping (``SmtpServer.config`` …)."""
+    return settings_from(config).mail
+
+
+def robot_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """``dispatch_robots`` keyword arguments (mail rules and channel settings) from a mapping."""
+    settings = settings_from(config)
+    return {"mail": settings.mail, "channels": settings.channels}
 
 
 def verdict(rules: str = "hnte", outcome: str = "eligible", gaps: dict[str, str] | None = None,
@@ -132,6 +165,10 @@ class SmtpServer:
         """The app's settings pointed at this server with the smtp backend."""
         return {**app.config, "MAIL_BACKEND": "smtp", "MAIL_HOST": "127.0.0.1",
                 "MAIL_PORT": self.port, "MAIL_TIMEOUT": 5, **overrides}
+
+    def settings(self, app: Flask, **overrides: Any) -> MailSettings:
+        """The dispatcher's settings pointed at this server (``config`` as typed settings)."""
+        return settings_from(self.config(app, **overrides)).mail
 
 
 @pytest.fixture

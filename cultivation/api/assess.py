@@ -21,7 +21,6 @@ from cultivation.enterprises import services as registry
 from cultivation.enterprises.credit_code import normalize, validate
 from cultivation.enterprises.models import Enterprise
 from cultivation.extensions import db
-from cultivation.parameters.services import request_parameters
 from cultivation.policy import (
     RULE_SETS,
     FactsError,
@@ -36,6 +35,7 @@ from cultivation.policy.sectors import SECTORS
 from cultivation.screening.facts import facts_for_enterprise
 from cultivation.screening.queries import SCREENED_RULES
 from cultivation.web.clock import today
+from cultivation.web.settings import request_parameters
 
 RULES_PARAM = {"rules": f"规则集：{'、'.join(RULE_SETS)}（下划线写法亦可）"}
 _NUMBER = {"type": "number", "nullable": True}

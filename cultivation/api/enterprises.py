@@ -31,14 +31,15 @@ from cultivation.extensions import db
 from cultivation.portfolios import services as portfolios
 from cultivation.qualifications import services as qualifications
 from cultivation.qualifications.tiers import TIERS, tier_at
-from cultivation.web.clock import now, today
+from cultivation.web.clock import clock, now, today
+from cultivation.web.settings import current_region
 
 CODE = {"credit_code": "统一社会信用代码（大小写、全角、空格均可，按规范化后的代码查找）"}
 MAX_PER_PAGE = 200
 
 
 def _ctx() -> schemas.Context:
-    return services.validation_context(today())
+    return services.validation_context(today(), current_region())
 
 
 def _firm(code: str) -> Enterprise:
@@ -165,8 +166,9 @@ def create_enterprise() -> ResponseReturnValue:
     _check_advisor_change(extras, user.username if user.is_advisor else None)
     advisor = None if user.is_advisor else _advisor_user(extras.get("advisor"))
     try:
-        firm = services.create_enterprise(db.session, values, actor=user, now=now(),
-                                          advisor=advisor)
+        moment, day = clock()
+        firm = services.create_enterprise(db.session, values, actor=user, now=moment,
+                                          today=day, advisor=advisor)
     except schemas.ValidationError as exc:
         fail(422, "提交的数据有误", exc.errors)
     db.session.commit()
@@ -199,14 +201,15 @@ def patch_enterprise(credit_code: str) -> ResponseReturnValue:
     if extras["version"] != firm.version:
         fail(409, f"数据已被他人修改（当前版本 {firm.version}），请重新读取后再提交",
              current_version=firm.version)
+    moment, day = clock()
     try:
         if "advisor" in extras:
             services.update_and_reassign(
                 db.session, firm, values, advisor=_advisor_user(extras["advisor"]),
-                actor=api_user(), now=now(), today=today(), expected_version=extras["version"])
+                actor=api_user(), now=moment, today=day, expected_version=extras["version"])
         else:
-            services.update_enterprise(db.session, firm, values, actor=api_user(), now=now(),
-                                       expected_version=extras["version"])
+            services.update_enterprise(db.session, firm, values, actor=api_user(), now=moment,
+                                       today=day, expected_version=extras["version"])
     except services.StaleVersion as exc:
         fail(409, str(exc), current_version=exc.current)
     except schemas.ValidationError as exc:

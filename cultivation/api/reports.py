@@ -12,12 +12,12 @@ from cultivation.api import bp
 from cultivation.api.auth import api_user, fail, require_roles
 from cultivation.api.openapi import document, param, ref, register_schema
 from cultivation.qualifications.tiers import TIERS
-from cultivation.regions import current_region
 from cultivation.reports.coverage import KINDS, coverage_at
 from cultivation.reports.filters import FilterError, parse_day, parse_report_args
 from cultivation.reports.funnel import funnel
 from cultivation.web.clock import today
 from cultivation.web.request import dbs
+from cultivation.web.settings import current_region
 
 _TIER_COUNTS = {
     "type": "array",

@@ -9,23 +9,23 @@ import base64
 import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken
-from flask import current_app
 
 
-def _fernet() -> Fernet:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
+def _fernet(secret_key: str) -> Fernet:
+    secret = secret_key.encode()
     key = hashlib.sha256(b"cultivation-notify-channels\0" + secret).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def encrypt(value: str) -> str:
-    return _fernet().encrypt(value.encode()).decode()
+def encrypt(value: str, secret_key: str) -> str:
+    """``value`` encrypted with a key derived from ``secret_key`` (the app's SECRET_KEY)."""
+    return _fernet(secret_key).encrypt(value.encode()).decode()
 
 
-def decrypt(token: str) -> str:
+def decrypt(token: str, secret_key: str) -> str:
     """The plain value; raises ``ValueError`` if the key changed or the token was altered."""
     try:
-        return _fernet().decrypt(token.encode()).decode()
+        return _fernet(secret_key).decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise ValueError(
             "无法解密已保存的机器人地址或密钥（SECRET_KEY 可能已更换），请重新录入"

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import scoped_session
 
@@ -24,6 +23,7 @@ from cultivation.channels.models import PROVIDERS, NotifyChannel
 from cultivation.database import DbSession
 from cultivation.mail.models import OutboxMessage
 from cultivation.scheduling.effects import insert_new
+from cultivation.settings import ChannelSettings
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,10 @@ def webhook_error(provider: str, url: str, *, allow_any: bool) -> str | None:
     return None
 
 
-def validate(session: DbSession, data: ChannelInput) -> tuple[int | None, str | None]:
-    """The (user id, role) target; raises ``ChannelError`` with every problem found."""
+def validate(session: DbSession, data: ChannelInput, *, allow_any_url: bool
+             ) -> tuple[int | None, str | None]:
+    """The (user id, role) target; raises ``ChannelError`` with every problem found.
+    ``allow_any_url``: CHANNEL_ALLOW_ANY_URL (any http(s) webhook, a local test robot)."""
     errors: dict[str, str] = {}
     if data.provider not in PROVIDERS:
         errors["provider"] = "请选择钉钉或企业微信"
@@ -96,7 +98,7 @@ def validate(session: DbSession, data: ChannelInput) -> tuple[int | None, str | 
         errors["webhook"] = "机器人地址过长"
     elif data.provider in PROVIDERS:
         problem = webhook_error(data.provider, url,
-                                allow_any=bool(current_app.config["CHANNEL_ALLOW_ANY_URL"]))
+                                allow_any=allow_any_url)
         if problem:
             errors["webhook"] = problem
     secret = data.secret.strip()
@@ -109,26 +111,29 @@ def validate(session: DbSession, data: ChannelInput) -> tuple[int | None, str | 
     return user_id, role
 
 
-def create(session: DbSession, data: ChannelInput, *, actor: Any, now: datetime
-           ) -> NotifyChannel:
-    user_id, role = validate(session, data)
+def create(session: DbSession, data: ChannelInput, *, actor: Any, now: datetime,
+           settings: ChannelSettings) -> NotifyChannel:
+    user_id, role = validate(session, data, allow_any_url=settings.allow_any_url)
+    key = settings.secret_key
     channel = NotifyChannel(
         provider=data.provider, name=data.name.strip(), user_id=user_id, role=role,
-        webhook_encrypted=crypto.encrypt(data.webhook.strip()),
-        secret_encrypted=crypto.encrypt(data.secret.strip()) if data.secret.strip() else None,
+        webhook_encrypted=crypto.encrypt(data.webhook.strip(), key),
+        secret_encrypted=(crypto.encrypt(data.secret.strip(), key)
+                          if data.secret.strip() else None),
         active=True, created_at=now,
     )
     session.add(channel)
     session.flush()
     _forget(session)
     audit.record(session, actor=actor, entity_type="notify_channel", entity_id=channel.id,
-                 action="create", after=describe(channel), at=now)
+                 action="create", after=describe(channel, key), at=now)
     return channel
 
 
-def delete(session: DbSession, channel: NotifyChannel, *, actor: Any, now: datetime) -> None:
+def delete(session: DbSession, channel: NotifyChannel, *, actor: Any, now: datetime,
+           settings: ChannelSettings) -> None:
     """Remove a channel; its queued messages fail (``notify_channel_id`` becomes NULL)."""
-    before = describe(channel)
+    before = describe(channel, settings.secret_key)
     session.delete(channel)
     session.flush()
     _forget(session)
@@ -136,16 +141,17 @@ def delete(session: DbSession, channel: NotifyChannel, *, actor: Any, now: datet
                  action="delete", before=before, at=now)
 
 
-def describe(channel: NotifyChannel) -> dict[str, Any]:
+def describe(channel: NotifyChannel, secret_key: str) -> dict[str, Any]:
     """What the audit log and the page may show: never the secret, the webhook masked."""
     return {"id": channel.id, "provider": channel.provider, "name": channel.name,
             "user_id": channel.user_id, "role": channel.role,
-            "webhook": masked_webhook(channel), "signed": channel.secret_encrypted is not None}
+            "webhook": masked_webhook(channel, secret_key),
+            "signed": channel.secret_encrypted is not None}
 
 
-def masked_webhook(channel: NotifyChannel) -> str:
+def masked_webhook(channel: NotifyChannel, secret_key: str) -> str:
     try:
-        url = crypto.decrypt(channel.webhook_encrypted)
+        url = crypto.decrypt(channel.webhook_encrypted, secret_key)
     except ValueError:
         return "（无法解密）"
     parts = urlsplit(url)

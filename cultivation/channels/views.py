@@ -21,6 +21,7 @@ from cultivation.channels.services import (
 from cultivation.extensions import db
 from cultivation.web import clock
 from cultivation.web.request import INVALID
+from cultivation.web.settings import app_settings
 
 bp = Blueprint("channels", __name__, url_prefix="/admin/channels")
 
@@ -29,9 +30,10 @@ def _page(errors: dict[str, str] | None = None, form: dict[str, str] | None = No
           status: int = 200) -> ResponseReturnValue:
     users = db.session.scalars(select(User).order_by(User.username)).all()
     channels = channels_page(db.session)
+    key = app_settings().channels.secret_key
     return render_template(
         "admin/channels.html", channels=channels,
-        masked={c.id: masked_webhook(c) for c in channels},
+        masked={c.id: masked_webhook(c, key) for c in channels},
         users=users, roles=ROLES, providers=PROVIDERS, errors=errors or {}, form=form or {},
         backend=current_app.config["CHANNEL_BACKEND"],
     ), status
@@ -48,7 +50,8 @@ def index() -> ResponseReturnValue:
 def add() -> ResponseReturnValue:
     form = {k: request.form.get(k, "") for k in ("provider", "name", "target", "webhook", "secret")}
     try:
-        channel = create(db.session, ChannelInput(**form), actor=current_user, now=clock.now())
+        channel = create(db.session, ChannelInput(**form), actor=current_user, now=clock.now(),
+                         settings=app_settings().channels)
     except ChannelError as exc:
         db.session.rollback()
         form.pop("secret")  # never echoed back
@@ -63,7 +66,8 @@ def add() -> ResponseReturnValue:
 def remove(channel_id: int) -> ResponseReturnValue:
     channel = db.session.get(NotifyChannel, channel_id) or abort(404)
     name = channel.name
-    delete(db.session, channel, actor=current_user, now=clock.now())
+    delete(db.session, channel, actor=current_user, now=clock.now(),
+           settings=app_settings().channels)
     db.session.commit()
     flash(f"已删除通知渠道“{name}”", "success")
     return redirect(url_for("channels.index"))

@@ -23,7 +23,7 @@ from cultivation.demo.services import (
     load_demo,
 )
 from cultivation.extensions import db
-from cultivation.regions import current_region
+from cultivation.web.settings import current_region
 
 PRODUCTION_REFUSAL = (
     "当前为生产环境（CULTIVATION_ENV=production），拒绝装入演示数据：演示数据会创建多个使用同一"

@@ -13,9 +13,9 @@ from cultivation.enterprises.queries import EnterpriseFilters, board_columns
 from cultivation.extensions import db
 from cultivation.portfolios.queries import active_advisors
 from cultivation.qualifications.tiers import KIND_TIER, TIER_LABELS, TIERS
-from cultivation.regions import current_region
 from cultivation.visits import services as visits
 from cultivation.web.clock import clock
+from cultivation.web.settings import current_region
 
 bp = Blueprint("board", __name__)
 

@@ -14,6 +14,7 @@ from cultivation.enterprises.queries import figures_of
 from cultivation.extensions import db
 from cultivation.web.clock import clock
 from cultivation.web.request import INVALID
+from cultivation.web.settings import current_region
 
 bp = Blueprint("figures", __name__, url_prefix="/enterprises")
 
@@ -47,7 +48,7 @@ def figures(code: str, year: int) -> ResponseReturnValue:
         return render_template("enterprises/figures_form.html", form=form, firm=firm, year=year,
                                row=row)
     form = FiguresForm()
-    values = form.clean(services.validation_context(today))
+    values = form.clean(services.validation_context(today, current_region()))
     if values is not None:
         try:
             services.record_figures(db.session, firm, year, values, actor=current_user, now=now,

@@ -17,6 +17,7 @@ from cultivation.enterprises.models import Enterprise
 from cultivation.extensions import db
 from cultivation.web.clock import clock
 from cultivation.web.request import INVALID
+from cultivation.web.settings import current_region
 
 STALE_MESSAGE = "数据已被他人修改，已载入最新数据，请核对后重新修改"
 
@@ -53,7 +54,7 @@ def save_record(form: Any, firm: Any, title: str, anchor: str,
                 message: str) -> ResponseReturnValue:
     """Clean the form, run the service, commit once; or re-render with field errors (422)."""
     now, today = clock()
-    values = form.clean(services.validation_context(today))
+    values = form.clean(services.validation_context(today, current_region()))
     if values is not None:
         try:
             action(values, now)

@@ -19,7 +19,7 @@ from cultivation.enterprises.credit_code import normalize
 from cultivation.enterprises.flags import record_flag_changes
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios import services as portfolios
-from cultivation.web.clock import local_date
+from cultivation.regions import Region
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ def create_enterprise(
     *,
     actor: Any,
     now: datetime,
+    today: date,
     advisor: User | None = None,
     import_batch_id: int | None = None,
 ) -> Enterprise:
@@ -83,7 +84,7 @@ def create_enterprise(
     if getattr(actor, "is_advisor", False):
         advisor = session.get(User, actor.id)
     if advisor is not None:
-        portfolios.assign(session, firm, advisor, on=now.date(), actor=actor)
+        portfolios.assign(session, firm, advisor, on=today, actor=actor)
     return firm
 
 
@@ -94,6 +95,7 @@ def update_enterprise(
     *,
     actor: Any,
     now: datetime,
+    today: date,
     expected_version: int | None = None,
 ) -> dict[str, Any]:
     """Change a firm's fields; returns the changed fields' new values. Refuses a stale version."""
@@ -112,7 +114,7 @@ def update_enterprise(
     if new:
         firm.updated_at = now
         session.flush()
-        record_flag_changes(session, [(firm, before)], local_date(now))
+        record_flag_changes(session, [(firm, before)], today)
         audit.record(
             session,
             actor=actor,
@@ -140,7 +142,7 @@ def update_and_reassign(
 ) -> dict[str, Any]:
     """Change a firm's fields, then hand it to ``advisor`` (None = nobody) when that is a
     change: the old assignment closes on ``today``. Returns the changed fields."""
-    new = update_enterprise(session, firm, values, actor=actor, now=now,
+    new = update_enterprise(session, firm, values, actor=actor, now=now, today=today,
                             expected_version=expected_version)
     current = portfolios.current_advisor(session, firm.id)
     if (current.id if current else None) != (advisor.id if advisor else None):
@@ -221,11 +223,10 @@ def record_figures(
     return row, created
 
 
-def validation_context(today: date) -> schemas.Context:
-    """The parse context for the running app's region."""
+def validation_context(today: date, region: Region) -> schemas.Context:
+    """The parse context for ``region`` (entry points pass the app's, ``current_region()``)."""
     from cultivation.extensions import db
     from cultivation.qualifications.queries import leading_kind_labels
-    from cultivation.regions import current_region
 
-    return schemas.Context(region=current_region(), today=today,
+    return schemas.Context(region=region, today=today,
                            leading_kinds=leading_kind_labels(db.session))

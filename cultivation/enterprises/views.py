@@ -41,10 +41,10 @@ from cultivation.extensions import db
 from cultivation.portfolios import services as portfolios
 from cultivation.portfolios.queries import active_advisors, advisor_named
 from cultivation.qualifications.tiers import TIER_LABELS
-from cultivation.regions import current_region
 from cultivation.visits import services as visits
 from cultivation.web.clock import clock
 from cultivation.web.request import INVALID, int_arg
+from cultivation.web.settings import current_region
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -140,12 +140,12 @@ def create() -> ResponseReturnValue:
     now, today = clock()
     form = prepare_form(EnterpriseForm())
     if request.method == "POST":
-        values = form.clean(services.validation_context(today))
+        values = form.clean(services.validation_context(today, current_region()))
         advisor, advisor_ok = chosen_advisor(form)
         if values is not None and advisor_ok:
             try:
                 firm = services.create_enterprise(db.session, values, actor=current_user,
-                                                  now=now, advisor=advisor)
+                                                  now=now, today=today, advisor=advisor)
             except schemas.ValidationError as exc:
                 db.session.rollback()
                 form.attach(exc.errors)
@@ -189,7 +189,7 @@ def edit(code: str) -> ResponseReturnValue:
         return render_template("enterprises/form.html", form=_edit_form(firm), firm=firm)
     now, today = clock()
     form = prepare_form(EnterpriseForm())
-    values = form.clean(services.validation_context(today))
+    values = form.clean(services.validation_context(today, current_region()))
     advisor, advisor_ok = chosen_advisor(form)
     if values is None or not advisor_ok:
         return render_template("enterprises/form.html", form=form, firm=firm), INVALID
@@ -204,7 +204,7 @@ def edit(code: str) -> ResponseReturnValue:
                                          expected_version=expected)
         else:
             services.update_enterprise(db.session, firm, values, actor=current_user, now=now,
-                                       expected_version=expected)
+                                       today=today, expected_version=expected)
     except (services.StaleVersion, StaleDataError):
         db.session.rollback()
         flash(STALE_MESSAGE, "warning")

@@ -8,7 +8,7 @@ services (create/update with before/after) and the ImportChange rows a revert ne
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from cultivation.audit import services as audit
@@ -23,7 +23,6 @@ from cultivation.portfolios import services as portfolios
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification
 from cultivation.qualifications.services import QUALIFICATION_FIELDS
-from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
 ENTITY = {"firms": "enterprise", "figures": "figures", "qualifications": "qualification"}
@@ -59,7 +58,7 @@ def _audit(session: DbSession, actor: Any, *, entity_type: str, entity_id: int,
 
 
 def apply_steps(session: DbSession, kind: str, steps: list[Step], importer: Importer,
-                batch: ImportBatch, now: datetime) -> tuple[int, int]:
+                batch: ImportBatch, now: datetime, *, today: date) -> tuple[int, int]:
     """Create and update the rows of one planned chunk; returns (created, updated)."""
     actor = importer.actor
     actor_id = getattr(importer.user, "id", None)
@@ -92,13 +91,13 @@ def apply_steps(session: DbSession, kind: str, steps: list[Step], importer: Impo
                                  action="create", before=None, after=after))
         if kind == "firms" and step.advisor is not None:
             session.add(PortfolioAssignment(enterprise_id=obj.id, advisor_id=step.advisor.id,
-                                            started_on=now.date()))
+                                            started_on=today))
             _audit(session, actor, entity_type="portfolio", entity_id=obj.id,
                          enterprise_id=obj.id, action="assign", before={"advisor_id": None},
                          after={"advisor_id": step.advisor.id}, at=now)
     if kind == "firms":
         record_flag_changes(session, [(obj, before) for _, obj, before in updated],
-                            local_date(now))
+                            today)
     for step, obj, before in updated:
         old, new = audit.diff(before, audit.snapshot(obj, tuple(step.changes)))
         firm_id = obj.id if kind == "firms" else obj.enterprise_id
@@ -111,7 +110,7 @@ def apply_steps(session: DbSession, kind: str, steps: list[Step], importer: Impo
         if kind == "firms" and step.action == "update" and step.advisor_changed:
             assert step.firm is not None
             old_advisor = portfolios.current_advisor(session, step.firm.id)
-            portfolios.assign(session, step.firm, step.advisor, on=now.date(), actor=actor)
+            portfolios.assign(session, step.firm, step.advisor, on=today, actor=actor)
             session.add(ImportChange(
                 batch_id=batch.id, entity_type="portfolio", entity_id=step.firm.id,
                 action="update", before={"advisor_id": old_advisor.id if old_advisor else None},

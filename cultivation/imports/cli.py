@@ -32,6 +32,7 @@ from cultivation.imports.services import (
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 from cultivation.web import clock
 from cultivation.web.clock import local_date
+from cultivation.web.settings import current_region
 
 
 def _print_human(report: Report, elapsed: float) -> None:
@@ -72,7 +73,7 @@ def import_command(file: Path, dry_run: bool, as_json: bool, kind: str,
         if user is None:
             raise click.ClickException(f"用户“{username}”不存在")
     now = clock.now()
-    ctx = validation_context(local_date(now))
+    ctx = validation_context(local_date(now), current_region())
     started = time.perf_counter()
     try:
         report = run_import(db.session, file, filename=file.name,

@@ -125,7 +125,7 @@ def _conflicts(session: DbSession, batch: ImportBatch, changes: list[ImportChang
 
 
 def revert_batch(
-    session: DbSession, batch: ImportBatch, *, actor: User | str, now: datetime
+    session: DbSession, batch: ImportBatch, *, actor: User | str, now: datetime, today: date
 ) -> int:
     """Undo a committed batch; returns the number of changes undone. Never commits."""
     if batch.status != "committed":
@@ -144,12 +144,12 @@ def revert_batch(
             old = (change.before or {}).get("advisor_id")
             if firm is not None:
                 portfolios.assign(session, firm, session.get(User, old) if old else None,
-                                  on=now.date(), actor=actor)
+                                  on=today, actor=actor)
         elif change.action == "create":
             if obj is not None:
                 _delete_created(session, change, obj, actor, now)
         else:
-            _restore(session, change, obj, actor, now)
+            _restore(session, change, obj, actor, now, today)
     batch.status = "reverted"
     batch.reverted_at = now
     session.flush()
@@ -170,10 +170,11 @@ def _delete_created(session: DbSession, change: ImportChange, obj: Any, actor: A
                  after={"reason": "撤销导入批次"}, at=now)
 
 
-def _restore(session: DbSession, change: ImportChange, obj: Any, actor: Any, now: datetime) -> None:
+def _restore(session: DbSession, change: ImportChange, obj: Any, actor: Any, now: datetime,
+             today: date) -> None:
     values = _typed(change.entity_type, change.before or {})
     if change.entity_type == "enterprise":
-        registry.update_enterprise(session, obj, values, actor=actor, now=now)
+        registry.update_enterprise(session, obj, values, actor=actor, now=now, today=today)
     elif change.entity_type == "figures":
         registry.record_figures(session, obj.enterprise, obj.year, values, actor=actor, now=now)
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -166,10 +166,10 @@ def _run(session: DbSession, sheet: Any, *, filename: str, options: ImportOption
         if outcome.candidate is not None:
             chunk.append(outcome.candidate)
         if len(chunk) >= CHUNK:
-            _process(session, checker, importer, chunk, report, batch, now)
+            _process(session, checker, importer, chunk, report, batch, now, ctx.today)
             chunk = []
             yield number, sheet.total_rows
-    _process(session, checker, importer, chunk, report, batch, now)
+    _process(session, checker, importer, chunk, report, batch, now, ctx.today)
     if report.rows == 0:  # the caller rolls back: a commit leaves no batch behind
         raise ReadError(NO_DATA_ROWS)
     report.errors.sort(key=lambda e: e["row"])
@@ -202,7 +202,7 @@ def has_data_rows(path: Path) -> bool:
 
 
 def _process(session: DbSession, checker: RowChecker, importer: Importer, chunk: list[Any],
-             report: Report, batch: ImportBatch | None, now: datetime) -> None:
+             report: Report, batch: ImportBatch | None, now: datetime, today: date) -> None:
     if not chunk:
         return
     plan = plan_chunk(session, checker, importer, chunk)
@@ -216,7 +216,8 @@ def _process(session: DbSession, checker: RowChecker, importer: Importer, chunk:
             report.to_create += step.action == "create"
             report.to_update += step.action == "update"
     if batch is not None:
-        created, updated = apply_steps(session, checker.kind, plan.steps, importer, batch, now)
+        created, updated = apply_steps(session, checker.kind, plan.steps, importer, batch, now,
+                                       today=today)
         report.created += created
         report.updated += updated
 

@@ -56,6 +56,7 @@ from cultivation.imports.services import (
 from cultivation.imports.templates import write_template
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 from cultivation.web import clock
+from cultivation.web.settings import current_region
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ def _stream(batch: ImportBatch, commit: bool) -> Response:
     suffix = Path(batch.filename).suffix.lower() or ".xlsx"
     wants_stream = "application/x-ndjson" in request.headers.get("Accept", "")
     now = clock.now()
-    ctx = validation_context(clock.today())
+    ctx = validation_context(clock.today(), current_region())
     target = url_for("imports.show", batch_id=batch.id)
     if not commit:
         db.session.rollback()  # end the view's (write) transaction: the dry run opens a read one
@@ -227,8 +228,9 @@ def discard(batch_id: int) -> ResponseReturnValue:
 def revert(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     try:
+        now, today = clock.clock()
         count = revert_batch(db.session, batch, actor=current_user._get_current_object(),
-                             now=clock.now())
+                             now=now, today=today)
     except RevertRefused as exc:
         db.session.rollback()
         flash("无法撤销：" + "；".join(exc.reasons[:10]), "danger")
@@ -250,7 +252,7 @@ def error_report(batch_id: int) -> ResponseReturnValue:
 def template(kind: str) -> ResponseReturnValue:
     if kind not in KINDS:
         abort(404)
-    region = validation_context(clock.today()).region
+    region = current_region()
     return _xlsx(lambda handle: write_template(handle, kind, region, clock.today()),
                  f"导入模板-{KINDS[kind]}.xlsx")
 

@@ -1,8 +1,14 @@
-"""Every scheduled job: name → service callable + cron trigger (configured time zone)."""
+"""Every scheduled job: name → service callable + cron trigger (configured time zone).
+
+This is the scheduler's entry point into the services: each job reads the app's settings once
+per run (``run_settings``) and passes the typed part its body needs (``cultivation.settings``);
+the bodies never read the app's config themselves.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,14 +29,25 @@ from cultivation.reports.snapshots import take_coverage_snapshot
 from cultivation.scheduling.progress import report_progress
 from cultivation.screening.retention import prune_screening_history
 from cultivation.screening.services import run_screening
+from cultivation.settings import ReminderSettings, Settings, settings_from
 from cultivation.todos.sync import sync_todos
 from cultivation.web.clock import local_date
+
+ReminderBody = Callable[[DbSession, datetime, ReminderSettings], dict[str, Any]]
+
+
+def run_settings() -> Settings:
+    """The app's settings for one job run (the scheduler and ``jobs run`` run every job in an
+    app context; a test may change the config between runs)."""
+    return settings_from(current_app.config)
 
 
 def outbox(session: DbSession, now: datetime) -> dict[str, Any]:
     """Send due mail over SMTP, then due robot messages (DingTalk / WeCom) over HTTP."""
-    counts: dict[str, Any] = dict(dispatch(session, now))
-    for key, value in dispatch_robots(session, now).items():
+    settings = run_settings()
+    counts: dict[str, Any] = dict(dispatch(session, now, settings=settings.mail))
+    for key, value in dispatch_robots(session, now, mail=settings.mail,
+                                      channels=settings.channels).items():
         counts[f"robot_{key}"] = value
     return counts
 
@@ -38,8 +55,10 @@ def outbox(session: DbSession, now: datetime) -> dict[str, Any]:
 def screening(session: DbSession, now: datetime) -> dict[str, Any]:
     """Evaluate every firm as of today and store the run (with its diff to the previous run),
     then prune the screening history older than ``SCREENING_KEEP_DAYS`` (screening.retention)."""
-    processes = int(current_app.config["SCREENING_PROCESSES"]) or (os.cpu_count() or 1)
-    run = run_screening(session, as_of=local_date(now), now=now, processes=processes,
+    settings = run_settings()
+    processes = settings.jobs.screening_processes or (os.cpu_count() or 1)
+    run = run_screening(session, as_of=local_date(now, settings.timezone), now=now,
+                        processes=processes, parameter_dir=settings.parameter_dir,
                         progress=lambda done, total: report_progress(
                             f"已处理 {done:,} / {total:,} 家企业"))
     counts: dict[str, Any] = {"run": run.id, "firms": run.firms, "evaluations": run.evaluations}
@@ -48,7 +67,8 @@ def screening(session: DbSession, now: datetime) -> dict[str, Any]:
         if isinstance(value, int):
             counts[key] = value
     counts.update(prune_screening_history(
-        session, now=now, keep_days=int(current_app.config["SCREENING_KEEP_DAYS"])))
+        session, now=now, keep_days=settings.jobs.screening_keep_days,
+        timezone=settings.timezone))
     if session.get_bind().dialect.name == "postgresql":
         # A run writes a row per firm and rule set: without fresh statistics the planner keeps
         # the empty-table plans (nested loops) for the 培育库 and dashboard. PostgreSQL's
@@ -59,29 +79,32 @@ def screening(session: DbSession, now: datetime) -> dict[str, Any]:
 
 def coverage_snapshot(session: DbSession, now: datetime) -> dict[str, Any]:
     """Store this week's 三覆盖 figures for the trend chart."""
-    rows = take_coverage_snapshot(session, now)
+    rows = take_coverage_snapshot(session, now, timezone=run_settings().timezone)
     return {f"{row.kind}_covered": row.covered for row in rows} | {
         f"{row.kind}_population": row.population for row in rows}
 
 
-def with_todos(kind: str, body: JobBody) -> JobBody:
+def with_todos(kind: str, body: ReminderBody) -> JobBody:
     """The reminder job ``body``, after bringing its kind of 待办 up to date: the mail then
-    leaves out what the user settled or postponed, and records which items it reported."""
+    leaves out what the user settled or postponed, and records which items it reported. The
+    body gets the run's ``ReminderSettings``."""
     def run(session: DbSession, now: datetime) -> dict[str, Any]:
-        counts = sync_todos(session, now, [kind])
-        return {**body(session, now), **counts}
+        settings = run_settings()
+        counts = sync_todos(session, now, [kind], timezone=settings.timezone)
+        return {**body(session, now, settings.reminders), **counts}
     run.__doc__ = body.__doc__
     return run
 
 
 def todos(session: DbSession, now: datetime) -> dict[str, Any]:
     """Everyone's 待办 from every source (reminder sources, imports, failed jobs and mail)."""
-    return sync_todos(session, now, job_labels={spec.name: spec.label for spec in JOBS})
+    return sync_todos(session, now, job_labels={spec.name: spec.label for spec in JOBS},
+                      timezone=run_settings().timezone)
 
 
 def import_purge(session: DbSession, now: datetime) -> dict[str, Any]:
     """Delete uploads left pending or discarded for IMPORT_PENDING_HOURS (with their files)."""
-    hours = int(current_app.config["IMPORT_PENDING_HOURS"])
+    hours = run_settings().jobs.import_pending_hours
     return purge_abandoned_batches(session, now=now, older_than=timedelta(hours=hours))
 
 

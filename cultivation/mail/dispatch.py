@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
 from cultivation.database import DbSession
@@ -31,10 +30,11 @@ from cultivation.mail.compose import build_email, envelope_from
 from cultivation.mail.models import OutboxMessage
 from cultivation.mail.smtp import SendError, SmtpSender
 from cultivation.scheduling.effects import affected
+from cultivation.settings import MailSettings
 
 log = logging.getLogger(__name__)
 
-SenderFactory = Callable[[Mapping[str, Any]], Any]
+SenderFactory = Callable[[MailSettings], Any]
 Clock = Callable[[], datetime]
 
 # The most SMTP round trips one send can wait for, each up to MAIL_TIMEOUT: connect, EHLO,
@@ -42,10 +42,9 @@ Clock = Callable[[], datetime]
 LEASE_TIMEOUTS = 10
 
 
-def lease_of(config: Mapping[str, Any]) -> timedelta:
+def lease_of(settings: MailSettings) -> timedelta:
     """How long a claim is ours: MAIL_LEASE_SECONDS, but never shorter than one send can take."""
-    return timedelta(seconds=max(float(config["MAIL_LEASE_SECONDS"]),
-                                 LEASE_TIMEOUTS * float(config.get("MAIL_TIMEOUT") or 30)))
+    return timedelta(seconds=max(settings.lease_seconds, LEASE_TIMEOUTS * settings.timeout))
 
 
 def running_clock(now: datetime) -> Clock:
@@ -57,10 +56,10 @@ ABANDONED = "发送结果不确定且已自动重发过一次；为避免重复�
 RECOVERED = "发送过程中断（租约过期），将重发一次"
 
 
-def backoff(attempts: int, config: Mapping[str, Any]) -> timedelta:
+def backoff(attempts: int, settings: MailSettings) -> timedelta:
     """Delay before the next attempt: base × 2^(attempts − 1), capped."""
-    base = int(config["MAIL_RETRY_SECONDS"])
-    cap = int(config["MAIL_RETRY_MAX_SECONDS"])
+    base = settings.retry_seconds
+    cap = settings.retry_max_seconds
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
@@ -134,54 +133,54 @@ def mark_sent(session: DbSession, claim: Claim, now: datetime) -> bool:
 
 
 def mark_failure(session: DbSession, claim: Claim, error: SendError, now: datetime,
-                 config: Mapping[str, Any]) -> str:
+                 settings: MailSettings) -> str:
     """Schedule a retry or give up (one UPDATE); returns ``pending``, ``failed`` or ``lost``."""
     uncertain = claim.uncertain + (1 if error.uncertain else 0)
-    give_up = (error.permanent or claim.attempts >= int(config["MAIL_MAX_ATTEMPTS"])
+    give_up = (error.permanent or claim.attempts >= settings.max_attempts
                or (error.uncertain and uncertain > 1))
     status = "failed" if give_up else "pending"
     done = affected(session.execute(
         update(OutboxMessage).where(_ours(claim)).values(
             status=status, uncertain=uncertain, last_error=str(error)[:2000], claimed_at=None,
-            next_attempt_at=None if give_up else now + backoff(claim.attempts, config))
+            next_attempt_at=None if give_up else now + backoff(claim.attempts, settings))
     ))
     return status if done else "lost"
 
 
-def dispatch(session: DbSession, now: datetime, *, config: Mapping[str, Any] | None = None,
+def dispatch(session: DbSession, now: datetime, *, settings: MailSettings,
              sender_factory: SenderFactory = SmtpSender,
              clock: Clock | None = None) -> dict[str, int]:
     """Send what is due. Commits per message (isolation matters more than one commit here).
 
     ``now`` is the run's start; ``clock`` (default: ``now`` plus the real time elapsed) stamps
-    each claim, delivery and retry when it happens."""
-    cfg = config or current_app.config
+    each claim, delivery and retry when it happens. ``settings``: the entry point's
+    ``settings_from(config).mail``."""
     clock = clock or running_clock(now)
     counts = {"sent": 0, "retry": 0, "failed": 0, "recovered": 0, "abandoned": 0}
-    if cfg["MAIL_BACKEND"] != "smtp":
+    if settings.backend != "smtp":
         counts["held"] = session.scalar(
             select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "pending",
                                                         OutboxMessage.channel == "mail")
         ) or 0
         return counts
-    lease = lease_of(cfg)
+    lease = lease_of(settings)
     counts["recovered"], counts["abandoned"] = recover_expired(session, clock(), lease)
     session.commit()
-    sender = sender_factory(cfg)
+    sender = sender_factory(settings)
     try:
-        for _ in range(int(cfg["MAIL_BATCH"])):
+        for _ in range(settings.batch):
             claim = claim_next(session, clock())
             if claim is None:
                 session.commit()
                 break
             row = session.get(OutboxMessage, claim.id)
             assert row is not None
-            email, recipient = build_email(row, cfg), row.to_address
+            email, recipient = build_email(row, settings.mail_from), row.to_address
             session.commit()  # the claim is visible before anything is sent
             try:
-                sender.send(email, sender=envelope_from(cfg), recipient=recipient)
+                sender.send(email, sender=envelope_from(settings.mail_from), recipient=recipient)
             except SendError as exc:
-                status = mark_failure(session, claim, exc, clock(), cfg)
+                status = mark_failure(session, claim, exc, clock(), settings)
                 session.commit()
                 counts["failed" if status == "failed" else "retry"] += 1
                 log.warning("outbox: message %s not sent (%s): %s", claim.id, status, exc)

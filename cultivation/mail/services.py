@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
 from cultivation.channels.services import TODO_PATH, enqueue_robots
 from cultivation.database import DbSession
-from cultivation.mail.compose import base_url, message_id_for, render_parts
+from cultivation.mail.compose import message_id_for, render_parts
 from cultivation.mail.models import STATUSES, OutboxMessage
 from cultivation.scheduling.effects import affected, insert_new
+from cultivation.settings import ComposeSettings
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ def enqueue(
     template: str,
     context: Mapping[str, Any],
     now: datetime,
+    settings: ComposeSettings,
     recipient: User | None = None,
     to: str | None = None,
     job: str | None = None,
@@ -49,6 +50,7 @@ def enqueue(
     """Store one message under ``dedup_key`` unless that key exists; digests respect opt-out.
 
     ``kind`` is ``digest`` (users may opt out) or ``alert`` (admin alerts: always sent).
+    ``settings`` give the link base and the sender (entry points build them, ``settings_from``).
     """
     address = to or (recipient.email if recipient is not None else None)
     if recipient is not None and not recipient.is_active:
@@ -56,12 +58,13 @@ def enqueue(
     if recipient is not None and not (kind == "digest" and recipient.digest_opt_out):
         # The recipient's robot channels (DingTalk / WeCom) get a short note with a link.
         enqueue_robots(session, dedup_key=dedup_key, subject=subject, recipient=recipient,
-                       now=now, job=job, kind=kind, link=base_url() + TODO_PATH)
+                       now=now, job=job, kind=kind, link=settings.base_url + TODO_PATH)
     if not address or "@" not in address:
         return Enqueued("no_address")
     if kind == "digest" and recipient is not None and recipient.digest_opt_out:
         return Enqueued("opted_out")
-    text, html = render_parts(template, {"recipient": recipient, "kind": kind, **context})
+    text, html = render_parts(template, {"recipient": recipient, "kind": kind, **context},
+                              settings)
     row = {
         "dedup_key": dedup_key,
         "channel": "mail",
@@ -72,7 +75,7 @@ def enqueue(
         "subject": subject[:300],
         "body_text": text,
         "body_html": html,
-        "message_id": message_id_for(dedup_key, current_app.config),
+        "message_id": message_id_for(dedup_key, settings.mail_from),
         "status": "pending",
         "attempts": 0,
         "uncertain": 0,

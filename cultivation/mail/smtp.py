@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from collections.abc import Mapping
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from typing import Any
+
+from cultivation.settings import MailSettings
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +29,14 @@ class SendError(Exception):
 class SmtpSender:
     """One SMTP connection reused for a dispatch round; opened on the first ``send``."""
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
-        self.host = str(config["MAIL_HOST"])
-        self.port = int(config["MAIL_PORT"])
-        self.use_ssl = bool(config.get("MAIL_USE_SSL"))
-        self.use_tls = bool(config.get("MAIL_USE_TLS"))
-        self.username = config.get("MAIL_USERNAME")
-        self.password = config.get("MAIL_PASSWORD")
-        self.timeout = float(config.get("MAIL_TIMEOUT") or 30)
+    def __init__(self, settings: MailSettings) -> None:
+        self.host = settings.host
+        self.port = settings.port
+        self.use_ssl = settings.use_ssl
+        self.use_tls = settings.use_tls
+        self.username = settings.username
+        self.password = settings.password
+        self.timeout = settings.timeout
         self._smtp: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:

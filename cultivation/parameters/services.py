@@ -48,31 +48,25 @@ class ParameterInputError(ValueError):
         self.errors = errors
 
 
-def seed_table() -> ParameterTable:
-    """The seed values: ``PARAMETER_DIR`` when the app sets it, else the bundled YAML."""
-    directory = _configured_dir()
-    return default_parameters() if directory is None else load_parameters(directory)
+def seed_table(parameter_dir: str | None = None) -> ParameterTable:
+    """The seed values: the YAML in ``parameter_dir`` (the app's ``PARAMETER_DIR``, passed by
+    the entry point) when given, else the bundled YAML."""
+    return default_parameters() if not parameter_dir else load_parameters(Path(parameter_dir))
 
 
-def _configured_dir() -> Path | None:
-    from flask import current_app, has_app_context
-
-    if has_app_context() and current_app.config.get("PARAMETER_DIR"):
-        return Path(current_app.config["PARAMETER_DIR"])
-    return None
-
-
-def seed_parameters(session: DbSession, today: date | None = None) -> int:
+def seed_parameters(session: DbSession, today: date | None = None, *,
+                    parameter_dir: str | None = None) -> int:
     """Insert the seed values missing from the database, keyed (key, valid_from); flush only.
     Returns how many rows were added or closed (see ``closing.close_superseded``).
 
     Idempotent. A seed is fitted into the stored history as an admin's value would be: the
     period running on its first day is closed the day before, and it ends before a later
-    stored value. ``today`` is accepted (and ignored) for the demo seeder hook.
+    stored value. ``today`` is accepted (and ignored) for the demo seeder hook; the seeds come
+    from ``parameter_dir`` (``seed_table``).
     """
     rows = list(session.scalars(select(PolicyParameter)))
     have = {(r.key, r.valid_from) for r in rows}
-    seeds = seed_table().all_values()
+    seeds = seed_table(parameter_dir).all_values()
     closed = close_superseded(rows, seeds)
     missing = [v for v in seeds if (v.key, v.valid_from) not in have]
     if not missing:
@@ -96,20 +90,20 @@ def seed_parameters(session: DbSession, today: date | None = None) -> int:
     return len(missing) + closed
 
 
-def ensure_parameters(session: DbSession) -> int:
+def ensure_parameters(session: DbSession, *, parameter_dir: str | None = None) -> int:
     """Seed when a seed value is not stored yet (fresh database, new key or date) or a stored
     seed is still open where its seed now ends; race-safe. One query when nothing is to do."""
     stored = {(key, day): (end, origin) for key, day, end, origin in session.execute(
         select(PolicyParameter.key, PolicyParameter.valid_from, PolicyParameter.valid_to,
                PolicyParameter.origin))}
-    seeds = seed_table().all_values()
+    seeds = seed_table(parameter_dir).all_values()
     if all((v.key, v.valid_from) in stored for v in seeds) and not any(
         v.valid_to is not None and stored[(v.key, v.valid_from)] == (None, "seed") for v in seeds
     ):
         return 0
     savepoint = session.begin_nested()
     try:
-        added = seed_parameters(session)
+        added = seed_parameters(session, parameter_dir=parameter_dir)
         savepoint.commit()
     except IntegrityError:
         savepoint.rollback()  # another worker seeded at the same moment: use its rows
@@ -117,9 +111,9 @@ def ensure_parameters(session: DbSession) -> int:
     return added
 
 
-def parameter_table(session: DbSession) -> ParameterTable:
+def parameter_table(session: DbSession, *, parameter_dir: str | None = None) -> ParameterTable:
     """Every stored value as a ParameterTable (seeding missing values first)."""
-    ensure_parameters(session)
+    ensure_parameters(session, parameter_dir=parameter_dir)
     return stored_table(session)
 
 
@@ -134,24 +128,12 @@ def stored_table(session: DbSession) -> ParameterTable:
     return table_from_rows(stored_rows(session))
 
 
-def request_parameters() -> ParameterTable:
-    """The parameter table of the current web or API request (read once; never writes)."""
-    from flask import g
-
-    from cultivation.extensions import db
-
-    table: ParameterTable | None = g.get("policy_parameters")
-    if table is None:
-        table = g.policy_parameters = readable_table(db.session)
-    return table
-
-
-def readable_table(session: DbSession) -> ParameterTable:
-    """The stored values, plus the seed values of keys nothing is stored for yet (a database
-    the seed step has not reached); reads only."""
+def readable_table(session: DbSession, *, parameter_dir: str | None = None) -> ParameterTable:
+    """The stored values, plus the seed values (``seed_table(parameter_dir)``) of keys nothing is
+    stored for yet (a database the seed step has not reached); reads only."""
     stored = stored_table(session)
     known = stored.keys()
-    missing = [v for v in seed_table().all_values() if v.key not in known]
+    missing = [v for v in seed_table(parameter_dir).all_values() if v.key not in known]
     return stored.with_values(missing) if missing else stored
 
 

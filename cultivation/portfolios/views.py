@@ -15,9 +15,9 @@ from cultivation.enterprises.queries import EnterpriseFilters, list_ids, list_pa
 from cultivation.extensions import db
 from cultivation.portfolios import queries, services
 from cultivation.qualifications.tiers import TIER_LABELS
-from cultivation.regions import current_region
 from cultivation.web.clock import clock
 from cultivation.web.request import int_arg
+from cultivation.web.settings import current_region
 
 bp = Blueprint("portfolios", __name__, url_prefix="/admin")
 

@@ -50,10 +50,3 @@ def load_region(path: str | None = None) -> Region:
         raise ValueError(f"{file}: a region needs towns and industries")
     return Region(code=str(data["code"]), name=str(data["name"]), towns=towns,
                   industries=industries)
-
-
-def current_region() -> Region:
-    """The region configured for the running app."""
-    from flask import current_app
-
-    return load_region(current_app.config.get("REGION_FILE"))

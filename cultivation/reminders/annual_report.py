@@ -11,21 +11,20 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import or_, select
 
 from cultivation.accounts.models import User
+from cultivation.clock import local_date
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
-from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import current_assignment_join
 from cultivation.qualifications.models import Qualification
 from cultivation.qualifications.queries import in_force_on
 from cultivation.reminders.due import due_offset, in_days_text
+from cultivation.settings import ReminderSettings
 from cultivation.todos.records import link_mails, suppressed, todo_key
-from cultivation.web.clock import local_date
 
 JOB = "annual-report"
 DUE_MONTH, DUE_DAY = 5, 31
@@ -43,8 +42,10 @@ def annual_report_due(year: int) -> date:
     return date(year, DUE_MONTH, DUE_DAY)
 
 
-def reporting_firms(session: DbSession, today: date) -> dict[int, list[ReportingFirm]]:
-    """{advisor id: firms that must file this year's 高企 annual report} — one query."""
+def reporting_firms(session: DbSession, today: date, *, base_url: str = ""
+                    ) -> dict[int, list[ReportingFirm]]:
+    """{advisor id: firms that must file this year's 高企 annual report} — one query; firm links
+    start with ``base_url``."""
     last_year_end = date(today.year - 1, 12, 31)
     stmt = (
         select(PortfolioAssignment.advisor_id, Enterprise.name, Enterprise.credit_code)
@@ -57,21 +58,22 @@ def reporting_firms(session: DbSession, today: date) -> dict[int, list[Reporting
         .order_by(PortfolioAssignment.advisor_id, Enterprise.name)
     )
     found: dict[int, list[ReportingFirm]] = defaultdict(list)
-    root = base_url()
+    root = base_url
     for advisor_id, name, code in session.execute(stmt):
         found[advisor_id].append(ReportingFirm(name, code, f"{root}/enterprises/{code}"))
     return found
 
 
-def send_annual_report_reminders(session: DbSession, now: datetime) -> dict[str, int]:
+def send_annual_report_reminders(session: DbSession, now: datetime, settings: ReminderSettings
+                                 ) -> dict[str, int]:
     """Queue the annual-report digests due today (job body)."""
-    today = local_date(now)
+    today = local_date(now, settings.timezone)
     due = annual_report_due(today.year)
-    offset = due_offset(due, REMIND_DAYS, today, int(current_app.config["REMINDER_CATCHUP_DAYS"]))
+    offset = due_offset(due, REMIND_DAYS, today, settings.catchup_days)
     counts: Counter[str] = Counter(reminders_due=0 if offset is None else 1)
     if offset is None:
         return dict(counts)
-    firms = reporting_firms(session, today)
+    firms = reporting_firms(session, today, base_url=settings.base_url)
     advisors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(list(firms))))}
     when = in_days_text((due - today).days)
 
@@ -92,7 +94,7 @@ def send_annual_report_reminders(session: DbSession, now: datetime) -> dict[str,
                     f"{len(advisor_firms)}家企业",
             template="annual_report",
             context={"due": due, "when": when, "firms": advisor_firms, "year": today.year},
-            job=JOB, now=now,
+            job=JOB, now=now, settings=settings.compose,
         )
         counts[result.outcome] += 1
         if result.message_id is not None:

@@ -17,12 +17,13 @@ from typing import Any
 from sqlalchemy import select, update
 
 from cultivation.accounts.models import User
+from cultivation.clock import local_date
 from cultivation.database import DbSession
 from cultivation.mail.services import enqueue
 from cultivation.reminders.models import ReminderItem
 from cultivation.scheduling.effects import insert_new
+from cultivation.settings import ReminderSettings
 from cultivation.todos.records import link_mails, suppressed
-from cultivation.web.clock import local_date
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,12 @@ def send_item_digests(
     subject: Callable[[list[Any]], str],
     context: Mapping[str, Any],
     now: datetime,
+    settings: ReminderSettings,
 ) -> dict[str, int]:
     """Claim the items not reported yet and queue one digest per user with them."""
     todo_keys = {item.todo for item in items if item.todo}
-    quiet = suppressed(session, todo_keys, local_date(now)) if todo_keys else set()
+    today = local_date(now, settings.timezone)
+    quiet = suppressed(session, todo_keys, today) if todo_keys else set()
     unique = {item.key: item for item in items if item.todo not in quiet}
     rows = [{"key": key, "job": job, "created_at": now} for key in unique]
     fresh = set(insert_new(session, ReminderItem, rows, key="key"))
@@ -64,7 +67,7 @@ def send_item_digests(
         result = enqueue(
             session, dedup_key=f"{job}:{user_id}:{digest}", recipient=users.get(user_id),
             subject=subject(payload), template=template, context={**context, "items": payload},
-            job=job, now=now,
+            job=job, now=now, settings=settings.compose,
         )
         counts[result.outcome] += 1
         if result.message_id is not None:

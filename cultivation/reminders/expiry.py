@@ -13,21 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import aliased
 
+from cultivation.clock import local_date
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
-from cultivation.mail.compose import base_url
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import current_assignment_join
 from cultivation.qualifications.models import QUALIFICATION_KINDS, Qualification
 from cultivation.qualifications.queries import in_force_on
 from cultivation.reminders.digest import Item, send_item_digests
 from cultivation.reminders.due import due_offset
+from cultivation.settings import ReminderSettings
 from cultivation.todos.records import todo_key
-from cultivation.web.clock import local_date
 from cultivation.windows.models import ApplicationWindow
 
 JOB = "expiry"
@@ -101,10 +100,12 @@ def expiring_rows(session: DbSession, today: date, horizon_days: int, *,
     return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
 
 
-def due_items(rows: list[ExpiringRow], today: date, catchup: int) -> list[Item]:
-    """The rows whose deadline reminder is due today, as digest items (pure)."""
+def due_items(rows: list[ExpiringRow], today: date, catchup: int, *, base_url: str = ""
+              ) -> list[Item]:
+    """The rows whose deadline reminder is due today, as digest items (pure); firm links start
+    with ``base_url``."""
     items = []
-    root = base_url()
+    root = base_url
     for qid, kind, number, valid_to, deadline, firm, code, advisor_id in rows:
         act_by = deadline or valid_to
         offset = due_offset(act_by, REMIND_DAYS, today, catchup)
@@ -119,15 +120,16 @@ def due_items(rows: list[ExpiringRow], today: date, catchup: int) -> list[Item]:
     return items
 
 
-def send_expiry_reminders(session: DbSession, now: datetime) -> dict[str, int]:
+def send_expiry_reminders(session: DbSession, now: datetime, settings: ReminderSettings
+                          ) -> dict[str, int]:
     """Queue today's expiry digests (job body)."""
-    today = local_date(now)
-    catchup = int(current_app.config["REMINDER_CATCHUP_DAYS"])
+    today = local_date(now, settings.timezone)
+    catchup = settings.catchup_days
     # A deadline lies at most about a year before the expiry (windows recur yearly).
     rows = expiring_rows(session, today, max(REMIND_DAYS) + 400)
-    items = due_items(rows, today, catchup)
+    items = due_items(rows, today, catchup, base_url=settings.base_url)
     return send_item_digests(
         session, items, job=JOB, template="expiry",
         subject=lambda batch: f"【资格到期提醒】您联系的{len(batch)}家企业需重新申报",
-        context={"today": today}, now=now,
+        context={"today": today}, now=now, settings=settings,
     )

@@ -9,15 +9,15 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from cultivation.clock import local_date
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
-from cultivation.mail.compose import base_url
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import current_assignment_join
 from cultivation.reminders.digest import Item, send_item_digests
+from cultivation.settings import ReminderSettings
 from cultivation.todos.records import todo_key
 from cultivation.visits.models import Visit
-from cultivation.web.clock import local_date
 
 JOB = "followups"
 LOOKBACK_DAYS = 30  # older overdue follow-ups are not mailed again after long downtime
@@ -35,8 +35,9 @@ class FollowUp:
     notes: str
 
 
-def due_followups(session: DbSession, today: date) -> list[Item]:
-    """Open follow-ups dated today or in the last ``LOOKBACK_DAYS`` days — one query."""
+def due_followups(session: DbSession, today: date, *, base_url: str = "") -> list[Item]:
+    """Open follow-ups dated today or in the last ``LOOKBACK_DAYS`` days — one query; firm links
+    start with ``base_url``."""
     recipient = func.coalesce(PortfolioAssignment.advisor_id, Visit.advisor_id)
     stmt = (
         select(Visit.id, Visit.visited_on, Visit.next_follow_up_on, Visit.notes, Enterprise.name,
@@ -48,7 +49,7 @@ def due_followups(session: DbSession, today: date) -> list[Item]:
                Enterprise.deleted_at.is_(None), recipient.is_not(None))
         .order_by(Visit.next_follow_up_on, Enterprise.name)
     )
-    root = base_url()
+    root = base_url
     items = []
     for visit_id, visited_on, follow_up_on, notes, name, code, user_id in session.execute(stmt):
         if follow_up_on is None:  # excluded by the query; narrows the type
@@ -63,11 +64,13 @@ def due_followups(session: DbSession, today: date) -> list[Item]:
     return items
 
 
-def send_followup_reminders(session: DbSession, now: datetime) -> dict[str, int]:
+def send_followup_reminders(session: DbSession, now: datetime, settings: ReminderSettings
+                            ) -> dict[str, int]:
     """Queue follow-up digests for follow-ups that came due (job body)."""
-    today = local_date(now)
+    today = local_date(now, settings.timezone)
     return send_item_digests(
-        session, due_followups(session, today), job=JOB, template="followups",
+        session, due_followups(session, today, base_url=settings.base_url), job=JOB,
+        template="followups",
         subject=lambda batch: f"【走访跟进提醒】{len(batch)}项走访跟进已到期",
-        context={"today": today}, now=now,
+        context={"today": today}, now=now, settings=settings,
     )

@@ -13,9 +13,9 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from cultivation.accounts.models import User
+from cultivation.clock import local_date
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
-from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.reports.indicators import as_of_label
@@ -29,8 +29,8 @@ from cultivation.screening.queries import (
     latest_run,
 )
 from cultivation.screening.runs import in_run
+from cultivation.settings import ReminderSettings
 from cultivation.todos.records import link_mails, todo_key
-from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +51,11 @@ class LeaderSummary:
     targets: list[dict[str, Any]] = field(default_factory=list)
 
 
-def candidate_changes(session: DbSession, today: date
+def candidate_changes(session: DbSession, today: date, *, base_url: str = ""
                       ) -> tuple[list[tuple[str, int, int, int]], list[dict[str, Any]], int,
                                  date | None]:
-    """Candidates per rule set now, and those that were not candidates a month ago."""
+    """Candidates per rule set now, and those that were not candidates a month ago (firm links
+    start with ``base_url``)."""
     now_run = latest_run(session, today)
     if now_run is None:
         return [], [], 0, None
@@ -83,7 +84,7 @@ def candidate_changes(session: DbSession, today: date
         .join(Enterprise, Enterprise.id == Evaluation.enterprise_id).where(new_filter)
         .order_by(Evaluation.rules, Evaluation.outcome.desc(), Enterprise.name)
         .limit(NEW_LIST_LIMIT)).all()
-    root = base_url()
+    root = base_url
     new = [{"rules": RULES_LABELS.get(r, r), "outcome": OUTCOME_LABELS.get(o, o), "name": n,
             "url": f"{root}/enterprises/{c}"} for r, o, n, c in rows]
     return ([(RULES_LABELS.get(r, r), n, n - int(k or 0), int(k or 0)) for r, n, k in per_rules],
@@ -125,30 +126,32 @@ def _targets(session: DbSession, today: date) -> list[dict[str, Any]]:
     return rows
 
 
-def leader_summary(session: DbSession, today: date) -> LeaderSummary:
-    """Everything the leaders' monthly digest shows, as of ``today``."""
+def leader_summary(session: DbSession, today: date, *, base_url: str = "") -> LeaderSummary:
+    """Everything the leaders' monthly digest shows, as of ``today`` (links from ``base_url``)."""
     tiers = [(TIER_LABELS[t], n) for t, n in tier_counts_on(session, [today])[today].items()]
-    per_rules, new, total, compared = candidate_changes(session, today)
+    per_rules, new, total, compared = candidate_changes(session, today, base_url=base_url)
     return LeaderSummary(today, tiers, per_rules, new, total, compared,
                          _coverage(session, today), _targets(session, today))
 
 
-def send_leader_digest(session: DbSession, now: datetime) -> dict[str, int]:
+def send_leader_digest(session: DbSession, now: datetime, settings: ReminderSettings
+                       ) -> dict[str, int]:
     """Queue this month's digest for every active leader (job body; once per month)."""
-    today = local_date(now)
+    today = local_date(now, settings.timezone)
     period = f"{today:%Y-%m}"
     leaders = list(session.scalars(select(User).where(User.role == "leader",
                                                       User.is_active_flag.is_(True))))
     counts: Counter[str] = Counter(leaders=len(leaders))
     if not leaders:
         return dict(counts)
-    summary = leader_summary(session, today)
+    summary = leader_summary(session, today, base_url=settings.base_url)
     links: list[tuple[str, int]] = []
     for leader in leaders:
         result = enqueue(
             session, dedup_key=f"{JOB}:{period}:{leader.id}", recipient=leader,
             subject=f"【月度摘要】{today.year}年{today.month}月梯次培育情况",
             template="leader_digest", context={"s": summary}, job=JOB, now=now,
+            settings=settings.compose,
         )
         counts[result.outcome] += 1
         if result.message_id is not None:

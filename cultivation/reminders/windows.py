@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import case, func, select
 
 from cultivation.accounts.models import User
+from cultivation.clock import local_date
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
-from cultivation.mail.compose import base_url
 from cultivation.mail.services import enqueue
 from cultivation.parameters.services import readable_table
 from cultivation.policy import ParameterTable
@@ -35,8 +34,8 @@ from cultivation.screening.queries import (
     latest_run_id,
 )
 from cultivation.screening.runs import in_run
+from cultivation.settings import ReminderSettings
 from cultivation.todos.records import link_mails, suppressed, todo_key
-from cultivation.web.clock import local_date
 from cultivation.web.filters import cn_date
 from cultivation.windows.models import PROGRAMME_CLOSED_BY, PROGRAMME_RULES, ApplicationWindow
 from cultivation.windows.schema import MAX_OFFSET
@@ -138,10 +137,11 @@ def closed_programmes(table: ParameterTable, today: date) -> set[str]:
     }
 
 
-def candidates_by_advisor(session: DbSession, rules: set[str], today: date
-                          ) -> dict[str, dict[int, list[Candidate]]]:
+def candidates_by_advisor(session: DbSession, rules: set[str], today: date, *,
+                          base_url: str = "") -> dict[str, dict[int, list[Candidate]]]:
     """{rules: {advisor id: [candidates]}} from the latest screening run on or before ``today``:
-    eligible and borderline firms in each advisor's current portfolio — one query."""
+    eligible and borderline firms in each advisor's current portfolio — one query. Firm links
+    start with ``base_url`` (BASE_URL for mail; relative when not given)."""
     if not rules:
         return {}
     latest_run = latest_run_id(today)
@@ -159,7 +159,7 @@ def candidates_by_advisor(session: DbSession, rules: set[str], today: date
                   Evaluation.total_gap, Enterprise.name)
     )
     found: dict[str, dict[int, list[Candidate]]] = defaultdict(lambda: defaultdict(list))
-    root = base_url()
+    root = base_url
     for (rule, outcome, details, firm_id, name, code, advisor_id, application,
          valid_to) in session.execute(stmt):
         gaps, score = gaps_from_verdict(details)
@@ -183,10 +183,11 @@ def candidate_counts(session: DbSession, advisor_id: int, today: date) -> dict[s
     return {rules: n for rules, n in rows}
 
 
-def send_window_reminders(session: DbSession, now: datetime) -> dict[str, int]:
+def send_window_reminders(session: DbSession, now: datetime, settings: ReminderSettings
+                          ) -> dict[str, int]:
     """Queue today's window digests (job body; flushes, the job runner commits)."""
-    today = local_date(now)
-    catchup = int(current_app.config["REMINDER_CATCHUP_DAYS"])
+    today = local_date(now, settings.timezone)
+    catchup = settings.catchup_days
     # No reminder falls more than MAX_OFFSET days before its window opens.
     windows = list(session.scalars(
         select(ApplicationWindow).where(
@@ -195,12 +196,13 @@ def send_window_reminders(session: DbSession, now: datetime) -> dict[str, int]:
     ))
     due = due_reminders(windows, today, catchup)
     if any(d.window.programme in PROGRAMME_CLOSED_BY for d in due):  # read only when it matters
-        closed = closed_programmes(readable_table(session), today)
+        closed = closed_programmes(
+            readable_table(session, parameter_dir=settings.parameter_dir), today)
         due = [d for d in due if d.window.programme not in closed]
     counts: Counter[str] = Counter(reminders_due=len(due))
     wanted = {PROGRAMME_RULES[d.window.programme] for d in due
               if d.window.programme in PROGRAMME_RULES}
-    candidates = candidates_by_advisor(session, wanted, today)
+    candidates = candidates_by_advisor(session, wanted, today, base_url=settings.base_url)
     advisor_ids = {a for per_rule in candidates.values() for a in per_rule}
     advisors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(advisor_ids)))}
 
@@ -231,8 +233,8 @@ def send_window_reminders(session: DbSession, now: datetime) -> dict[str, int]:
                          "edge_label": EDGE_LABELS[reminder.edge],
                          "when": in_days_text((reminder.day - today).days),
                          "days_left": (reminder.day - today).days, "firms": firms,
-                         "windows_url": f"{base_url()}/windows"},
-                job=JOB, now=now,
+                         "windows_url": f"{settings.base_url}/windows"},
+                job=JOB, now=now, settings=settings.compose,
             )
             counts[result.outcome] += 1
             if result.message_id is not None:

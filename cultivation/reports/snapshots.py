@@ -9,16 +9,16 @@ from datetime import datetime
 from sqlalchemy import select
 
 from cultivation.accounts.access import EVERYTHING
+from cultivation.clock import DEFAULT_TIMEZONE, local_date
 from cultivation.database import DbSession
 from cultivation.reports.coverage import KINDS, coverage_at, coverage_by_town
 from cultivation.reports.models import CoverageSnapshot
-from cultivation.web.clock import local_date
 
 log = logging.getLogger(__name__)
 
 
 def take_coverage_snapshot(
-    session: DbSession, now: datetime, *, timezone: str | None = None
+    session: DbSession, now: datetime, *, timezone: str = DEFAULT_TIMEZONE
 ) -> list[CoverageSnapshot]:
     """Store today's 三覆盖 figures (one row per population); re-running the same day updates."""
     day = local_date(now, timezone)

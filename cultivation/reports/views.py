@@ -17,7 +17,6 @@ from cultivation.accounts.access import VisibleScope, login_required, visible_sc
 from cultivation.extensions import db
 from cultivation.portfolios.queries import advisor_names
 from cultivation.qualifications.models import INSTITUTION_KINDS
-from cultivation.regions import current_region
 from cultivation.reports import exports
 from cultivation.reports.coverage import (
     KINDS,
@@ -46,6 +45,7 @@ from cultivation.reports.workload import stale_firms, workload
 from cultivation.web.clock import today
 from cultivation.web.filters import cn_date
 from cultivation.web.request import dbs, wants_xlsx
+from cultivation.web.settings import current_region
 
 UNCOVERED_SHOWN = 500  # rows of the uncovered list on the page; the xlsx has them all
 

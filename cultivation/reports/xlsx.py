@@ -12,15 +12,15 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from itertools import chain, islice
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, send_file
+from flask import Response, send_file
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cultivation import spreadsheet
+from cultivation.web import clock
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _THIN = Side(style="thin", color="999999")
@@ -51,8 +51,8 @@ def _cell_value(value: Any) -> Any:
 
 
 def _generated_at() -> datetime:
-    tz = current_app.config.get("TIMEZONE", "Asia/Shanghai")
-    return datetime.now(ZoneInfo(tz))
+    """Now in the configured zone, from the one clock (exports are built in a request)."""
+    return clock.now().astimezone(clock.zone())
 
 
 WIDTH_SAMPLE = 500  # rows looked at for column widths; the rest stream straight to the file

@@ -30,6 +30,7 @@ from cultivation.policy import (
     verdict_to_json,
 )
 from cultivation.web import clock
+from cultivation.web.settings import app_settings
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -57,13 +58,13 @@ def _read_facts(path: str) -> object:
 
 def _parameters() -> ParameterTable:
     try:
-        table = parameter_table(db.session)
+        table = parameter_table(db.session, parameter_dir=app_settings().parameter_dir)
         db.session.commit()  # keeps lazily seeded rows
         return table
     except SQLAlchemyError:
         db.session.rollback()
         click.echo("提示：无法读取数据库中的政策参数，使用内置参数（YAML 种子）", err=True)
-        return seed_table()
+        return seed_table(app_settings().parameter_dir)
 
 
 @click.command("assess", help="按规则集评估一家企业：事实 JSON 输入，结论 JSON 输出")

@@ -36,10 +36,10 @@ from sqlalchemy import (
     update,
 )
 
+from cultivation.clock import DEFAULT_TIMEZONE, local_date
 from cultivation.database import DbSession
 from cultivation.scheduling.effects import affected
 from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.web.clock import local_date
 
 RUNS = ScreeningRun.__table__
 EVALUATIONS = Evaluation.__table__
@@ -103,21 +103,22 @@ def prunable_run_ids(cutoff: date, rules: tuple[KeepRule, ...] = KEEP_RULES) -> 
     return select(ranked.c.id).where(not_(or_(*(rule.holds(ranked, cutoff) for rule in rules))))
 
 
-def cutoff_date(now: datetime, keep_days: int) -> date:
-    """The oldest ``as_of`` kept in full: the local date of ``now`` minus ``keep_days``."""
+def cutoff_date(now: datetime, keep_days: int, timezone: str = DEFAULT_TIMEZONE) -> date:
+    """The oldest ``as_of`` kept in full: the local date of ``now`` (in ``timezone``, the
+    configured zone) minus ``keep_days``."""
     if keep_days < 0:
         raise ValueError(f"筛选结果保留天数（SCREENING_KEEP_DAYS）不能为负数：{keep_days}")
-    return local_date(now) - timedelta(days=keep_days)
+    return local_date(now, timezone) - timedelta(days=keep_days)
 
 
-def prune_screening_history(session: DbSession, *, now: datetime, keep_days: int
-                            ) -> dict[str, int]:
+def prune_screening_history(session: DbSession, *, now: datetime, keep_days: int,
+                            timezone: str = DEFAULT_TIMEZONE) -> dict[str, int]:
     """Apply ``KEEP_RULES``: delete the other runs and their evaluations. Flushes only.
 
     Returns ``{"pruned_runs", "pruned_evaluations", "relinked_runs"}``; a second call with the
     same arguments prunes nothing.
     """
-    cutoff = cutoff_date(now, keep_days)
+    cutoff = cutoff_date(now, keep_days, timezone)
     session.flush()
     nearest_kept = RUNS.alias()
     earlier = or_(nearest_kept.c.as_of < RUNS.c.as_of,

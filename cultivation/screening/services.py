@@ -63,6 +63,7 @@ def run_screening(
     incremental_run: bool = True,
     pool_min_firms: int = POOL_MIN_FIRMS,
     progress: Callable[[int, int], None] | None = None,
+    parameter_dir: str | None = None,
 ) -> ScreeningRun:
     """Evaluate every live firm under ``rules`` as of ``as_of``; store a run and its verdicts.
 
@@ -71,9 +72,11 @@ def run_screening(
     by (as_of, id), on or before ``as_of`` — and says how many verdicts were evaluated and how
     many carried forward unchanged from it (``incremental_run=False`` evaluates every firm).
     A carried verdict is not written again: the row is shared (screening.carry, .runs).
+    Seed values missing from the database are stored first, from ``parameter_dir`` (the app's
+    ``PARAMETER_DIR``) or the bundled YAML.
     """
     names = tuple(dict.fromkeys(normalise_rules_name(name) for name in rules))
-    params = parameter_table(session)
+    params = parameter_table(session, parameter_dir=parameter_dir)
     carry.serialise(session)
     previous = latest_run(session, as_of)
     before = _candidates(session, previous) if previous else set()

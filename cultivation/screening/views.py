@@ -17,10 +17,8 @@ from cultivation.enterprises import services as registry
 from cultivation.enterprises.models import Enterprise
 from cultivation.enterprises.queries import find_firms, portfolio_firms
 from cultivation.extensions import db
-from cultivation.parameters.services import request_parameters
 from cultivation.policy import ParameterError, evaluate, verdict_to_json
 from cultivation.portfolios.queries import advisor_names
-from cultivation.regions import current_region
 from cultivation.screening import selftest as whatif
 from cultivation.screening.exports import candidates_xlsx
 from cultivation.screening.facts import facts_for_enterprise
@@ -39,6 +37,7 @@ from cultivation.screening.queries import (
 from cultivation.vocabulary import TIER_LABELS
 from cultivation.web.clock import clock
 from cultivation.web.request import INVALID, int_arg
+from cultivation.web.settings import current_region, request_parameters
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 THRESHOLD_RULES = ("provincial-hnte-center", "provincial-institute", "leading")

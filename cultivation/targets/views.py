@@ -12,7 +12,6 @@ from flask_wtf import FlaskForm
 from cultivation.accounts.access import login_required, roles_required
 from cultivation.extensions import db
 from cultivation.portfolios.queries import advisor_names
-from cultivation.regions import current_region
 from cultivation.reports import exports
 from cultivation.reports.indicators import INDICATORS, as_of_label
 from cultivation.reports.models import SCOPE_KINDS, PlanPeriod
@@ -34,6 +33,7 @@ from cultivation.targets.services import (
 from cultivation.web import clock
 from cultivation.web.clock import today
 from cultivation.web.request import dbs, wants_xlsx
+from cultivation.web.settings import current_region
 
 bp = Blueprint("targets", __name__, url_prefix="/reports")
 

@@ -15,13 +15,13 @@ from functools import partial
 
 from sqlalchemy import select, update
 
+from cultivation.clock import DEFAULT_TIMEZONE, local_date
 from cultivation.database import DbSession
 from cultivation.scheduling.effects import affected
 from cultivation.todos import admin_sources, sources
 from cultivation.todos.models import Todo
 from cultivation.todos.records import chunks, upsert
 from cultivation.todos.sources import Found
-from cultivation.web.clock import local_date
 
 Source = Callable[[DbSession, date], Found]
 
@@ -39,9 +39,11 @@ SOURCES: dict[str, Source] = {
 
 
 def sync_todos(session: DbSession, now: datetime, kinds: Iterable[str] | None = None, *,
-               job_labels: Mapping[str, str] | None = None) -> dict[str, int]:
-    """Bring the items of ``kinds`` (default: all) in line with their sources as of ``now``."""
-    today = local_date(now)
+               job_labels: Mapping[str, str] | None = None, timezone: str = DEFAULT_TIMEZONE
+               ) -> dict[str, int]:
+    """Bring the items of ``kinds`` (default: all) in line with their sources as of ``now``
+    (today is the date of ``now`` in ``timezone``, the configured zone)."""
+    today = local_date(now, timezone)
     chosen = list(SOURCES) if kinds is None else [k for k in kinds if k in SOURCES]
     counts: Counter[str] = Counter()
     wanted = []
@@ -49,7 +51,11 @@ def sync_todos(session: DbSession, now: datetime, kinds: Iterable[str] | None = 
     for kind in chosen:
         source = SOURCES[kind]
         if kind == "job_failed":
-            source = partial(admin_sources.failed_jobs, labels=job_labels)
+            source = partial(admin_sources.failed_jobs, labels=job_labels, timezone=timezone)
+        elif kind == "import":
+            source = partial(admin_sources.pending_imports, timezone=timezone)
+        elif kind == "mail_failed":
+            source = partial(admin_sources.failed_mail, timezone=timezone)
         found = source(session, today)
         wanted.extend(found.wanted)
         live |= found.live_keys()

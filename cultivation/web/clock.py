@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
+from cultivation import clock as pure
+from cultivation.clock import DEFAULT_TIMEZONE
+
 RUN_HOUR = 8  # ``jobs run --as-of DAY`` runs as if at 08:00 local time on DAY
-DEFAULT_TIMEZONE = "Asia/Shanghai"  # outside an app (the setting's own default)
 
 
 def zone(timezone: str | None = None) -> ZoneInfo:
@@ -30,7 +32,7 @@ def now() -> datetime:
 
 def local_date(now: datetime, timezone: str | None = None) -> date:
     """The calendar date of ``now`` in the configured zone (not the machine's)."""
-    return now.astimezone(zone(timezone)).date()
+    return pure.local_date(now, zone(timezone).key)
 
 
 def today(timezone: str | None = None) -> date:

@@ -24,10 +24,10 @@ from cultivation.accounts.models import _new_calendar_token as new_calendar_toke
 from cultivation.audit import services as audit
 from cultivation.enterprises.schemas import ValidationError
 from cultivation.extensions import db
-from cultivation.mail.compose import base_url
 from cultivation.reminders.windows import candidate_counts
 from cultivation.web import clock
 from cultivation.web.clock import local_date
+from cultivation.web.settings import app_settings
 from cultivation.windows import services
 from cultivation.windows.feed import calendar_events
 from cultivation.windows.forms import WindowForm
@@ -58,7 +58,8 @@ def index() -> ResponseReturnValue:
         year = default
     windows = list_windows(db.session, year)
     mine = candidate_counts(db.session, current_user.id, today) if current_user.is_advisor else {}
-    feed_url = f"{base_url()}{url_for('windows.feed', token=current_user.calendar_token)}"
+    feed = url_for('windows.feed', token=current_user.calendar_token)
+    feed_url = f"{app_settings().base_url}{feed}"
     return render_template("windows/index.html", windows=windows, year=year,
                            years=sorted({*years, today.year}), today=today, phases=PHASES,
                            mine=mine, feed_url=feed_url, programme_rules=PROGRAMME_RULES)
@@ -162,7 +163,7 @@ def feed(token: str) -> ResponseReturnValue:
     if user is None or not token:
         abort(404)
     now = clock.now()
-    root = base_url()
+    root = app_settings().base_url
     body = build_calendar(
         calendar_events(db.session, user, local_date(now), root),
         name=f"梯次培育申报日历（{user.display_name}）",

@@ -23,6 +23,7 @@ from cultivation.enterprises import schemas, services
 from cultivation.enterprises.credit_code import make_code
 from cultivation.extensions import db
 from cultivation.qualifications import services as qualifications
+from cultivation.regions import load_region
 from cultivation.visits import services as visits
 
 PASSWORD = "browser-test-password"
@@ -89,7 +90,7 @@ def _seed(session: Session, now: datetime) -> str:
         user.set_password(PASSWORD)
         session.add(user)
     session.flush()
-    ctx = services.validation_context(today)
+    ctx = services.validation_context(today, load_region())
     first = ""
     for n, (name, town, industry, domain, tier) in enumerate(FIRMS, start=1):
         values = schemas.clean(schemas.ENTERPRISE, {
@@ -102,7 +103,8 @@ def _seed(session: Session, now: datetime) -> str:
             "self_rd_management": 14,
         }, ctx)
         owner = advisor if n <= MINE else (other if n % 2 else None)
-        firm = services.create_enterprise(session, values, actor=admin, now=now, advisor=owner)
+        firm = services.create_enterprise(session, values, actor=admin, now=now, today=today,
+                                           advisor=owner)
         first = first or firm.credit_code
         size = (len(FIRMS) + 1 - n) / 3
         for i, year in enumerate(range(today.year - 3, today.year)):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from api_support import Api
-from schedule_support import outbox
+from schedule_support import outbox, reminder_settings
 from screening_support import AS_OF, STRONG_FIELDS, strong_years
 from sqlalchemy import select
 
@@ -98,7 +98,7 @@ def test_the_page_has_tier_and_application_tabs_with_counts_and_gaps_in_words(
 def test_the_window_reminder_splits_and_names_the_certificate_end(
         db_session: Any, portfolio: dict[str, Any], make_window: Any, at: Any) -> None:
     make_window(date(2026, 7, 10), date(2026, 8, 25), remind_days=[7])
-    send_window_reminders(db_session, at(date(2026, 7, 3)))
+    send_window_reminders(db_session, at(date(2026, 7, 3)), reminder_settings())
     [message] = outbox(db_session)
     assert "仙居持证到2028有限公司" not in message.body_text
     assert "重新认定" in message.body_text

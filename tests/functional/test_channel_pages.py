@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from schedule_support import compose_settings, robot_settings
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -107,11 +108,12 @@ def test_deleting_a_channel_fails_its_queued_messages_instead_of_sending_them(
     [channel] = db_session.scalars(select(NotifyChannel)).all()
     now = datetime(2026, 6, 1, tzinfo=UTC)
     enqueue(db_session, dedup_key="t:1", recipient=advisor, subject="提醒", template="followups",
-            context={"items": []}, now=now)
+            context={"items": []}, now=now, settings=compose_settings())
     response = auth.post(f"/admin/channels/{channel.id}/delete", {}, form_url="/admin/channels")
     assert response.status_code == 302
     assert count(db_session) == 0
-    counts = dispatch_robots(db_session, now, config={**app.config, "CHANNEL_BACKEND": "http"})
+    counts = dispatch_robots(db_session, now, **robot_settings({**app.config,
+                                                                "CHANNEL_BACKEND": "http"}))
     assert counts["failed"] == 1
 
 
@@ -124,7 +126,8 @@ def test_the_outbox_shows_each_messages_channel(auth: Any, db_session: Session,
     auth.post("/admin/channels", {"provider": "wecom", "name": "指导员群",
                                   "target": "role:advisor", "webhook": WECOM})
     enqueue(db_session, dedup_key="t:2", recipient=advisor, subject="跟进提醒",
-            template="followups", context={"items": []}, now=datetime(2026, 6, 1, tzinfo=UTC))
+            template="followups", context={"items": []}, now=datetime(2026, 6, 1, tzinfo=UTC),
+            settings=compose_settings())
     html = auth.client.get("/admin/outbox").get_data(as_text=True)
     assert 'data-channel="wecom">企业微信' in html
     assert 'data-channel="mail">邮件' in html

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from schedule_support import compose_settings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -114,7 +115,8 @@ def test_run_history_filters_by_job_and_outcome(auth: Any, db_session: Session) 
 def failed_message(db_session: Session, make_user: Any) -> OutboxMessage:
     user = make_user("advisor", email="wang@example.test")
     result = enqueue(db_session, dedup_key="page:1", recipient=user, subject="【测试】失败邮件",
-                     template="followups", context={"items": []}, now=NOW, job="followups")
+                     template="followups", context={"items": []}, now=NOW, job="followups",
+                     settings=compose_settings())
     message = db_session.get(OutboxMessage, result.message_id)
     assert message is not None
     message.status, message.attempts, message.last_error = "failed", 16, "无法连接邮件服务器"

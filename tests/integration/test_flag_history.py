@@ -30,7 +30,7 @@ def test_an_edit_records_the_flag_history_and_past_reports_keep_past_flags(
                            figures={2022: {"sales_revenue": 3000, "rd_expense": 150},
                                     2024: {"sales_revenue": 5000, "rd_expense": 300}})
     update_enterprise(db_session, firm, {"listed": True, "above_scale": True}, actor="test",
-                      now=datetime(2024, 3, 1, 2, 0, tzinfo=UTC))
+                      now=datetime(2024, 3, 1, 2, 0, tzinfo=UTC), today=date(2024, 3, 1))
     db_session.flush()
     assert flags(db_session, firm) == [
         ("above_scale", False, date(1900, 1, 1)), ("above_scale", True, date(2024, 3, 1)),

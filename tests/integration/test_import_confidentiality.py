@@ -138,7 +138,7 @@ def test_revert_is_refused_once_the_firm_moved_to_another_advisor(db_session, tm
     _figures(db_session, own).employees = 78  # the new advisor's edit must not leak either
     db_session.flush()
     with pytest.raises(RevertRefused) as refused:
-        revert_batch(db_session, batch, actor=mine, now=NOW)
+        revert_batch(db_session, batch, actor=mine, now=NOW, today=NOW.date())
     assert refused.value.reasons == [
         "本批次涉及的 1 家企业已不在您的联系企业范围内，不能撤销（请联系管理员）"]
     assert _figures(db_session, own).employees == 78
@@ -150,5 +150,5 @@ def test_revert_of_an_own_batch_still_works(db_session, tmp_path, firms):
     path = write_csv(tmp_path / "o.csv", [["统一社会信用代码", "年度", "职工总数"],
                                           [own.credit_code, 2025, 77]])
     batch = db_session.get(ImportBatch, run(db_session, path, user=mine, commit=True).batch)
-    assert revert_batch(db_session, batch, actor=mine, now=NOW) == 1
+    assert revert_batch(db_session, batch, actor=mine, now=NOW, today=NOW.date()) == 1
     assert _figures(db_session, own).employees == 50

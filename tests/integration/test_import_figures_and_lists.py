@@ -94,14 +94,15 @@ def test_commit_then_revert_restores_the_previous_values(db_session, tmp_path, m
     report = run(db_session, path, commit=True)
     assert (report.created, report.updated) == (1, 1)
     batch = db_session.get(ImportBatch, report.batch)
-    undone = revert_batch(db_session, batch, actor="test", now=TODAY_NOW())
+    undone = revert_batch(db_session, batch, actor="test", now=TODAY_NOW(),
+                          today=TODAY_NOW().date())
     assert undone == 2
     db_session.refresh(kept)
     assert (kept.name, kept.contact_person) == ("保留原名", "李四")
     assert db_session.scalar(select(Enterprise).where(Enterprise.credit_code == code(31))) is None
     assert batch.status == "reverted"
     with pytest.raises(RevertRefused):
-        revert_batch(db_session, batch, actor="test", now=TODAY_NOW())
+        revert_batch(db_session, batch, actor="test", now=TODAY_NOW(), today=TODAY_NOW().date())
     assert run(db_session, path, commit=True).created == 1  # re-import after revert works
 
 
@@ -113,7 +114,7 @@ def test_revert_is_refused_when_a_later_edit_would_be_lost(db_session, tmp_path,
     firm.name = "丙"
     db_session.flush()
     with pytest.raises(RevertRefused, match="企业名称在导入后又被修改"):  # labels, not codes
-        revert_batch(db_session, batch, actor="test", now=TODAY_NOW())
+        revert_batch(db_session, batch, actor="test", now=TODAY_NOW(), today=TODAY_NOW().date())
     assert firm.name == "丙"
     assert batch.status == "committed"
 

@@ -25,9 +25,10 @@ def values(n: int) -> dict[str, Any]:
 
 def test_a_firm_an_advisor_registers_is_theirs(db_session: Session, make_user: Any) -> None:
     advisor, other = make_user("advisor"), make_user("advisor")
-    firm = services.create_enterprise(db_session, values(1), actor=advisor, now=NOW)
+    firm = services.create_enterprise(db_session, values(1), actor=advisor, now=NOW,
+                                      today=TODAY)
     assert current_advisor(db_session, firm.id) == advisor
-    firm = services.create_enterprise(db_session, values(2), actor=advisor, now=NOW,
+    firm = services.create_enterprise(db_session, values(2), actor=advisor, now=NOW, today=TODAY,
                                       advisor=other)
     assert current_advisor(db_session, firm.id) == advisor
 
@@ -36,9 +37,10 @@ def test_an_admin_registers_a_firm_for_the_advisor_chosen_or_nobody(
         db_session: Session, make_user: Any) -> None:
     admin, advisor = make_user("admin"), make_user("advisor")
     assert current_advisor(db_session, services.create_enterprise(
-        db_session, values(3), actor=admin, now=NOW).id) is None
+        db_session, values(3), actor=admin, now=NOW, today=TODAY).id) is None
     assert current_advisor(db_session, services.create_enterprise(
-        db_session, values(4), actor=admin, now=NOW, advisor=advisor).id) == advisor
+        db_session, values(4), actor=admin, now=NOW, today=TODAY,
+        advisor=advisor).id) == advisor
 
 
 def test_update_and_reassign_changes_fields_then_hands_the_firm_over(

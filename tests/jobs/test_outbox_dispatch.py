@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from schedule_support import SmtpServer, outbox
+from schedule_support import SmtpServer, compose_settings, mail_settings, outbox
 from sqlalchemy.orm import Session
 
 from cultivation.mail.compose import build_email, envelope_from
@@ -22,7 +22,8 @@ NOW = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
 
 def queue(session: Session, recipient: Any, key: str = "test:1", kind: str = "digest") -> Any:
     return enqueue(session, dedup_key=key, recipient=recipient, subject="【测试】申报提醒",
-                   template="followups", context={"items": []}, now=NOW, job="test", kind=kind)
+                   template="followups", context={"items": []}, now=NOW, job="test", kind=kind,
+                   settings=compose_settings())
 
 
 @pytest.fixture
@@ -33,8 +34,8 @@ def advisor(make_user: Any) -> Any:
 def test_a_pending_message_is_sent_once_with_text_and_html_parts(
         app: Flask, db_session: Session, smtp_server: SmtpServer, advisor: Any) -> None:
     queue(db_session, advisor)
-    counts = dispatch(db_session, NOW, config=smtp_server.config(app), clock=lambda: NOW)
-    again = dispatch(db_session, NOW + timedelta(minutes=1), config=smtp_server.config(app))
+    counts = dispatch(db_session, NOW, settings=smtp_server.settings(app), clock=lambda: NOW)
+    again = dispatch(db_session, NOW + timedelta(minutes=1), settings=smtp_server.settings(app))
     assert counts["sent"] == 1
     assert again["sent"] == 0
     [received] = smtp_server.received.messages
@@ -56,23 +57,25 @@ def test_refused_connections_keep_the_message_and_retry_with_backoff_until_the_s
     queue(db_session, advisor, "test:a")
     queue(db_session, advisor, "test:b")
     config = idle_smtp_port.config(app)
-    first = dispatch(db_session, NOW, config=config, clock=lambda: NOW)
+    first = dispatch(db_session, NOW, settings=mail_settings(config), clock=lambda: NOW)
     rows = outbox(db_session)
     assert first["retry"] == 1
     assert rows[0].status == "pending"
     assert rows[0].attempts == 1
     assert rows[0].next_attempt_at == NOW + timedelta(seconds=60)
     assert "无法连接邮件服务器" in (rows[0].last_error or "")
-    dispatch(db_session, NOW + timedelta(seconds=10), config=config)  # b tried, a not yet due
+    dispatch(db_session, NOW + timedelta(seconds=10),
+             settings=mail_settings(config))  # b tried, a not yet due
     assert [r.attempts for r in outbox(db_session)] == [1, 1]
 
     idle_smtp_port.start()
-    later = dispatch(db_session, NOW + timedelta(hours=3), config=config)
+    later = dispatch(db_session, NOW + timedelta(hours=3), settings=mail_settings(config))
     assert later["sent"] == 2
     assert len(idle_smtp_port.received.messages) == 2
     assert {m["Message-ID"] for m in idle_smtp_port.received.messages} == {
         r.message_id for r in outbox(db_session)}
-    assert dispatch(db_session, NOW + timedelta(hours=4), config=config)["sent"] == 0
+    assert dispatch(db_session, NOW + timedelta(hours=4),
+                    settings=mail_settings(config))["sent"] == 0
     assert len(idle_smtp_port.received.messages) == 2
 
 
@@ -83,7 +86,7 @@ def test_backoff_doubles_and_the_last_attempt_marks_the_message_failed(
     now = NOW
     delays = []
     for _ in range(3):
-        dispatch(db_session, now, config=config, clock=lambda: now)  # noqa: B023
+        dispatch(db_session, now, settings=mail_settings(config), clock=lambda: now)  # noqa: B023
         [row] = outbox(db_session)
         if row.next_attempt_at and row.status == "pending":
             delays.append(row.next_attempt_at - now)
@@ -103,13 +106,16 @@ def test_a_dispatcher_that_dies_after_sending_causes_at_most_one_duplicate(
     assert claim is not None
     db_session.commit()
     row = db_session.get(type(outbox(db_session)[0]), claim.id)
-    sender = SmtpSender(config)
-    sender.send(build_email(row, config), sender=envelope_from(config), recipient=row.to_address)
+    sender = SmtpSender(mail_settings(config))
+    mail_from = mail_settings(config).mail_from
+    sender.send(build_email(row, mail_from), sender=envelope_from(mail_from),
+                recipient=row.to_address)
     sender.close()
     # Within the lease nobody touches it.
-    assert dispatch(db_session, NOW + timedelta(minutes=4), config=config)["sent"] == 0
+    assert dispatch(db_session, NOW + timedelta(minutes=4),
+                    settings=mail_settings(config))["sent"] == 0
     # After the lease it is sent once more, marked as uncertain.
-    counts = dispatch(db_session, NOW + timedelta(minutes=6), config=config)
+    counts = dispatch(db_session, NOW + timedelta(minutes=6), settings=mail_settings(config))
     assert counts["recovered"] == 1
     assert counts["sent"] == 1
     [row] = outbox(db_session)
@@ -125,13 +131,14 @@ def test_a_second_unknown_outcome_fails_the_message_instead_of_sending_a_third_c
     queue(db_session, advisor)
     claim_next(db_session, NOW)
     db_session.commit()
-    dispatch(db_session, NOW + timedelta(minutes=6), config={**config, "MAIL_BATCH": 0})
+    dispatch(db_session, NOW + timedelta(minutes=6),
+             settings=mail_settings({**config, "MAIL_BATCH": 0}))
     [row] = outbox(db_session)
     assert row.status == "pending"
     assert row.uncertain == 1
     claim_next(db_session, NOW + timedelta(minutes=6))  # the retry dies mid-send too
     db_session.commit()
-    counts = dispatch(db_session, NOW + timedelta(minutes=12), config=config)
+    counts = dispatch(db_session, NOW + timedelta(minutes=12), settings=mail_settings(config))
     [row] = outbox(db_session)
     assert counts["abandoned"] == 1
     assert row.status == "failed"
@@ -157,10 +164,11 @@ def test_an_ambiguous_smtp_failure_is_retried_once_then_failed(
         app: Flask, db_session: Session, advisor: Any) -> None:
     config = {**app.config, "MAIL_BACKEND": "smtp"}
     queue(db_session, advisor)
-    dispatch(db_session, NOW, config=config, sender_factory=FlakySender)
+    dispatch(db_session, NOW, settings=mail_settings(config), sender_factory=FlakySender)
     [row] = outbox(db_session)
     assert (row.status, row.uncertain) == ("pending", 1)
-    dispatch(db_session, NOW + timedelta(hours=1), config=config, sender_factory=FlakySender)
+    dispatch(db_session, NOW + timedelta(hours=1), settings=mail_settings(config),
+             sender_factory=FlakySender)
     [row] = outbox(db_session)
     assert (row.status, row.uncertain) == ("failed", 2)
 
@@ -178,7 +186,7 @@ def test_a_permanent_refusal_fails_at_once(app: Flask, db_session: Session,
     smtp_server.controller = Controller(Refusing(), hostname="127.0.0.1", port=smtp_server.port)
     smtp_server.controller.start()
     queue(db_session, make_user("advisor", email="nobody@example.test"))
-    counts = dispatch(db_session, NOW, config=smtp_server.config(app))
+    counts = dispatch(db_session, NOW, settings=smtp_server.settings(app))
     [row] = outbox(db_session)
     assert counts["failed"] == 1
     assert row.status == "failed"
@@ -188,7 +196,8 @@ def test_a_permanent_refusal_fails_at_once(app: Flask, db_session: Session,
 def test_the_outbox_backend_keeps_everything_on_the_outbox_page(
         app: Flask, db_session: Session, smtp_server: SmtpServer, advisor: Any) -> None:
     queue(db_session, advisor)
-    counts = dispatch(db_session, NOW, config={**smtp_server.config(app), "MAIL_BACKEND": "outbox"})
+    counts = dispatch(db_session, NOW,
+                      settings=smtp_server.settings(app, MAIL_BACKEND="outbox"))
     assert counts["held"] == 1
     assert outbox(db_session)[0].status == "pending"
     assert smtp_server.received.messages == []

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from process_support import ProcessDatabase, process_database
-from schedule_support import Received, SmtpServer
+from schedule_support import Received, SmtpServer, compose_settings, mail_settings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -53,12 +53,12 @@ def slow_smtp() -> Iterator[SmtpServer]:
 def test_a_run_longer_than_the_lease_and_a_second_dispatcher_deliver_each_message_once(
         pdb: ProcessDatabase, slow_smtp: SmtpServer) -> None:
     config = slow_smtp.config(pdb.app, MAIL_LEASE_SECONDS=300, MAIL_TIMEOUT=5)
-    assert lease_of(config) == timedelta(seconds=300)
+    assert lease_of(mail_settings(config)) == timedelta(seconds=300)
     with pdb.app.app_context():
         for n in range(MESSAGES):
             enqueue(db.session, dedup_key=f"lease:{n}", to=f"user{n}@example.test",
                     subject=f"第{n}封", template="followups", context={"items": []}, now=T0,
-                    job="test")
+                    job="test", settings=compose_settings())
         db.session.commit()
         engine = db.engine
     started = time.monotonic()
@@ -72,7 +72,8 @@ def test_a_run_longer_than_the_lease_and_a_second_dispatcher_deliver_each_messag
         time.sleep(delay)
         try:
             with pdb.app.app_context(), Session(engine) as session:
-                results[name] = dispatch(session, clock(), config=config, clock=clock)
+                results[name] = dispatch(session, clock(), settings=mail_settings(config),
+                                         clock=clock)
         except Exception as exc:  # surfaced by the assertion below
             results[name] = exc
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from schedule_support import outbox
+from schedule_support import outbox, reminder_settings
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -52,10 +52,10 @@ def expiry_world(db_session: Session, make_user: Any, make_enterprise: Any,
 def test_a_hnte_certificate_is_reminded_before_the_last_batch_that_closes_before_it_ends(
         db_session: Session, expiry_world: dict[str, Any], at: Any, offset: int) -> None:
     day = BATCH2_CLOSES - timedelta(days=offset)
-    send_expiry_reminders(db_session, at(day - timedelta(days=1)))
+    send_expiry_reminders(db_session, at(day - timedelta(days=1)), reminder_settings())
     assert outbox(db_session) == []
-    send_expiry_reminders(db_session, at(day))
-    send_expiry_reminders(db_session, at(day + timedelta(days=1)))
+    send_expiry_reminders(db_session, at(day), reminder_settings())
+    send_expiry_reminders(db_session, at(day + timedelta(days=1)), reminder_settings())
     [message] = outbox(db_session)
     assert message.recipient_id == expiry_world["advisor"].id
     assert "仙居到期科技有限公司" in message.body_text
@@ -68,8 +68,8 @@ def test_a_hnte_certificate_is_reminded_before_the_last_batch_that_closes_before
 def test_a_missed_expiry_reminder_is_caught_up_once(
         db_session: Session, expiry_world: dict[str, Any], at: Any) -> None:
     late = BATCH2_CLOSES - timedelta(days=28)  # two days after the 30-day reminder
-    first = send_expiry_reminders(db_session, at(late))
-    second = send_expiry_reminders(db_session, at(late + timedelta(days=1)))
+    first = send_expiry_reminders(db_session, at(late), reminder_settings())
+    second = send_expiry_reminders(db_session, at(late + timedelta(days=1)), reminder_settings())
     assert first["items_new"] == 1
     assert second["items_new"] == 0
     assert len(outbox(db_session)) == 1
@@ -77,7 +77,8 @@ def test_a_missed_expiry_reminder_is_caught_up_once(
 
 def test_after_the_last_batch_the_expiry_itself_is_the_deadline(
         db_session: Session, expiry_world: dict[str, Any], at: Any) -> None:
-    send_expiry_reminders(db_session, at(date(2026, 10, 31)))  # 30 days before 30 Nov
+    send_expiry_reminders(db_session, at(date(2026, 10, 31)),
+                          reminder_settings())  # 30 days before 30 Nov
     [message] = outbox(db_session)
     assert "仙居到期科技有限公司" in message.body_text
     assert "到期前已无可申报批次" in message.body_text
@@ -85,7 +86,7 @@ def test_after_the_last_batch_the_expiry_itself_is_the_deadline(
 
 def test_a_tech_sme_registration_is_reminded_before_it_lapses_at_year_end(
         db_session: Session, expiry_world: dict[str, Any], at: Any) -> None:
-    send_expiry_reminders(db_session, at(date(2026, 12, 24)))
+    send_expiry_reminders(db_session, at(date(2026, 12, 24)), reminder_settings())
     [message] = outbox(db_session)
     assert "仙居省科小有限公司" in message.body_text
     assert "浙江省科技型中小企业" in message.body_text
@@ -107,10 +108,10 @@ def hnte_firms(db_session: Session, make_user: Any, make_enterprise: Any) -> dic
 def test_the_annual_report_reminder_comes_before_31_may_once_per_offset(
         db_session: Session, hnte_firms: dict[str, Any], at: Any, offset: int) -> None:
     day = date(2026, 5, 31) - timedelta(days=offset)
-    send_annual_report_reminders(db_session, at(day - timedelta(days=1)))
+    send_annual_report_reminders(db_session, at(day - timedelta(days=1)), reminder_settings())
     before = [m.dedup_key for m in outbox(db_session)]
-    send_annual_report_reminders(db_session, at(day))
-    send_annual_report_reminders(db_session, at(day + timedelta(days=1)))
+    send_annual_report_reminders(db_session, at(day), reminder_settings())
+    send_annual_report_reminders(db_session, at(day + timedelta(days=1)), reminder_settings())
     new = [m for m in outbox(db_session) if m.dedup_key not in before]
     [message] = new
     assert message.dedup_key == f"annual-report:2026:{offset}:{hnte_firms['advisor'].id}"
@@ -122,7 +123,7 @@ def test_the_annual_report_reminder_comes_before_31_may_once_per_offset(
 def test_no_annual_report_mail_outside_the_reminder_days(
         db_session: Session, hnte_firms: dict[str, Any], at: Any) -> None:
     for day in (date(2026, 3, 1), date(2026, 6, 1), date(2026, 5, 20)):
-        send_annual_report_reminders(db_session, at(day))
+        send_annual_report_reminders(db_session, at(day), reminder_settings())
     assert outbox(db_session) == []
 
 
@@ -141,10 +142,10 @@ def visits(db_session: Session, make_user: Any, make_enterprise: Any) -> dict[st
 
 def test_a_follow_up_is_reminded_on_its_day_and_not_again(
         db_session: Session, visits: dict[str, Any], at: Any) -> None:
-    send_followup_reminders(db_session, at(date(2026, 6, 9)))
+    send_followup_reminders(db_session, at(date(2026, 6, 9)), reminder_settings())
     assert outbox(db_session) == []
-    send_followup_reminders(db_session, at(date(2026, 6, 10)))
-    send_followup_reminders(db_session, at(date(2026, 6, 11)))
+    send_followup_reminders(db_session, at(date(2026, 6, 10)), reminder_settings())
+    send_followup_reminders(db_session, at(date(2026, 6, 11)), reminder_settings())
     [message] = outbox(db_session)
     assert message.recipient_id == visits["advisor"].id
     assert "约定补充研发费用台账" in message.body_text
@@ -153,7 +154,7 @@ def test_a_follow_up_is_reminded_on_its_day_and_not_again(
 
 def test_an_overdue_follow_up_found_late_says_how_late(
         db_session: Session, visits: dict[str, Any], at: Any) -> None:
-    send_followup_reminders(db_session, at(date(2026, 6, 13)))
+    send_followup_reminders(db_session, at(date(2026, 6, 13)), reminder_settings())
     [message] = outbox(db_session)
     assert "已逾期3天" in message.body_text
 
@@ -164,16 +165,16 @@ def test_a_follow_up_goes_to_the_firms_current_advisor_after_a_handover(
     db_session.execute(update(PortfolioAssignment)
                        .where(PortfolioAssignment.enterprise_id == visits["firm"].id)
                        .values(advisor_id=successor.id))
-    send_followup_reminders(db_session, at(date(2026, 6, 10)))
+    send_followup_reminders(db_session, at(date(2026, 6, 10)), reminder_settings())
     [message] = outbox(db_session)
     assert message.to_address == "li@example.test"
 
 
 def test_moving_the_follow_up_date_reminds_again(
         db_session: Session, visits: dict[str, Any], at: Any) -> None:
-    send_followup_reminders(db_session, at(date(2026, 6, 10)))
+    send_followup_reminders(db_session, at(date(2026, 6, 10)), reminder_settings())
     visits["visit"].next_follow_up_on = date(2026, 6, 20)
-    send_followup_reminders(db_session, at(date(2026, 6, 20)))
+    send_followup_reminders(db_session, at(date(2026, 6, 20)), reminder_settings())
     assert len(outbox(db_session)) == 2
 
 
@@ -186,8 +187,8 @@ def test_leaders_get_one_digest_a_month_with_tiers_and_new_candidates(
     new = make_enterprise(tier="tech_sme", name="仙居新苗子有限公司")
     make_run(date(2026, 5, 1), (old, "hnte", "eligible"))
     make_run(date(2026, 5, 31), (old, "hnte", "eligible"), (new, "hnte", "borderline"))
-    first = send_leader_digest(db_session, at(date(2026, 6, 1)))
-    again = send_leader_digest(db_session, at(date(2026, 6, 2)))
+    first = send_leader_digest(db_session, at(date(2026, 6, 1)), reminder_settings())
+    again = send_leader_digest(db_session, at(date(2026, 6, 2)), reminder_settings())
     [message] = outbox(db_session)
     assert first["queued"] == 1
     assert first["opted_out"] == 1
@@ -198,5 +199,5 @@ def test_leaders_get_one_digest_a_month_with_tiers_and_new_candidates(
     assert "仙居新苗子有限公司" in message.body_text
     assert "仙居老高企有限公司" not in message.body_text.split("新增")[1]
     assert "三覆盖" in message.body_html
-    send_leader_digest(db_session, at(date(2026, 7, 1)))
+    send_leader_digest(db_session, at(date(2026, 7, 1)), reminder_settings())
     assert len(outbox(db_session)) == 2

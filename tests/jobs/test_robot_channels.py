@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from robot_support import RobotServer
-from schedule_support import outbox
+from schedule_support import (
+    app_settings,
+    compose_settings,
+    outbox,
+    reminder_settings,
+    robot_settings,
+)
 from sqlalchemy.orm import Session
 
 from cultivation.channels import crypto
@@ -47,12 +53,13 @@ def config(app: Flask) -> dict[str, Any]:
 def add(session: Session, admin: Any, provider: str, target: str, url: str,
         secret: str = "") -> Any:
     return create(session, ChannelInput(provider, f"{provider}机器人", target, url, secret),
-                  actor=admin, now=NOW)
+                  actor=admin, now=NOW, settings=app_settings().channels)
 
 
 def queue(session: Session, recipient: Any, key: str = "test:1") -> Any:
     return enqueue(session, dedup_key=key, recipient=recipient, subject="【测试】跟进提醒",
-                   template="followups", context={"items": []}, now=NOW, job="test")
+                   template="followups", context={"items": []}, now=NOW, job="test",
+                   settings=compose_settings())
 
 
 def robot_rows(session: Session) -> list[Any]:
@@ -76,8 +83,8 @@ def test_a_reminder_reaches_the_users_robot_and_the_role_group_once_each(
         ("dingtalk", advisor.id), ("wecom", advisor.id), ("wecom", other.id)]
     assert len(outbox(db_session)) == 5  # 2 mails + 3 robot messages
 
-    counts = dispatch_robots(db_session, NOW, config=config(app), clock=lambda: NOW)
-    again = dispatch_robots(db_session, NOW + timedelta(minutes=5), config=config(app))
+    counts = dispatch_robots(db_session, NOW, **robot_settings(config(app)), clock=lambda: NOW)
+    again = dispatch_robots(db_session, NOW + timedelta(minutes=5), **robot_settings(config(app)))
     assert counts["sent"] == 3
     assert again["sent"] == 0
     [ding] = robot.accepted
@@ -97,27 +104,27 @@ def test_refusals_are_retried_with_backoff_and_the_message_arrives_exactly_once(
     add(db_session, admin, "dingtalk", f"user:{advisor.id}", robot.url(), SECRET)
     queue(db_session, advisor)
     robot.refuse = 2
-    first = dispatch_robots(db_session, NOW, config=config(app), clock=lambda: NOW)
+    first = dispatch_robots(db_session, NOW, **robot_settings(config(app)), clock=lambda: NOW)
     [row] = robot_rows(db_session)
     assert first["retry"] == 1
     assert (row.status, row.attempts) == ("pending", 1)
     assert row.next_attempt_at == NOW + timedelta(seconds=60)
     assert "HTTP 500" in (row.last_error or "")
-    early = dispatch_robots(db_session, NOW + timedelta(seconds=30), config=config(app))
+    early = dispatch_robots(db_session, NOW + timedelta(seconds=30), **robot_settings(config(app)))
     assert early["retry"] == 0  # not due yet
     assert robot.requests == 1
 
     robot.refuse_with = {"errcode": 130101, "errmsg": "send too fast"}
     robot.refuse = 1
-    second = dispatch_robots(db_session, NOW + timedelta(seconds=61), config=config(app))
+    second = dispatch_robots(db_session, NOW + timedelta(seconds=61), **robot_settings(config(app)))
     assert second["retry"] == 1
     db_session.refresh(row)
     assert "130101" in (row.last_error or "")
     assert row.next_attempt_at is not None
     assert row.next_attempt_at >= NOW + timedelta(seconds=61 + 120)
 
-    third = dispatch_robots(db_session, NOW + timedelta(hours=1), config=config(app))
-    later = dispatch_robots(db_session, NOW + timedelta(hours=2), config=config(app))
+    third = dispatch_robots(db_session, NOW + timedelta(hours=1), **robot_settings(config(app)))
+    later = dispatch_robots(db_session, NOW + timedelta(hours=2), **robot_settings(config(app)))
     assert (third["sent"], later["sent"]) == (1, 0)
     assert len(robot.accepted) == 1
     db_session.refresh(row)
@@ -129,8 +136,8 @@ def test_a_wrong_secret_is_a_permanent_failure_after_one_request(
     admin, advisor = make_user("admin"), make_user("advisor")
     add(db_session, admin, "dingtalk", f"user:{advisor.id}", robot.url(), "SECwrong")
     queue(db_session, advisor)
-    counts = dispatch_robots(db_session, NOW, config=config(app), clock=lambda: NOW)
-    dispatch_robots(db_session, NOW + timedelta(days=1), config=config(app))
+    counts = dispatch_robots(db_session, NOW, **robot_settings(config(app)), clock=lambda: NOW)
+    dispatch_robots(db_session, NOW + timedelta(days=1), **robot_settings(config(app)))
     [row] = robot_rows(db_session)
     assert counts["failed"] == 1
     assert (row.status, row.attempts) == ("failed", 1)
@@ -151,7 +158,7 @@ def test_an_unreachable_robot_keeps_the_message_and_mail_dispatch_leaves_robot_r
     queue(db_session, advisor)  # no e-mail address: only the robot message is queued
     assert [r.channel for r in outbox(db_session)] == ["wecom"]
     assert claim_next(db_session, NOW) is None
-    counts = dispatch_robots(db_session, NOW, config=config(app), clock=lambda: NOW)
+    counts = dispatch_robots(db_session, NOW, **robot_settings(config(app)), clock=lambda: NOW)
     [row] = robot_rows(db_session)
     assert counts["retry"] == 1
     assert row.status == "pending"
@@ -163,7 +170,8 @@ def test_messages_are_held_unless_the_backend_is_http(
     admin, advisor = make_user("admin"), make_user("advisor")
     add(db_session, admin, "dingtalk", f"user:{advisor.id}", robot.url(), SECRET)
     queue(db_session, advisor)
-    counts = dispatch_robots(db_session, NOW, config={**app.config, "CHANNEL_BACKEND": "outbox"})
+    counts = dispatch_robots(db_session, NOW, **robot_settings({**app.config,
+                                                                "CHANNEL_BACKEND": "outbox"}))
     assert counts["held"] == 1
     assert robot.requests == 0
 
@@ -177,8 +185,8 @@ def test_the_follow_up_job_queues_a_robot_message_beside_its_mail(
                          notes="补台账", next_follow_up_on=date(2026, 6, 10)))
     db_session.flush()
     add(db_session, admin, "dingtalk", f"user:{advisor.id}", robot.url(), SECRET)
-    send_followup_reminders(db_session, at(date(2026, 6, 10)))
-    send_followup_reminders(db_session, at(date(2026, 6, 11)))
+    send_followup_reminders(db_session, at(date(2026, 6, 10)), reminder_settings())
+    send_followup_reminders(db_session, at(date(2026, 6, 11)), reminder_settings())
     mail = [r for r in outbox(db_session) if r.channel == "mail"]
     [ding] = robot_rows(db_session)
     assert len(mail) == 1
@@ -192,7 +200,7 @@ def test_the_webhook_and_secret_are_stored_encrypted(
     channel = add(db_session, admin, "dingtalk", f"user:{advisor.id}", robot.url(), SECRET)
     assert SECRET not in channel.secret_encrypted
     assert "abc123" not in channel.webhook_encrypted
-    assert crypto.decrypt(channel.secret_encrypted) == SECRET
+    assert crypto.decrypt(channel.secret_encrypted, app_settings().channels.secret_key) == SECRET
     assert json.dumps(crypto.mask(SECRET)).count("cret") == 1
     assert SECRET not in crypto.mask(SECRET)
 
@@ -206,12 +214,12 @@ def test_an_unanswered_request_is_retried_once_then_left_to_an_admin(
     queue(db_session, advisor)
     wecom.delay = 1.0
     slow = {**config(app), "CHANNEL_TIMEOUT": 0.3}
-    first = dispatch_robots(db_session, NOW, config=slow, clock=lambda: NOW)
+    first = dispatch_robots(db_session, NOW, **robot_settings(slow), clock=lambda: NOW)
     [row] = robot_rows(db_session)
     assert first["retry"] == 1
     assert (row.status, row.uncertain) == ("pending", 1)
-    second = dispatch_robots(db_session, NOW + timedelta(hours=1), config=slow)
-    third = dispatch_robots(db_session, NOW + timedelta(days=1), config=slow)
+    second = dispatch_robots(db_session, NOW + timedelta(hours=1), **robot_settings(slow))
+    third = dispatch_robots(db_session, NOW + timedelta(days=1), **robot_settings(slow))
     db_session.refresh(row)
     assert second["failed"] == 1
     assert third["sent"] + third["failed"] + third["retry"] == 0

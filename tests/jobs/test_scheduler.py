@@ -22,7 +22,7 @@ from process_support import (
     seed_reminder_world,
     wait_for,
 )
-from schedule_support import SmtpServer
+from schedule_support import SmtpServer, compose_settings, mail_settings
 from sqlalchemy import func, select
 
 from cultivation.extensions import db
@@ -242,7 +242,8 @@ def test_two_dispatchers_at_once_send_every_message_exactly_once(
         db.session.flush()
         for n in range(30):
             enqueue(db.session, dedup_key=f"bulk:{n}", recipient=user, subject=f"第{n}封",
-                    template="followups", context={"items": []}, now=now)
+                    template="followups", context={"items": []}, now=now,
+                    settings=compose_settings())
         db.session.commit()
         db.session.remove()
     config = smtp_server.config(pdb.app, MAIL_BATCH=100)
@@ -251,7 +252,7 @@ def test_two_dispatchers_at_once_send_every_message_exactly_once(
     def work() -> None:
         with pdb.app.app_context():
             try:
-                results.append(dispatch(db.session, now, config=config))
+                results.append(dispatch(db.session, now, settings=mail_settings(config)))
             finally:
                 db.session.remove()
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from schedule_support import outbox, verdict
+from schedule_support import outbox, reminder_settings, verdict
 from sqlalchemy.orm import Session
 
 from cultivation.reminders.windows import send_window_reminders
@@ -37,7 +37,7 @@ def world(make_user: Any, make_enterprise: Any, make_window: Any, make_run: Any)
 
 def test_the_advisor_with_candidates_gets_one_digest_naming_them(
         db_session: Session, world: dict[str, Any], at: Any) -> None:
-    counts = send_window_reminders(db_session, at(OPENS - timedelta(days=7)))
+    counts = send_window_reminders(db_session, at(OPENS - timedelta(days=7)), reminder_settings())
     [message] = outbox(db_session)
     assert counts["queued"] == 1
     assert message.recipient_id == world["alice"].id
@@ -56,7 +56,7 @@ def test_the_advisor_with_candidates_gets_one_digest_naming_them(
 
 def test_an_advisor_without_candidates_gets_nothing(
         db_session: Session, world: dict[str, Any], at: Any) -> None:
-    send_window_reminders(db_session, at(OPENS - timedelta(days=7)))
+    send_window_reminders(db_session, at(OPENS - timedelta(days=7)), reminder_settings())
     assert [m.recipient_id for m in outbox(db_session)] == [world["alice"].id]
 
 
@@ -64,11 +64,11 @@ def test_an_advisor_without_candidates_gets_nothing(
 def test_each_offset_fires_on_its_day_not_the_day_before_and_not_again_after(
         db_session: Session, world: dict[str, Any], at: Any, offset: int) -> None:
     due = OPENS - timedelta(days=offset)
-    send_window_reminders(db_session, at(due - timedelta(days=1)))
+    send_window_reminders(db_session, at(due - timedelta(days=1)), reminder_settings())
     before = {m.dedup_key for m in outbox(db_session)}
     assert not any(key.endswith(f":open:{OPENS}:{offset}:{world['alice'].id}") for key in before)
-    send_window_reminders(db_session, at(due))
-    send_window_reminders(db_session, at(due + timedelta(days=1)))
+    send_window_reminders(db_session, at(due), reminder_settings())
+    send_window_reminders(db_session, at(due + timedelta(days=1)), reminder_settings())
     keys = [m.dedup_key for m in outbox(db_session)]
     mine = [k for k in keys if f":open:{OPENS}:{offset}:" in k]
     window, alice = world["window"].id, world["alice"].id
@@ -77,8 +77,9 @@ def test_each_offset_fires_on_its_day_not_the_day_before_and_not_again_after(
 
 def test_a_missed_day_is_caught_up_the_next_day_once(
         db_session: Session, world: dict[str, Any], at: Any) -> None:
-    send_window_reminders(db_session, at(OPENS - timedelta(days=6)))  # 7-day reminder, a day late
-    send_window_reminders(db_session, at(OPENS - timedelta(days=5)))
+    send_window_reminders(db_session, at(OPENS - timedelta(days=6)),
+                          reminder_settings())  # 7-day reminder, a day late
+    send_window_reminders(db_session, at(OPENS - timedelta(days=5)), reminder_settings())
     [message] = outbox(db_session)
     assert message.dedup_key.endswith(f":open:{OPENS}:7:{world['alice'].id}")
     assert "6天后开始" in message.subject
@@ -86,7 +87,7 @@ def test_a_missed_day_is_caught_up_the_next_day_once(
 
 def test_closing_reminders_fire_before_the_window_closes(
         db_session: Session, world: dict[str, Any], at: Any) -> None:
-    send_window_reminders(db_session, at(CLOSES - timedelta(days=1)))
+    send_window_reminders(db_session, at(CLOSES - timedelta(days=1)), reminder_settings())
     [message] = outbox(db_session)
     assert f":close:{CLOSES}:1:" in message.dedup_key
     assert "明天截止" in message.subject
@@ -96,15 +97,15 @@ def test_a_closing_reminder_before_the_opening_is_left_to_the_opening_one(
         db_session: Session, world: dict[str, Any], at: Any) -> None:
     # closes_on − 30 = 26 July lies inside the window; a 60-day offset would fall before opening.
     world["window"].remind_days = [60]
-    send_window_reminders(db_session, at(CLOSES - timedelta(days=60)))
+    send_window_reminders(db_session, at(CLOSES - timedelta(days=60)), reminder_settings())
     assert outbox(db_session) == []
 
 
 def test_running_twice_sends_nothing_twice(db_session: Session, world: dict[str, Any],
                                            at: Any) -> None:
     now = at(OPENS - timedelta(days=30))
-    first = send_window_reminders(db_session, now)
-    second = send_window_reminders(db_session, now)
+    first = send_window_reminders(db_session, now, reminder_settings())
+    second = send_window_reminders(db_session, now, reminder_settings())
     assert first.get("queued") == 1
     assert second.get("duplicate") == 1
     assert len(outbox(db_session)) == 1
@@ -112,15 +113,16 @@ def test_running_twice_sends_nothing_twice(db_session: Session, world: dict[str,
 
 def test_moving_the_opening_date_makes_new_reminders(
         db_session: Session, world: dict[str, Any], at: Any) -> None:
-    send_window_reminders(db_session, at(OPENS - timedelta(days=7)))
+    send_window_reminders(db_session, at(OPENS - timedelta(days=7)), reminder_settings())
     world["window"].opens_on = OPENS + timedelta(days=3)
-    send_window_reminders(db_session, at(OPENS + timedelta(days=3) - timedelta(days=7)))
+    send_window_reminders(db_session, at(OPENS + timedelta(days=3) - timedelta(days=7)),
+                          reminder_settings())
     assert len(outbox(db_session)) == 2
 
 
 def test_digest_opt_out_is_respected(db_session: Session, world: dict[str, Any], at: Any) -> None:
     world["alice"].digest_opt_out = True
-    counts = send_window_reminders(db_session, at(OPENS - timedelta(days=7)))
+    counts = send_window_reminders(db_session, at(OPENS - timedelta(days=7)), reminder_settings())
     assert counts.get("opted_out") == 1
     assert outbox(db_session) == []
 
@@ -128,14 +130,14 @@ def test_digest_opt_out_is_respected(db_session: Session, world: dict[str, Any],
 def test_the_latest_screening_run_decides(db_session: Session, world: dict[str, Any],
                                           make_run: Any, at: Any) -> None:
     make_run(OPENS - timedelta(days=10), (world["good"], "hnte", "ineligible"))
-    send_window_reminders(db_session, at(OPENS - timedelta(days=7)))
+    send_window_reminders(db_session, at(OPENS - timedelta(days=7)), reminder_settings())
     assert outbox(db_session) == []
 
 
 def test_a_run_dated_after_today_is_not_used(db_session: Session, world: dict[str, Any],
                                              make_run: Any, at: Any) -> None:
     make_run(OPENS, (world["good"], "hnte", "ineligible"), (world["close"], "hnte", "ineligible"))
-    send_window_reminders(db_session, at(OPENS - timedelta(days=7)))
+    send_window_reminders(db_session, at(OPENS - timedelta(days=7)), reminder_settings())
     assert len(outbox(db_session)) == 1
 
 
@@ -143,7 +145,7 @@ def test_other_programmes_use_their_rule_set(db_session: Session, world: dict[st
                                              make_window: Any, at: Any) -> None:
     make_window(date(2026, 6, 30), date(2026, 9, 30), programme="tech_sme", remind_days=[7],
                 batch="年度评价")
-    send_window_reminders(db_session, at(date(2026, 6, 23)))
+    send_window_reminders(db_session, at(date(2026, 6, 23)), reminder_settings())
     [message] = outbox(db_session)
     assert message.recipient_id == world["bob"].id
     assert "仙居丙橡塑有限公司" in message.body_text
@@ -160,7 +162,8 @@ def test_the_candidate_query_runs_once_whatever_the_number_of_advisors(
         firms.append(make_enterprise(advisor=make_user("advisor")))
     make_run(OPENS - timedelta(days=20), *[(f, "hnte", "eligible") for f in firms])
     with count_queries(db.engine) as q:
-        counts = send_window_reminders(db_session, at(OPENS - timedelta(days=7)))
+        counts = send_window_reminders(db_session, at(OPENS - timedelta(days=7)),
+                                       reminder_settings())
     assert counts["queued"] == 6
     # windows + candidates + advisors + settled 待办, one INSERT per digest, one 待办 link,
     # the robot channels (read once per transaction, not per advisor)
@@ -183,6 +186,6 @@ def test_a_closed_programme_gets_no_reminders(db_session: Session, world: dict[s
     opens = date(year, 10, 1)
     make_window(opens, date(year, 11, 30), programme="provincial_hnte_center", remind_days=[7],
                 batch="年度申报")
-    counts = send_window_reminders(db_session, at(opens - timedelta(days=7)))
+    counts = send_window_reminders(db_session, at(opens - timedelta(days=7)), reminder_settings())
     assert counts["reminders_due"] == due
     assert outbox(db_session) == []
