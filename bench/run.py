@@ -284,11 +284,37 @@ COVERAGE_FLOOR = ("SELECT e.town, q.kind, count(DISTINCT q.enterprise_id) FROM q
                   "(q.valid_to IS NULL OR q.valid_to >= :d) GROUP BY e.town, q.kind")
 
 
+def _deep_cursors(url: str, secret: str, page: int) -> dict[str, str]:
+    """Signed keyset cursors that open page ``page`` of the firm list and of the 培育库 (as a
+    user reaches it by 下一页), read in-process from page ``page - 1``."""
+    from cultivation.accounts.access import EVERYTHING
+    from cultivation.enterprises.listing import list_window
+    from cultivation.enterprises.queries import EnterpriseFilters
+    from cultivation.extensions import db
+    from cultivation.keyset import encode
+    from cultivation.screening.listing import candidates
+    from cultivation.screening.queries import CandidateFilters
+
+    found = {}
+    with _app(url).app_context():
+        firms = list_window(db.session, EnterpriseFilters(), TODAY, per_page=50,
+                            scope=EVERYTHING, page=page - 1).next_cursor
+        listed = candidates(db.session, CandidateFilters(), scope=EVERYTHING, page=page - 1,
+                            per_page=50).next_cursor
+        for name, cursor in (("firms", firms), ("candidates", listed)):
+            if cursor is not None:
+                found[name] = encode(cursor, secret)
+        db.session.remove()
+        db.engine.dispose()
+    return found
+
+
 def pages(url: str, size: int, rows: list[dict[str, Any]], load_seconds: float,
           clients: int) -> None:
     port = _free_port()
+    secret = secrets.token_urlsafe(32)
     env = {**os.environ, "CULTIVATION_DATABASE_URL": url, "CULTIVATION_ENV": "development",
-           "CULTIVATION_SECRET_KEY": secrets.token_urlsafe(32)}
+           "CULTIVATION_SECRET_KEY": secret}
     server = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -312,6 +338,7 @@ def pages(url: str, size: int, rows: list[dict[str, Any]], load_seconds: float,
         api = httpx.Client(base_url=base, timeout=120.0,
                            headers={"Authorization": f"Bearer {token}"})
         advisor = _login(base, "bench-advisor1")
+        deep = _deep_cursors(url, secret, last_page) if last_page > 1 else {}
         checks: list[tuple[str, httpx.Client, str, float, str]] = [
             ("funnel API as of 2023-12-31", api, "/api/v1/reports/funnel?as_of=2023-12-31",
              funnel_floor, "GROUP BY"),
@@ -323,19 +350,29 @@ def pages(url: str, size: int, rows: list[dict[str, Any]], load_seconds: float,
             ("page: targets", admin, "/reports/targets", static, "static"),
             ("page: workload", admin, "/reports/workload", static, "static"),
             ("page: 培育库", admin, "/screening/candidates", static, "static"),
+            (f"培育库 page {last_page} (typed page number)", admin,
+             f"/screening/candidates?page={last_page}", static, "static"),
             ("list page 1", admin, "/enterprises", static, "static"),
-            (f"list page {last_page}", admin, f"/enterprises?page={last_page}", static, "static"),
+            (f"list page {last_page} (typed page number)", admin,
+             f"/enterprises?page={last_page}", static, "static"),
             ("list page 1 (advisor, town filter)", advisor, "/enterprises?town=安洲街道",
              static, "static"),
             ("firm detail", admin, f"/enterprises/{datagen._code(size // 2)}", static,
              "static"),
         ]
+        for name, path in (("firms", "/enterprises"), ("candidates", "/screening/candidates")):
+            if name in deep:
+                label = "list" if name == "firms" else "培育库"
+                checks.append((f"{label} page {last_page} (下一页 cursor)", admin,
+                               f"{path}?cursor={deep[name]}", static, "static"))
         for label, client, path, floor, kind in checks:
             seconds, bad = _timed(client, path)
             rows.append({"op": label, "seconds": seconds, "floor": floor, "floor_kind": kind,
                          "rss": _worker_peak_mb(server.pid),
                          "note": f"{bad} non-200" if bad else ""})
         cookies = dict(admin.cookies)
+        if load_seconds <= 0:
+            return
         floor_load = asyncio.run(load(f"{base}/static/css/app.css", clients=clients,
                                       seconds=min(15.0, load_seconds), cookies=cookies))
         result = asyncio.run(load(f"{base}/enterprises", clients=clients, seconds=load_seconds,
@@ -389,7 +426,7 @@ def main() -> None:
     parser.add_argument("--url")
     parser.add_argument("--child", nargs=2, metavar=("OP", "MODE"))
     parser.add_argument("--skip", action="append", default=[],
-                        help="skip a part: screening, import, pages")
+                        help="skip a part: screening, import, pages, load")
     args = parser.parse_args()
     if args.child:
         op, mode = args.child
@@ -422,7 +459,8 @@ def main() -> None:
                          "floor_kind": "bulk insert", "rss": result["rss"]})
             print(f"  {rows[-1]}", flush=True)
     if "pages" not in args.skip:
-        pages(url, args.size, rows, args.load_seconds, args.clients)
+        pages(url, args.size, rows, 0 if "load" in args.skip else args.load_seconds,
+              args.clients)
     print_table(args.size, url, rows)
 
 

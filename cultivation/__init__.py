@@ -48,6 +48,8 @@ BLUEPRINT_MODULES = (
     "cultivation.qualifications.kind_views",
     "cultivation.todos.views",
     "cultivation.channels.views",
+    "cultivation.savedfilters.views",
+    "cultivation.bulk.views",
 )
 
 

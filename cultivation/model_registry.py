@@ -14,6 +14,7 @@ from cultivation.portfolios import models as portfolios_models  # noqa: F401
 from cultivation.qualifications import models as qualifications_models  # noqa: F401
 from cultivation.reminders import models as reminders_models  # noqa: F401
 from cultivation.reports import models as reports_models  # noqa: F401
+from cultivation.savedfilters import models as savedfilters_models  # noqa: F401
 from cultivation.scheduling import models as scheduling_models  # noqa: F401
 from cultivation.screening import models as screening_models  # noqa: F401
 from cultivation.todos import models as todos_models  # noqa: F401

@@ -29,6 +29,8 @@ RULES_LABELS = {
     "provincial-hnte-center": "省级高新技术企业研究开发中心",
     "provincial-institute": "省级企业研究院", "leading": "浙江省创新型领军企业",
 }
+# The 梯次看板's cards: short programme names.
+RULES_SHORT_LABELS = {"hnte": "高企", "tech-sme": "国家科小", "zj-tech-sme": "省科小"}
 CANDIDATE_CHANGES = {"new": "新增", "dropped": "退出"}
 # 培育库: a first application, or a renewal of a certificate ending before the renewal horizon
 APPLICATION_LABELS = {"first": "首次申报", "renewal": "重新认定"}

@@ -14,12 +14,12 @@ from cultivation.api.openapi import document, param, ref, register_schema
 from cultivation.extensions import db
 from cultivation.portfolios.queries import advisor_username
 from cultivation.qualifications.tiers import TIERS
+from cultivation.screening.listing import candidates
 from cultivation.screening.queries import (
     APPLICATION_LABELS,
     CANDIDATE_OUTCOMES,
     CandidateFilters,
     CandidateRow,
-    candidates,
     latest_run,
 )
 

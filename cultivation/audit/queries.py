@@ -1,6 +1,7 @@
 """The audit log as people read it: Chinese labels, field-by-field changes, a filtered page.
 
-Read side only (never writes). Used by the firm page (操作记录) and the admin log viewer.
+Read side only (never writes). Used by the admin log viewer and the firm page's timeline
+(``enterprises.activity``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from cultivation.qualifications.models import (
 ACTIONS = {
     "create": "新增", "update": "修改", "delete": "删除", "restore": "恢复", "assign": "分配",
     "login": "登录", "issue": "签发", "revoke": "撤销", "import": "导入", "revert": "回退",
+    "plan": "计划",
 }
 ENTITIES = {
     "enterprise": "企业信息", "figures": "年度数据", "qualification": "资质",
@@ -35,6 +37,7 @@ ENTITIES = {
     "api_token": "API 令牌", "policy_parameter": "政策参数", "application_window": "申报窗口",
     "import_batch": "导入批次", "outbox_message": "邮件", "plan": "规划", "target": "规划目标",
     "manual_actual": "指标实绩", "demo": "演示数据", "job": "定时任务",
+    "saved_filter": "保存的筛选",
 }
 _SPECS = {
     "enterprise": schemas.ENTERPRISE, "figures": schemas.FIGURES,
@@ -44,7 +47,8 @@ _SPECS = {
 _EXTRA_LABELS = {
     "year": "年度", "advisor_id": "科技指导员", "username": "用户名", "role": "角色",
     "email": "电子邮箱", "display_name": "姓名", "is_active": "启用",
-    "digest_opt_out": "不接收摘要",
+    "digest_opt_out": "不接收摘要", "planned": "计划走访", "page": "页面", "name": "名称",
+    "query": "筛选条件",
 }
 _CHOICES: dict[tuple[str, str], dict[str, str]] = {
     ("qualification", "kind"): QUALIFICATION_KINDS,
@@ -108,7 +112,7 @@ def _show(entity_type: str, key: str, value: Any, users: dict[int, str]) -> str:
     return text if len(text) <= 80 else text[:80] + "…"
 
 
-def _changes(log: AuditLog, users: dict[int, str]) -> list[Change]:
+def changes_of(log: AuditLog, users: dict[int, str]) -> list[Change]:
     before = log.before or {}
     after = log.after or {}
     keys = [k for k in after if not (k == "year" and log.entity_type == "figures")]
@@ -142,7 +146,7 @@ def present(session: DbSession, rows: list[tuple[AuditLog, str | None, str | Non
     return [
         Entry(at=log.at, actor=log.actor_name, action=ACTIONS.get(log.action, log.action),
               entity=_entity(log), enterprise_name=name, enterprise_code=code,
-              changes=_changes(log, users), ip=log.ip)
+              changes=changes_of(log, users), ip=log.ip)
         for log, name, code in rows
     ]
 
@@ -151,13 +155,6 @@ def _with_firm() -> Select[AuditLog, str, str]:
     return select(AuditLog, Enterprise.name, Enterprise.credit_code).outerjoin(
         Enterprise, Enterprise.id == AuditLog.enterprise_id
     )
-
-
-def firm_history(session: DbSession, enterprise_id: int, *, limit: int = 100) -> list[Entry]:
-    """A firm's audit entries, newest first."""
-    stmt = (_with_firm().where(AuditLog.enterprise_id == enterprise_id)
-            .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit))
-    return present(session, [(r[0], r[1], r[2]) for r in session.execute(stmt).all()])
 
 
 @dataclass(frozen=True)

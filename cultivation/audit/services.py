@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import insert
+
 from cultivation.audit.models import AuditLog
 from cultivation.database import DbSession
 
@@ -63,3 +65,27 @@ def record(
     session.add(entry)
     log.info("audit %s %s %s#%s", entry.actor_name, action, entity_type, entity_id)
     return entry
+
+
+def record_many(
+    session: DbSession,
+    *,
+    actor: Any,
+    entity_type: str,
+    action: str,
+    items: list[tuple[int | None, int | None, dict[str, Any] | None, dict[str, Any] | None]],
+    at: datetime,
+) -> int:
+    """Many entries of one action in one INSERT: ``items`` are (entity id, enterprise id,
+    before, after). For set-based writes (bulk actions); flush semantics as ``record``."""
+    if not items:
+        return 0
+    actor_id = getattr(actor, "id", None)
+    actor_name = getattr(actor, "username", None) or str(actor or "system")
+    session.execute(insert(AuditLog), [
+        {"actor_id": actor_id, "actor_name": actor_name, "entity_type": entity_type,
+         "entity_id": entity_id, "enterprise_id": enterprise_id, "action": action,
+         "before": before, "after": after, "at": at, "ip": None}
+        for entity_id, enterprise_id, before, after in items])
+    log.info("audit %s %s %s ×%d", actor_name, action, entity_type, len(items))
+    return len(items)

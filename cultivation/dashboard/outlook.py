@@ -18,7 +18,8 @@ from cultivation.accounts.access import VisibleScope
 from cultivation.database import DbSession
 from cultivation.qualifications.models import QUALIFICATION_KINDS, Qualification
 from cultivation.reminders.expiry import REMIND_DAYS, expiring_statement
-from cultivation.screening.queries import CANDIDATE_OUTCOMES, CandidateFilters, candidates
+from cultivation.screening.listing import candidates
+from cultivation.screening.queries import CANDIDATE_OUTCOMES, CandidateFilters
 from cultivation.windows.models import ApplicationWindow
 from cultivation.windows.queries import windows_around
 

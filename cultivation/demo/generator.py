@@ -10,6 +10,7 @@ history (``flags``).
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,9 +43,9 @@ class DemoPlan:
     visits: list[Row]
     flags: list[Row]
 
-    def enterprise_rows(self) -> list[Row]:
-        """Column values of every firm (all rows have the same keys, for one bulk insert)."""
-        return [
+    def enterprise_rows(self) -> Iterator[Row]:
+        """Column values of every firm (all rows have the same keys, for bulk writes)."""
+        return (
             {
                 "credit_code": f.credit_code, "name": f.name, "town": f.town,
                 "industry": f.industry, "tech_domain": f.tech_domain,
@@ -55,7 +56,7 @@ class DemoPlan:
                 "notes": f.notes, **{k: f.facts.get(k) for k in FACT_FIELDS},
             }
             for f in self.firms
-        ]
+        )
 
 
 # 行业门类 for SME sizing (工信部联企业〔2011〕300号) of a demo firm, from its local industry:

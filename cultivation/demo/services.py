@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
 from cultivation.audit.models import AuditLog
 from cultivation.database import DbSession
+from cultivation.demo.bulk import write_rows
 from cultivation.demo.generator import MAX_FIRMS, DemoPlan, build_plan
 from cultivation.demo.ladder import Row
 from cultivation.demo.people import DEMO_PASSWORD, DemoLogin, demo_users
@@ -162,39 +163,40 @@ def _users(session: DbSession) -> tuple[dict[str, int], tuple[DemoLogin, ...]]:
     return {name: u.id for name, u in by_name.items()}, logins
 
 
-# Core inserts on the tables: the ORM bulk path drops None values from each row and so splits
-# the rows into many small statements. Ids are read back by credit code rather than with
-# RETURNING, which SQLite can only keep in parameter order one row at a time.
+# Rows go straight to the driver in batches (demo.bulk: COPY / executemany), generated lazily
+# from the plan, and each plan list is dropped once written: memory stays near the plan's own.
+# Ids are read back by credit code rather than with RETURNING, which SQLite can only keep in
+# parameter order one row at a time.
 def _insert_firms(session: DbSession, plan: DemoPlan) -> list[int]:
-    """One executemany INSERT, one SELECT of the new ids; ids in plan order."""
-    rows = plan.enterprise_rows()
-    session.execute(insert(Enterprise.__table__), rows)
-    new_ids = session.execute(select(Enterprise.credit_code, Enterprise.id))
-    ids = {code: id_ for code, id_ in new_ids}
-    return [ids[r["credit_code"]] for r in rows]
+    """The firms in batches, then one SELECT of the new ids; ids in plan order."""
+    write_rows(session, Enterprise.__table__, plan.enterprise_rows())
+    found = session.execute(select(Enterprise.credit_code, Enterprise.id))
+    ids = {code: id_ for code, id_ in found}
+    return [ids[f.credit_code] for f in plan.firms]
 
 
-def _with_ids(rows: list[Row], ids: list[int]) -> list[Row]:
-    return [{"enterprise_id": ids[r["firm"]], **{k: v for k, v in r.items() if k != "firm"}}
-            for r in rows]
+def _with_ids(rows: list[Row], ids: list[int]) -> Iterator[Row]:
+    for r in rows:
+        yield {"enterprise_id": ids[int(str(r["firm"]))],
+               **{k: v for k, v in r.items() if k != "firm"}}
 
 
 def _insert_children(session: DbSession, plan: DemoPlan, ids: list[int],
                      users: dict[str, int]) -> dict[str, int]:
-    figures = _with_ids(plan.figures, ids)
-    flags = _with_ids(plan.flags, ids)
-    qualifications = _with_ids(plan.qualifications, ids)
-    institutions = _with_ids(plan.institutions, ids)
-    assignments = [{"enterprise_id": ids[a.firm], "advisor_id": users[a.advisor],
+    assignments = ({"enterprise_id": ids[a.firm], "advisor_id": users[a.advisor],
                     "started_on": a.started_on, "ended_on": a.ended_on}
-                   for a in plan.assignments]
-    visits = [{**{k: v for k, v in r.items() if k != "advisor"},
-               "advisor_id": users[str(r["advisor"])]} for r in _with_ids(plan.visits, ids)]
-    for model, rows in ((FiscalYearFigures, figures), (Qualification, qualifications),
-                        (RDInstitution, institutions), (PortfolioAssignment, assignments),
-                        (Visit, visits), (EnterpriseFlag, flags)):
-        if rows:
-            session.execute(insert(model.__table__), rows)
-    return {"figures": len(figures), "qualifications": len(qualifications),
-            "institutions": len(institutions), "assignments": len(assignments),
-            "visits": len(visits), "flags": len(flags)}
+                   for a in plan.assignments)
+    visits = ({**{k: v for k, v in r.items() if k != "advisor"},
+               "advisor_id": users[str(r["advisor"])]} for r in _with_ids(plan.visits, ids))
+    counts = {"figures": write_rows(session, FiscalYearFigures.__table__,
+                                    _with_ids(plan.figures, ids))}
+    plan.figures = []  # the largest part of the plan: free it before the next table
+    counts["qualifications"] = write_rows(session, Qualification.__table__,
+                                          _with_ids(plan.qualifications, ids))
+    counts["institutions"] = write_rows(session, RDInstitution.__table__,
+                                        _with_ids(plan.institutions, ids))
+    counts["assignments"] = write_rows(session, PortfolioAssignment.__table__, assignments)
+    counts["visits"] = write_rows(session, Visit.__table__, visits)
+    plan.visits = []
+    counts["flags"] = write_rows(session, EnterpriseFlag.__table__, _with_ids(plan.flags, ids))
+    return counts

@@ -1,5 +1,7 @@
 """梯次看板: one column per tier, cards for the firms of the user's portfolio (admins and
-leaders: any scope), with the list's filters. Tiers come from certificates: dropping a card on
+leaders: any scope), with the list's filters; a card shows the firm's candidacy from the latest
+screening run (高企 重新认定 …) and its next follow-up — both details, so only on the cards of
+firms whose details the user may see. Tiers come from certificates: dropping a card on
 another column opens the certificate form for that tier; it never changes a tier itself."""
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from cultivation.enterprises.queries import EnterpriseFilters, board_columns
 from cultivation.extensions import db
 from cultivation.portfolios.queries import active_advisors
 from cultivation.qualifications.tiers import KIND_TIER, TIER_LABELS, TIERS
+from cultivation.screening.candidacy import candidacies
 from cultivation.visits import services as visits
 from cultivation.web.clock import clock
 from cultivation.web.settings import current_region
@@ -47,5 +50,6 @@ def board() -> ResponseReturnValue:
         "enterprises/board.html", columns=columns, filters=filters, region=region,
         advisors=[] if own else active_advisors(db.session), tiers=TIER_LABELS,
         tier_kind=TIER_KIND, follow_ups=visits.next_follow_ups(db.session, visible),
+        candidacies=candidacies(db.session, visible),
         today=today, per_column=PER_COLUMN,
     )

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cultivation.accounts.models import User
-from cultivation.audit.queries import Entry, firm_history
 from cultivation.database import DbSession
 from cultivation.enterprises import schemas
+from cultivation.enterprises.activity import ActivityPage, firm_activity
 from cultivation.enterprises.models import COUNT_FIELDS, Enterprise, FiscalYearFigures
 from cultivation.portfolios.services import current_advisor
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.qualifications.tiers import TierInterval, tier_at, tier_history
-from cultivation.visits.models import Visit
+from cultivation.visits.services import next_follow_ups
 
 # Row order of the figures table (years are the columns).
 FIGURE_ROWS = (
@@ -72,15 +73,8 @@ class FirmPage:
     qualifications: list[QualificationLine]
     institutions: list[RDInstitution]
     history: list[TierInterval]
-    visits: list[Visit]
-    audit: list[Entry]
-
-    @property
-    def next_follow_up(self) -> date | None:
-        """The earliest open follow-up date of the firm's 走访 (the phone summary shows it)."""
-        dates = [v.next_follow_up_on for v in self.visits
-                 if v.next_follow_up_on is not None and not v.follow_up_done]
-        return min(dates) if dates else None
+    activity: ActivityPage  # the first page of the timeline (走访, certificates, figures, imports)
+    next_follow_up: date | None  # the earliest open follow-up (the phone summary shows it)
 
 
 def tier_today(firm: Enterprise, today: date) -> str:
@@ -97,8 +91,10 @@ def figure_table(years: list[FiscalYearFigures]) -> list[FigureRow]:
     return rows
 
 
-def firm_page(session: DbSession, firm: Enterprise, today: date) -> FirmPage:
-    """Load the firm's figures, qualifications, institutions, visits and audit history."""
+def firm_page(session: DbSession, firm: Enterprise, today: date, *, now: datetime,
+              zone: ZoneInfo) -> FirmPage:
+    """Load the firm's figures, qualifications, institutions, next follow-up and the first page
+    of its activity timeline."""
     years = list(session.scalars(
         select(FiscalYearFigures).where(FiscalYearFigures.enterprise_id == firm.id)
         .options(selectinload(FiscalYearFigures.updated_by)).order_by(FiscalYearFigures.year)
@@ -111,10 +107,6 @@ def firm_page(session: DbSession, firm: Enterprise, today: date) -> FirmPage:
         select(RDInstitution).where(RDInstitution.enterprise_id == firm.id)
         .order_by(RDInstitution.recognized_on, RDInstitution.id)
     ))
-    visits = list(session.scalars(
-        select(Visit).where(Visit.enterprise_id == firm.id)
-        .options(selectinload(Visit.advisor)).order_by(Visit.visited_on.desc(), Visit.id.desc())
-    ))
     return FirmPage(
         firm=firm,
         tier=tier_at(quals, today),
@@ -124,6 +116,6 @@ def firm_page(session: DbSession, firm: Enterprise, today: date) -> FirmPage:
         qualifications=[QualificationLine(q, q.status_on(today)) for q in reversed(quals)],
         institutions=institutions,
         history=tier_history(quals),
-        visits=visits,
-        audit=firm_history(session, firm.id),
+        activity=firm_activity(session, firm.id, zone=zone, now=now),
+        next_follow_up=next_follow_ups(session, [firm.id]).get(firm.id),
     )

@@ -46,12 +46,18 @@ class Enterprise(db.Model):  # type: ignore[name-defined]
     __tablename__ = "enterprises"
     __table_args__ = (
         Index("ix_enterprises_town_industry", "town", "industry"),
+        # One per sort of the firm list (enterprises.listing): keyset pages walk (key, id).
+        Index("ix_enterprises_name_id", "name", "id"),
+        Index("ix_enterprises_town_id", "town", "id"),
+        Index("ix_enterprises_industry_id", "industry", "id"),
+        Index("ix_enterprises_registered_id", "registered_on", "id"),
+        Index("ix_enterprises_updated_id", "updated_at", "id"),
         CheckConstraint("length(credit_code) = 18", name="credit_code_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
-    name: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))
     town: Mapped[str] = mapped_column(String(50))
     industry: Mapped[str | None] = mapped_column(String(50))
     tech_domain: Mapped[str | None] = mapped_column(String(50))

@@ -43,6 +43,7 @@ class EnterpriseFilters:
     sort: str = "name"
     desc: bool = False
     registered_by: date | None = None  # a list as of a past date: firms registered by then
+    only: tuple[int, ...] = ()  # these firms only (a selection on the list: bulk export)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def _tier_span(as_of: date) -> Any:
     return (TierSpan.enterprise_id == Enterprise.id) & span_on(as_of)
 
 
-def _rank() -> Any:
+def tier_rank() -> Any:
     return func.coalesce(TierSpan.rank, 0)
 
 
@@ -79,7 +80,7 @@ _OWNER = PortfolioAssignment.advisor_id
 def _order(filters: EnterpriseFilters, scope: VisibleScope) -> list[Any]:
     """Sort on the tier or a column; a detail column sorts other portfolios' firms as blank."""
     if filters.sort == "tier":
-        order: Any = _rank()
+        order: Any = tier_rank()
     else:
         order = scope.field(SORTS.get(filters.sort, Enterprise.name), Enterprise.id, owner=_OWNER)
     return [order.desc() if filters.desc else order.asc(), Enterprise.id]
@@ -90,6 +91,8 @@ def _narrow(stmt: S, filters: EnterpriseFilters, scope: VisibleScope) -> S:
     (advisor, details) when those are needed. Filters on details go through ``scope``: for an
     advisor they match only the firms of their portfolio."""
     stmt = stmt.where(Enterprise.deleted_at.is_(None))
+    if filters.only:
+        stmt = stmt.where(Enterprise.id.in_(filters.only))
     q = filters.q.strip()
     if q:
         code = normalize(q)
@@ -105,7 +108,7 @@ def _narrow(stmt: S, filters: EnterpriseFilters, scope: VisibleScope) -> S:
         stmt = stmt.where(scope.where(Enterprise.industry == filters.industry, Enterprise.id,
                                       owner=_OWNER))
     if filters.tier in TIER_RANK:
-        stmt = stmt.where(_rank() == TIER_RANK[filters.tier])
+        stmt = stmt.where(tier_rank() == TIER_RANK[filters.tier])
     if filters.advisor == "none":
         stmt = stmt.where(scope.where(PortfolioAssignment.id.is_(None), Enterprise.id,
                                       owner=_OWNER))
@@ -115,7 +118,7 @@ def _narrow(stmt: S, filters: EnterpriseFilters, scope: VisibleScope) -> S:
     return stmt
 
 
-def _rows(as_of: date, scope: VisibleScope) -> Select[Enterprise, str, str, str]:
+def row_statement(as_of: date, scope: VisibleScope) -> Select[Enterprise, str, str, str]:
     """SELECT firm, tier code, advisor username and name (no filter, no order); the advisor
     columns are NULL for firms whose details ``scope`` hides."""
     advisor = aliased(User)
@@ -132,10 +135,10 @@ def _rows(as_of: date, scope: VisibleScope) -> Select[Enterprise, str, str, str]
 def list_statement(filters: EnterpriseFilters, as_of: date, *,
                    scope: VisibleScope) -> Select[Enterprise, str, str, str]:
     """SELECT firm, tier code, advisor username, advisor name — filtered and sorted."""
-    return _narrow(_rows(as_of, scope), filters, scope).order_by(*_order(filters, scope))
+    return _narrow(row_statement(as_of, scope), filters, scope).order_by(*_order(filters, scope))
 
 
-def _keys(filters: EnterpriseFilters, as_of: date, scope: VisibleScope) -> Select[Any]:
+def key_statement(filters: EnterpriseFilters, as_of: date, scope: VisibleScope) -> Select[Any]:
     """SELECT Enterprise.id under the filters, joining spans / assignments only when needed."""
     stmt = select(Enterprise.id)
     if filters.tier in TIER_RANK or filters.sort == "tier":
@@ -153,11 +156,11 @@ def list_page(
 
     The page's ids come from the filtered firms alone (an index walk for the usual sorts);
     tier and advisor are joined for those ``per_page`` ids only."""
-    keys = _keys(filters, as_of, scope)
+    keys = key_statement(filters, as_of, scope)
     total = session.scalar(select(func.count()).select_from(keys.subquery())) or 0
     ids = (keys.order_by(*_order(filters, scope)).limit(per_page)
            .offset((max(page, 1) - 1) * per_page).subquery("page_ids"))
-    stmt = (_rows(as_of, scope).join(ids, ids.c.id == Enterprise.id)
+    stmt = (row_statement(as_of, scope).join(ids, ids.c.id == Enterprise.id)
             .order_by(*_order(filters, scope)))
     rows = session.execute(stmt).all()
     return [EnterpriseRow(r[0], r[1], r[2], r[3]) for r in rows], total
@@ -180,7 +183,7 @@ def figures_of(session: DbSession, enterprise_id: int, year: int) -> FiscalYearF
 def list_ids(session: DbSession, filters: EnterpriseFilters, as_of: date, *,
              scope: VisibleScope) -> list[int]:
     """The ids of every firm the list shows under ``filters`` (all pages)."""
-    return list(session.scalars(_keys(filters, as_of, scope)))
+    return list(session.scalars(key_statement(filters, as_of, scope)))
 
 
 def portfolio_firms(session: DbSession, advisor_id: int) -> list[Enterprise]:

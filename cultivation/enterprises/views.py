@@ -32,25 +32,24 @@ from cultivation.accounts.access import (
 )
 from cultivation.accounts.models import User
 from cultivation.enterprises import schemas, services
+from cultivation.enterprises.activity import firm_activity
 from cultivation.enterprises.detail import firm_page, tier_today
 from cultivation.enterprises.forms import EnterpriseForm, options
+from cultivation.enterprises.listing import KINDS, list_total, list_window, order_name
 from cultivation.enterprises.models import Enterprise
 from cultivation.enterprises.pages import STALE_MESSAGE, editable_firm, load_firm
-from cultivation.enterprises.queries import SORTS, EnterpriseFilters, list_page
+from cultivation.enterprises.queries import SORTS, EnterpriseFilters
 from cultivation.extensions import db
+from cultivation.keyset import Cursor
 from cultivation.portfolios import services as portfolios
 from cultivation.portfolios.queries import active_advisors, advisor_named
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.visits import services as visits
-from cultivation.web.clock import clock
-from cultivation.web.request import INVALID, int_arg
+from cultivation.web.clock import clock, zone
+from cultivation.web.request import INVALID, cursor_token, int_arg, read_cursor
 from cultivation.web.settings import current_region
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
-
-
-
-
 
 
 
@@ -58,7 +57,8 @@ bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 @login_required
 def index() -> ResponseReturnValue:
     _, today = clock()
-    args = {k: v.strip() for k, v in request.args.items() if v.strip() and k != "page"}
+    args = {k: v.strip() for k, v in request.args.items()
+            if v.strip() and k not in ("page", "cursor")}
     scope = args.get("scope") or ("mine" if current_user.is_advisor else "all")
     # ``as_of``: the list as of a past date (the funnel's counts link here): tiers of that day
     # and only firms registered by then; anything unreadable or later falls back to today.
@@ -79,9 +79,13 @@ def index() -> ResponseReturnValue:
         desc=args.get("desc") == "1",
     )
     per_page = int(current_app.config.get("PER_PAGE", 50))
-    page = int_arg("page")
-    rows, total = list_page(db.session, filters, as_of or today, page=page, per_page=per_page,
-                            scope=visible_scope(current_user))
+    scope_of = visible_scope(current_user)
+    cursor = read_cursor(order_name(filters), [KINDS[filters.sort]])
+    window = list_window(db.session, filters, as_of or today, per_page=per_page, scope=scope_of,
+                         cursor=cursor, page=1 if cursor or request.args.get("cursor")
+                         else int_arg("page"))
+    rows, page = window.rows, window.page
+    total = list_total(db.session, filters, as_of or today, scope=scope_of)
     region = current_region()
     # The phone cards show the next follow-up: only of firms whose details the user may see.
     own = [r.enterprise.id for r in rows if current_user.sees_everything
@@ -102,11 +106,23 @@ def index() -> ResponseReturnValue:
 
     return render_template(
         "enterprises/index.html", rows=rows, total=total, page=page, per_page=per_page,
-        list_url=list_url, page_url=lambda n: list_url(page=n),
-        pages=max((total + per_page - 1) // per_page, 1), filters=filters, args=args,
+        list_url=list_url, next_url=_step_url(list_url, window.next_cursor, page + 1),
+        previous_url=_step_url(list_url, window.previous_cursor, page - 1)
+        or (list_url() if page > 1 else None),
+        filters=filters, args=args,
         scope=scope, region=region, advisors=active_advisors(db.session),
         tiers=TIER_LABELS, today=today, as_of=as_of, follow_ups=follow_ups,
     )
+
+
+def _step_url(list_url: Any, cursor: Cursor | None, page: int) -> str | None:
+    """The link to the next / previous page: its cursor; page 1 is the plain list URL; an
+    empty page past the end links back to page 1."""
+    if page < 1:
+        return None
+    if page == 1:
+        return str(list_url())
+    return str(list_url(cursor=cursor_token(cursor))) if cursor is not None else None
 
 
 def prepare_form(form: EnterpriseForm) -> EnterpriseForm:
@@ -163,15 +179,30 @@ def detail(code: str) -> ResponseReturnValue:
     firm = load_firm(code)
     if code != firm.credit_code:
         return redirect(url_for("enterprises.detail", code=firm.credit_code))
-    _, today = clock()
+    now, today = clock()
     if not can_view_details(current_user, firm.id):
         return render_template("enterprises/summary.html", firm=firm,
                                tier=tier_today(firm, today), today=today)
     return render_template(
-        "enterprises/detail.html", page=firm_page(db.session, firm, today), firm=firm,
+        "enterprises/detail.html", firm=firm,
+        page=firm_page(db.session, firm, today, now=now, zone=zone()),
         today=today, can_edit=can_edit(current_user, firm.id),
         year_choices=list(range(today.year, today.year - 10, -1)),
     )
+
+
+@bp.route("/<code>/activity")
+@login_required
+def activity(code: str) -> ResponseReturnValue:
+    """The firm's whole timeline, a page at a time (the firm page shows the first page)."""
+    firm = load_firm(code)
+    if not can_view_details(current_user, firm.id):
+        abort(403)
+    now, today = clock()
+    page = int_arg("page")
+    timeline = firm_activity(db.session, firm.id, zone=zone(), now=now, page=page)
+    return render_template("enterprises/activity.html", firm=firm, timeline=timeline,
+                           today=today)
 
 
 def _edit_form(firm: Enterprise) -> EnterpriseForm:

@@ -8,7 +8,7 @@ floats coming from JSON or the database are converted through their shortest rep
 from __future__ import annotations
 
 import math
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
 
@@ -72,10 +72,33 @@ def plain(value: Decimal | int) -> str:
     return text
 
 
-def percent(value: Decimal) -> str:
-    """A ratio as percent text with up to two decimals: 0.05 → "5%", 0.04567 → "4.57%"."""
-    scaled = (value * 100).quantize(_MONEY_PLACES, rounding=ROUND_HALF_UP)
+SHARE_DIGITS = 1  # a measured share: 0.222222 → "22.2%"
+RATE_DIGITS = 2  # a policy rate as its document writes it: 0.05 → "5%", 0.0125 → "1.25%"
+
+
+def percent(value: Decimal | float | int | None, digits: int = SHARE_DIGITS, *,
+            rounding: str = ROUND_HALF_UP) -> str:
+    """A ratio as percent text — the one formatter of shares on pages, in mail and in verdict
+    text: ``digits`` decimals, trailing zeros dropped (0.222222 → "22.2%", 0.05 → "5%"); "—"
+    for a missing value. ``rounding=ROUND_FLOOR`` for a share that falls short of a minimum, so
+    59.96 % never reads as the 60 % it misses; ``digits=RATE_DIGITS`` for policy rates."""
+    number = value if isinstance(value, Decimal) else to_decimal(value)
+    if number is None:
+        return "—"
+    scaled = (number * 100).quantize(Decimal(1).scaleb(-digits), rounding=rounding)
     return f"{plain(scaled)}%"
+
+
+def share_floor(value: Decimal) -> str:
+    """A share compared with minimums or score bands: one decimal rounded down (4.57 % →
+    "4.5%", 19.96 % → "19.9%"), so it never reads as an edge it has not reached."""
+    return percent(value, rounding=ROUND_FLOOR)
+
+
+def points_up(points: Decimal) -> Decimal:
+    """Percentage points still missing, rounded up to 0.1 (never shown as 0): with
+    ``share_floor`` the two add up to the minimum (4.5% + 0.5 = 5%)."""
+    return max(points.quantize(Decimal("0.1"), rounding=ROUND_CEILING), Decimal("0.1"))
 
 
 def ceil_int(value: Decimal) -> int:

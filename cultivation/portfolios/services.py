@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select, update
 
 from cultivation.accounts.models import User
 from cultivation.accounts.services import AccountError
@@ -87,9 +87,10 @@ def bulk_assign(
 ) -> int:
     """Hand many firms to ``advisor`` (None = unassign) from ``on``; returns how many changed.
 
-    Set-based: one read of the open assignments, then the unit of work writes. History is kept
-    (the old assignment ends on ``on``) except for a same-day correction, as in
-    ``portfolios.services.assign``.
+    Set-based, the same statements whatever the number of firms: one read of the open
+    assignments, one UPDATE ending them, one DELETE of same-day corrections, one INSERT of the
+    new ones and one of the audit entries. History is kept (the old assignment ends on ``on``)
+    except for a same-day correction, as in ``portfolios.services.assign``.
     """
     if advisor is not None and advisor.role != "advisor":
         raise AccountError("只能分配给科技指导员")
@@ -97,31 +98,30 @@ def bulk_assign(
     if not ids:
         return 0
     open_rows = {
-        row.enterprise_id: row for row in session.scalars(
-            select(PortfolioAssignment).where(
+        firm_id: (row_id, owner, started) for row_id, firm_id, owner, started in session.execute(
+            select(PortfolioAssignment.id, PortfolioAssignment.enterprise_id,
+                   PortfolioAssignment.advisor_id, PortfolioAssignment.started_on).where(
                 PortfolioAssignment.enterprise_id.in_(ids), PortfolioAssignment.ended_on.is_(None)
             )
         )
     }
     target = advisor.id if advisor is not None else None
-    changed = [i for i in ids if (open_rows[i].advisor_id if i in open_rows else None) != target]
-    for enterprise_id in changed:
-        row = open_rows.get(enterprise_id)
-        if row is None:
-            continue
-        if row.started_on >= on:
-            session.delete(row)
-        else:
-            row.ended_on = on
-    session.flush()
-    if target is not None:
-        session.add_all(PortfolioAssignment(enterprise_id=i, advisor_id=target, started_on=on)
-                        for i in changed)
-    for i in changed:
-        audit.record(session, actor=actor, entity_type="portfolio", entity_id=i, enterprise_id=i,
-                     action="assign", after={"advisor_id": target}, at=now,
-                     before={"advisor_id": open_rows[i].advisor_id if i in open_rows else None})
-    session.flush()
+    changed = [i for i in ids if (open_rows[i][1] if i in open_rows else None) != target]
+    ending = [open_rows[i][0] for i in changed if i in open_rows and open_rows[i][2] < on]
+    dropped = [open_rows[i][0] for i in changed if i in open_rows and open_rows[i][2] >= on]
+    if ending:
+        session.execute(update(PortfolioAssignment).where(PortfolioAssignment.id.in_(ending))
+                        .values(ended_on=on).execution_options(synchronize_session="fetch"))
+    if dropped:
+        session.execute(delete(PortfolioAssignment).where(PortfolioAssignment.id.in_(dropped))
+                        .execution_options(synchronize_session="fetch"))
+    if target is not None and changed:
+        session.execute(insert(PortfolioAssignment),
+                        [{"enterprise_id": i, "advisor_id": target, "started_on": on}
+                         for i in changed])
+    audit.record_many(session, actor=actor, entity_type="portfolio", action="assign", at=now,
+                      items=[(i, i, {"advisor_id": open_rows[i][1] if i in open_rows else None},
+                              {"advisor_id": target}) for i in changed])
     log.info("%s assigned %d firms to %s", getattr(actor, "username", actor), len(changed),
              advisor.username if advisor else "nobody")
     return len(changed)

@@ -29,7 +29,7 @@ class FollowUp:
     firm: str
     credit_code: str
     url: str
-    visited_on: date
+    visited_on: date | None  # None: a planned 走访 (no visit yet)
     follow_up_on: date
     overdue_days: int
     notes: str

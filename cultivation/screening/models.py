@@ -56,7 +56,14 @@ class Evaluation(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         Index("uq_evaluations_run_rules_enterprise", "run_id", "rules", "enterprise_id",
               unique=True),
-        Index("ix_evaluations_run_rules_outcome", "run_id", "rules", "outcome"),
+        # The 培育库 walks a run's outcome groups by smallest gap (screening.listing).
+        Index("ix_evaluations_run_rules_outcome_gap", "run_id", "rules", "outcome", "total_gap",
+              "enterprise_id"),
+        # The same walk for the newest run of a chain, whose verdicts are the chain's rows not
+        # superseded (screening.runs: in_run(..., newest=True)).
+        Index("ix_evaluations_current_outcome_gap", "rules", "outcome", "total_gap",
+              "enterprise_id", postgresql_where=text("superseded_in IS NULL"),
+              sqlite_where=text("superseded_in IS NULL")),
         Index("ix_evaluations_enterprise_rules_run", "enterprise_id", "rules", "run_id"),
         # Retention looks at superseded rows only (few: the verdicts that changed).
         Index("ix_evaluations_superseded_in", "superseded_in",

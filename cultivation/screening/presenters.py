@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP
 from typing import Any
 
 from cultivation.policy import PARAMETER_CATALOGUE
+from cultivation.policy.numbers import RATE_DIGITS, SHARE_DIGITS, percent
 from cultivation.vocabulary import OUTCOME_BADGES as OUTCOME_BADGES
 from cultivation.vocabulary import OUTCOME_LABELS, RULES_LABELS
 
@@ -96,13 +98,16 @@ def number_text(value: Any) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def percent_text(value: Any) -> str:
-    """0.0628 → "6.28%"."""
-    return f"{float(value) * 100:.2f}".rstrip("0").rstrip(".") + "%"
+def percent_text(value: Any, digits: int = RATE_DIGITS, rounding: str = ROUND_HALF_UP) -> str:
+    """A policy rate as written (0.05 → "5%"); with ``digits=SHARE_DIGITS`` a share
+    (0.222222 → "22.2%"). The one formatter: ``policy.numbers.percent``."""
+    return percent(value, digits, rounding=rounding)
 
 
-def value_text(value: Any, *, ratio: bool = False, unit: str | None = None) -> str:
-    """An actual / required value of a criterion as text."""
+def value_text(value: Any, *, ratio: bool = False, unit: str | None = None,
+               digits: int = RATE_DIGITS, rounding: str = ROUND_HALF_UP) -> str:
+    """An actual / required value of a criterion as text (a ratio in percent: ``digits``
+    decimals, ``rounding`` as ``policy.numbers.percent``)."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -120,13 +125,14 @@ def value_text(value: Any, *, ratio: bool = False, unit: str | None = None) -> s
     if isinstance(value, Mapping):
         return "；".join(_alternative(k, v) for k, v in value.items())
     if ratio:
-        return percent_text(value)
+        return percent_text(value, digits, rounding)
     return f"{number_text(value)} {unit}" if unit else number_text(value)
 
 
 def _alternative(cid: str, value: Any, *, required: bool = False) -> str:
     label, operator, unit = ALTERNATIVES.get(cid, (cid, "", ""))
-    text = value_text(value, ratio=cid in RATIO_IDS, unit=unit or None)
+    text = value_text(value, ratio=cid in RATIO_IDS, unit=unit or None,
+                      digits=RATE_DIGITS if required else SHARE_DIGITS)
     return f"{label} {operator if required else ''}{text}"
 
 
@@ -151,9 +157,12 @@ def criterion_view(item: Mapping[str, Any]) -> CriterionView:
     # A failed share reports its gap's unit (万元, 人); tech_staff_score's actual is points.
     unit = None if ratio else ("分" if cid == "tech_staff_score" else item.get("unit"))
     status, css = _status(item)
+    # A share: one decimal, rounded down when it falls short (59.96 % never reads as 60 %).
+    short = ROUND_FLOOR if item.get("passed") is False else ROUND_HALF_UP
     return CriterionView(
         id=cid, label=str(item.get("label", cid)), passed=item.get("passed"), status=status,
-        status_class=css, actual=value_text(item.get("actual"), ratio=ratio, unit=unit),
+        status_class=css, actual=value_text(item.get("actual"), ratio=ratio, unit=unit,
+                                            digits=SHARE_DIGITS, rounding=short),
         required=_required_text(cid, item.get("required"), ratio, unit),
         gap=item.get("gap") or "", years="、".join(str(y) for y in item.get("years") or []),
         note=item.get("note") or "",

@@ -4,7 +4,7 @@ flags against the run it was compared with, and a firm's stored verdicts. Never 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -12,9 +12,9 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
-    case,
     false,
     func,
+    literal,
     literal_column,
     not_,
     or_,
@@ -26,6 +26,7 @@ from cultivation.accounts.access import VisibleScope
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
+from cultivation.keyset import Cursor
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.queries import enterprises_with_tier, tier_code
 from cultivation.screening.models import Evaluation, ScreeningRun
@@ -142,6 +143,9 @@ class CandidateList:
     dropped: int = 0
     application_counts: dict[str, int] = field(default_factory=dict)  # rows per tab
     application_candidates: dict[str, int] = field(default_factory=dict)  # 符合 + 临界 per tab
+    page: int = 1
+    next_cursor: Cursor | None = None  # keyset cursors of the pages around (screening.listing)
+    previous_cursor: Cursor | None = None
 
 
 def latest_run_id(as_of: date | None = None) -> Any:
@@ -164,10 +168,14 @@ def latest_run(session: DbSession, as_of: date | None = None, *, finished: bool 
     return session.scalar(stmt.limit(1))
 
 
-def _base(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope
-          ) -> tuple[Select[Any], ColumnElement[bool], ColumnElement[bool]]:
+def base_rows(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope, *,
+              deleted: bool = False, tier: bool = True, every_rules: tuple[str, ...] = ()
+              ) -> tuple[Select[Any], ColumnElement[bool], ColumnElement[bool]]:
     """The filtered rows of ``run`` with the previous outcome and the new / dropped flags —
-    of the firms whose details ``scope`` shows (a verdict comes from a firm's figures)."""
+    of the firms whose details ``scope`` shows (a verdict comes from a firm's figures).
+    ``deleted``: the rows of firms deleted since (to take off counts stored with the run);
+    ``tier=False`` leaves out the firm's tier (a subquery over the spans); ``every_rules``:
+    the rows of these rule sets instead of ``filters.rules``."""
     previous = aliased(Evaluation)
     advisor = aliased(User)
     candidate = is_candidate(Evaluation)
@@ -183,19 +191,23 @@ def _base(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope
                Enterprise.industry, advisor.username, advisor.display_name,
                previous.outcome.label("previous_outcome"),
                is_new.label("is_new"), is_dropped.label("is_dropped"),
-               tier_code(rank_col).label("tier"))
+               tier_code(rank_col).label("tier") if tier else literal("none").label("tier"))
         .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
-        .outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
         .outerjoin(previous, and_(in_run(previous, run.previous_run_id),
                                   previous.rules == Evaluation.rules,
                                   previous.enterprise_id == Evaluation.enterprise_id))
         .outerjoin(PortfolioAssignment, and_(PortfolioAssignment.enterprise_id == Enterprise.id,
                                              PortfolioAssignment.ended_on.is_(None)))
         .outerjoin(advisor, advisor.id == PortfolioAssignment.advisor_id)
-        .where(in_run(Evaluation, run), Evaluation.rules == filters.rules,
-               Enterprise.deleted_at.is_(None), not_holder(Evaluation),
+        .where(in_run(Evaluation, run),
+               Evaluation.rules.in_(every_rules) if every_rules
+               else Evaluation.rules == filters.rules,
+               Enterprise.deleted_at.is_not(None) if deleted else Enterprise.deleted_at.is_(None),
+               not_holder(Evaluation),
                scope.details(Enterprise.id, owner=PortfolioAssignment.advisor_id))
     )
+    if tier:
+        stmt = stmt.outerjoin(ranks, ranks.c.enterprise_id == Enterprise.id)
     if filters.town:
         stmt = stmt.where(Enterprise.town == filters.town)
     if filters.industry:
@@ -215,64 +227,6 @@ def _base(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope
     if filters.candidates_only:
         stmt = stmt.where(Evaluation.outcome.in_(CANDIDATE_OUTCOMES))
     return stmt, is_new, is_dropped  # type: ignore[return-value]
-
-
-def candidates(
-    session: DbSession, filters: CandidateFilters, *, scope: VisibleScope,
-    run: ScreeningRun | None = None, page: int | None = None, per_page: int | None = None,
-) -> CandidateList:
-    """The ranked list from ``run`` (default: the latest): eligible → borderline → incomplete →
-    ineligible, each by smallest total gap, then name. Three queries whatever the page size."""
-    run = run or latest_run(session)
-    if run is None:
-        return CandidateList(None, [], 0)
-    tabs = _base(run, replace(filters, application="", outcome=""), scope)[0].with_only_columns(
-        application_of(Evaluation), func.count(),
-        func.sum(case((is_candidate(Evaluation), 1), else_=0)))
-    application_counts = dict.fromkeys(APPLICATION_LABELS, 0)
-    application_candidates = dict.fromkeys(APPLICATION_LABELS, 0)
-    for application, n, n_candidates in session.execute(
-            tabs.group_by(application_of(Evaluation))):
-        application_counts[application] = n
-        application_candidates[application] = int(n_candidates or 0)
-    stmt, is_new, is_dropped = _base(run, filters, scope)
-    counted = stmt.with_only_columns(
-        Evaluation.outcome, func.count(), func.sum(case((is_new, 1), else_=0)),
-        func.sum(case((is_dropped, 1), else_=0)),
-    ).group_by(Evaluation.outcome)
-    counts: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
-    new = dropped = 0
-    for outcome, n, n_new, n_dropped in session.execute(counted):
-        counts[outcome] = n
-        new += int(n_new or 0)
-        dropped += int(n_dropped or 0)
-    if filters.outcome in OUTCOMES:
-        stmt = stmt.where(Evaluation.outcome == filters.outcome)
-    total = counts.get(filters.outcome, 0) if filters.outcome in OUTCOMES else sum(counts.values())
-    rank = case(*[(Evaluation.outcome == o, i) for i, o in enumerate(OUTCOMES)],
-                else_=len(OUTCOMES))
-    order = (rank, Evaluation.total_gap, Enterprise.name, Enterprise.id)
-    if page is not None and per_page is not None:
-        # Rank and skip on narrow rows, then read the stored verdicts of this page only.
-        ids = (stmt.with_only_columns(Evaluation.id).order_by(*order).limit(per_page)
-               .offset((max(page, 1) - 1) * per_page).subquery("page_ids"))
-        stmt = stmt.join(ids, ids.c.id == Evaluation.id)
-    rows = [_row(r) for r in session.execute(stmt.order_by(*order))]
-    return CandidateList(run, rows, total, counts, new, dropped, application_counts,
-                         application_candidates)
-
-
-def _row(r: Any) -> CandidateRow:
-    ev: Evaluation = r[0]
-    return CandidateRow(
-        enterprise_id=ev.enterprise_id, name=r.name, credit_code=r.credit_code, town=r.town,
-        industry=r.industry, advisor_username=r.username, advisor_name=r.display_name,
-        outcome=ev.outcome, previous_outcome=r.previous_outcome, score_min=ev.score_min,
-        score_max=ev.score_max, total_gap=ev.total_gap, failed=list(ev.failed or []),
-        details=ev.details or {}, is_new=bool(r.is_new), is_dropped=bool(r.is_dropped),
-        tier=r.tier, application=ev.application if ev.application in APPLICATION_LABELS
-        else "first", certificate_valid_to=ev.certificate_valid_to,
-    )
 
 
 def firm_evaluations(session: DbSession, firm_id: int) -> dict[str, Evaluation]:

@@ -36,6 +36,7 @@ from cultivation.screening.applications import (
     standing,
 )
 from cultivation.screening.facts import raw_facts_for_enterprises
+from cultivation.screening.listing import listed_tallies
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, is_candidate, latest_run
 from cultivation.screening.rows import evaluation_row, score_range, stored_details, total_gap
@@ -174,10 +175,13 @@ def run_screening(
     if carried:  # parameters of the carried verdicts: the same values (same table, same day)
         for name in names:
             used_keys[name].update(dict.fromkeys(_previous_keys(previous, name)))
+    # The 培育库's unfiltered counts, stored once instead of counted on every page view.
+    listed = listed_tallies(session, run, tuple(names))
     run.firms = len(ids)
     run.evaluations = len(ids) * len(names)
     run.finished_at = now
     run.summary = {
+        "listed": listed,
         "rules": list(names),
         "outcomes": {name: {o: outcomes[name][o] for o in OUTCOMES} for name in names},
         "candidates": {name: sum(1 for _, r in after if r == name) for name in names},

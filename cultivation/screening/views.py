@@ -18,10 +18,11 @@ from cultivation.enterprises.models import Enterprise
 from cultivation.enterprises.queries import find_firms, portfolio_firms
 from cultivation.extensions import db
 from cultivation.policy import ParameterError, evaluate, verdict_to_json
-from cultivation.portfolios.queries import advisor_names
+from cultivation.portfolios.queries import active_advisors, advisor_names
 from cultivation.screening import selftest as whatif
 from cultivation.screening.exports import candidates_xlsx
 from cultivation.screening.facts import facts_for_enterprise
+from cultivation.screening.listing import KINDS, candidates, order_name
 from cultivation.screening.models import ScreeningRun
 from cultivation.screening.presenters import VerdictView, verdict_view
 from cultivation.screening.queries import (
@@ -32,11 +33,10 @@ from cultivation.screening.queries import (
     RULES_LABELS,
     SCREENED_RULES,
     CandidateFilters,
-    candidates,
 )
 from cultivation.vocabulary import TIER_LABELS
 from cultivation.web.clock import clock
-from cultivation.web.request import INVALID, int_arg
+from cultivation.web.request import INVALID, cursor_token, int_arg, read_cursor
 from cultivation.web.settings import current_region, request_parameters
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
@@ -95,9 +95,11 @@ def candidates_page() -> ResponseReturnValue:
         result = candidates(db.session, filters, scope=visible_scope(current_user))
         return candidates_xlsx(result, filters, restricted)
     per_page = int(current_app.config.get("PER_PAGE", 50))
-    page = int_arg("page")
-    result = candidates(db.session, filters, scope=visible_scope(current_user), page=page,
-                        per_page=per_page)
+    cursor = read_cursor(order_name(filters), KINDS)
+    result = candidates(db.session, filters, scope=visible_scope(current_user),
+                        page=1 if cursor or request.args.get("cursor") else int_arg("page"),
+                        per_page=per_page, cursor=cursor)
+    page = result.page
     previous = None
     if result.run is not None and result.run.previous_run_id is not None:
         previous = db.session.get(ScreeningRun, result.run.previous_run_id)
@@ -113,12 +115,17 @@ def candidates_page() -> ResponseReturnValue:
     return render_template(
         "screening/candidates.html", result=result, filters=filters, scope=scope,
         previous=previous, page=page, per_page=per_page, list_url=list_url,
-        page_url=lambda n: list_url(page=n),
-        pages=max((result.total + per_page - 1) // per_page, 1), restricted=restricted,
+        next_url=list_url(cursor=cursor_token(result.next_cursor)) if result.next_cursor
+        else None,
+        previous_url=(list_url(cursor=cursor_token(result.previous_cursor))
+                      if result.previous_cursor and page > 2 else list_url() if page > 1
+                      else None),
+        restricted=restricted,
         region=region, advisors=list(advisors), rules_labels={r: RULES_LABELS[r]
                                                                 for r in SCREENED_RULES},
         outcome_labels=OUTCOME_LABELS, changes=CHANGES, advisor_view=advisor_view,
-        application_labels=APPLICATION_LABELS, tier_labels=TIER_LABELS,
+        application_labels=APPLICATION_LABELS, tier_labels=TIER_LABELS, today=clock()[1],
+        assignable=active_advisors(db.session) if current_user.is_admin else [],
     )
 
 

@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 
 
 class Visit(db.Model):  # type: ignore[name-defined]
-    """One visit; ``next_follow_up_on`` drives the follow-up reminders."""
+    """One visit; ``next_follow_up_on`` drives the follow-up reminders.
+
+    A planned 走访 (计划走访, from the lists' bulk action) has no ``visited_on`` yet: it is an
+    open follow-up on its planned date, so 待办, reminders, the dashboard and the calendar feed
+    treat it like any other; logging the actual visit settles it (``log_visit``)."""
 
     __tablename__ = "visits"
     __table_args__ = (Index("ix_visits_follow_up", "follow_up_done", "next_follow_up_on"),)
@@ -29,7 +33,7 @@ class Visit(db.Model):  # type: ignore[name-defined]
     advisor_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    visited_on: Mapped[date] = mapped_column(Date)
+    visited_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text)
     next_follow_up_on: Mapped[date | None] = mapped_column(Date)
     follow_up_done: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -24,9 +24,9 @@ def new_visit(code: str) -> ResponseReturnValue:
     if request.method == "GET":
         _, today = clock()
         form = VisitForm(formdata=None, data={"visited_on": today.isoformat()})
-        return record_form(form, firm, title, "visits")
+        return record_form(form, firm, title, "activity")
     return save_record(
-        VisitForm(), firm, title, "visits",
+        VisitForm(), firm, title, "activity",
         lambda values, now: services.log_visit(db.session, firm, values,
                                                actor=current_user, now=now),
         "走访记录已保存",

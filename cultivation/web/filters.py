@@ -11,6 +11,8 @@ from flask import Flask, current_app
 from markupsafe import Markup
 
 from cultivation import vocabulary
+from cultivation.policy import numbers
+from cultivation.policy.numbers import SHARE_DIGITS
 from cultivation.policy.sectors import sector_label
 from cultivation.qualifications.tiers import TIER_LABELS
 from cultivation.reports.indicators import as_of_label
@@ -35,8 +37,10 @@ def count(value: Any) -> str:
     return "—" if value is None else f"{int(value):,}"
 
 
-def percent(value: Any, digits: int = 1) -> str:
-    return "—" if value is None else f"{float(value) * 100:.{digits}f}%"
+def percent(value: Any, digits: int = SHARE_DIGITS) -> str:
+    """0.222222 → '22.2%', 0.45 → '45%'; '—' for None (``policy.numbers.percent``, the one
+    formatter of shares: verdict tables, 自测, reports and mail alike)."""
+    return numbers.percent(value, digits)
 
 
 def cn_date(value: date | datetime | str | None) -> str:

@@ -3,10 +3,11 @@ string, the status of a form re-rendered with errors."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, flash, request
 
 from cultivation.database import DbSession
 from cultivation.extensions import db
+from cultivation.keyset import BAD_CURSOR, Cursor, decode, encode
 
 INVALID = 422  # status of a form re-rendered with errors (nothing saved)
 MAX_PAGE = 100_000  # a page number past this is a typo, not a page (and overflows OFFSET)
@@ -29,3 +30,19 @@ def int_arg(name: str, default: int = 1) -> int:
 def wants_xlsx() -> bool:
     """The page was asked for as a workbook (``?format=xlsx``)."""
     return request.args.get("format") == "xlsx"
+
+
+def read_cursor(order: str, kinds: list[type]) -> Cursor | None:
+    """The ``cursor`` query value if it is a valid cursor of this list; a forged or stale one
+    warns (in Chinese) and gives None: the first page."""
+    token = request.args.get("cursor", "")
+    if not token:
+        return None
+    cursor = decode(token, str(current_app.secret_key), order, kinds)
+    if cursor is None:
+        flash(BAD_CURSOR, "warning")
+    return cursor
+
+
+def cursor_token(cursor: Cursor | None) -> str | None:
+    return encode(cursor, str(current_app.secret_key)) if cursor is not None else None

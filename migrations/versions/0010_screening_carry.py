@@ -1,7 +1,7 @@
 """screening carry: verdict rows shared by the runs of a chain instead of copied per run
 
 Revision ID: 0010_screening_carry
-Revises: 0008_channels
+Revises: 0012c_keyset
 Create Date: 2026-12-06 14:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_screening_carry'
-down_revision = '0008_channels'
+down_revision = '0012c_keyset'
 branch_labels = None
 depends_on = None
 
@@ -31,9 +31,16 @@ def upgrade():
     op.create_index('ix_evaluations_superseded_in', 'evaluations', ['superseded_in'],
                     unique=False, postgresql_where=sa.text('superseded_in IS NOT NULL'),
                     sqlite_where=sa.text('superseded_in IS NOT NULL'))
+    # The 培育库's walk for the newest run of a chain (0012c's index on (run_id, rules, outcome,
+    # total_gap, enterprise_id) stays: it serves a run that is a chain of its own).
+    op.create_index('ix_evaluations_current_outcome_gap', 'evaluations',
+                    ['rules', 'outcome', 'total_gap', 'enterprise_id'], unique=False,
+                    postgresql_where=sa.text('superseded_in IS NULL'),
+                    sqlite_where=sa.text('superseded_in IS NULL'))
 
 
 def downgrade():
+    op.drop_index('ix_evaluations_current_outcome_gap', table_name='evaluations')
     op.drop_index('ix_evaluations_superseded_in', table_name='evaluations')
     # Each row stays with the run that stored it: later runs of a chain lose the verdicts
     # they shared (run the screening again after a downgrade).

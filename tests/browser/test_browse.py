@@ -43,7 +43,7 @@ def test_an_advisor_logs_in_opens_the_list_and_a_firm(live_server: Any,
     page.click("text=浙江仙琚制药股份有限公司")
     page.wait_for_url(f"{live_server.url}/enterprises/{live_server.firm_code}")
     assert page.locator("h1").inner_text() == "浙江仙琚制药股份有限公司"
-    for section in ("基本信息", "年度数据", "资质", "研发机构", "梯次历程", "走访记录", "操作记录"):
+    for section in ("基本信息", "年度数据", "资质", "研发机构", "梯次历程", "动态"):
         assert page.locator(".card-header", has_text=section).count() >= 1, section
     figures = page.locator("table.figures")
     assert f"{date.today().year - 1}年" in figures.inner_text()

@@ -119,8 +119,8 @@ def test_a_visit_is_one_tap_from_the_firm_card_with_today_filled_in(
     page.fill("input[name=next_follow_up_on]", follow_up.isoformat())
     page.click("main form button[type=submit]")
     page.wait_for_selector("text=走访记录已保存")
-    # Back on the firm page at #visits: that section is open even on a phone.
-    assert f"{viewport} 走访 核对研发费用辅助账" in page.locator("#visits").inner_text()
+    # Back on the firm page at #activity: that section is open even on a phone.
+    assert f"{viewport} 走访 核对研发费用辅助账" in page.locator("#activity").inner_text()
 
 
 @pytest.mark.browser
@@ -146,7 +146,7 @@ def test_a_draft_typed_when_the_session_expired_comes_back_after_login(
     assert page.locator(".draft-restored").is_visible()
     page.click("main form button[type=submit]")
     page.wait_for_selector("text=走访记录已保存")
-    assert "建议申报省级研发中心" in page.locator("#visits").inner_text()
+    assert "建议申报省级研发中心" in page.locator("#activity").inner_text()
     page.goto(form_url)  # saved: the draft is gone
     assert page.input_value("textarea[name=notes]") == ""
     assert page.locator(".draft-restored").count() == 0

@@ -164,7 +164,7 @@ def test_an_advisor_sees_only_name_town_and_tier_of_a_firm_outside_the_portfolio
     assert 'data-tier="hnte"' in html
     for secret in SECRETS.values():
         assert secret not in html
-    for section in ("年度数据", "走访记录", "操作记录", "联系电话", "本企业指导员"):
+    for section in ("年度数据", "动态", "走访", "联系电话", "本企业指导员"):
         assert section not in html
     assert "/edit" not in html
 

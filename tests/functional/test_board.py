@@ -65,3 +65,60 @@ def test_a_card_move_opens_the_certificate_form_and_changes_nothing(
     assert '<option selected value="hnte">' in page or 'value="hnte" selected' in page
     assert "不会直接改变梯次" in page
     assert db_session.scalar(select(func.count()).select_from(Qualification)) == before
+
+
+def _run(db_session: Any, as_of: Any, rows: list[tuple[Any, str, str, str | None]], *,
+         finished: bool = True) -> None:
+    from datetime import UTC, datetime
+
+    from cultivation.screening.models import Evaluation, ScreeningRun
+
+    run = ScreeningRun(as_of=as_of, firms=len(rows), evaluations=len(rows),
+                       finished_at=datetime(2026, 6, 1, tzinfo=UTC) if finished else None)
+    db_session.add(run)
+    db_session.flush()
+    for firm, rules, outcome, application in rows:
+        db_session.add(Evaluation(run_id=run.id, enterprise_id=firm.id, rules=rules, as_of=as_of,
+                                  outcome=outcome, details={"criteria": []}, failed=[],
+                                  application=application))
+    db_session.flush()
+
+
+def _card(html: str, firm: Any) -> str:
+    start = html.index(f'data-board-card="{firm.credit_code}"')
+    return html[start:html.index("</li>", start)]
+
+
+def test_cards_show_the_candidacy_of_the_latest_finished_run(
+        auth: Any, client: Any, db_session: Any, make_user: Any, make_enterprise: Any) -> None:
+    from datetime import date
+
+    from reports_support import count_statements
+
+    advisor = make_user("advisor")
+    renewing = make_enterprise(advisor=advisor, tier="hnte", name="仙居看板重新认定")
+    holder = make_enterprise(advisor=advisor, tier="hnte", name="仙居看板持证")
+    dropped = make_enterprise(advisor=advisor, name="仙居看板已退出")
+    _run(db_session, date(2026, 5, 1), [(dropped, "hnte", "eligible", "first")])
+    _run(db_session, date(2026, 6, 1), [
+        (renewing, "zj-tech-sme", "borderline", "first"), (renewing, "hnte", "eligible", "renewal"),
+        (renewing, "tech-sme", "ineligible", "first"), (holder, "hnte", "eligible", "holder"),
+        (dropped, "hnte", "ineligible", "first")])
+    _run(db_session, date(2026, 6, 2), [(holder, "hnte", "eligible", "first")], finished=False)
+    auth.login(advisor)
+    html = client.get("/board").get_data(as_text=True)
+    card = _card(html, renewing)
+    assert re.findall(r'data-rules="([\w-]+)" data-application="(\w+)"', card) == [
+        ("hnte", "renewal"), ("zj-tech-sme", "first")]
+    assert "高企 重新认定" in card
+    assert "省科小 首次申报" in card
+    assert "下次跟进" in card or "暂无待跟进" in card
+    assert 'class="candidacy"' not in _card(html, holder)  # holds it beyond the horizon
+    assert 'class="candidacy"' not in _card(html, dropped)  # only the latest finished run counts
+    with count_statements() as few:
+        client.get("/board")
+    extra = [make_enterprise(advisor=advisor, name=f"仙居看板新增{n}") for n in range(6)]
+    _run(db_session, date(2026, 6, 3), [(f, "hnte", "eligible", "first") for f in extra])
+    with count_statements() as many:
+        client.get("/board")
+    assert many.count == few.count  # one query for every card's candidacy

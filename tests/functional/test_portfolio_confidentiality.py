@@ -98,6 +98,8 @@ ROUTES = [
     "/enterprises?scope=all&sort=registered&desc=1",
     "/enterprises/{secret}",
     "/enterprises/{secret}/edit",
+    "/enterprises/{secret}/activity",
+    "/enterprises/{secret}/activity?page=2",
     "/enterprises/{secret}/figures/2025",
     "/screening/candidates",
     "/screening/candidates?scope=all",

@@ -380,3 +380,15 @@ def test_leaders_cannot_post_a_value(auth, client, db_session):
                          form_url="/admin/parameters")
     assert response.status_code == 403
     assert parameter_count(db_session) == before
+
+
+def test_selftest_shows_shares_with_one_decimal(auth, client):
+    auth.login("admin")
+    response = auth.post("/screening/selftest", selftest_form({"fy2_employees": "90",
+                                                               "fy2_tech_staff": "20"}))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "科技人员占比 22.2%" in html  # 20 of 90
+    assert re.search(r'data-criterion="tech_staff_ratio">.*?22\.2%', html, re.S)
+    assert re.findall(r"\d\.\d{2,}%", html) == []  # no "22.22%", no "（0.222222）"
+    assert "（0." not in html

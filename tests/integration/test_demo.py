@@ -408,6 +408,6 @@ def test_demo_firms_carry_a_sector_for_sme_sizing() -> None:
     from cultivation.policy.sectors import SECTORS
     from cultivation.regions import load_region
 
-    rows = build_plan(40, 7, load_region(), _date(2026, 6, 30)).enterprise_rows()
+    rows = list(build_plan(40, 7, load_region(), _date(2026, 6, 30)).enterprise_rows())
     assert {row["sector"] for row in rows} <= set(SECTORS)
     assert all(row["sector"] for row in rows)

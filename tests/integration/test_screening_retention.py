@@ -18,8 +18,9 @@ from cultivation.accounts.access import EVERYTHING
 from cultivation.dashboard.queries import new_candidates
 from cultivation.reminders.leader_digest import candidate_changes
 from cultivation.scheduling.services import run_job
+from cultivation.screening.listing import candidates
 from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.screening.queries import CandidateFilters, candidates
+from cultivation.screening.queries import CandidateFilters
 from cultivation.screening.retention import prune_screening_history
 from cultivation.screening.runs import in_run
 from cultivation.screening.services import run_screening

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from cultivation.policy.facts import Facts
 from cultivation.policy.numbers import (
+    RATE_DIGITS,
     JSONValue,
     ceil_int,
     decimal_to_json,
@@ -65,7 +66,7 @@ def share_criterion(
             required=required,
             years=years,
             note=note,
-            gap=f"{FIELD_LABELS[whole]}为 0，无法达到 {percent(minimum)}",
+            gap=f"{FIELD_LABELS[whole]}为 0，无法达到 {percent(minimum, RATE_DIGITS)}",
         )
     passed = share >= minimum
     gap, gap_value, unit = None, None, None

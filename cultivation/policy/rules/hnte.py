@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cultivation.policy.facts import Facts
-from cultivation.policy.numbers import percent, plain
+from cultivation.policy.numbers import RATE_DIGITS, percent, plain
 from cultivation.policy.parameters import ParameterTable
 from cultivation.policy.rules.base import (
     ParameterLookup,
@@ -148,7 +148,7 @@ def _rd_expense_ratio(
     assert band.rate is not None  # a rate table always carries rates
     note = (
         f"按 {latest} 年销售收入 {plain(sales.value)} 万元（{band.describe()} 万元）"
-        f"适用 {percent(band.rate)}"
+        f"适用 {percent(band.rate, RATE_DIGITS)}"
     )
     return share_criterion(
         cid, label, facts, years, "rd_expense", "sales_revenue", band.rate, note=note

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from cultivation.policy.bands import BandTable
 from cultivation.policy.facts import Facts
-from cultivation.policy.numbers import JSONValue, percent, plain, ratio_to_json
+from cultivation.policy.numbers import RATE_DIGITS, JSONValue, percent, plain, ratio_to_json
 from cultivation.policy.rules.base import FIELD_LABELS, ParameterLookup, total
 
 Points = tuple[int, int]
@@ -224,9 +224,10 @@ def _growth_part(facts: Facts, years: tuple[int, ...], p: ParameterLookup) -> Pa
                 assert points is not None
                 part_low, part_high = points
                 if rate == edge:
+                    edge_text = percent(edge, RATE_DIGITS)
                     notes.append(
-                        f"{FIELD_LABELS[name]}增长率恰为 {percent(edge)}：评分表写作"
-                        f"“>{percent(edge)}”，正文为“≥{percent(edge)}”，按 ≥ 计分"
+                        f"{FIELD_LABELS[name]}增长率恰为 {edge_text}：评分表写作"
+                        f"“>{edge_text}”，正文为“≥{edge_text}”，按 ≥ 计分"
                     )
             else:
                 notes.append(f"{FIELD_LABELS[name]}增长率：{reason}")

@@ -18,7 +18,14 @@ from decimal import Decimal
 
 from cultivation.policy.bands import BandTable
 from cultivation.policy.facts import Facts
-from cultivation.policy.numbers import JSONValue, ceil_int, percent, ratio
+from cultivation.policy.numbers import (
+    RATE_DIGITS,
+    JSONValue,
+    ceil_int,
+    percent,
+    ratio,
+    share_floor,
+)
 from cultivation.policy.parameters import ParameterTable
 from cultivation.policy.rules.base import ParameterLookup, Quantity, figure, previous_year
 from cultivation.policy.rules.criteria import (
@@ -194,7 +201,7 @@ def _tech_staff_score(
     if not passed and target is not None and target.lower is not None and year_figures:
         employees = year_figures.employees or Decimal(0)
         people = max(ceil_int(target.lower * employees - (year_figures.tech_staff or 0)), 1)
-        gap = f"科技人员还差 {people} 人（占比需达到 {percent(target.lower)}）"
+        gap = f"科技人员还差 {people} 人（占比需达到 {percent(target.lower, RATE_DIGITS)}）"
         gap_value, unit = float(people), "人"
     return Criterion(
         id=cid,
@@ -212,7 +219,7 @@ def _tech_staff_score(
 
 def _staff_note(facts: Facts, year: int) -> str | None:
     share = _share(facts, year, "tech_staff", "employees").value
-    return None if share is None else f"科技人员占比 {percent(share)}"
+    return None if share is None else f"科技人员占比 {share_floor(share)}"
 
 
 def _score_total(

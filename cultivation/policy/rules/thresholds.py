@@ -28,13 +28,16 @@ from decimal import Decimal
 from cultivation.policy.bands import COMBINE_WORDS, Band
 from cultivation.policy.facts import Facts
 from cultivation.policy.numbers import (
+    RATE_DIGITS,
     JSONValue,
     decimal_to_json,
     money_up,
     percent,
     plain,
+    points_up,
     ratio,
     ratio_to_json,
+    share_floor,
 )
 from cultivation.policy.parameters import ParameterTable
 from cultivation.policy.rules.base import (
@@ -343,11 +346,11 @@ def _rd_intensity(facts: Facts, year: int, p: ParameterLookup) -> Criterion:
     for_amount = max(band.amount - expense.value, Decimal(0))
     both = band.combine == "all"
     increase = money_up(max(for_ratio, for_amount) if both else min(for_ratio, for_amount))
-    intensity = "—" if share is None else percent(share)
+    intensity = "—" if share is None else share_floor(share)
     parts = []
     if not ratio_ok:
         points = (band.rate - (share or Decimal(0))) * 100
-        parts.append(f"研发强度 {intensity}，还差 {plain(_up(points))} 个百分点")
+        parts.append(f"研发强度 {intensity}，还差 {plain(points_up(points))} 个百分点")
     if not amount_ok and both:
         parts.append(
             f"研发费用 {plain(expense.value)} 万元，还差 {plain(money_up(for_amount))} 万元"
@@ -374,7 +377,8 @@ def _band_rule(band: Band) -> str:
     assert band.rate is not None
     assert band.amount is not None
     word = COMBINE_WORDS[band.combine or "any"]
-    return f"研发强度 ≥ {percent(band.rate)} {word}研发费用 ≥ {plain(band.amount)} 万元"
+    rate = percent(band.rate, RATE_DIGITS)
+    return f"研发强度 ≥ {rate} {word}研发费用 ≥ {plain(band.amount)} 万元"
 
 
 def _band_name(band: Band) -> str:
@@ -390,11 +394,6 @@ def _band_name(band: Band) -> str:
         f"销售收入 {low}{inc[0] if band.lower_inclusive else inc[1]}至"
         f" {high}{inc[0] if band.upper_inclusive else inc[1]}"
     )
-
-
-def _up(points: Decimal) -> Decimal:
-    """Percentage points rounded up to 0.01 (never shows a shortfall as 0)."""
-    return max(money_up(points), Decimal("0.01"))
 
 
 def _soft_flag(cid: str, label: str, value: bool | None, *, missing: str, fix: str) -> Criterion:
@@ -467,7 +466,7 @@ def _banded_rd(facts: Facts, year: int, p: ParameterLookup) -> tuple[Criterion, 
             "rd_expense",
             "sales_revenue",
             rate.rate,
-            note=f"{basis}适用 {percent(rate.rate)}",
+            note=f"{basis}适用 {percent(rate.rate, RATE_DIGITS)}",
         ),
         minimum_criterion(
             amount_id,

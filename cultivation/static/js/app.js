@@ -33,7 +33,7 @@
     var el = event.target;
     if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.submit();
   });
-  // A link to a folded section (/enterprises/…#visits after a 走访 is saved) opens it.
+  // A link to a folded section (/enterprises/…#activity after a 走访 is saved) opens it.
   function openTarget() {
     var target = location.hash.length > 1 ? document.getElementById(location.hash.slice(1)) : null;
     if (!target || !target.classList.contains("fold")) return;

@@ -208,8 +208,8 @@ def test_verdict_json_has_the_tech_sme_shape(make_facts, params):
 
 
 def test_the_tech_staff_share_is_stated_as_a_percentage_only(make_facts, params):
-    facts = make_facts(years=sme_year(tech_staff=20))
+    facts = make_facts(years=sme_year(tech_staff=20, employees=90))
     note = evaluate("tech-sme", facts, AS_OF, params).criterion("tech_staff_score").note
     assert note is not None
     assert note.startswith("科技人员占比 ")
-    assert note.endswith("%")  # not "22.22%（0.222222）"
+    assert note == "科技人员占比 22.2%"  # 20 of 90: one decimal, not "22.22%（0.222222）"

@@ -279,7 +279,7 @@ def test_the_and_gap_needs_both(make_facts, params):
     criterion = institute(make_facts, params, 1800, 80).criterion("rd_intensity")
     assert criterion.gap == (
         "销售收入 5000 万元以下（研发强度 ≥ 5% 且研发费用 ≥ 100 万元）："
-        "研发强度 4.44%，还差 0.56 个百分点，且研发费用 80 万元，还差 20 万元；"
+        "研发强度 4.4%，还差 0.6 个百分点，且研发费用 80 万元，还差 20 万元；"
         "研发费用再增加 20 万元可同时满足"
     )
 
