@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from cultivation.accounts.access import EVERYTHING
 from cultivation.enterprises.models import FiscalYearFigures
+from cultivation.screening.candidacy import candidacies
 from cultivation.screening.listing import _tallies, candidates
 from cultivation.screening.models import ScreeningRun
 from cultivation.screening.queries import OUTCOMES, CandidateFilters
@@ -52,7 +53,9 @@ def test_a_carried_run_lists_what_a_full_run_of_the_same_day_lists(
     firms = list(four_firms(make_enterprise).values()) + list(four_firms(make_enterprise).values())
     firms += [make_enterprise(town="白塔镇", figures=strong_years(), **STRONG_FIELDS)
               for _ in range(3)]
-    first = run_screening(db_session, as_of=AS_OF, now=NOW)
+    # An earlier chain whose rows are never superseded: the newest run's walk must not see them.
+    run_screening(db_session, as_of=AS_OF - timedelta(days=1), now=NOW - timedelta(days=1))
+    first = run_screening(db_session, as_of=AS_OF, now=NOW, incremental_run=False)
     # Between the runs: two firms change (evaluated again, their old rows superseded: one
     # drops out, one becomes a candidate) and one firm is deleted (it leaves the chain).
     figures = db_session.scalars(select(FiscalYearFigures).where(
@@ -87,3 +90,20 @@ def test_a_carried_run_lists_what_a_full_run_of_the_same_day_lists(
     assert all(hnte[3][outcome] for outcome in OUTCOMES)
     assert expected[-2][2] >= 1
     assert expected[-1][2] >= 1
+
+
+def test_board_cards_read_the_candidacy_a_carried_run_shares(
+        db_session: Any, make_enterprise: Any) -> None:
+    firms = four_firms(make_enterprise)
+    ids = [firm.id for firm in firms.values()]
+    run_screening(db_session, as_of=AS_OF, now=NOW)
+    full = candidacies(db_session, ids)
+    carried = run_screening(db_session, as_of=DAY, now=NOW + timedelta(days=1))
+    assert carried.summary["evaluated"] == 0  # nothing written: every verdict is shared
+    shared = candidacies(db_session, ids)
+    assert firms["eligible"].id in full
+    assert set(shared) == set(full)
+    assert [(c.rules, c.application, c.outcome) for f in ids for c in shared.get(f, [])] == [
+        (c.rules, c.application, c.outcome) for f in ids for c in full.get(f, [])]
+    # The day shown is the latest run's, not the day the shared row was stored.
+    assert {c.as_of for found in shared.values() for c in found} == {DAY}
