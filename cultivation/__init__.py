@@ -121,9 +121,11 @@ def register_extensions(app: Flask) -> None:
 def register_models() -> None:
     """Import every concept's models so metadata (and Alembic) sees all tables."""
     from cultivation import model_registry  # noqa: F401
+    from cultivation.dashboard.invalidation import install as install_figures
     from cultivation.qualifications.spans import install
 
     install()  # tier spans follow every ORM write of a qualification
+    install_figures()  # cached dashboard figures are invalidated by the writes they depend on
 
 
 def register_blueprints(app: Flask) -> None:

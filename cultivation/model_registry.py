@@ -6,6 +6,7 @@ Add a line here when a concept gains a ``models.py``.
 from cultivation.accounts import models as accounts_models  # noqa: F401
 from cultivation.audit import models as audit_models  # noqa: F401
 from cultivation.channels import models as channels_models  # noqa: F401
+from cultivation.dashboard import models as dashboard_models  # noqa: F401
 from cultivation.enterprises import models as enterprises_models  # noqa: F401
 from cultivation.imports import models as imports_models  # noqa: F401
 from cultivation.mail import models as mail_models  # noqa: F401

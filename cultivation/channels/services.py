@@ -1,4 +1,5 @@
-"""Channel use cases: validate and save a robot, delete it, queue robot messages beside a mail.
+"""Channel use cases: validate and save a robot, edit it (an empty webhook or secret keeps the
+stored one), delete it, queue robot messages beside a mail.
 
 Functions flush, never commit. Validation collects every error first and saves nothing when
 any is found (the view answers 422).
@@ -68,47 +69,54 @@ def webhook_error(provider: str, url: str, *, allow_any: bool) -> str | None:
     return None
 
 
-def validate(session: DbSession, data: ChannelInput, *, allow_any_url: bool
-             ) -> tuple[int | None, str | None]:
-    """The (user id, role) target; raises ``ChannelError`` with every problem found.
-    ``allow_any_url``: CHANNEL_ALLOW_ANY_URL (any http(s) webhook, a local test robot)."""
-    errors: dict[str, str] = {}
-    if data.provider not in PROVIDERS:
-        errors["provider"] = "请选择钉钉或企业微信"
-    name = data.name.strip()
-    if not name or len(name) > 100:
-        errors["name"] = "请填写名称（不超过100字）"
-    user_id: int | None = None
-    role: str | None = None
-    kind, _, value = data.target.partition(":")
-    if kind == "user" and value.isdigit():
+def _target(session: DbSession, target: str, errors: dict[str, str]
+            ) -> tuple[int | None, str | None]:
+    kind, _, value = target.partition(":")
+    if kind == "user" and value.isdigit() and len(value) < 10:
         user = session.get(User, int(value))
-        if user is None:
-            errors["target"] = "所选用户不存在"
-        else:
-            user_id = user.id
+        if user is not None:
+            return user.id, None
+        errors["target"] = "所选用户不存在"
     elif kind == "role" and value in ROLES:
-        role = value
+        return None, value
     else:
         errors["target"] = "请选择接收人（某个用户或某类角色的群）"
-    url = data.webhook.strip()
-    if not url:
+    return None, None
+
+
+def _check(session: DbSession, provider: str, name: str, target: str, url: str | None,
+           secret: str, *, allow_any_url: bool) -> tuple[int | None, str | None]:
+    """The (user id, role) target; raises ``ChannelError`` with every problem found. ``url``
+    None: the stored webhook is kept (not checked again)."""
+    errors: dict[str, str] = {}
+    if provider not in PROVIDERS:
+        errors["provider"] = "请选择钉钉或企业微信"
+    if not name or len(name) > 100:
+        errors["name"] = "请填写名称（不超过100字）"
+    user_id, role = _target(session, target, errors)
+    if url is not None and not url:
         errors["webhook"] = "请填写机器人 Webhook 地址"
-    elif len(url) > 1000:
+    elif url is not None and len(url) > 1000:
         errors["webhook"] = "机器人地址过长"
-    elif data.provider in PROVIDERS:
-        problem = webhook_error(data.provider, url,
-                                allow_any=allow_any_url)
+    elif url is not None and provider in PROVIDERS:
+        problem = webhook_error(provider, url, allow_any=allow_any_url)
         if problem:
             errors["webhook"] = problem
-    secret = data.secret.strip()
-    if secret and data.provider == "wecom":
+    if secret and provider == "wecom":
         errors["secret"] = "企业微信群机器人没有加签密钥，请留空"  # noqa: S105
     elif len(secret) > 200:
         errors["secret"] = "密钥过长"  # noqa: S105
     if errors:
         raise ChannelError(errors)
     return user_id, role
+
+
+def validate(session: DbSession, data: ChannelInput, *, allow_any_url: bool
+             ) -> tuple[int | None, str | None]:
+    """The (user id, role) target of a new channel; raises ``ChannelError`` with every problem
+    found. ``allow_any_url``: CHANNEL_ALLOW_ANY_URL (any http(s) webhook, a local test robot)."""
+    return _check(session, data.provider, data.name.strip(), data.target, data.webhook.strip(),
+                  data.secret.strip(), allow_any_url=allow_any_url)
 
 
 def create(session: DbSession, data: ChannelInput, *, actor: Any, now: datetime,
@@ -130,6 +138,54 @@ def create(session: DbSession, data: ChannelInput, *, actor: Any, now: datetime,
     return channel
 
 
+@dataclass(frozen=True)
+class ChannelEdit:
+    """An edit: an empty ``webhook`` or ``secret`` keeps the stored one; ``clear_secret``
+    removes the signing secret (the robot no longer signs)."""
+
+    name: str
+    target: str
+    active: bool
+    webhook: str = ""
+    secret: str = ""
+    clear_secret: bool = False
+
+
+def _plain(token: str | None, key: str) -> str | None:
+    try:
+        return crypto.decrypt(token, key) if token is not None else None
+    except ValueError:  # SECRET_KEY changed: any typed value replaces it
+        return None
+
+
+def update(session: DbSession, channel: NotifyChannel, data: ChannelEdit, *, actor: Any,
+           now: datetime, settings: ChannelSettings) -> bool:
+    """Apply an edit (all or nothing: ``ChannelError`` before anything changes); audited with
+    the masked before/after. Returns whether anything changed."""
+    url, secret, key = data.webhook.strip(), data.secret.strip(), settings.secret_key
+    user_id, role = _check(session, channel.provider, data.name.strip(), data.target,
+                           url or None, secret, allow_any_url=settings.allow_any_url)
+    kept = "（未改）"
+    before = {**describe(channel, key), "webhook_change": kept, "secret_change": kept}
+    channel.name, channel.user_id, channel.role = data.name.strip(), user_id, role
+    channel.active = data.active
+    notes = {"webhook_change": kept, "secret_change": kept}
+    if url and url != _plain(channel.webhook_encrypted, key):
+        channel.webhook_encrypted, notes["webhook_change"] = crypto.encrypt(url, key), "已更换"
+    if secret and secret != _plain(channel.secret_encrypted, key):
+        channel.secret_encrypted, notes["secret_change"] = crypto.encrypt(secret, key), "已更换"
+    elif data.clear_secret and channel.secret_encrypted is not None:
+        channel.secret_encrypted, notes["secret_change"] = None, "已清除"
+    old, new = audit.diff(before, {**describe(channel, key), **notes})
+    if not new:
+        return False
+    session.flush()
+    _forget(session)
+    audit.record(session, actor=actor, entity_type="notify_channel", entity_id=channel.id,
+                 action="update", before=old, after=new, at=now)
+    return True
+
+
 def delete(session: DbSession, channel: NotifyChannel, *, actor: Any, now: datetime,
            settings: ChannelSettings) -> None:
     """Remove a channel; its queued messages fail (``notify_channel_id`` becomes NULL)."""
@@ -144,7 +200,7 @@ def delete(session: DbSession, channel: NotifyChannel, *, actor: Any, now: datet
 def describe(channel: NotifyChannel, secret_key: str) -> dict[str, Any]:
     """What the audit log and the page may show: never the secret, the webhook masked."""
     return {"id": channel.id, "provider": channel.provider, "name": channel.name,
-            "user_id": channel.user_id, "role": channel.role,
+            "user_id": channel.user_id, "role": channel.role, "active": channel.active,
             "webhook": masked_webhook(channel, secret_key),
             "signed": channel.secret_encrypted is not None}
 
@@ -183,7 +239,7 @@ class _Channel:
 
 def _active(session: DbSession) -> list[_Channel]:
     """Every active channel, read once per transaction (a job queues many digests in one):
-    no query per recipient. ``create``/``delete`` drop the cached list."""
+    no query per recipient. ``create``/``update``/``delete`` drop the cached list."""
     real = session() if isinstance(session, scoped_session) else session
     transaction = real.get_transaction()
     cached = real.info.get(_CACHE)

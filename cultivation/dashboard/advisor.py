@@ -116,9 +116,12 @@ def recently_changed(session: DbSession, user: Any) -> list[RecentFirm]:
     return [RecentFirm(*row) for row in session.execute(stmt).all()]
 
 
-def advisor_context(session: DbSession, user: Any, today: date) -> dict[str, AdvisorPanel]:
-    """Template context for ``dashboard/_advisor.html``: ``{"advisor_panel": AdvisorPanel}``."""
-    counts = tier_counts(session, user, today)
+def advisor_context(session: DbSession, user: Any, today: date,
+                    county_counts: dict[str, int] | None = None) -> dict[str, AdvisorPanel]:
+    """Template context for ``dashboard/_advisor.html``: ``{"advisor_panel": AdvisorPanel}``;
+    ``county_counts`` are today's cached county tier counts (used for a county-wide user)."""
+    counts = (county_counts if county_counts is not None and user.sees_everything
+              else tier_counts(session, user, today))
     follow_ups, follow_ups_total = follow_ups_due(session, user, today)
     return {"advisor_panel": AdvisorPanel(
         county_wide=bool(user.sees_everything),

@@ -115,11 +115,21 @@ def renewals(session: DbSession, advisor_id: int | None, today: date) -> tuple[l
     return out, int(total)
 
 
-def outlook_context(session: DbSession, user: Any, today: date) -> dict[str, Outlook]:
-    """Template context for ``dashboard/_outlook.html``: ``{"outlook": Outlook}``."""
+CandidatePanel = tuple[list[Candidate], int, int, date | None, dict[str, int]]
+
+
+def outlook_context(session: DbSession, user: Any, today: date,
+                    county_renewals: tuple[list[Renewal], int] | None = None,
+                    county_candidates: CandidatePanel | None = None) -> dict[str, Outlook]:
+    """Template context for ``dashboard/_outlook.html``: ``{"outlook": Outlook}``;
+    ``county_renewals`` and ``county_candidates`` are today's cached county figures (used for
+    a county-wide user)."""
     advisor_id = None if user.sees_everything else user.id
-    rows, total, new, screened_on, split = hnte_candidates(session, advisor_id)
-    due, due_total = renewals(session, advisor_id, today)
+    rows, total, new, screened_on, split = (
+        county_candidates if county_candidates is not None and advisor_id is None
+        else hnte_candidates(session, advisor_id))
+    due, due_total = (county_renewals if county_renewals is not None and advisor_id is None
+                      else renewals(session, advisor_id, today))
     windows = list(session.scalars(windows_around(today, back_days=0,
                                                   ahead_days=WINDOW_AHEAD_DAYS)))
     return {"outlook": Outlook(rows, total, split, new, screened_on, due, due_total, windows)}

@@ -17,7 +17,12 @@ from sqlalchemy.orm import aliased
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.qualifications.tiers import TIER_LABELS, TIERS
-from cultivation.reports.coverage import KINDS, coverage_rules, coverage_totals
+from cultivation.reports.coverage import (
+    KINDS,
+    PopulationCoverage,
+    coverage_rules,
+    coverage_totals,
+)
 from cultivation.reports.indicators import INDICATORS, as_of_label
 from cultivation.reports.models import Target
 from cultivation.reports.tiersql import tier_counts_on
@@ -78,12 +83,24 @@ def month_before(day: date) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def headline_targets(session: DbSession, today: date) -> list[HeadlineTarget]:
-    """高企 and 省科小 counts today (``indicator_values``, the one definition) against the
-    current plan (three queries)."""
-    plan = current_plan(session, today)
+def headline_values(session: DbSession, today: date) -> dict[str, float]:
+    """高企 and 省科小 counts today (``indicator_values``, the one definition; one query)."""
     wanted = [INDICATORS[c] for c in HEADLINE_INDICATORS]
     actuals = indicator_values(session, today, indicators=wanted)
+    out = {}
+    for ind in wanted:
+        actual = actuals.get((ind.code, ""))
+        out[ind.code] = actual.value if actual else 0.0
+    return out
+
+
+def headline_targets(session: DbSession, today: date,
+                     values: dict[str, float] | None = None) -> list[HeadlineTarget]:
+    """高企 and 省科小 counts today (``headline_values``, or the cached ``values``) against the
+    current plan (two queries more)."""
+    plan = current_plan(session, today)
+    wanted = [INDICATORS[c] for c in HEADLINE_INDICATORS]
+    actuals = values if values is not None else headline_values(session, today)
     targets: dict[str, dict[int, float | None]] = {}
     if plan is not None:
         for t in session.scalars(select(Target).where(
@@ -94,9 +111,8 @@ def headline_targets(session: DbSession, today: date) -> list[HeadlineTarget]:
     for ind in wanted:
         by_year = targets.get(ind.code, {})
         year = today.year if today.year in by_year else (max(by_year) if by_year else None)
-        actual = actuals.get((ind.code, ""))
         cards.append(HeadlineTarget(
-            ind.code, ind.label, ind.unit, actual.value if actual else 0.0,
+            ind.code, ind.label, ind.unit, actuals.get(ind.code, 0.0),
             by_year.get(year) if year is not None else None, year,
             plan.name if plan is not None else None, today))
     return cards
@@ -134,12 +150,16 @@ def new_candidates(session: DbSession, today: date) -> NewCandidates:
                          {RULES_LABELS.get(str(k), str(k)): int(v) for k, v in by_rules.items()})
 
 
-def coverage_cards(session: DbSession, today: date) -> list[CoverageCard]:
-    """The three 三覆盖 rates today (one query)."""
-    totals = coverage_totals(session, today)
+def coverage_cards(session: DbSession, today: date,
+                   counts: dict[str, tuple[int, int]] | None = None) -> list[CoverageCard]:
+    """The three 三覆盖 rates today (one query; none with the cached ``counts``: kind →
+    (population, covered))."""
+    if counts is None:
+        totals = coverage_totals(session, today)
+        counts = {k: (totals[k].population, totals[k].covered) for k in KINDS}
     rules = coverage_rules()
-    return [CoverageCard(k, rules[k].label, totals[k].population, totals[k].covered,
-                         totals[k].rate) for k in KINDS]
+    return [CoverageCard(k, rules[k].label, counts[k][0], counts[k][1],
+                         PopulationCoverage(k, counts[k][0], counts[k][1]).rate) for k in KINDS]
 
 
 def funnel_and_trend(session: DbSession, today: date) -> dict[str, Any]:
@@ -158,12 +178,16 @@ def funnel_and_trend(session: DbSession, today: date) -> dict[str, Any]:
     }
 
 
-def leader_context(session: DbSession, today: date) -> dict[str, Any]:
-    """Template context for ``dashboard/_leader.html``."""
+def leader_context(session: DbSession, today: date, *,
+                   values: dict[str, float] | None = None,
+                   coverage: dict[str, tuple[int, int]] | None = None,
+                   charts: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Template context for ``dashboard/_leader.html``; ``values``, ``coverage`` and ``charts``
+    are the cached figures of today when current (``dashboard.figures``)."""
     return {"leader_panel": {
         "today": today,
-        "targets": headline_targets(session, today),
+        "targets": headline_targets(session, today, values),
         "candidates": new_candidates(session, today),
-        "coverage": coverage_cards(session, today),
-        "charts": funnel_and_trend(session, today),
+        "coverage": coverage_cards(session, today, coverage),
+        "charts": charts if charts is not None else funnel_and_trend(session, today),
     }}

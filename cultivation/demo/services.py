@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 from cultivation.accounts.models import User
 from cultivation.audit import services as audit
 from cultivation.audit.models import AuditLog
+from cultivation.dashboard.invalidation import invalidate as invalidate_figures
 from cultivation.database import DbSession
 from cultivation.demo.bulk import write_rows
 from cultivation.demo.generator import MAX_FIRMS, DemoPlan, build_plan
@@ -125,6 +126,7 @@ def load_demo(session: DbSession, *, firms: int = DEFAULT_FIRMS, seed: int = DEF
     counts = _insert_children(session, plan, ids, users)
     if ids:  # Core inserts bypass the ORM hook that keeps tier spans current
         refresh_spans(session, (min(ids), max(ids)))
+        invalidate_figures(session)  # and the cached dashboard figures
     audit.record(session, actor="demo", entity_type=MARKER[0], entity_id=None, action=MARKER[1],
                  after={"firms": firms, "seed": seed, "today": today.isoformat(), **counts})
     session.flush()

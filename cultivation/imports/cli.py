@@ -42,6 +42,7 @@ def _print_human(report: Report, elapsed: float) -> None:
     if report.dry_run:
         click.echo(f"将新建 {report.to_create}，将更新 {report.to_update}，"
                    f"无变化 {report.unchanged}")
+        _print_updates(report)
     else:
         click.echo(f"新建 {report.created}，更新 {report.updated}，无变化 {report.unchanged}")
     for notice in report.notices:
@@ -52,6 +53,20 @@ def _print_human(report: Report, elapsed: float) -> None:
         click.echo(f"跳过 第{item['row']}行：{item['message']}")
     for error in report.errors:
         click.echo(f"第{error['row']}行 [{error['column']}] {error['value']!r}：{error['message']}")
+
+
+SHOWN_UPDATES = 200  # the rest are in --json
+
+
+def _print_updates(report: Report) -> None:
+    """The dry run's field-by-field changes of the rows it will update (old → new)."""
+    updates = [item for item in report.changes if item["action"] == "update"]
+    for item in updates[:SHOWN_UPDATES]:
+        subject = f" {item['subject']}" if item["subject"] else ""
+        fields = "；".join(f"{c['label']}：{c['old']} → {c['new']}" for c in item["changes"])
+        click.echo(f"更新 第{item['row']}行 {item['name']}{subject}：{fields}")
+    if len(updates) > SHOWN_UPDATES:
+        click.echo(f"……另有 {len(updates) - SHOWN_UPDATES} 行更新未列出（--json 输出全部）")
 
 
 @click.command("import", help="导入企业名录、年度数据或资质名单（.xlsx / .csv）")

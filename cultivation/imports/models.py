@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 from cultivation.database import UTCDateTime, utcnow
 from cultivation.extensions import db
 
+PREVIEW = "preview"  # ImportChange.entity_type of a pending batch's dry-run preview rows
 BATCH_STATUSES = {"pending": "待确认", "committed": "已导入", "reverted": "已撤销",
                   "discarded": "已放弃"}
 
@@ -42,7 +43,13 @@ class ImportBatch(db.Model):  # type: ignore[name-defined]
 
 
 class ImportChange(db.Model):  # type: ignore[name-defined]
-    """What one imported row did (created or updated, with the row before) — for revert."""
+    """What one imported row did (created or updated, with the row before) — for revert.
+
+    A pending batch's dry run stores its preview here too: ``entity_type`` "preview", one row per
+    checked file row (``entity_id`` = the Excel row number, ``action`` update / create /
+    unchanged, ``after`` = ``preview.entry``), so the check page reads one page of it at a time.
+    They are deleted when the batch is committed or discarded (and with the batch when purged).
+    """
 
     __tablename__ = "import_changes"
 

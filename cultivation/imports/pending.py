@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import defer
 
 from cultivation.database import DbSession
 from cultivation.imports.models import ImportBatch
@@ -81,7 +82,10 @@ def upload_refusal(session: DbSession, user_id: int, content: bytes, filename: s
 
 
 def pending_batches(session: DbSession, user_id: int) -> list[ImportBatch]:
-    """The user's uploads still waiting for check/commit (they count against the limits)."""
+    """The user's uploads still waiting for check/commit (they count against the limits),
+    without their checks' reports and error lists (the list does not show them; a large
+    file's error list runs to megabytes)."""
     return list(session.scalars(
         select(ImportBatch).where(ImportBatch.status == "pending", ImportBatch.user_id == user_id)
+        .options(defer(ImportBatch.report), defer(ImportBatch.errors))
         .order_by(ImportBatch.id.desc())))

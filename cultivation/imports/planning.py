@@ -79,6 +79,7 @@ class Step:
     changes: dict[str, Any] = field(default_factory=dict)
     advisor: User | None = None
     advisor_changed: bool = False
+    advisor_before: str | None = None  # the current advisor's name, for the preview
 
 
 @dataclass
@@ -110,11 +111,11 @@ def _plan_firms(session: DbSession, checker: RowChecker, importer: Importer,
                 candidates: Sequence[Candidate], firms: dict[str, Enterprise],
                 plan: ChunkPlan) -> None:
     ids = [f.id for f in firms.values()]
-    current = dict(session.execute(
-        select(PortfolioAssignment.enterprise_id, User.username)
+    current = {row[0]: (row[1], row[2]) for row in session.execute(
+        select(PortfolioAssignment.enterprise_id, User.username, User.display_name)
         .join(User, User.id == PortfolioAssignment.advisor_id)
         .where(PortfolioAssignment.enterprise_id.in_(ids), PortfolioAssignment.ended_on.is_(None))
-    ).all()) if ids else {}
+    )} if ids else {}
     for cand in candidates:
         issues: list[Issue] = []
         firm = firms.get(cand.code)
@@ -126,8 +127,8 @@ def _plan_firms(session: DbSession, checker: RowChecker, importer: Importer,
             plan.issues.append(checker.issue(cand.row, "credit_code", cand.raw.get("credit_code"),
                                              "该企业已被删除，请联系管理员恢复后再导入"))
             continue
-        advisor, changed = _advisor(checker, importer, cand, current.get(firm.id) if firm else None,
-                                    issues)
+        username, shown_as = current.get(firm.id, (None, None)) if firm else (None, None)
+        advisor, changed = _advisor(checker, importer, cand, username, issues)
         if firm is None:
             for name in ("name", "town"):
                 if name not in cand.values:
@@ -141,7 +142,7 @@ def _plan_firms(session: DbSession, checker: RowChecker, importer: Importer,
             changes = _changes(firm, cand.values)
             action = "update" if changes or changed else "unchanged"
             step = Step(cand, action, firm, changes=changes, advisor=advisor,
-                        advisor_changed=changed)
+                        advisor_changed=changed, advisor_before=shown_as or username)
         if issues:
             plan.issues.extend(issues)
         else:

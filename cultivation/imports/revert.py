@@ -17,7 +17,7 @@ from cultivation.database import DbSession
 from cultivation.enterprises import schemas
 from cultivation.enterprises import services as registry
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
-from cultivation.imports.models import ImportBatch, ImportChange
+from cultivation.imports.models import PREVIEW, ImportBatch, ImportChange
 from cultivation.portfolios import services as portfolios
 from cultivation.portfolios.queries import portfolio_ids
 from cultivation.qualifications import services as qualifications
@@ -130,8 +130,9 @@ def revert_batch(
     """Undo a committed batch; returns the number of changes undone. Never commits."""
     if batch.status != "committed":
         raise RevertRefused([f"该批次状态为“{batch.status}”，只能撤销已导入的批次"])
-    changes = list(session.scalars(select(ImportChange).where(ImportChange.batch_id == batch.id)
-                                   .order_by(ImportChange.id.desc())))
+    changes = list(session.scalars(select(ImportChange).where(
+        ImportChange.batch_id == batch.id, ImportChange.entity_type != PREVIEW)
+        .order_by(ImportChange.id.desc())))
     loaded = _load(session, changes)
     reasons = (_outside_portfolio(session, actor, _firm_ids(changes, loaded))
                or _conflicts(session, batch, changes, loaded))

@@ -20,6 +20,7 @@ from cultivation.qualifications.validity import default_valid_to
 from cultivation.spreadsheet import restore_text
 
 EXAMPLE_CODE = make_code("91331024", "MA2EXAMP")  # templates' example row; the importer skips it
+SAMPLE_ROW = "第{row}行是模板示例行（示例信用代码），已跳过，不计入数据行"
 SPECS = {"firms": schemas.ENTERPRISE, "figures": schemas.FIGURES,
          "qualifications": schemas.QUALIFICATION}
 _KIND_WORDS = (("入库", "tech_sme"), ("评价", "tech_sme"), ("领军", "leading"),
@@ -67,6 +68,15 @@ class Outcome:
     issues: list[Issue] = field(default_factory=list)
     skipped: str | None = None
     blank: bool = False
+    sample: bool = False  # the template's example row: neither a data row nor imported
+
+
+def is_sample_code(value: Any) -> bool:
+    """Whether a credit-code cell holds the templates' example code (the sample row's marker),
+    however it was typed or exported."""
+    if is_blank(value):
+        return False
+    return validate(folded(restore_text(value)) or "").code == EXAMPLE_CODE
 
 
 def kind_from_text(words: str) -> str | None:
@@ -100,10 +110,10 @@ class RowChecker:
         if len(filled) == 1 and is_blank(raw.get("credit_code")):
             return Outcome(
                 skipped=f"只有一个单元格有内容（“{text(filled[0])}”），视为说明行，已跳过")
+        if is_sample_code(raw.get("credit_code")):
+            return Outcome(sample=True)
         issues: list[Issue] = []
         code = self._code(number, raw.get("credit_code"), issues)
-        if code == EXAMPLE_CODE:
-            return Outcome(skipped="模板示例行，已跳过")
         values = self._clean(number, raw, issues)
         year = self._year(number, raw, issues) if self.kind == "figures" else None
         if self.kind == "qualifications":

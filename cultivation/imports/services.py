@@ -19,12 +19,13 @@ from cultivation.accounts.models import User
 from cultivation.audit import services as audit
 from cultivation.database import DbSession
 from cultivation.enterprises import schemas
+from cultivation.imports import preview
 from cultivation.imports.apply import apply_steps
 from cultivation.imports.headers import KINDS, detect_kind, header_score, map_headers
 from cultivation.imports.models import ImportBatch
 from cultivation.imports.planning import Importer, load_importer, plan_chunk
 from cultivation.imports.reader import ReadError, open_sheet
-from cultivation.imports.rows import RowChecker, kind_from_text
+from cultivation.imports.rows import SAMPLE_ROW, RowChecker, is_sample_code, kind_from_text
 from cultivation.inputs import is_blank
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 
@@ -58,6 +59,7 @@ class Report:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)  # dry run: preview.entry each
     qualification_kind: str | None = None
     batch: int | None = None
     dry_run: bool = True
@@ -69,7 +71,7 @@ class Report:
             "kind": self.kind, "dry_run": self.dry_run, "unchanged": self.unchanged,
             "to_create": self.to_create, "to_update": self.to_update, "skipped": self.skipped,
             "unknown_columns": self.unknown_columns, "notices": self.notices,
-            "qualification_kind": self.qualification_kind,
+            "qualification_kind": self.qualification_kind, "changes": self.changes,
         }
 
 
@@ -158,6 +160,9 @@ def _run(session: DbSession, sheet: Any, *, filename: str, options: ImportOption
         outcome = checker.check(number, cells)
         if outcome.blank:
             continue
+        if outcome.sample:
+            report.notices.append(SAMPLE_ROW.format(row=number))
+            continue
         report.rows += 1
         if outcome.skipped:
             report.skipped.append({"row": number, "column": "", "value": None,
@@ -179,24 +184,33 @@ def _run(session: DbSession, sheet: Any, *, filename: str, options: ImportOption
 
 
 def record_check(session: DbSession, batch_id: int, report: Report) -> ImportBatch | None:
-    """Store a dry run's outcome on its pending batch; None when the batch is gone or was
-    committed or discarded meanwhile."""
+    """Store a dry run's outcome (and its preview rows) on its pending batch; None when the
+    batch is gone or was committed or discarded meanwhile."""
     batch = session.get(ImportBatch, batch_id)
     if batch is None or batch.status != "pending":
         return None
     batch.kind = report.kind
     batch.rows, batch.valid = report.rows, report.valid
     batch.errors = report.errors
-    batch.report = {k: v for k, v in report.as_dict().items() if k != "errors"}
+    batch.report = {k: v for k, v in report.as_dict().items() if k not in ("errors", "changes")}
+    preview.store(session, batch.id, report.changes)
     return batch
 
 
 def has_data_rows(path: Path) -> bool:
-    """Whether the table under the recognised header has a non-blank row (reads up to the
-    first one). Raises ``ReadError`` when the file is not a readable table."""
+    """Whether the table under the recognised header has a non-blank row other than the
+    template's sample row (reads up to the first one). Raises ``ReadError`` when the file is not
+    a readable table."""
     sheet = open_sheet(path, header_score)
     try:
-        return any(any(not is_blank(c) for c in cells) for _, cells in sheet.rows)
+        hmap = map_headers(sheet.headers, detect_kind(sheet.headers) or "firms")
+        code_at = next((i for i, name in hmap.columns.items() if name == "credit_code"), None)
+        for _, cells in sheet.rows:
+            if all(is_blank(c) for c in cells):
+                continue
+            if code_at is None or code_at >= len(cells) or not is_sample_code(cells[code_at]):
+                return True
+        return False
     finally:
         sheet.close()
 
@@ -215,6 +229,8 @@ def _process(session: DbSession, checker: RowChecker, importer: Importer, chunk:
         elif batch is None:
             report.to_create += step.action == "create"
             report.to_update += step.action == "update"
+        if batch is None:
+            report.changes.append(preview.entry(checker.kind, step))
     if batch is not None:
         created, updated = apply_steps(session, checker.kind, plan.steps, importer, batch, now,
                                        today=today)
@@ -224,7 +240,9 @@ def _process(session: DbSession, checker: RowChecker, importer: Importer, chunk:
 
 def _open_batch(session: DbSession, batch: ImportBatch | None, filename: str, kind: str,
                 user: User | None, options: ImportOptions, now: datetime) -> ImportBatch:
-    if batch is None:
+    if batch is not None:
+        preview.drop(session, batch.id)  # it described the pending batch
+    else:
         chosen = {"kind": options.kind, "qualification_kind": options.qualification_kind}
         batch = ImportBatch(filename=filename[:300], kind=kind, user_id=getattr(user, "id", None),
                             created_at=now, options=chosen)
@@ -240,7 +258,7 @@ def _close_batch(session: DbSession, batch: ImportBatch, report: Report, user: U
     batch.rows, batch.valid = report.rows, report.valid
     batch.created, batch.updated = report.created, report.updated
     batch.errors = report.errors
-    batch.report = {k: v for k, v in report.as_dict().items() if k != "errors"}
+    batch.report = {k: v for k, v in report.as_dict().items() if k not in ("errors", "changes")}
     batch.content = None
     session.flush()
     audit.record(session, actor=user or "cli", entity_type="import_batch", entity_id=batch.id,

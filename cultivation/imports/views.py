@@ -42,8 +42,10 @@ from cultivation.imports.exports import EXPORT_NAMES, write_export
 from cultivation.imports.headers import KINDS
 from cultivation.imports.models import BATCH_STATUSES, ImportBatch
 from cultivation.imports.pending import limits_of, pending_batches, upload_refusal
+from cultivation.imports.preview import ACTIONS
+from cultivation.imports.preview import drop as drop_preview
 from cultivation.imports.problems import error_workbook
-from cultivation.imports.queries import recent_batches
+from cultivation.imports.queries import preview_entries, preview_page, recent_batches
 from cultivation.imports.reader import ReadError
 from cultivation.imports.revert import RevertRefused, revert_batch
 from cultivation.imports.services import (
@@ -56,6 +58,7 @@ from cultivation.imports.services import (
 from cultivation.imports.templates import write_template
 from cultivation.qualifications.models import QUALIFICATION_KINDS
 from cultivation.web import clock
+from cultivation.web.request import int_arg
 from cultivation.web.settings import current_region
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -117,9 +120,15 @@ def upload() -> ResponseReturnValue:
 def show(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     errors = batch.errors or []
-    return render_template("imports/batch.html", batch=batch, report=batch.report or {},
+    report = batch.report or {}
+    changes = preview_page(db.session, batch.id, request.args.get("show", ""), int_arg("page"))
+    return render_template("imports/batch.html", batch=batch, report=report,
                            errors=errors[:500], error_count=len(errors), kinds=KINDS,
-                           statuses=BATCH_STATUSES, qualification_kinds=QUALIFICATION_KINDS)
+                           statuses=BATCH_STATUSES, qualification_kinds=QUALIFICATION_KINDS,
+                           changes=changes, actions=ACTIONS,
+                           page_url=lambda n: url_for("imports.show", batch_id=batch.id,
+                                                      show=changes.action or None, page=n,
+                                                      _anchor="changes"))
 
 
 GONE = "该批次已处理或不存在"
@@ -218,6 +227,7 @@ def discard(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     if batch.status == "pending":
         batch.status, batch.content = "discarded", None
+        drop_preview(db.session, batch.id)
         db.session.commit()
         flash("已放弃本次导入，未写入任何数据", "info")
     return redirect(url_for("imports.index"))
@@ -244,7 +254,9 @@ def revert(batch_id: int) -> ResponseReturnValue:
 @roles_required("admin", "advisor")
 def error_report(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
-    return _xlsx(lambda handle: error_workbook(handle, batch), f"导入问题清单-{batch.id}.xlsx")
+    changes = preview_entries(db.session, batch.id)
+    return _xlsx(lambda handle: error_workbook(handle, batch, changes),
+                 f"导入检查结果-{batch.id}.xlsx")
 
 
 @bp.route("/templates/<kind>.xlsx")

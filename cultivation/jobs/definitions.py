@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from cultivation.channels.dispatch import dispatch_robots
+from cultivation.dashboard.figures import read_figures, refresh_figures
 from cultivation.database import DbSession
 from cultivation.imports.pending import purge_abandoned_batches
 from cultivation.jobs.spec import JobBody, JobSpec
@@ -69,6 +70,8 @@ def screening(session: DbSession, now: datetime) -> dict[str, Any]:
     counts.update(prune_screening_history(
         session, now=now, keep_days=settings.jobs.screening_keep_days,
         timezone=settings.timezone))
+    counts["dashboard_figures"] = int(refresh_figures(
+        session, local_date(now, settings.timezone), now))
     if session.get_bind().dialect.name == "postgresql":
         # A run writes a row per firm and rule set: without fresh statistics the planner keeps
         # the empty-table plans (nested loops) for the 培育库 and dashboard. PostgreSQL's
@@ -100,6 +103,14 @@ def todos(session: DbSession, now: datetime) -> dict[str, Any]:
     """Everyone's 待办 from every source (reminder sources, imports, failed jobs and mail)."""
     return sync_todos(session, now, job_labels={spec.name: spec.label for spec in JOBS},
                       timezone=run_settings().timezone)
+
+
+def dashboard_figures(session: DbSession, now: datetime) -> dict[str, Any]:
+    """Today's county-wide dashboard figures, when missing or invalidated by a write since."""
+    day = local_date(now, run_settings().timezone)
+    if read_figures(session, day) is not None:
+        return {"refreshed": 0}
+    return {"refreshed": int(refresh_figures(session, day, now))}
 
 
 def import_purge(session: DbSession, now: datetime) -> dict[str, Any]:
@@ -136,4 +147,7 @@ JOBS: tuple[JobSpec, ...] = (
             "发送发件箱中待发送的邮件及钉钉/企业微信机器人消息，失败按退避重试"),
     JobSpec("import-purge", "清理未完成的导入", import_purge, {"minute": 7}, "每小时第7分",
             "删除超过规定时间仍未确认或已放弃的导入批次及其上传文件"),
+    JobSpec("dashboard-figures", "工作台数据刷新", dashboard_figures, {"minute": "*/5"},
+            "每5分钟",
+            "当天的全县工作台数据（梯次、三覆盖、到期证书）缺失或因数据修改失效时重新计算"),
 )

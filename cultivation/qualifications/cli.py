@@ -13,6 +13,7 @@ import time
 import click
 from flask.cli import AppGroup
 
+from cultivation.dashboard.invalidation import invalidate as invalidate_figures
 from cultivation.enterprises.models import Enterprise
 from cultivation.extensions import db
 from cultivation.qualifications.spans import check_spans, refresh_spans
@@ -38,6 +39,7 @@ def rebuild(check_only: bool) -> None:
                    f"（{time.monotonic() - started:.1f} 秒）。")
         return
     refresh_spans(db.session, None)
+    invalidate_figures(db.session)  # the dashboard's cached figures read the spans
     db.session.commit()
     count = db.session.scalar(db.select(db.func.count()).select_from(Enterprise)) or 0
     click.echo(f"已重建梯次区间：{count} 家企业（{time.monotonic() - started:.1f} 秒）。")

@@ -19,8 +19,7 @@ from sqlalchemy.sql.selectable import Subquery
 from cultivation.accounts.access import VisibleScope
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
-from cultivation.enterprises.flags import flag_on
-from cultivation.enterprises.models import Enterprise
+from cultivation.enterprises.models import Enterprise, EnterpriseFlag
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution, TierSpan
 from cultivation.qualifications.queries import in_force_on, span_on
@@ -45,9 +44,33 @@ __all__ = ["KINDS", "CoverageGroup", "CoverageReport", "CoverageRule", "Populati
            "coverage_by_town", "coverage_totals", "coverage_with_groups"]
 
 
-def _flags(as_of: date) -> tuple[Subquery, Subquery, dict[str, ColumnElement[bool]],
+def flags_on(as_of: date) -> Subquery:
+    """(enterprise_id, listed, above_scale): each firm's dated flags in force on ``as_of`` as
+    0/1 (NULL: no dated row by then — the firm's current flag holds), for the firms with a
+    history. The same answer as ``enterprises.flags.flag_on``, as one join instead of a
+    correlated subquery per firm and flag."""
+    latest = func.row_number().over(partition_by=(EnterpriseFlag.enterprise_id,
+                                                  EnterpriseFlag.flag),
+                                    order_by=EnterpriseFlag.valid_from.desc())
+    rows = (select(EnterpriseFlag.enterprise_id, EnterpriseFlag.flag,
+                   case((EnterpriseFlag.value.is_(True), 1), else_=0).label("value"),
+                   latest.label("rn"))
+            .where(EnterpriseFlag.valid_from <= as_of).subquery("flag_rows"))
+    return (select(rows.c.enterprise_id,
+                   *[func.max(case((rows.c.flag == f, rows.c.value))).label(f)
+                     for f in ("listed", "above_scale")])
+            .where(rows.c.rn == 1).group_by(rows.c.enterprise_id).subquery("cov_flags"))
+
+
+def _flag(flags: Subquery, name: str) -> ColumnElement[bool]:
+    """The firm's flag on the day: its dated value, else the current one."""
+    current = case((getattr(Enterprise, name).is_(True), 1), else_=0)
+    return func.coalesce(flags.c[name], current) == 1
+
+
+def _flags(as_of: date) -> tuple[Subquery, Subquery, Subquery, dict[str, ColumnElement[bool]],
                                  dict[str, ColumnElement[bool]]]:
-    """Per-firm tier and institution subqueries; membership and covered conditions."""
+    """Per-firm tier, institution and flag subqueries; membership and covered conditions."""
     day = literal(as_of)
     # Tier from the maintained spans; 高企 in force is the tier itself, or above it (领军)
     # a 高企 certificate next to it.
@@ -77,20 +100,21 @@ def _flags(as_of: date) -> tuple[Subquery, Subquery, dict[str, ColumnElement[boo
         .subquery("cov_institutions")
     )
     rank = func.coalesce(tiers.c.rank, 0).cast(Integer)
-    above_scale = flag_on("above_scale", as_of)  # the flags in force on the day
+    flags = flags_on(as_of)
+    above_scale = _flag(flags, "above_scale")  # the flags in force on the day
     member = {
-        "listed": flag_on("listed", as_of),
+        "listed": _flag(flags, "listed"),
         "above_scale_hnte": and_(above_scale, func.coalesce(tiers.c.hnte, 0) == 1),
         "above_scale_tech": and_(above_scale, rank >= TIER_RANK["tech_sme"]),
     }
     covered = {k: and_(member[k], func.coalesce(inst.c[k], 0) == 1) for k in KINDS}
-    return tiers, inst, member, covered
+    return tiers, inst, flags, member, covered
 
 
-def in_some_population(as_of: date) -> ColumnElement[bool]:
-    """Listed or above scale on ``as_of`` (the dated flags): every population needs one of them
+def in_some_population(flags: Subquery) -> ColumnElement[bool]:
+    """Listed or above scale on the day of ``flags``: every population needs one of them
     (narrows before the joins)."""
-    return or_(flag_on("listed", as_of), flag_on("above_scale", as_of))
+    return or_(_flag(flags, "listed"), _flag(flags, "above_scale"))
 
 
 def _sums(member: dict[str, ColumnElement[bool]],
@@ -117,13 +141,14 @@ def _groups(rows: Any, labels: dict[Any, str] | None = None) -> list[CoverageGro
 
 def coverage_totals(session: DbSession, as_of: date) -> dict[str, PopulationCoverage]:
     """Population and covered counts of the three kinds, without the lists (one query)."""
-    tiers, inst, member, covered = _flags(as_of)
+    tiers, inst, flags, member, covered = _flags(as_of)
     stmt = (
         select(*_sums(member, covered))
         .select_from(Enterprise)
+        .outerjoin(flags, flags.c.enterprise_id == Enterprise.id)
         .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
-        .where(firm_exists_on(literal(as_of)), in_some_population(as_of))
+        .where(firm_exists_on(literal(as_of)), in_some_population(flags))
     )
     row = session.execute(stmt).one()._mapping
     return {k: PopulationCoverage(k, int(row[f"{k}_population"] or 0),
@@ -132,12 +157,13 @@ def coverage_totals(session: DbSession, as_of: date) -> dict[str, PopulationCove
 
 def coverage_by_town(session: DbSession, as_of: date) -> list[CoverageGroup]:
     """Population and covered counts per town (towns with no firm in any population omitted)."""
-    tiers, inst, member, covered = _flags(as_of)
+    tiers, inst, flags, member, covered = _flags(as_of)
     stmt = (
         select(Enterprise.town, *_sums(member, covered))
+        .outerjoin(flags, flags.c.enterprise_id == Enterprise.id)
         .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
-        .where(firm_exists_on(literal(as_of)), in_some_population(as_of))
+        .where(firm_exists_on(literal(as_of)), in_some_population(flags))
         .group_by(Enterprise.town)
         .order_by(Enterprise.town)
     )
@@ -146,15 +172,16 @@ def coverage_by_town(session: DbSession, as_of: date) -> list[CoverageGroup]:
 
 def coverage_by_advisor(session: DbSession, as_of: date) -> list[CoverageGroup]:
     """Population and covered counts per advisor (portfolio on ``as_of``; None = unassigned)."""
-    tiers, inst, member, covered = _flags(as_of)
+    tiers, inst, flags, member, covered = _flags(as_of)
     stmt = (
         select(User.username, User.display_name, *_sums(member, covered))
         .select_from(Enterprise)
+        .outerjoin(flags, flags.c.enterprise_id == Enterprise.id)
         .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
         .outerjoin(PortfolioAssignment, active_position_join(literal(as_of)))
         .outerjoin(User, User.id == PortfolioAssignment.advisor_id)
-        .where(firm_exists_on(literal(as_of)), in_some_population(as_of))
+        .where(firm_exists_on(literal(as_of)), in_some_population(flags))
         .group_by(User.username, User.display_name)
         .order_by(User.display_name)
     )
@@ -176,7 +203,7 @@ def _members(session: DbSession, as_of: date, scope: VisibleScope) -> list[Any]:
     """Every firm in at least one population on ``as_of``: its town, advisor on that day, per
     kind membership and coverage flags, and whether ``scope`` shows its details (one query; no
     ORDER BY, callers sort)."""
-    tiers, inst, member, covered = _flags(as_of)
+    tiers, inst, flags, member, covered = _flags(as_of)
     stmt = (
         select(
             Enterprise.credit_code, Enterprise.name, Enterprise.town, Enterprise.industry,
@@ -186,11 +213,12 @@ def _members(session: DbSession, as_of: date, scope: VisibleScope) -> list[Any]:
             *[case((covered[k], 1), else_=0).label(f"c_{k}") for k in KINDS],
         )
         .select_from(Enterprise)
+        .outerjoin(flags, flags.c.enterprise_id == Enterprise.id)
         .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
         .outerjoin(PortfolioAssignment, active_position_join(literal(as_of)))
         .outerjoin(User, User.id == PortfolioAssignment.advisor_id)
-        .where(firm_exists_on(literal(as_of)), in_some_population(as_of))
+        .where(firm_exists_on(literal(as_of)), in_some_population(flags))
     )
     return list(session.execute(stmt))
 

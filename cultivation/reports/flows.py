@@ -7,6 +7,7 @@ by SQLite and PostgreSQL alike).
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -253,19 +254,35 @@ class FlowsReport:
     times: list[TimeInTier]
 
 
-def flows_report(session: DbSession, as_of: date,
-                 filters: ReportFilters | None = None) -> FlowsReport:
-    """Flows, cohorts and time in tier in one statement (the interval chain runs once)."""
+FLOW_ROW = namedtuple("FLOW_ROW", "a b c d e f x reason part")  # noqa: PYI024
+
+
+def flows_rows(session: DbSession, as_of: date,
+               filters: ReportFilters | None = None) -> list[tuple[Any, ...]]:
+    """The rows of the flows page's one statement (flows, cohorts and time in tier: the
+    interval chain runs once), as plain tuples (the dashboard figures cache them)."""
     changes = tier_changes(as_of, filters)
     parts = {"flows": _flows_stmt(changes), "cohorts": _cohorts_stmt(changes),
              "times": _time_stmt(changes, as_of)}
     stmt = union_all(*[s.add_columns(cast(literal(name), String).label("part"))
                        for name, s in parts.items()])
-    rows: dict[str, list[Any]] = {name: [] for name in parts}
-    for row in session.execute(stmt):
-        rows[row.part].append(row)
-    return FlowsReport(_flows(rows["flows"]), _cohorts(rows["cohorts"], as_of),
-                       _times(rows["times"]))
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def flows_from_rows(rows: list[Any], as_of: date) -> FlowsReport:
+    """The report from ``flows_rows``' rows."""
+    by_part: dict[str, list[Any]] = {"flows": [], "cohorts": [], "times": []}
+    for row in rows:
+        flow_row = FLOW_ROW(*row)
+        by_part[flow_row.part].append(flow_row)
+    return FlowsReport(_flows(by_part["flows"]), _cohorts(by_part["cohorts"], as_of),
+                       _times(by_part["times"]))
+
+
+def flows_report(session: DbSession, as_of: date,
+                 filters: ReportFilters | None = None) -> FlowsReport:
+    """Flows, cohorts and time in tier in one statement (the interval chain runs once)."""
+    return flows_from_rows(flows_rows(session, as_of, filters), as_of)
 
 
 def flow_chart(flows: list[YearFlows]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from cultivation.accounts.access import VisibleScope, login_required, visible_scope
+from cultivation.dashboard.figures import read_figures
 from cultivation.extensions import db
 from cultivation.portfolios.queries import advisor_names
 from cultivation.qualifications.models import INSTITUTION_KINDS
@@ -37,6 +38,7 @@ from cultivation.reports.flows import (
     cohorts,
     flow_chart,
     flows_by_year,
+    flows_from_rows,
     flows_report,
     time_in_tier,
 )
@@ -101,7 +103,9 @@ def flows_page() -> ResponseReturnValue:
         if table == "time":
             return exports.time_xlsx(time_in_tier(dbs(), as_of, filters), as_of, filters)
         return exports.flows_xlsx(flows_by_year(dbs(), as_of, filters), as_of, filters)
-    report = flows_report(dbs(), as_of, filters)
+    cached = read_figures(dbs(), as_of) if filters == ReportFilters() else None
+    report = (flows_from_rows(cached.flow_rows, as_of) if cached is not None
+              else flows_report(dbs(), as_of, filters))  # county today: the cached figures
     return render_template(
         "reports/flows.html", as_of=as_of, filters=filters, options=filter_options(),
         flows=report.flows, flow_chart=flow_chart(report.flows), cohorts=report.cohorts,

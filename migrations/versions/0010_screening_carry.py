@@ -1,7 +1,7 @@
 """screening carry: verdict rows shared by the runs of a chain instead of copied per run
 
 Revision ID: 0010_screening_carry
-Revises: 0012c_keyset
+Revises: 0011_dashboard_figures
 Create Date: 2026-12-06 14:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_screening_carry'
-down_revision = '0012c_keyset'
+down_revision = '0011_dashboard_figures'
 branch_labels = None
 depends_on = None
 

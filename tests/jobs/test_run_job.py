@@ -140,7 +140,8 @@ def test_jobs_list_shows_every_job_with_its_schedule_and_last_run(
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.output.splitlines()]
     assert names == ["screening", "window-reminders", "expiry", "annual-report", "followups",
-                     "coverage-snapshot", "leader-digest", "todos", "outbox", "import-purge"]
+                     "coverage-snapshot", "leader-digest", "todos", "outbox", "import-purge",
+                     "dashboard-figures"]
     followups = next(line for line in result.output.splitlines() if line.startswith("followups"))
     assert "每天 08:15" in followups
     assert "成功" in followups
