@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -60,3 +61,10 @@ def response_text(response: Any) -> str:
     return "\n".join(
         "\t".join("" if v is None else str(v) for v in row)
         for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+
+
+def pager_link(page: str, rel: str) -> str | None:
+    """The href of a keyset pager's 下一页 (``rel="next"``) or 上一页 link, or None."""
+    label = "下一页" if rel == "next" else "上一页"
+    found = re.search(rf'<a class="page-link" href="([^"]+)"[^>]*>{label}</a>', page)
+    return html.unescape(found.group(1)) if found else None

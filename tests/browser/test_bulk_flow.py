@@ -92,8 +92,8 @@ def test_tick_firms_and_plan_a_visit_for_them(live_server: Any, browser: Any, vi
     _rows(page, viewport).filter(has_text=firms[0]).locator("a").first.click()
     page.wait_for_url("**/enterprises/*")
     if viewport == "phone":
-        page.locator("#visits [data-fold]").click()
-    visits = page.locator("#visits").inner_text()
+        page.locator("#activity [data-fold]").click()
+    visits = page.locator("#activity").inner_text()
     assert "计划走访" in visits
     assert f"{viewport} 计划走访 了解高企申报准备" in visits
 

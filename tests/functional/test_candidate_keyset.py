@@ -5,7 +5,6 @@ message; an advisor pages through their own firms only."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from cultivation.keyset import BAD_CURSOR
 from cultivation.screening.listing import _tallies, candidates
 from cultivation.screening.queries import CandidateFilters, latest_run
 from cultivation.screening.services import run_screening
+from testkit import pager_link
 
 NOW = datetime(2026, 6, 30, 20, 0, tzinfo=UTC)
 PER_PAGE = 2
@@ -25,12 +25,6 @@ PER_PAGE = 2
 
 def _codes(page: str) -> list[str]:
     return re.findall(r'<tr data-firm="([0-9A-Z]{18})"', page)
-
-
-def _link(page: str, rel: str) -> str | None:
-    label = "下一页" if rel == "next" else "上一页"
-    found = re.search(rf'<a class="page-link" href="([^"]+)"[^>]*>{label}</a>', page)
-    return html.unescape(found.group(1)) if found else None
 
 
 @pytest.fixture(name="crowded")
@@ -56,7 +50,7 @@ def _walk(client: Any, url: str, rel: str = "next") -> tuple[list[list[str]], st
         last = response.get_data(as_text=True)
         assert BAD_CURSOR not in last
         pages.append(_codes(last))
-        url = _link(last, rel) or ""
+        url = pager_link(last, rel) or ""
         assert len(pages) < 20
     return pages, last
 
@@ -73,7 +67,7 @@ def test_paging_the_candidates_by_cursor_visits_every_row_once_in_rank_order(
     assert everything
     forward, last = _walk(client, url)
     assert [c for page in forward for c in page] == everything
-    previous = _link(last, "prev")
+    previous = pager_link(last, "prev")
     if len(forward) > 1:
         assert previous is not None
         backward, _ = _walk(client, previous, rel="prev")
@@ -84,7 +78,7 @@ def test_a_forged_candidate_cursor_gives_page_1_with_a_chinese_message(
         auth: Any, client: Any, crowded: Any) -> None:
     auth.login("admin")
     first = client.get("/screening/candidates").get_data(as_text=True)
-    token = re.search(r"cursor=([^&]+)", _link(first, "next") or "").group(1)  # type: ignore[union-attr]
+    token = re.search(r"cursor=([^&]+)", pager_link(first, "next") or "").group(1)  # type: ignore[union-attr]
     for bad in ("garbage", token[:-2] + "zz", token.replace(".", "A.", 1)):
         response = client.get(f"/screening/candidates?cursor={bad}")
         assert response.status_code == 200

@@ -5,7 +5,6 @@ through exactly their own firms."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 
 from cultivation.keyset import BAD_CURSOR
+from testkit import pager_link
 
 SORTS = ("name", "code", "town", "industry", "registered", "updated", "tier")
 PER_PAGE = 3
@@ -20,12 +20,6 @@ PER_PAGE = 3
 
 def _codes(page: str) -> list[str]:
     return re.findall(r'<td class="font-monospace small">([0-9A-Z]{18})</td>', page)
-
-
-def _link(page: str, rel: str) -> str | None:
-    label = "下一页" if rel == "next" else "上一页"
-    found = re.search(rf'<a class="page-link" href="([^"]+)"[^>]*>{label}</a>', page)
-    return html.unescape(found.group(1)) if found else None
 
 
 @pytest.fixture(name="small_pages")
@@ -65,7 +59,7 @@ def _walk(client: Any, url: str, rel: str = "next") -> tuple[list[list[str]], st
         last = response.get_data(as_text=True)
         assert BAD_CURSOR not in last
         pages.append(_codes(last))
-        url = _link(last, rel) or ""
+        url = pager_link(last, rel) or ""
         assert len(pages) < 20
     return pages, last
 
@@ -86,7 +80,7 @@ def test_paging_by_cursor_visits_every_firm_once_in_the_sort_order(
     assert all(len(page) == PER_PAGE for page in forward[:-1])
     assert "第 5 页" in last
     # …and back from the last page through 上一页: the same pages in reverse.
-    previous = _link(last, "prev")
+    previous = pager_link(last, "prev")
     assert previous is not None
     backward, first = _walk(client, previous, rel="prev")
     assert backward == forward[-2::-1]
@@ -99,7 +93,7 @@ def test_a_firm_added_while_paging_neither_repeats_nor_hides_a_row(
     first = client.get("/enterprises").get_data(as_text=True)
     seen = _codes(first)
     make_enterprise(name="仙居一号排前科技有限公司")  # sorts before every firm on page 1
-    rest, _ = _walk(client, _link(first, "next") or "")
+    rest, _ = _walk(client, pager_link(first, "next") or "")
     later = [c for page in rest for c in page]
     assert not set(seen) & set(later)  # OFFSET would show page 1's last firm again
     assert len(seen) + len(later) == 15
@@ -116,7 +110,7 @@ def test_a_forged_or_garbled_cursor_gives_page_1_with_a_chinese_message(
         as_role: Any, world: Any, crowd: Any, small_pages: Any, mangle: Any) -> None:
     client = as_role("admin").client
     first = client.get("/enterprises").get_data(as_text=True)
-    nxt = _link(first, "next") or ""
+    nxt = pager_link(first, "next") or ""
     token = re.search(r"cursor=([^&]+)", nxt).group(1)  # type: ignore[union-attr]
     response = client.get(f"/enterprises?cursor={mangle(token)}")
     assert response.status_code == 200
@@ -129,7 +123,7 @@ def test_a_cursor_of_another_sort_or_filter_is_refused(as_role: Any, world: Any,
                                                        small_pages: Any) -> None:
     client = as_role("admin").client
     by_name = client.get("/enterprises?sort=name").get_data(as_text=True)
-    token = re.search(r"cursor=([^&]+)", _link(by_name, "next") or "").group(1)  # type: ignore[union-attr]
+    token = re.search(r"cursor=([^&]+)", pager_link(by_name, "next") or "").group(1)  # type: ignore[union-attr]
     for other in ("sort=town", "sort=name&desc=1", "sort=name&town=白塔镇", "sort=registered"):
         page = client.get(f"/enterprises?{other}&cursor={token}").get_data(as_text=True)
         assert BAD_CURSOR in page
