@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, Numeric, TypeDecorator, event
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Engine,
+    Integer,
+    MetaData,
+    Numeric,
+    TypeDecorator,
+    any_,
+    bindparam,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 NAMING_CONVENTION = {
@@ -113,3 +124,16 @@ def _may_write() -> bool:
     if has_request_context():
         return request.method not in ("GET", "HEAD", "OPTIONS")
     return True
+
+
+def id_in(session: DbSession, column: Any, ids: Iterable[int]) -> Any:
+    """``column IN ids`` for a batch of ids. PostgreSQL: ``column = ANY(:ids)`` with one array
+    parameter — the same short statement for every batch, where an IN list of 1,000 parameters
+    is a new statement text that psycopg parses again each time (a fifth of a screening run's
+    time). Elsewhere the plain IN list."""
+    values = [int(i) for i in ids]
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam(None, values, type_=ARRAY(Integer)))
+    return column.in_(values)

@@ -28,6 +28,7 @@ from cultivation.reports.models import Target
 from cultivation.reports.tiersql import tier_counts_on
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.queries import RULES_LABELS, is_candidate
+from cultivation.screening.runs import in_run
 from cultivation.targets.indicators import indicator_values
 from cultivation.targets.progress import current_plan
 
@@ -132,13 +133,13 @@ def new_candidates(session: DbSession, today: date) -> NewCandidates:
         return NewCandidates(None, latest.as_of, None)
     before = aliased(Evaluation)
     was_candidate = exists().where(
-        before.run_id == baseline.id, before.enterprise_id == Evaluation.enterprise_id,
+        in_run(before, baseline), before.enterprise_id == Evaluation.enterprise_id,
         before.rules == Evaluation.rules, is_candidate(before))
     base = (
         select(Evaluation.rules, Evaluation.enterprise_id)
         .join(Enterprise, and_(Enterprise.id == Evaluation.enterprise_id,
                                Enterprise.deleted_at.is_(None)))
-        .where(Evaluation.run_id == latest.id, is_candidate(Evaluation),
+        .where(in_run(Evaluation, latest), is_candidate(Evaluation),
                ~was_candidate)
         .subquery("new_candidates")
     )

@@ -28,6 +28,7 @@ from cultivation.screening.queries import (
     is_candidate,
     latest_run,
 )
+from cultivation.screening.runs import in_run
 from cultivation.settings import ReminderSettings
 from cultivation.todos.records import link_mails, todo_key
 
@@ -63,7 +64,7 @@ def candidate_changes(session: DbSession, today: date, *, base_url: str = ""
         select(Evaluation.rules, func.count(Evaluation.id),
                func.sum(case((renewal, 1), else_=0)))
         .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
-        .where(Evaluation.run_id == now_run.id, is_candidate(Evaluation),
+        .where(in_run(Evaluation, now_run), is_candidate(Evaluation),
                Enterprise.deleted_at.is_(None))
         .group_by(Evaluation.rules).order_by(Evaluation.rules)).all()
     before = latest_run(session, today - timedelta(days=30))
@@ -71,9 +72,9 @@ def candidate_changes(session: DbSession, today: date, *, base_url: str = ""
     old = aliased(Evaluation)
     was_candidate = exists().where(
         # No earlier run: compare with no run at all (-1), so every candidate is new.
-        old.run_id == (before.id if before else -1), old.enterprise_id == Evaluation.enterprise_id,
+        in_run(old, before), old.enterprise_id == Evaluation.enterprise_id,
         old.rules == Evaluation.rules, is_candidate(old))
-    new_filter = and_(Evaluation.run_id == now_run.id, is_candidate(Evaluation),
+    new_filter = and_(in_run(Evaluation, now_run), is_candidate(Evaluation),
                       ~was_candidate, Enterprise.deleted_at.is_(None))
     total = session.scalar(select(func.count(Evaluation.id))
                            .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)

@@ -33,6 +33,7 @@ from cultivation.screening.queries import (
     is_candidate,
     latest_run_id,
 )
+from cultivation.screening.runs import in_run
 from cultivation.settings import ReminderSettings
 from cultivation.todos.records import link_mails, suppressed, todo_key
 from cultivation.web.filters import cn_date
@@ -150,7 +151,7 @@ def candidates_by_advisor(session: DbSession, rules: set[str], today: date, *,
                application_of(Evaluation), Evaluation.certificate_valid_to)
         .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
         .join(PortfolioAssignment, current_assignment_join())
-        .where(Evaluation.run_id == latest_run, Evaluation.rules.in_(sorted(rules)),
+        .where(in_run(Evaluation, latest_run), Evaluation.rules.in_(sorted(rules)),
                is_candidate(Evaluation), Enterprise.deleted_at.is_(None))
         .order_by(PortfolioAssignment.advisor_id, Evaluation.rules,
                   application_of(Evaluation),
@@ -175,7 +176,7 @@ def candidate_counts(session: DbSession, advisor_id: int, today: date) -> dict[s
         select(Evaluation.rules, func.count(Evaluation.id))
         .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
         .join(PortfolioAssignment, current_assignment_join())
-        .where(Evaluation.run_id == latest_run, is_candidate(Evaluation),
+        .where(in_run(Evaluation, latest_run), is_candidate(Evaluation),
                PortfolioAssignment.advisor_id == advisor_id, Enterprise.deleted_at.is_(None))
         .group_by(Evaluation.rules)
     )

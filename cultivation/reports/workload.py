@@ -17,6 +17,7 @@ from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.queries import is_candidate
+from cultivation.screening.runs import in_run
 from cultivation.visits.models import Visit
 
 
@@ -78,7 +79,7 @@ def workload(session: DbSession, start: date, end: date, stale_days: int) -> lis
     candidates = (select(port.c.advisor_id,
                          func.count(distinct(Evaluation.enterprise_id)).label("n"))
                   .join(Evaluation, Evaluation.enterprise_id == port.c.enterprise_id)
-                  .where(Evaluation.run_id == latest_run_id(end),
+                  .where(in_run(Evaluation, latest_run_id(end)),
                          is_candidate(Evaluation))
                   .group_by(port.c.advisor_id).subquery("candidates"))
     overdue = (select(port.c.advisor_id, func.count(Visit.id).label("n"))

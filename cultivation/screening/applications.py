@@ -17,7 +17,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from cultivation.database import DbSession
+from cultivation.database import DbSession, id_in
 from cultivation.policy import ParameterError
 from cultivation.policy.parameters import ParameterTable
 from cultivation.qualifications.models import Qualification
@@ -87,7 +87,8 @@ def certificates_held(session: DbSession, firm_ids: Sequence[int], as_of: date
     stmt = (
         select(Qualification.enterprise_id, Qualification.kind,
                func.max(func.coalesce(Qualification.valid_to, OPEN_ENDED)))
-        .where(Qualification.enterprise_id.in_(list(firm_ids)), Qualification.kind.in_(kinds),
+        .where(id_in(session, Qualification.enterprise_id, firm_ids),
+               Qualification.kind.in_(kinds),
                in_force_on(as_of))
         .group_by(Qualification.enterprise_id, Qualification.kind)
     )

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from cultivation.database import DbSession
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.queries import SCREENED_RULES, application_of, is_candidate
+from cultivation.screening.runs import in_run
 from cultivation.vocabulary import APPLICATION_LABELS, OUTCOME_LABELS, RULES_SHORT_LABELS
 
 
@@ -47,10 +48,13 @@ def candidacies(session: DbSession, firm_ids: Collection[int]) -> dict[int, list
     latest = (select(ScreeningRun.id).where(ScreeningRun.finished_at.is_not(None))
               .order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc()).limit(1)
               .scalar_subquery())
+    # The run's day, not the row's: a carried verdict's row was stored by an earlier run of
+    # the chain (screening.runs).
     rows = session.execute(
         select(Evaluation.enterprise_id, Evaluation.rules, application_of(Evaluation),
-               Evaluation.outcome, Evaluation.certificate_valid_to, Evaluation.as_of)
-        .where(Evaluation.run_id == latest, Evaluation.enterprise_id.in_(list(firm_ids)),
+               Evaluation.outcome, Evaluation.certificate_valid_to, ScreeningRun.as_of)
+        .join(ScreeningRun, ScreeningRun.id == latest)
+        .where(in_run(Evaluation, latest), Evaluation.enterprise_id.in_(list(firm_ids)),
                Evaluation.rules.in_(SCREENED_RULES), is_candidate(Evaluation)))
     found: dict[int, list[Candidacy]] = {}
     for firm_id, rules, application, outcome, valid_to, as_of in rows:

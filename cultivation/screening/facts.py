@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from cultivation.database import DbSession
+from cultivation.database import DbSession, id_in
 from cultivation.enterprises.models import COUNT_FIELDS, MONEY_FIELDS, Enterprise, FiscalYearFigures
 from cultivation.policy import Facts, FiscalYear, SelfAssessment
 from cultivation.qualifications.models import Qualification, RDInstitution
@@ -73,10 +73,15 @@ def raw_facts_for_enterprises(
     firms = select(*_FIRM_COLUMNS)
     if ids is None:
         firms = firms.where(Enterprise.deleted_at.is_(None))
-        scope: Any = select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
+        live = select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
+
+        def scope(column: Any) -> Any:
+            return column.in_(live)
     else:
-        firms = firms.where(Enterprise.id.in_(list(ids)))
-        scope = list(ids)
+        firms = firms.where(id_in(session, Enterprise.id, ids))
+
+        def scope(column: Any) -> Any:
+            return id_in(session, column, ids)
     years = _years(session, scope, as_of)
     hnte = _hnte_certified_on(session, scope, as_of)
     provincial, centre, municipal = _institutions(session, scope, as_of)
@@ -133,7 +138,7 @@ def _years(session: DbSession, scope: Any, as_of: date) -> dict[int, list[tuple[
     stmt = (
         select(FiscalYearFigures.enterprise_id, FiscalYearFigures.year,
                *(getattr(FiscalYearFigures, name) for name in _FIGURE_FIELDS))
-        .where(FiscalYearFigures.enterprise_id.in_(scope),
+        .where(scope(FiscalYearFigures.enterprise_id),
                FiscalYearFigures.year >= as_of.year - YEARS_LOADED,
                FiscalYearFigures.year < as_of.year)
         .order_by(FiscalYearFigures.enterprise_id, FiscalYearFigures.year)
@@ -147,7 +152,7 @@ def _years(session: DbSession, scope: Any, as_of: date) -> dict[int, list[tuple[
 def _hnte_certified_on(session: DbSession, scope: Any, as_of: date) -> dict[int, date]:
     stmt = (
         select(Qualification.enterprise_id, func.min(Qualification.valid_from))
-        .where(Qualification.enterprise_id.in_(scope), Qualification.kind == "hnte",
+        .where(scope(Qualification.enterprise_id), Qualification.kind == "hnte",
                in_force_on(as_of))
         .group_by(Qualification.enterprise_id)
     )
@@ -159,7 +164,7 @@ def _institutions(
 ) -> tuple[set[int], set[int], set[int]]:
     stmt = (
         select(RDInstitution.enterprise_id, RDInstitution.kind, RDInstitution.level)
-        .where(RDInstitution.enterprise_id.in_(scope), RDInstitution.recognized_on <= as_of,
+        .where(scope(RDInstitution.enterprise_id), RDInstitution.recognized_on <= as_of,
                or_(RDInstitution.revoked_on.is_(None), RDInstitution.revoked_on > as_of),
                or_(RDInstitution.kind.in_(PROVINCIAL_KINDS + HNTE_CENTER_KINDS),
                    RDInstitution.level.in_(MUNICIPAL_LEVELS)))

@@ -1,8 +1,10 @@
 """The 培育库 candidate list a page at a time, bounded at any size.
 
 Order: outcome (eligible → borderline → incomplete → ineligible), then the smallest total gap,
-then the firm's id. A page walks the index ``(run_id, rules, outcome, total_gap,
-enterprise_id)`` one outcome group at a time from a keyset cursor (or from a typed page number:
+then the firm's id. A page walks an index in that order — ``(rules, outcome, total_gap,
+enterprise_id) WHERE superseded_in IS NULL`` for the newest run of a chain (the latest run),
+``(run_id, rules, outcome, total_gap, enterprise_id)`` for a run that is a chain of its own
+(screening.runs) — one outcome group at a time from a keyset cursor (or from a typed page number:
 the counts say in which group that page starts, and the walk skips inside that group only),
 reading the page's ids and nothing else; then the stored verdicts, firm, advisor and tier of
 those ids. Counts: the unfiltered ones are stored with the run (``listed_tallies``, less the
@@ -33,6 +35,7 @@ from cultivation.screening.queries import (
     latest_run,
     not_holder,
 )
+from cultivation.screening.runs import in_run, is_newest_of_chain
 
 KINDS: list[type] = [int, float]  # cursor values: outcome rank, total gap (then the firm id)
 Tally = tuple[str, str, bool, bool, int]  # application, outcome, new, dropped, rows
@@ -158,7 +161,7 @@ def _walk(session: DbSession, run: ScreeningRun, filters: CandidateFilters,
           page: int) -> tuple[list[tuple[int, int, float | None]], int, Cursor | None,
                               Cursor | None]:
     """The page's (firm id, outcome rank, gap), walking one outcome group at a time."""
-    narrow = _narrow(run, filters, scope)
+    narrow = _narrow(run, filters, scope, newest=is_newest_of_chain(session, run))
     groups = [i for i, o in enumerate(OUTCOMES)
               if filters.outcome in ("", o) and counts.get(o, 0)]
     forward = cursor is None or cursor.forward
@@ -208,15 +211,18 @@ def _walk(session: DbSession, run: ScreeningRun, filters: CandidateFilters,
             if has_previous else None)
 
 
-def _narrow(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope
-            ) -> Select[int, float | None]:
+def _narrow(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope, *,
+            newest: bool) -> Select[int, float | None]:
     """(firm id, gap) of the listed rows: without a filter on the firm, its advisor or the
-    previous run, the evaluations alone (less deleted firms), so a page is one index walk."""
+    previous run, the evaluations alone (less deleted firms), so a page is one index walk —
+    for the newest run of its chain (the latest run, as a rule) on the partial index of rows
+    not superseded, for a run that is a chain of its own on the run's index (screening.runs);
+    an older run of a longer chain reads its chain's rows and sorts them."""
     if (scope.everything and not (filters.town or filters.industry or filters.advisor
                                   or filters.change) and filters.portfolio_of is None):
         deleted = select(Enterprise.id).where(Enterprise.deleted_at.is_not(None))
         stmt = select(Evaluation.enterprise_id, Evaluation.total_gap).where(
-            Evaluation.run_id == run.id, Evaluation.rules == filters.rules,
+            in_run(Evaluation, run, newest=newest), Evaluation.rules == filters.rules,
             not_holder(Evaluation), Evaluation.enterprise_id.not_in(deleted))
         if filters.application in APPLICATION_LABELS:
             stmt = stmt.where(application_of(Evaluation) == filters.application)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cultivation.database import UTCDateTime, utcnow
@@ -17,6 +17,11 @@ class ScreeningRun(db.Model):  # type: ignore[name-defined]
 
     ``previous_run_id`` is the run this one is compared with (new / dropped candidates): the
     latest run, by (as_of, id), that existed when this one started.
+
+    ``chain_start_id``: runs that carry verdicts forward form a chain of consecutive ids (a run
+    joins the chain of the newest run when it carries from it; screening.runs). The verdicts of
+    run R are the Evaluation rows with ``chain_start_id ≤ run_id ≤ R`` not superseded by R
+    (``superseded_in`` NULL or > R). None: the run starts its own chain (as if its own id).
     """
 
     __tablename__ = "screening_runs"
@@ -33,10 +38,14 @@ class ScreeningRun(db.Model):  # type: ignore[name-defined]
     # {"rules": [...], "outcomes": {rules: {outcome: n}}, "new": {rules: n},
     #  "dropped": {rules: n}, "parameters": {rules: [parameter JSON used by any firm]}}
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    chain_start_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Evaluation(db.Model):  # type: ignore[name-defined]
-    """One firm's verdict under one rule set in one run.
+    """One firm's verdict under one rule set, stored by the run that evaluated it (``run_id``)
+    and shared by the later runs of its chain until one evaluates the firm again or drops it
+    (``superseded_in``: that run's id). "The verdicts of run R" is ``screening.runs.in_run``;
+    never compare ``run_id`` with a run's id directly.
 
     ``details`` is the verdict JSON, compacted: null and empty criterion fields are left out and
     ``parameters`` (identical across a run) is replaced by ``parameter_keys``; the parameter
@@ -50,11 +59,22 @@ class Evaluation(db.Model):  # type: ignore[name-defined]
         # The 培育库 walks a run's outcome groups by smallest gap (screening.listing).
         Index("ix_evaluations_run_rules_outcome_gap", "run_id", "rules", "outcome", "total_gap",
               "enterprise_id"),
-        Index("ix_evaluations_enterprise_rules", "enterprise_id", "rules", "as_of"),
+        # The same walk for the newest run of a chain, whose verdicts are the chain's rows not
+        # superseded (screening.runs: in_run(..., newest=True)).
+        Index("ix_evaluations_current_outcome_gap", "rules", "outcome", "total_gap",
+              "enterprise_id", postgresql_where=text("superseded_in IS NULL"),
+              sqlite_where=text("superseded_in IS NULL")),
+        Index("ix_evaluations_enterprise_rules_run", "enterprise_id", "rules", "run_id"),
+        # Retention looks at superseded rows only (few: the verdicts that changed).
+        Index("ix_evaluations_superseded_in", "superseded_in",
+              postgresql_where=text("superseded_in IS NOT NULL"),
+              sqlite_where=text("superseded_in IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("screening_runs.id", ondelete="CASCADE"))
+    # The run that stored (evaluated) it. No foreign key: a pruned run's row stays while a later
+    # kept run of its chain shares it (screening.retention deletes rows no kept run holds).
+    run_id: Mapped[int | None] = mapped_column(Integer)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
     rules: Mapped[str] = mapped_column(String(30))
     as_of: Mapped[date] = mapped_column(Date)
@@ -77,3 +97,6 @@ class Evaluation(db.Model):  # type: ignore[name-defined]
     fingerprint: Mapped[str | None] = mapped_column(String(32))
     stable_until: Mapped[date | None] = mapped_column(Date)
     evaluated_on: Mapped[date | None] = mapped_column(Date)
+    # The run (of this row's chain) from which on this row is no longer the verdict; None: it
+    # still is, for the chain's newest run. A plain id, no foreign key: retention may prune it.
+    superseded_in: Mapped[int | None] = mapped_column(Integer)

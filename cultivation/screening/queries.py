@@ -30,6 +30,7 @@ from cultivation.keyset import Cursor
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.queries import enterprises_with_tier, tier_code
 from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.screening.runs import in_run
 from cultivation.vocabulary import APPLICATION_LABELS as APPLICATION_LABELS
 from cultivation.vocabulary import CANDIDATE_CHANGES
 from cultivation.vocabulary import OUTCOME_LABELS as OUTCOME_LABELS
@@ -192,13 +193,13 @@ def base_rows(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope,
                is_new.label("is_new"), is_dropped.label("is_dropped"),
                tier_code(rank_col).label("tier") if tier else literal("none").label("tier"))
         .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
-        .outerjoin(previous, and_(previous.run_id == (run.previous_run_id or -1),
+        .outerjoin(previous, and_(in_run(previous, run.previous_run_id),
                                   previous.rules == Evaluation.rules,
                                   previous.enterprise_id == Evaluation.enterprise_id))
         .outerjoin(PortfolioAssignment, and_(PortfolioAssignment.enterprise_id == Enterprise.id,
                                              PortfolioAssignment.ended_on.is_(None)))
         .outerjoin(advisor, advisor.id == PortfolioAssignment.advisor_id)
-        .where(Evaluation.run_id == run.id,
+        .where(in_run(Evaluation, run),
                Evaluation.rules.in_(every_rules) if every_rules
                else Evaluation.rules == filters.rules,
                Enterprise.deleted_at.is_not(None) if deleted else Enterprise.deleted_at.is_(None),
@@ -229,12 +230,12 @@ def base_rows(run: ScreeningRun, filters: CandidateFilters, scope: VisibleScope,
 
 
 def firm_evaluations(session: DbSession, firm_id: int) -> dict[str, Evaluation]:
-    """A firm's stored verdicts from the latest run that evaluated it, by rule set (one query)."""
+    """A firm's stored verdicts from the latest run that screened it, by rule set (one query)."""
     last_run = (
-        select(Evaluation.run_id).join(ScreeningRun, ScreeningRun.id == Evaluation.run_id)
-        .where(Evaluation.enterprise_id == firm_id)
+        select(ScreeningRun.id).join(Evaluation, and_(
+            Evaluation.enterprise_id == firm_id, in_run(Evaluation, ScreeningRun.id)))
         .order_by(ScreeningRun.as_of.desc(), ScreeningRun.id.desc()).limit(1).scalar_subquery()
     )
     stmt = select(Evaluation).where(Evaluation.enterprise_id == firm_id,
-                                    Evaluation.run_id == last_run)
+                                    in_run(Evaluation, last_run))
     return {ev.rules: ev for ev in session.scalars(stmt)}

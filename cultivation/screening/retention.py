@@ -1,13 +1,14 @@
 """Retention of screening history: recent runs in full, older months by their last run.
 
 The policy is the data in ``KEEP_RULES``: a run is kept when any rule holds for it; every other
-run is pruned — its Evaluation rows, then the run itself. The rules read only ``as_of``, ``id``
-and the comparison links of recent runs, so the set of prunable runs is one SQL subquery and the
-prune is three set-based statements whatever the number of runs or firms:
+run is pruned — the Evaluation rows no kept run shares, then the run itself. The rules read only
+``as_of``, ``id`` and the comparison links of recent runs, so the set of prunable runs is one SQL
+subquery and the prune is a few set-based statements whatever the number of runs or firms:
 
 1. kept runs whose comparison run (``previous_run_id``) is pruned are re-linked to the nearest
    earlier kept run (a kept month's last run then compares with the previous kept month);
-2. DELETE the Evaluation rows of the prunable runs;
+2. DELETE the Evaluation rows that are the verdicts of no kept run (a row is shared by the
+   runs of its chain, screening.runs: a pruned run's row stays while a kept run holds it);
 3. DELETE the prunable runs.
 
 A run's stored ``summary`` (new / dropped counts) stays as it was reported on its day.
@@ -27,6 +28,7 @@ from sqlalchemy import (
     and_,
     delete,
     extract,
+    false,
     func,
     not_,
     or_,
@@ -130,14 +132,42 @@ def prune_screening_history(session: DbSession, *, now: datetime, keep_days: int
         .where(RUNS.c.previous_run_id.in_(prunable_run_ids(cutoff)),
                RUNS.c.id.not_in(prunable_run_ids(cutoff)))
         .values(previous_run_id=relink_to).returning(RUNS.c.id)))
-    evaluations = session.execute(
-        delete(EVALUATIONS).where(EVALUATIONS.c.run_id.in_(prunable_run_ids(cutoff))))
+    evaluations = session.execute(delete(EVALUATIONS).where(_unneeded(session, cutoff)))
     pruned = set(session.scalars(
         delete(RUNS).where(RUNS.c.id.in_(prunable_run_ids(cutoff))).returning(RUNS.c.id)))
     _forget(session, pruned, set(relinked))
     return {"pruned_runs": len(pruned),
             "pruned_evaluations": affected(evaluations),
             "relinked_runs": len(relinked)}
+
+
+def _unneeded(session: DbSession, cutoff: date) -> ColumnElement[bool]:
+    """The Evaluation rows that are verdicts of no kept run (screening.runs: a row is shared
+    by the runs of its chain from the run that stored it until ``superseded_in``).
+
+    Exact (the NOT EXISTS), and cheap: the bulk of the rows — still current in a chain whose
+    newest run is kept — is never probed. Candidates are rows stored up to the newest pruned
+    run that were superseded, or that belong to a chain whose newest run is pruned."""
+    chains: list[Any] = list(session.execute(select(RUNS.c.id, RUNS.c.chain_start_id)))
+    found: list[Any] = list(session.execute(prunable_run_ids(cutoff)))
+    pruned = {int(row[0]) for row in found}
+    if not pruned:
+        return false()
+    newest_of_chain: dict[int, int] = {}
+    for run_id, start in chains:
+        chain = start if start is not None else run_id
+        newest_of_chain[chain] = max(newest_of_chain.get(chain, run_id), run_id)
+    ended = [EVALUATIONS.c.run_id.between(chain, newest)
+             for chain, newest in newest_of_chain.items() if newest in pruned]
+    kept = RUNS.alias("kept")
+    covered = select(kept.c.id).where(
+        kept.c.id.not_in(pruned),
+        func.coalesce(kept.c.chain_start_id, kept.c.id) <= EVALUATIONS.c.run_id,
+        EVALUATIONS.c.run_id <= kept.c.id,
+        or_(EVALUATIONS.c.superseded_in.is_(None), EVALUATIONS.c.superseded_in > kept.c.id))
+    return and_(EVALUATIONS.c.run_id <= max(pruned),
+                or_(EVALUATIONS.c.superseded_in.is_not(None), *ended),
+                ~covered.exists())
 
 
 def _forget(session: DbSession, pruned: set[int], relinked: set[int]) -> None:
@@ -150,5 +180,5 @@ def _forget(session: DbSession, pruned: set[int], relinked: set[int]) -> None:
             session.expunge(obj)
         elif state.class_ is ScreeningRun and ident in relinked:
             session.expire(obj, ["previous_run_id"])
-        elif state.class_ is Evaluation and state.dict.get("run_id") in pruned:
+        elif state.class_ is Evaluation:  # rows are shared by runs: any may have gone
             session.expunge(obj)

@@ -5,8 +5,9 @@ queries (screening.facts), the rules in memory and one bulk INSERT of Evaluation
 statements issued depend on the number of batches, never on the number of firms in a batch.
 
 Incremental (screening.incremental): a firm whose fingerprint (facts, parameters, rule sets,
-engine) matches its verdict in the previous run, before that verdict's ``stable_until``, is not
-evaluated again — its rows are copied by one INSERT … SELECT per batch and rule set. A run with
+engine) matches its verdict in the previous run, before that verdict's ``stable_until`` and
+with the same first/renewal standing, is not evaluated again and nothing is written for it:
+the new run shares the row (screening.carry, screening.runs). A run with
 many firms to evaluate (new parameters, a new release, the first run) spreads the batches over
 ``processes`` worker processes (forked); this process reads the facts and is the only writer.
 """
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select
 
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
@@ -39,6 +40,7 @@ from cultivation.screening.listing import listed_tallies
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, is_candidate, latest_run
 from cultivation.screening.rows import evaluation_row, score_range, stored_details, total_gap
+from cultivation.screening.runs import in_run
 
 log = logging.getLogger(__name__)
 
@@ -70,29 +72,34 @@ def run_screening(
     the candidates (eligible or borderline) with those of the previous run — the latest run,
     by (as_of, id), on or before ``as_of`` — and says how many verdicts were evaluated and how
     many carried forward unchanged from it (``incremental_run=False`` evaluates every firm).
+    A carried verdict is not written again: the row is shared (screening.carry, .runs).
     Seed values missing from the database are stored first, from ``parameter_dir`` (the app's
     ``PARAMETER_DIR``) or the bundled YAML.
     """
     names = tuple(dict.fromkeys(normalise_rules_name(name) for name in rules))
     params = parameter_table(session, parameter_dir=parameter_dir)
+    carry.serialise(session)
     previous = latest_run(session, as_of)
-    before = _candidates(session, previous.id) if previous else set()
-    run = ScreeningRun(as_of=as_of, previous_run_id=previous.id if previous else None,
-                       started_at=now)
-    session.add(run)
-    session.flush()
+    before = _candidates(session, previous) if previous else set()
     ids = list(session.scalars(
         select(Enterprise.id).where(Enterprise.deleted_at.is_(None)).order_by(Enterprise.id)
     ))
     context = incremental.context_digest(params, names)
+    holding = (carry.carryable(session, previous, carry.newest_run_id(session), names, context,
+                               as_of, len(ids)) if incremental_run and previous else 0)
+    chain_from = previous if holding else None
+    run = ScreeningRun(as_of=as_of, previous_run_id=previous.id if previous else None,
+                       started_at=now,  # None: a chain of its own (screening.runs)
+                       chain_start_id=chain_from and (chain_from.chain_start_id or chain_from.id))
+    session.add(run)
+    session.flush()
     parameter_change = incremental.next_parameter_change(params, as_of)
-    reuse_from = previous.id if previous is not None and incremental_run else None
     outcomes: dict[str, Counter[str]] = {name: Counter() for name in names}
     used_keys: dict[str, dict[str, None]] = {name: {} for name in names}
     after: set[tuple[int, str]] = set()
     carried = 0
-    # First application / renewal / holder (screening.applications): never carried forward,
-    # since the horizon moves with the as-of date, the calendar and the certificates.
+    # First application / renewal / holder (screening.applications): a kept verdict whose
+    # standing differs on this day is evaluated again (the horizon moves with the day).
     horizons = renewal_horizons(session, params, as_of, names)
 
     def application(held: dict[tuple[int, str], date], firm_id: int, name: str
@@ -123,47 +130,48 @@ def run_screening(
             if progress is not None:
                 progress(min(done * batch_size, len(ids)), len(ids))
             items: list[incremental.Item] = []
-            copy: dict[str, list[int]] = {name: [] for name in names}
-            reusable = ({} if reuse_from is None  # one query per batch: memory stays flat
-                        else carry.reusable(session, reuse_from, as_of, batch))
-            held = certificates_held(session, batch, as_of) if reusable else {}
-            standings: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+            # One query per batch: memory stays flat.
+            kept = {} if chain_from is None else carry.current(session, chain_from, batch)
+            held = certificates_held(session, batch, as_of) if kept else {}
+            superseded: list[int] = []
+            restamped: dict[int, tuple[str | None, date | None]] = {}
             for firm_id, raw in raw_facts_for_enterprises(session, batch, as_of).items():
                 print_ = incremental.fingerprint(raw, context)
                 todo = []
                 for name in names:
-                    kept = reusable.get((firm_id, name))
-                    if kept is not None and kept[0] == print_ and kept[1] > as_of:
-                        copy[name].append(firm_id)
-                        outcomes[name][kept[2]] += 1
-                        app, valid_to = application(held, firm_id, name)
-                        if app is not None:
-                            standings[name].append(
-                                {"b_firm": firm_id, "b_app": app, "b_valid_to": valid_to})
-                        if kept[2] in CANDIDATE_OUTCOMES and app != HOLDER:
+                    verdict = kept.get((firm_id, name))
+                    if verdict is None:
+                        todo.append(name)
+                        continue
+                    app, valid_to = application(held, firm_id, name)
+                    if (verdict.fingerprint == print_ and verdict.stable_until is not None
+                            and verdict.stable_until > as_of):
+                        if (verdict.application, verdict.certificate_valid_to) != (app, valid_to):
+                            restamped[verdict.id] = (app, valid_to)
+                        carried += 1
+                        outcomes[name][verdict.outcome] += 1
+                        if verdict.outcome in CANDIDATE_OUTCOMES and app != HOLDER:
                             after.add((firm_id, name))
                     else:
                         todo.append(name)
+                        superseded.append(verdict.id)
                 if todo:  # Facts are built only for the firms evaluated (in the workers)
                     items.append((firm_id, raw, tuple(todo), print_))
-            for name, firm_ids in copy.items():
-                if firm_ids and previous is not None:
-                    carried += len(firm_ids)
-                    carry.carry_forward(session, previous.id, run.id, name, firm_ids, as_of, now)
-                    if standings[name]:
-                        _set_applications(session, run.id, name, standings[name])
+            carry.supersede(session, run.id, superseded)
+            carry.restamp(session, run.id, as_of, now, restamped)
             if items:
                 yield items
 
     copy = session.get_bind().dialect.name == "postgresql"  # COPY: the fastest bulk write
     args = (params, as_of, now, run.id, parameter_change, copy)
-    to_evaluate = len(ids) - (0 if reuse_from is None else  # at least
-                              carry.reusable_count(session, reuse_from, as_of) // len(names))
+    to_evaluate = len(ids) - holding // max(len(names), 1)  # at least
     if processes > 1 and to_evaluate >= pool_min_firms:
         incremental.run_pool(batches(), args, processes, write)
     else:
         for items in batches():
             write(incremental.evaluate_batch(items, *_local_args(args)))
+    if chain_from is not None:
+        carry.drop_deleted(session, chain_from, run.id)
     if carried:  # parameters of the carried verdicts: the same values (same table, same day)
         for name in names:
             used_keys[name].update(dict.fromkeys(_previous_keys(previous, name)))
@@ -186,6 +194,7 @@ def run_screening(
                        for name in names},
         "evaluated": run.evaluations - carried,
         "carried_forward": carried,
+        "context": context,  # the next run carries from this one only under the same context
     }
     # Totals as plain ints: the job runner copies int values into the JobRun counts.
     for key in ("candidates", "new", "dropped"):
@@ -194,19 +203,6 @@ def run_screening(
     log.info("screening run %s as of %s: %d firms, %d evaluations (%d carried forward)",
              run.id, as_of, run.firms, run.evaluations, carried)
     return run
-
-
-def _set_applications(session: DbSession, run_id: int, rules: str,
-                      values: list[dict[str, Any]]) -> None:
-    """Stamp today's first/renewal/holder on carried-forward verdicts (one executemany)."""
-    table = Evaluation.__table__
-    session.execute(
-        update(table)
-        .where(table.c.run_id == run_id, table.c.rules == rules,
-               table.c.enterprise_id == bindparam("b_firm"))
-        .values(application=bindparam("b_app"), certificate_valid_to=bindparam("b_valid_to")),
-        values,
-    )
 
 
 def _local_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -240,9 +236,9 @@ def screen_demo(session: DbSession, today: date) -> None:
     run_screening(session, as_of=today, now=now)
 
 
-def _candidates(session: DbSession, run_id: int) -> set[tuple[int, str]]:
+def _candidates(session: DbSession, run: ScreeningRun) -> set[tuple[int, str]]:
     stmt = select(Evaluation.enterprise_id, Evaluation.rules).where(
-        Evaluation.run_id == run_id, is_candidate(Evaluation))
+        in_run(Evaluation, run), is_candidate(Evaluation))
     return {(firm_id, rules) for firm_id, rules in session.execute(stmt)}
 
 

@@ -27,6 +27,7 @@ from cultivation.reminders.expiry import expiring_rows
 from cultivation.reminders.windows import EDGE_LABELS, candidates_by_advisor
 from cultivation.screening.models import Evaluation
 from cultivation.screening.queries import is_candidate, latest_run
+from cultivation.screening.runs import in_run
 from cultivation.todos.records import Wanted
 from cultivation.visits.models import Visit
 from cultivation.vocabulary import RULES_LABELS
@@ -137,7 +138,7 @@ def new_candidates(session: DbSession, today: date) -> Found:
         return Found(live=set())
     previous = aliased(Evaluation)
     was = select(previous.id).where(
-        previous.run_id == (run.previous_run_id or -1), previous.rules == Evaluation.rules,
+        in_run(previous, run.previous_run_id), previous.rules == Evaluation.rules,
         previous.enterprise_id == Evaluation.enterprise_id,
         is_candidate(previous)).exists()
     rows = session.execute(
@@ -145,7 +146,7 @@ def new_candidates(session: DbSession, today: date) -> Found:
                PortfolioAssignment.advisor_id, ~was)
         .join(Enterprise, Enterprise.id == Evaluation.enterprise_id)
         .join(PortfolioAssignment, current_assignment_join())
-        .where(Evaluation.run_id == run.id, is_candidate(Evaluation),
+        .where(in_run(Evaluation, run), is_candidate(Evaluation),
                Enterprise.deleted_at.is_(None)))
     wanted, live = [], set()
     for rules, firm_id, name, code, advisor_id, is_new in rows:

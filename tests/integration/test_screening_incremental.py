@@ -16,6 +16,7 @@ from cultivation.parameters.services import parameter_table
 from cultivation.policy import Verdict, evaluate
 from cultivation.screening import incremental
 from cultivation.screening.models import Evaluation
+from cultivation.screening.runs import in_run
 from cultivation.screening.services import run_screening
 
 NOW = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)
@@ -24,7 +25,7 @@ COMPARED = ("outcome", "score_min", "score_max", "total_gap", "failed", "details
 
 
 def rows(session: Any, run: Any) -> dict[tuple[int, str], Evaluation]:
-    found = session.scalars(select(Evaluation).where(Evaluation.run_id == run.id))
+    found = session.scalars(select(Evaluation).where(in_run(Evaluation, run)))
     return {(row.enterprise_id, row.rules): row for row in found}
 
 
@@ -48,7 +49,9 @@ def test_an_unchanged_registry_is_carried_forward_whole(db_session, make_enterpr
     assert second.summary["carried_forward"] == 12
     assert evaluated_firms(db_session, second) == set()
     carried = rows(db_session, second)
-    assert {row.as_of for row in carried.values()} == {NEXT_DAY}
+    # Carried, not copied: the second run's verdicts are the first run's rows.
+    assert {row.id for row in carried.values()} == {row.id for row in rows(db_session,
+                                                                           first).values()}
     assert {row.evaluated_on for row in carried.values()} == {AS_OF}
     assert second.summary["outcomes"] == first.summary["outcomes"]
     assert second.summary["parameters"] == first.summary["parameters"]

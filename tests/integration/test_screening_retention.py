@@ -22,6 +22,7 @@ from cultivation.screening.listing import candidates
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.queries import CandidateFilters
 from cultivation.screening.retention import prune_screening_history
+from cultivation.screening.runs import in_run
 from cultivation.screening.services import run_screening
 
 listing = partial(candidates, scope=EVERYTHING)
@@ -57,8 +58,9 @@ def remaining(session: Session, runs: dict[str, int]) -> dict[str, str | None]:
 
 
 def evaluations_per_run(session: Session) -> dict[int, int]:
-    return dict(session.execute(  # type: ignore[arg-type]
-        select(Evaluation.run_id, func.count()).group_by(Evaluation.run_id)).all())
+    """Run id → its verdicts (rows are shared by the runs of a chain: screening.runs)."""
+    return {run.id: session.scalar(select(func.count()).select_from(Evaluation).where(
+        in_run(Evaluation, run))) or 0 for run in session.scalars(select(ScreeningRun))}
 
 
 @pytest.mark.parametrize(("keep_days", "kept", "links"), [
@@ -90,7 +92,9 @@ def test_old_months_keep_only_their_last_run_and_recent_runs_stay_whole(
     assert evaluations_per_run(db_session) == {i: n for i, n in before.items() if i in kept_ids}
     assert set(before.values()) == {PER_RUN}
     pruned = len(HISTORY) - len(kept)
-    assert result == {"pruned_runs": pruned, "pruned_evaluations": pruned * PER_RUN,
+    # Nothing changed in the registry: every run shares the first run's rows, which kept runs
+    # still hold, so no row is deleted (before carrying by reference: pruned * PER_RUN copies).
+    assert result == {"pruned_runs": pruned, "pruned_evaluations": 0,
                       "relinked_runs": len(links) - 1}
 
 
@@ -188,7 +192,8 @@ def test_the_number_of_statements_does_not_grow_with_the_number_of_runs(
     # January: the last run and the one it is compared with stay; then 19 January (no longer
     # compared with), four runs of each month February–June and three of July go.
     assert (small["pruned_runs"], large["pruned_runs"]) == (2, 1 + 5 * 4 + 3)
-    assert few.count == many.count == 3
+    # relink, two small reads (runs and their chains, the pruned ids), delete rows, delete runs
+    assert few.count == many.count == 5
 
 
 def test_the_screening_job_prunes_with_the_configured_days_and_counts_what_it_pruned(
@@ -204,7 +209,7 @@ def test_the_screening_job_prunes_with_the_configured_days_and_counts_what_it_pr
     assert job.outcome == "success", job.error
     assert job.counts is not None
     assert (job.counts["pruned_runs"], job.counts["pruned_evaluations"],
-            job.counts["relinked_runs"]) == (7, 7 * PER_RUN, 3)
+            job.counts["relinked_runs"]) == (7, 0, 3)  # every verdict is shared by a kept run
     stored = remaining(db_session, {**runs, "job": int(job.counts["run"])})
     assert stored["job"] == "06-30"  # the job's run compares with the 30 June run before it
     assert len(stored) == len(HISTORY) - 7 + 1
