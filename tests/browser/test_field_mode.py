@@ -183,7 +183,8 @@ def test_login_focus_and_the_navbar_focus_ring(
 def test_phone_pages_weight_and_time(live_server: Any, browser: Any, screened: None,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     """What the phone pages weigh (HTML bytes) and take (load event, warm cache, local server);
-    budgets keep field mode from regressing. The figures are printed (pytest -s)."""
+    the weight budget keeps field mode from regressing; times are printed only (pytest -s),
+    never asserted."""
     page = open_page(browser, "phone")
     log_in(page, live_server)
     figures = []
@@ -196,7 +197,6 @@ def test_phone_pages_weight_and_time(live_server: Any, browser: Any, screened: N
         height = page.evaluate("document.documentElement.scrollHeight")
         figures.append((path, size, round(elapsed), height))
         assert size < 120_000, (path, size)
-        assert elapsed < 3000, (path, elapsed)
     with capsys.disabled():
         for path, size, ms, height in figures:
             print(f"\nphone {path}: {size} B HTML, {ms} ms, {height} px tall")
