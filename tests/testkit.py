@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -68,3 +68,20 @@ def pager_link(page: str, rel: str) -> str | None:
     label = "下一页" if rel == "next" else "上一页"
     found = re.search(rf'<a class="page-link" href="([^"]+)"[^>]*>{label}</a>', page)
     return html.unescape(found.group(1)) if found else None
+
+
+def walk_pages(client: Any, url: str, codes: Callable[[str], list[str]], rel: str = "next",
+               bad_cursor: str = "翻页链接无效") -> tuple[list[list[str]], str]:
+    """Follow a keyset pager's 下一页 (or 上一页) links from ``url``: each page's firm codes (as
+    ``codes`` reads them) and the last page's HTML. Every page answers 200 with no bad-cursor
+    notice, and the walk ends within 20 pages."""
+    pages, last = [], ""
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        last = response.get_data(as_text=True)
+        assert bad_cursor not in last
+        pages.append(codes(last))
+        url = pager_link(last, rel) or ""
+        assert len(pages) < 20
+    return pages, last

@@ -17,7 +17,7 @@ from cultivation.keyset import BAD_CURSOR
 from cultivation.screening.listing import _tallies, candidates
 from cultivation.screening.queries import CandidateFilters, latest_run
 from cultivation.screening.services import run_screening
-from testkit import pager_link
+from testkit import pager_link, walk_pages
 
 NOW = datetime(2026, 6, 30, 20, 0, tzinfo=UTC)
 PER_PAGE = 2
@@ -43,16 +43,7 @@ def crowded_fixture(db_session: Any, make_enterprise: Any, make_user: Any, app: 
 
 
 def _walk(client: Any, url: str, rel: str = "next") -> tuple[list[list[str]], str]:
-    pages, last = [], ""
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200
-        last = response.get_data(as_text=True)
-        assert BAD_CURSOR not in last
-        pages.append(_codes(last))
-        url = pager_link(last, rel) or ""
-        assert len(pages) < 20
-    return pages, last
+    return walk_pages(client, url, _codes, rel, BAD_CURSOR)
 
 
 @pytest.mark.parametrize("query", ["", "outcome=ineligible", "application=first",

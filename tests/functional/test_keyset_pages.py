@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from cultivation.keyset import BAD_CURSOR
-from testkit import pager_link
+from testkit import pager_link, walk_pages
 
 SORTS = ("name", "code", "town", "industry", "registered", "updated", "tier")
 PER_PAGE = 3
@@ -52,16 +52,7 @@ def crowd_fixture(world: Any, make_enterprise: Any, db_session: Any) -> list[Any
 
 
 def _walk(client: Any, url: str, rel: str = "next") -> tuple[list[list[str]], str]:
-    pages, last = [], ""
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200
-        last = response.get_data(as_text=True)
-        assert BAD_CURSOR not in last
-        pages.append(_codes(last))
-        url = pager_link(last, rel) or ""
-        assert len(pages) < 20
-    return pages, last
+    return walk_pages(client, url, _codes, rel, BAD_CURSOR)
 
 
 @pytest.mark.parametrize("desc", [False, True])
