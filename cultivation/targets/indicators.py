@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, distinct, func, literal, select
+from sqlalchemy import Date, and_, case, func, literal, or_, select
 
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
-from cultivation.enterprises.flags import flag_on
+from cultivation.enterprises.flags import dated_flags, flag_from
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.qualifications.queries import in_force_on
-from cultivation.reports.dates import date_series
 from cultivation.reports.indicators import COMPUTED, Indicator
 from cultivation.reports.tiersql import (
     active_position_join,
@@ -63,35 +62,66 @@ def _scope_column(scope_kind: str) -> tuple[Any, bool]:
 
 
 def _stock_counts(session: DbSession, source: str, indicators: list[Indicator],
-                  days: dict[date, int], scope_kind: str) -> dict[Key, Actual]:
-    """Firms holding a qualification / institution of each indicator's kinds on each count day
-    (``days``: day → the year it is reported under) — one statement for all the indicators of a
-    source."""
-    series = date_series(list(days))
+                  days: list[date], scope_kind: str) -> dict[tuple[str, str, date], Actual]:
+    """Firms holding a qualification / institution of each indicator's kinds on each of
+    ``days``, keyed (indicator, scope value, day) — one statement for all the indicators of a
+    source (one per day for advisors). A scope and day is present when some firm of it held one
+    of the kinds that day.
+
+    One pass over the certificates: per firm, a 0/1 flag for each indicator and day (``max``
+    of "a certificate of its kinds in force": a firm counts once however many it holds), then
+    a sum per scope of the flags of the firms existing that day — no DISTINCT per day."""
     model: Any = Qualification if source == "qualification" else RDInstitution
-    in_force = (in_force_on(series.c.day) if source == "qualification"
-                else institution_in_force(series.c.day))
+    ordered = sorted(set(days))
+
+    def in_force(day: date) -> Any:
+        return (in_force_on(day) if source == "qualification"
+                else institution_in_force(literal(day, Date)))
+
+    flag = {(i, j): func.max(case((and_(model.kind.in_(ind.kinds), in_force(d)), 1),
+                                         else_=0)).label(f"h{i}_{j}")
+            for j, d in enumerate(ordered) for i, ind in enumerate(indicators)}
+    held_any = [func.max(case((in_force(d), 1), else_=0)).label(f"a_{j}")
+                for j, d in enumerate(ordered)]
+    first, last = ordered[0], ordered[-1]
+    window = (and_(Qualification.valid_from <= last,
+                   or_(Qualification.valid_to.is_(None), Qualification.valid_to >= first))
+              if source == "qualification"
+              else and_(RDInstitution.recognized_on <= last,
+                        or_(RDInstitution.revoked_on.is_(None), RDInstitution.revoked_on > first)))
+    held = (select(model.enterprise_id.label("enterprise_id"), *flag.values(), *held_any)
+            .where(model.kind.in_(sorted({k for ind in indicators for k in ind.kinds})), window)
+            .group_by(model.enterprise_id).subquery("held"))
     scope_col, needs_portfolio = _scope_column(scope_kind)
-    cols = [func.count(distinct(case((model.kind.in_(ind.kinds), model.enterprise_id))))
-            .label(ind.code) for ind in indicators]
-    stmt = (
-        select(series.c.day, scope_col.label("scope"), *cols)
-        .select_from(series)
-        .join(model, in_force)
-        .join(Enterprise, Enterprise.id == model.enterprise_id)
-        .where(firm_exists_on(series.c.day),
-               model.kind.in_(sorted({k for ind in indicators for k in ind.kinds})))
-    )
-    if needs_portfolio:
-        stmt = (stmt.join(PortfolioAssignment, active_position_join(series.c.day))
-                .join(User, User.id == PortfolioAssignment.advisor_id))
-    stmt = stmt.group_by(series.c.day, scope_col)
-    out: dict[Key, Actual] = {}
-    for row in session.execute(stmt):
-        day = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
-        for ind in indicators:
-            out[(ind.code, str(row.scope or ""), days[day])] = Actual(
-                float(row._mapping[ind.code]), "computed", as_of=day)
+
+    def sums(j: int, d: date, gate: Any) -> list[Any]:
+        exists_then = and_(gate, firm_exists_on(literal(d, Date)))
+        return [func.sum(case((exists_then, held.c[f"a_{j}"]), else_=0)).label(f"n_{j}"),
+                *[func.sum(case((exists_then, held.c[f"h{i}_{j}"]), else_=0)).label(f"s{i}_{j}")
+                  for i in range(len(indicators))]]
+
+    rows: list[tuple[int, Any]] = []  # (day index, row)
+    if needs_portfolio:  # the portfolio of each day: one branch per day
+        for j, d in enumerate(ordered):
+            stmt = (select(scope_col.label("scope"), *sums(j, d, literal(True)))
+                    .select_from(held).join(Enterprise, Enterprise.id == held.c.enterprise_id)
+                    .join(PortfolioAssignment, active_position_join(literal(d, Date)))
+                    .join(User, User.id == PortfolioAssignment.advisor_id).group_by(scope_col))
+            rows.extend((j, row) for row in session.execute(stmt))
+    else:
+        cols = [c for j, d in enumerate(ordered) for c in sums(j, d, literal(True))]
+        stmt = (select(scope_col.label("scope"), *cols).select_from(held)
+                .join(Enterprise, Enterprise.id == held.c.enterprise_id).group_by(scope_col))
+        rows = [(j, row) for row in session.execute(stmt) for j in range(len(ordered))]
+    out: dict[tuple[str, str, date], Actual] = {}
+    for j, row in rows:
+        values = row._mapping
+        if not values[f"n_{j}"]:
+            continue
+        day = ordered[j]
+        for i, ind in enumerate(indicators):
+            out[(ind.code, str(row.scope or ""), day)] = Actual(
+                float(values[f"s{i}_{j}"] or 0), "computed", as_of=day)
     return out
 
 
@@ -99,10 +129,10 @@ def _figure_sums(session: DbSession, indicators: list[Indicator], years: list[in
                  today: date, scope_kind: str) -> dict[Key, Actual]:
     """Fiscal-year indicators: above-scale R&D / sales (%) and Ⅰ类 IP totals, by year. A firm
     counts as 规上 for a year when its flag was set on that year's count day (the dated flag
-    history, so a past year keeps the flags it had)."""
+    history joined per firm and year, so a past year keeps the flags it had)."""
     scope_col, needs_portfolio = _scope_column(scope_kind)
-    above_scale = case(*[(FiscalYearFigures.year == y, flag_on("above_scale", count_day(y, today)))
-                         for y in years], else_=False)
+    dated = dated_flags("above_scale", {y: count_day(y, today) for y in years})
+    above_scale = flag_from(dated, "above_scale")
     both = (FiscalYearFigures.rd_expense.is_not(None)
             & FiscalYearFigures.sales_revenue.is_not(None) & above_scale)
     stmt = (
@@ -113,6 +143,8 @@ def _figure_sums(session: DbSession, indicators: list[Indicator], years: list[in
             func.sum(FiscalYearFigures.ip_class_i).label("ip"),
         )
         .join(Enterprise, Enterprise.id == FiscalYearFigures.enterprise_id)
+        .outerjoin(dated, and_(dated.c.enterprise_id == FiscalYearFigures.enterprise_id,
+                               dated.c.key == FiscalYearFigures.year))
         .where(Enterprise.deleted_at.is_(None), FiscalYearFigures.year.in_(years))
     )
     if needs_portfolio:
@@ -139,25 +171,7 @@ def computed_actuals(session: DbSession, years: list[int], today: date,
 
     Stock indicators with no holder that year are 0; fiscal-year indicators without data are
     absent."""
-    years = sorted({y for y in years if y <= today.year})
-    wanted = [i for i in (indicators or COMPUTED) if i.computed]
-    if not years or not wanted:
-        return {}
-    out: dict[Key, Actual] = {}
-    for source in ("qualification", "institution"):
-        group = [i for i in wanted if i.computed == source]
-        if group:
-            days = {count_day(y, today): y for y in years}
-            out.update(_stock_counts(session, source, group, days, scope_kind))
-            if scope_kind == "county":
-                for ind in group:
-                    for y in years:
-                        out.setdefault((ind.code, "", y),
-                                       Actual(0.0, "computed", as_of=count_day(y, today)))
-    figures = [i for i in wanted if i.computed in ("rd_ratio", "ip_class_i")]
-    if figures:
-        out.update(_figure_sums(session, figures, years, today, scope_kind))
-    return out
+    return series_and_current(session, years, today, scope_kind, indicators, current=[])[0]
 
 
 def fiscal_year_on(day: date) -> int:
@@ -173,21 +187,54 @@ def indicator_values(session: DbSession, day: date, scope_kind: str = "county",
     A stock indicator counts the firms holding one of its kinds on ``day`` (the same statement
     as the yearly series, whose year-end values are this function on 31 December); a fiscal-year
     indicator is the last fiscal year closed on ``day``. Keys: (indicator, scope value)."""
-    wanted = [i for i in (indicators or COMPUTED) if i.computed]
-    out: dict[tuple[str, str], Actual] = {}
+    current = [i for i in (indicators or COMPUTED) if i.computed]
+    return series_and_current(session, [], day, scope_kind, [], current=current)[1]
+
+
+def series_and_current(
+    session: DbSession, years: list[int], today: date, scope_kind: str = "county",
+    indicators: list[Indicator] | None = None, *, current: list[Indicator],
+) -> tuple[dict[Key, Actual], dict[tuple[str, str], Actual]]:
+    """``computed_actuals(years)`` of ``indicators`` and ``indicator_values(today)`` of
+    ``current`` together: the stock counts of the year ends and of today are one pass over the
+    certificates, and today's fiscal-year values are the series' row of the last closed year
+    when the series has it (the same figures and flag day)."""
+    years = sorted({y for y in years if y <= today.year})
+    wanted = [i for i in (indicators or COMPUTED) if i.computed] if years else []
+    series: dict[Key, Actual] = {}
+    now: dict[tuple[str, str], Actual] = {}
     for source in ("qualification", "institution"):
         group = [i for i in wanted if i.computed == source]
-        if group:
-            for (code, scope, _), actual in _stock_counts(
-                    session, source, group, {day: day.year}, scope_kind).items():
-                out[(code, scope)] = actual
-            if scope_kind == "county":
-                for ind in group:
-                    out.setdefault((ind.code, ""), Actual(0.0, "computed", as_of=day))
+        today_group = [i for i in current if i.computed == source]
+        both = [i for i in COMPUTED if i in group or i in today_group]
+        if not both:
+            continue
+        ends = {count_day(y, today): y for y in years}
+        counts = _stock_counts(session, source, both, [*ends, *([today] if today_group else [])],
+                               scope_kind)
+        for (code, scope, day), actual in counts.items():
+            if day in ends and any(i.code == code for i in group):
+                series[(code, scope, ends[day])] = actual
+            if day == today and any(i.code == code for i in today_group):
+                now[(code, scope)] = actual
+        if scope_kind == "county":
+            for ind in group:
+                for y in years:
+                    series.setdefault((ind.code, "", y),
+                                      Actual(0.0, "computed", as_of=count_day(y, today)))
+            for ind in today_group:
+                now.setdefault((ind.code, ""), Actual(0.0, "computed", as_of=today))
     figures = [i for i in wanted if i.computed in ("rd_ratio", "ip_class_i")]
+    today_figures = [i for i in current if i.computed in ("rd_ratio", "ip_class_i")]
+    closed = fiscal_year_on(today)
     if figures:
-        year = fiscal_year_on(day)
-        for (code, scope, _), actual in _figure_sums(session, figures, [year], day,
-                                                     scope_kind).items():
-            out[(code, scope)] = Actual(actual.value, actual.source, as_of=date(year, 12, 31))
-    return out
+        series.update(_figure_sums(session, figures, years, today, scope_kind))
+    if today_figures:
+        sums = (series if figures and closed in years and
+                {i.code for i in today_figures} <= {i.code for i in figures}
+                else _figure_sums(session, today_figures, [closed], today, scope_kind))
+        for (code, scope, year), actual in sums.items():
+            if year == closed and any(i.code == code for i in today_figures):
+                now[(code, scope)] = Actual(actual.value, actual.source,
+                                            as_of=date(closed, 12, 31))
+    return series, now

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
-from cultivation.reports.indicators import INDICATORS, Indicator, as_of_label
+from cultivation.reports.indicators import COMPUTED, INDICATORS, Indicator, as_of_label
 from cultivation.reports.models import ManualActual, PlanPeriod, Target
 from cultivation.targets.closing import closed_parameters, summed_targets
 from cultivation.targets.indicators import (
@@ -18,7 +18,7 @@ from cultivation.targets.indicators import (
     Key,
     computed_actuals,
     count_day,
-    indicator_values,
+    series_and_current,
 )
 
 
@@ -114,13 +114,16 @@ def plan_progress(session: DbSession, plan: PlanPeriod, today: date,
     """The plan's county indicators in catalogue order: baseline, targets, actuals by year."""
     targets = plan_targets(session, plan) if targets is None else targets
     years = plan_years(plan)
-    actuals = {**computed_actuals(session, years, today), **manual_actuals(session, years)}
+    shown = [y for y in years if y > plan.baseline_year]  # the baseline is the targets' own
     county = [t for t in targets if t.scope_kind == "county"]
     codes = {t.indicator for t in county}
     closed = closed_parameters(session, today)
-    current = indicator_values(session, today, indicators=[
-        i for c, i in INDICATORS.items()
-        if c in codes or (i.combines and set(i.combines) <= codes)])
+    wanted_now = [i for c, i in INDICATORS.items()
+                  if i.computed and (c in codes or (i.combines and set(i.combines) <= codes))]
+    # the year ends and today in one pass (``indicator_values`` reads all when none is wanted)
+    series, current = series_and_current(session, shown, today,
+                                         current=wanted_now or COMPUTED)
+    actuals = {**series, **manual_actuals(session, shown)}
     rows = []
     for code, ind in INDICATORS.items():
         end_note: str | None
@@ -141,8 +144,7 @@ def plan_progress(session: DbSession, plan: PlanPeriod, today: date,
             target=end_value,
             target_note=end_note,
             targets=targets_by_year,
-            actuals={y: actuals[(code, "", y)] for y in years if (code, "", y) in actuals
-                     and y > plan.baseline_year},
+            actuals={y: actuals[(code, "", y)] for y in shown if (code, "", y) in actuals},
             closed_note=ind.closed_note if ind.closed_by in closed else None,
             current=current.get((code, "")),
         ))
