@@ -94,15 +94,14 @@ def candidate_changes(session: DbSession, today: date, *, base_url: str = ""
 
 def _coverage(session: DbSession, today: date) -> list[dict[str, Any]]:
     try:
-        from cultivation.accounts.access import EVERYTHING
-        from cultivation.reports.coverage import coverage_at
+        from cultivation.reports.coverage import coverage_totals
         from cultivation.reports.models import COVERAGE_KINDS
     except ImportError:  # the reports package is optional for this digest
         return []
-    report = coverage_at(session, today, scope=EVERYTHING)
+    totals = coverage_totals(session, today)  # counts only: no uncovered list
     return [{"label": COVERAGE_KINDS.get(kind, kind), "population": pop.population,
              "covered": pop.covered, "rate": pop.rate}
-            for kind, pop in report.populations.items()]
+            for kind, pop in totals.items()]
 
 
 def _targets(session: DbSession, today: date) -> list[dict[str, Any]]:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from flask import Response
 
 from cultivation.qualifications.tiers import TIER_LABELS
-from cultivation.reports.coverage import KINDS, CoverageGroup, CoverageReport, coverage_rules
+from cultivation.reports.coverage import (
+    KINDS,
+    CoverageGroup,
+    CoverageReport,
+    UncoveredFirm,
+    coverage_rules,
+)
 from cultivation.reports.filters import ReportFilters
 from cultivation.reports.flows import LADDER, Cohort, TimeInTier, YearFlows
 from cultivation.reports.funnel import Funnel
@@ -90,17 +97,17 @@ def coverage_summary_xlsx(report: CoverageReport) -> Response:
                              f"三覆盖汇总_{report.as_of}", formats={"rate": PCT})
 
 
-def uncovered_xlsx(report: CoverageReport, kind: str = "") -> Response:
-    firms = report.populations[kind].uncovered if kind else report.uncovered
-    rows = [{"credit_code": f.credit_code, "name": f.name, "town": f.town,
+def uncovered_xlsx(as_of: date, kind: str, firms: Iterable[UncoveredFirm]) -> Response:
+    """The whole uncovered list of ``kind`` ("" = all three), written as it streams."""
+    rows = ({"credit_code": f.credit_code, "name": f.name, "town": f.town,
              "industry": f.industry, "advisor": f.advisor_name or "未分配",
-             "gaps": f.gap_labels} for f in firms]
+             "gaps": f.gap_labels} for f in firms)
     columns = [("name", "企业名称"), ("credit_code", "统一社会信用代码"), ("town", "乡镇（街道）"),
                ("industry", "产业"), ("advisor", "科技指导员"), ("gaps", "未覆盖类别")]
-    head = _head(report.as_of)
+    head = _head(as_of)
     head["范围"] = coverage_rules()[kind].population_label if kind else "全部三类"
     return workbook_response("三覆盖未覆盖企业名单", head, columns, rows,
-                             f"三覆盖未覆盖名单_{report.as_of}")
+                             f"三覆盖未覆盖名单_{as_of}")
 
 
 def coverage_groups_xlsx(title: str, key_label: str, groups: list[CoverageGroup],

@@ -21,10 +21,13 @@ from cultivation.qualifications.models import INSTITUTION_KINDS
 from cultivation.reports import exports
 from cultivation.reports.coverage import (
     KINDS,
+    CoverageReport,
     coverage_by_advisor,
     coverage_by_town,
     coverage_rules,
+    coverage_totals,
     coverage_with_groups,
+    uncovered_list,
 )
 from cultivation.reports.coverage_trend import coverage_trend, trend_chart
 from cultivation.reports.filters import (
@@ -49,7 +52,7 @@ from cultivation.web.filters import cn_date
 from cultivation.web.request import dbs, wants_xlsx
 from cultivation.web.settings import current_region
 
-UNCOVERED_SHOWN = 500  # rows of the uncovered list on the page; the xlsx has them all
+UNCOVERED_SHOWN = 500  # rows of the uncovered list per page (?upage=); the xlsx has them all
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -127,17 +130,26 @@ def coverage_page() -> ResponseReturnValue:
     if wants_xlsx() and table == "advisors":
         return exports.coverage_groups_xlsx("三覆盖分指导员统计", "科技指导员",
                                             coverage_by_advisor(dbs(), as_of), as_of)
-    page = coverage_with_groups(dbs(), as_of, scope=viewer_scope())
-    report = page.report
     if wants_xlsx():
         if table == "summary":
-            return exports.coverage_summary_xlsx(report)
-        return exports.uncovered_xlsx(report, kind)
-    uncovered = report.populations[kind].uncovered if kind else report.uncovered
+            return exports.coverage_summary_xlsx(CoverageReport(as_of,
+                                                                coverage_totals(dbs(), as_of)))
+        return exports.uncovered_xlsx(as_of, kind, uncovered_list(dbs(), as_of, kind=kind,
+                                                                  scope=viewer_scope()))
+    try:
+        number = int(request.args.get("upage") or 1)
+    except ValueError:
+        abort(422, description="页码应为正整数")
+    if number < 1:
+        abort(422, description="页码应为正整数")
+    page = coverage_with_groups(dbs(), as_of, scope=viewer_scope(), kind=kind,
+                                limit=UNCOVERED_SHOWN, offset=(number - 1) * UNCOVERED_SHOWN)
     return render_template(
-        "reports/coverage.html", report=report, as_of=as_of, kind=kind, uncovered=uncovered,
-        rules=coverage_rules(), institution_labels=INSTITUTION_KINDS,
-        towns=page.towns, advisors=page.advisors, shown=UNCOVERED_SHOWN,
+        "reports/coverage.html", report=page.report, as_of=as_of, kind=kind,
+        uncovered=page.uncovered, uncovered_total=page.uncovered_total, upage=number,
+        first=(number - 1) * UNCOVERED_SHOWN, rules=coverage_rules(),
+        institution_labels=INSTITUTION_KINDS, towns=page.towns, advisors=page.advisors,
+        shown=UNCOVERED_SHOWN,
         trend=trend_chart(coverage_trend(dbs(), as_of - timedelta(days=366), as_of)),
     )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 from sqlalchemy.sql.selectable import Subquery
 
 from cultivation.accounts.access import VisibleScope
@@ -52,9 +52,10 @@ def latest_run_id(as_of: date) -> Any:
 
 
 def _portfolio(day: date) -> Any:
+    # live firms: "not one of the few deleted" reads an index, not every firm
+    deleted = select(Enterprise.id).where(Enterprise.deleted_at.is_not(None))
     return (select(PortfolioAssignment.advisor_id, PortfolioAssignment.enterprise_id)
-            .join(Enterprise, Enterprise.id == PortfolioAssignment.enterprise_id)
-            .where(assignment_on(day), Enterprise.deleted_at.is_(None)))
+            .where(assignment_on(day), PortfolioAssignment.enterprise_id.not_in(deleted)))
 
 
 def _last_visits(end: date) -> Subquery:
@@ -63,39 +64,47 @@ def _last_visits(end: date) -> Subquery:
 
 
 def workload(session: DbSession, start: date, end: date, stale_days: int) -> list[AdvisorLoad]:
-    """Every advisor's figures for ``start``–``end``; portfolio as on ``end`` (one query)."""
+    """Every advisor's figures for ``start``–``end``; portfolio as on ``end`` (one query).
+
+    The portfolio is read once: each firm with whether it was visited lately, whether the
+    latest run lists it as a candidate and its overdue follow-ups, added up per advisor."""
     port = _portfolio(end).subquery("port")
-    sizes = (select(port.c.advisor_id, func.count().label("n"))
-             .group_by(port.c.advisor_id).subquery("sizes"))
     visits = (select(Visit.advisor_id, func.count().label("n"))
               .where(Visit.visited_on >= start, Visit.visited_on <= end)
               .group_by(Visit.advisor_id).subquery("visit_counts"))
-    last = _last_visits(end)
-    cutoff = end - timedelta(days=stale_days)
-    stale = (select(port.c.advisor_id, func.count().label("n"))
-             .outerjoin(last, last.c.enterprise_id == port.c.enterprise_id)
-             .where(or_(last.c.last.is_(None), last.c.last < cutoff))
-             .group_by(port.c.advisor_id).subquery("stale"))
-    candidates = (select(port.c.advisor_id,
-                         func.count(distinct(Evaluation.enterprise_id)).label("n"))
-                  .join(Evaluation, Evaluation.enterprise_id == port.c.enterprise_id)
-                  .where(in_run(Evaluation, latest_run_id(end)),
-                         is_candidate(Evaluation))
-                  .group_by(port.c.advisor_id).subquery("candidates"))
-    overdue = (select(port.c.advisor_id, func.count(Visit.id).label("n"))
-               .join(Visit, Visit.enterprise_id == port.c.enterprise_id)
+    # stale: no visit from the cutoff to the end (= last visit by the end before the cutoff)
+    recent = (select(Visit.enterprise_id)
+              .where(Visit.visited_on >= end - timedelta(days=stale_days),
+                     Visit.visited_on <= end)
+              .distinct().subquery("recent_visits"))
+    listed = (select(Evaluation.enterprise_id)
+              .where(in_run(Evaluation, latest_run_id(end)), is_candidate(Evaluation))
+              .distinct().subquery("candidate_firms"))
+    overdue = (select(Visit.enterprise_id, func.count(Visit.id).label("n"))
                .where(Visit.follow_up_done.is_(False), Visit.next_follow_up_on.is_not(None),
                       Visit.next_follow_up_on < end)
-               .group_by(port.c.advisor_id).subquery("overdue"))
-    parts = [("portfolio", sizes), ("visits", visits), ("stale", stale),
-             ("candidates", candidates), ("overdue", overdue)]
-    stmt = select(User.username, User.display_name,
-                  *[func.coalesce(sub.c.n, 0).label(name) for name, sub in parts])
-    for _, sub in parts:
-        stmt = stmt.outerjoin(sub, sub.c.advisor_id == User.id)
-    stmt = stmt.where(User.role == "advisor",
-                      or_(User.is_active_flag.is_(True), sizes.c.n > 0)
-                      ).order_by(User.display_name, User.username)
+               .group_by(Visit.enterprise_id).subquery("overdue_firms"))
+    per_advisor = (
+        select(port.c.advisor_id,
+               func.count().label("portfolio"),
+               func.sum(case((recent.c.enterprise_id.is_(None), 1), else_=0)).label("stale"),
+               func.count(distinct(listed.c.enterprise_id)).label("candidates"),
+               func.sum(func.coalesce(overdue.c.n, 0)).label("overdue"))
+        .outerjoin(recent, recent.c.enterprise_id == port.c.enterprise_id)
+        .outerjoin(listed, listed.c.enterprise_id == port.c.enterprise_id)
+        .outerjoin(overdue, overdue.c.enterprise_id == port.c.enterprise_id)
+        .group_by(port.c.advisor_id).subquery("per_advisor"))
+    stmt = (
+        select(User.username, User.display_name,
+               *[func.coalesce(per_advisor.c[name], 0).label(name)
+                 for name in ("portfolio", "stale", "candidates", "overdue")],
+               func.coalesce(visits.c.n, 0).label("visits"))
+        .outerjoin(per_advisor, per_advisor.c.advisor_id == User.id)
+        .outerjoin(visits, visits.c.advisor_id == User.id)
+        .where(User.role == "advisor",
+               or_(User.is_active_flag.is_(True), per_advisor.c.portfolio > 0))
+        .order_by(User.display_name, User.username)
+    )
     return [AdvisorLoad(r.username, r.display_name, int(r.portfolio), int(r.visits),
                         int(r.stale), int(r.candidates), int(r.overdue))
             for r in session.execute(stmt)]

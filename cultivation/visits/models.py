@@ -24,7 +24,8 @@ class Visit(db.Model):  # type: ignore[name-defined]
     treat it like any other; logging the actual visit settles it (``log_visit``)."""
 
     __tablename__ = "visits"
-    __table_args__ = (Index("ix_visits_follow_up", "follow_up_done", "next_follow_up_on"),)
+    __table_args__ = (Index("ix_visits_follow_up", "follow_up_done", "next_follow_up_on"),
+                      Index("ix_visits_day", "visited_on", "enterprise_id", "advisor_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(
