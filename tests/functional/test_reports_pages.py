@@ -169,6 +169,29 @@ def test_the_coverage_page_shows_a_bounded_uncovered_list_and_points_to_the_xlsx
     assert {f.credit_code for f in firms} <= codes
 
 
+def test_the_uncovered_list_pages_through_every_firm_once(
+    auth: Any, client: Any, db_session: Session, make_enterprise: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cultivation.reports import views
+
+    monkeypatch.setattr(views, "UNCOVERED_SHOWN", 2)
+    firms = sorted((make_enterprise(listed=True, name=f"上市{i}") for i in range(5)),
+                   key=lambda f: f.name)
+    auth.login("leader")
+    seen = []
+    for number in (1, 2, 3):
+        html = client.get(f"/reports/coverage?kind=listed&upage={number}").get_data(as_text=True)
+        assert "未覆盖企业名单（5 家）" in html
+        seen.append([f.credit_code for f in firms if f'data-code="{f.credit_code}"' in html])
+        assert ('rel="next"' in html) == (number < 3)
+        assert ('rel="prev"' in html) == (number > 1)
+    assert seen == [[f.credit_code for f in firms[i:i + 2]] for i in (0, 2, 4)]
+    assert "第 3—4 家，共 5 家" in client.get("/reports/coverage?upage=2").get_data(as_text=True)
+    assert client.get("/reports/coverage?upage=0").status_code == 422
+    assert client.get("/reports/coverage?upage=x").status_code == 422
+
+
 def test_the_targets_page_shows_the_seeded_14th_plan(auth: Any, client: Any,
                                                      seeded: None) -> None:
     auth.login("leader")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cultivation.audit.models import AuditLog
+from cultivation.reports.indicators import INDICATORS
 from cultivation.reports.models import PlanPeriod
 from cultivation.targets.progress import (
     computed_actuals,
@@ -216,3 +217,27 @@ def test_the_closed_center_target_is_noted_and_shown_with_the_institutes(
     assert center.actuals[2025].value == 2
     before = {r.indicator.code: r for r in plan_progress(db_session, plan14, date(2024, 6, 30))}
     assert before["provincial_hnte_center_count"].closed_note is None
+
+
+def test_the_yearly_figures_join_the_dated_flags_once_for_every_year(
+    db_session: Session, plan14: PlanPeriod, make_enterprise: Any
+) -> None:
+    make_enterprise(above_scale=True, figures={2023: {"rd_expense": 3, "sales_revenue": 10}})
+    with count_statements() as log:
+        computed_actuals(db_session, [2021, 2022, 2023, 2024, 2025], TODAY,
+                         indicators=[INDICATORS["above_scale_rd_ratio"]])
+    (sql,) = log.statements
+    # one join of the flag history, not a correlated subquery per year and figure row
+    assert sql.count("FROM enterprise_flags") == 1
+
+
+def test_the_stock_counts_are_one_pass_over_the_certificates(
+    db_session: Session, plan14: PlanPeriod, make_enterprise: Any
+) -> None:
+    qualify(db_session, make_enterprise(), "hnte", date(2021, 1, 1), None)
+    with count_statements() as log:
+        computed_actuals(db_session, [2021, 2022, 2023, 2024, 2025], TODAY,
+                         indicators=[INDICATORS["hnte_count"], INDICATORS["zj_tech_sme_count"]])
+    (sql,) = log.statements
+    assert sql.count("FROM qualifications") == 1  # not joined to a series of days
+    assert "DISTINCT" not in sql.upper()

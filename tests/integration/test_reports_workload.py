@@ -75,3 +75,17 @@ def test_workload_is_one_statement_for_any_number_of_firms(
         return log.count
 
     assert statements_for(4) == statements_for(40) == 1
+
+
+def test_workload_reads_the_portfolio_once_and_visits_by_day(
+    db_session: Session, make_user: Any, make_enterprise: Any
+) -> None:
+    advisor = make_user("advisor")
+    _visit(db_session, make_enterprise(advisor=advisor), advisor, date(2025, 5, 5))
+    with count_statements() as log:
+        workload(db_session, START, END, 30)
+    (sql,) = log.statements
+    # one pass over the portfolio (not one per figure); the visits of a window, not every
+    # firm's last visit ever
+    assert sql.count("FROM portfolio_assignments") == 1
+    assert "max(visits.visited_on)" not in sql
