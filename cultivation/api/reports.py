@@ -88,4 +88,5 @@ def report_coverage() -> ResponseReturnValue:
         as_of = parse_day(request.args.get("as_of"), field="as_of", default=today())
     except FilterError as exc:
         _bad(exc)
-    return jsonify(coverage_at(dbs(), as_of, scope=visible_scope(api_user())).as_json())
+    return jsonify(coverage_at(dbs(), as_of, scope=visible_scope(api_user()),
+                               advisors=False).as_json())  # codes only: no portfolio join

@@ -129,12 +129,12 @@ def populations(sums: list[Any]) -> dict[str, PopulationCoverage]:
     return pops
 
 
-def coverage_at(session: DbSession, as_of: date, *,
-                scope: VisibleScope) -> CoverageReport:
+def coverage_at(session: DbSession, as_of: date, *, scope: VisibleScope,
+                advisors: bool = True) -> CoverageReport:
     """The three coverages at ``as_of`` (county counts) with the uncovered firms whose details
     ``scope`` shows, by town, name and credit code (one query: the counts in SQL, only the
-    uncovered firms come back)."""
-    members = member_rows(as_of, scope)
+    uncovered firms come back). Without ``advisors`` the firms carry none (the API's codes)."""
+    members = member_rows(as_of, scope, advisors=advisors)
     result = session.execute(summary_and_list(members, [], listed_rows(members))).all()
     pops = populations([r for r in result if r.part == "sum"])
     for row in result:

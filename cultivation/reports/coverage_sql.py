@@ -113,17 +113,19 @@ def in_some_population(flags: Subquery) -> ColumnElement[bool]:
     return or_(flag_value(flags, "listed"), flag_value(flags, "above_scale"))
 
 
-def member_rows(as_of: date, scope: VisibleScope) -> CTE:
+def member_rows(as_of: date, scope: VisibleScope, *, advisors: bool = True) -> CTE:
     """Every firm in at least one population on ``as_of``, once: its code, name, town,
-    industry, advisor on that day, per kind membership (``m_``), coverage (``c_``) and gap
-    (``g_``: a member, not covered, and its details visible to ``scope`` — the firms listed as
-    uncovered; being on the list says listed / above scale and without an institution)."""
+    industry, advisor on that day (NULL without ``advisors``: no portfolio join), per kind
+    membership (``m_``), coverage (``c_``) and gap (``g_``: a member, not covered, and its
+    details visible to ``scope`` — the firms listed as uncovered; being on the list says
+    listed / above scale and without an institution)."""
     tiers, inst, flags, member, covered = member_conditions(as_of)
     visible = scope.details(Enterprise.id)
-    return (
+    who = ([User.username, User.display_name] if advisors
+           else [null().label("username"), null().label("display_name")])
+    stmt = (
         select(
-            Enterprise.credit_code, Enterprise.name, Enterprise.town, Enterprise.industry,
-            User.username, User.display_name,
+            Enterprise.credit_code, Enterprise.name, Enterprise.town, Enterprise.industry, *who,
             *[case((member[k], 1), else_=0).label(f"m_{k}") for k in KINDS],
             *[case((covered[k], 1), else_=0).label(f"c_{k}") for k in KINDS],
             *[case((and_(member[k], func.coalesce(inst.c[k], 0) == 0, visible), 1),
@@ -133,11 +135,12 @@ def member_rows(as_of: date, scope: VisibleScope) -> CTE:
         .outerjoin(flags, flags.c.enterprise_id == Enterprise.id)
         .outerjoin(tiers, tiers.c.enterprise_id == Enterprise.id)
         .outerjoin(inst, inst.c.enterprise_id == Enterprise.id)
-        .outerjoin(PortfolioAssignment, active_position_join(literal(as_of)))
-        .outerjoin(User, User.id == PortfolioAssignment.advisor_id)
         .where(firm_exists_on(literal(as_of)), in_some_population(flags))
-        .cte("cov_members")
     )
+    if advisors:
+        stmt = (stmt.outerjoin(PortfolioAssignment, active_position_join(literal(as_of)))
+                .outerjoin(User, User.id == PortfolioAssignment.advisor_id))
+    return stmt.cte("cov_members")
 
 
 def gap_filter(members: CTE, kind: str = "") -> ColumnElement[bool]:

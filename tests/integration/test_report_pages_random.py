@@ -192,6 +192,8 @@ def test_coverage_page_api_and_xlsx_list_equal_the_pure_coverage(
             == want["pops"], day
         assert {k: [(f.town, f.name, f.credit_code) for f in p.uncovered]
                 for k, p in report.populations.items()} == want["gaps"], day
+        assert coverage_at(db_session, day, scope=scope, advisors=False).as_json() \
+            == report.as_json()  # the API's lean form
         totals = coverage_totals(db_session, day)
         assert {k: [p.population, p.covered] for k, p in totals.items()} == want["pops"]
         for kind in ("", *KINDS):
