@@ -15,20 +15,17 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, and_, case, func, literal, or_, select
+from sqlalchemy.sql.selectable import Subquery
 
 from cultivation.accounts.models import User
 from cultivation.database import DbSession
 from cultivation.enterprises.flags import dated_flags, flag_from
 from cultivation.enterprises.models import Enterprise, FiscalYearFigures
 from cultivation.portfolios.models import PortfolioAssignment
-from cultivation.qualifications.models import Qualification, RDInstitution
-from cultivation.qualifications.queries import in_force_on
+from cultivation.qualifications.models import OPEN_END, Qualification, RDInstitution
+from cultivation.reports.dates import add_days, day_literal
 from cultivation.reports.indicators import COMPUTED, Indicator
-from cultivation.reports.tiersql import (
-    active_position_join,
-    firm_exists_on,
-    institution_in_force,
-)
+from cultivation.reports.tiersql import active_position_join, firm_exists_on
 
 Key = tuple[str, str, int]  # (indicator, scope value — "" for the county, year)
 
@@ -61,6 +58,30 @@ def _scope_column(scope_kind: str) -> tuple[Any, bool]:
     return literal(""), False
 
 
+def _spells(source: str, first: date, last: date, kinds: list[str]) -> Subquery:
+    """(enterprise_id, kind, start, stop): each certificate / institution of ``kinds`` that
+    counts on some day from ``first`` to ``last``, with the first and last day it counts
+    (``in_force_on`` / ``institution_in_force`` as a closed interval: a revoked certificate
+    stops the day before its revocation, or never starts without a date)."""
+    if source == "qualification":
+        q = Qualification
+        stop = case(
+            (q.status != "revoked", func.coalesce(q.valid_to, day_literal(OPEN_END))),
+            (q.revoked_on.is_(None), add_days(q.valid_from, -1)),
+            (q.valid_to < add_days(q.revoked_on, -1), q.valid_to),
+            else_=add_days(q.revoked_on, -1))
+        return (select(q.enterprise_id, q.kind, q.valid_from.label("start"), stop.label("stop"))
+                .where(q.kind.in_(kinds), q.valid_from <= last,
+                       or_(q.valid_to.is_(None), q.valid_to >= first))
+                .subquery("spells"))
+    i = RDInstitution
+    stop = case((i.revoked_on.is_(None), day_literal(OPEN_END)), else_=add_days(i.revoked_on, -1))
+    return (select(i.enterprise_id, i.kind, i.recognized_on.label("start"), stop.label("stop"))
+            .where(i.kind.in_(kinds), i.recognized_on <= last,
+                   or_(i.revoked_on.is_(None), i.revoked_on > first))
+            .subquery("spells"))
+
+
 def _stock_counts(session: DbSession, source: str, indicators: list[Indicator],
                   days: list[date], scope_kind: str) -> dict[tuple[str, str, date], Actual]:
     """Firms holding a qualification / institution of each indicator's kinds on each of
@@ -71,32 +92,20 @@ def _stock_counts(session: DbSession, source: str, indicators: list[Indicator],
     One pass over the certificates: per firm, a 0/1 flag for each indicator and day (``max``
     of "a certificate of its kinds in force": a firm counts once however many it holds), then
     a sum per scope of the flags of the firms existing that day — no DISTINCT per day."""
-    model: Any = Qualification if source == "qualification" else RDInstitution
     ordered = sorted(set(days))
-
-    def in_force(day: date) -> Any:
-        return (in_force_on(day) if source == "qualification"
-                else institution_in_force(literal(day, Date)))
-
-    flag = {(i, j): func.max(case((and_(model.kind.in_(ind.kinds), in_force(d)), 1),
-                                         else_=0)).label(f"h{i}_{j}")
+    spells = _spells(source, ordered[0], ordered[-1],
+                     sorted({k for ind in indicators for k in ind.kinds}))
+    flag = {(i, j): func.max(case((and_(spells.c.kind.in_(ind.kinds), spells.c.start <= d,
+                                         spells.c.stop >= d), 1), else_=0)).label(f"h{i}_{j}")
             for j, d in enumerate(ordered) for i, ind in enumerate(indicators)}
-    held_any = [func.max(case((in_force(d), 1), else_=0)).label(f"a_{j}")
-                for j, d in enumerate(ordered)]
-    first, last = ordered[0], ordered[-1]
-    window = (and_(Qualification.valid_from <= last,
-                   or_(Qualification.valid_to.is_(None), Qualification.valid_to >= first))
-              if source == "qualification"
-              else and_(RDInstitution.recognized_on <= last,
-                        or_(RDInstitution.revoked_on.is_(None), RDInstitution.revoked_on > first)))
-    held = (select(model.enterprise_id.label("enterprise_id"), *flag.values(), *held_any)
-            .where(model.kind.in_(sorted({k for ind in indicators for k in ind.kinds})), window)
-            .group_by(model.enterprise_id).subquery("held"))
+    held = (select(spells.c.enterprise_id, *flag.values())
+            .group_by(spells.c.enterprise_id).subquery("held"))
     scope_col, needs_portfolio = _scope_column(scope_kind)
 
     def sums(j: int, d: date, gate: Any) -> list[Any]:
         exists_then = and_(gate, firm_exists_on(literal(d, Date)))
-        return [func.sum(case((exists_then, held.c[f"a_{j}"]), else_=0)).label(f"n_{j}"),
+        held_any = or_(*[held.c[f"h{i}_{j}"] == 1 for i in range(len(indicators))])
+        return [func.sum(case((and_(exists_then, held_any), 1), else_=0)).label(f"n_{j}"),
                 *[func.sum(case((exists_then, held.c[f"h{i}_{j}"]), else_=0)).label(f"s{i}_{j}")
                   for i in range(len(indicators))]]
 
