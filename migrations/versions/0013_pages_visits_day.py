@@ -2,7 +2,7 @@
 visits and the firms visited lately as an index range instead of every visit
 
 Revision ID: 0013_pages_visits_day
-Revises: 0010_screening_carry
+Revises: 0013_funnel_span_firm
 Create Date: 2026-12-06 17:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '0013_pages_visits_day'
-down_revision = '0010_screening_carry'
+down_revision = '0013_funnel_span_firm'  # chained after main's 0013_funnel_span_firm
 branch_labels = None
 depends_on = None
 
