@@ -44,7 +44,7 @@ class SelfAssessment:
     rd_management: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class FiscalYear:
     """One fiscal year's figures (money in 万元, head counts as yearly averages)."""
 
@@ -65,7 +65,34 @@ class FiscalYear:
     ip_class_ii: int | None = None
     conversions: int | None = None
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        year: int,
+        employees: Decimal | int | float | None = None,
+        tech_staff: Decimal | int | float | None = None,
+        rd_staff: Decimal | int | float | None = None,
+        sales_revenue: Decimal | int | float | None = None,
+        total_revenue: Decimal | int | float | None = None,
+        high_tech_revenue: Decimal | int | float | None = None,
+        core_product_revenue: Decimal | int | float | None = None,
+        rd_expense: Decimal | int | float | None = None,
+        rd_expense_domestic: Decimal | int | float | None = None,
+        total_cost: Decimal | int | float | None = None,
+        total_assets: Decimal | int | float | None = None,
+        net_assets: Decimal | int | float | None = None,
+        ip_class_i: int | None = None,
+        ip_class_ii: int | None = None,
+        conversions: int | None = None,
+    ) -> None:
+        # One dict update instead of the generated frozen __init__'s sixteen
+        # object.__setattr__ calls (a full screening run builds half a million of these).
+        self.__dict__.update(
+            year=year, employees=employees, tech_staff=tech_staff, rd_staff=rd_staff,
+            sales_revenue=sales_revenue, total_revenue=total_revenue,
+            high_tech_revenue=high_tech_revenue, core_product_revenue=core_product_revenue,
+            rd_expense=rd_expense, rd_expense_domestic=rd_expense_domestic,
+            total_cost=total_cost, total_assets=total_assets, net_assets=net_assets,
+            ip_class_i=ip_class_i, ip_class_ii=ip_class_ii, conversions=conversions)
         # Callers building facts from database floats get exact decimals, as JSON input does.
         coerce_amounts(self, _AMOUNTS)
 
@@ -111,11 +138,24 @@ class Facts:
         for fiscal_year in self.fiscal_years:
             by_year.setdefault(fiscal_year.year, fiscal_year)
         self.__dict__["_by_year"] = by_year
+        # Derived too: sums of one figure over some years, as the rules compute them
+        # (rules.base.total; the three screening rule sets ask for the same ones again).
+        self.__dict__["_totals"] = {}
 
     def year(self, year: int) -> FiscalYear | None:
         """The figures of ``year``, if given."""
         by_year: dict[int, FiscalYear] = self.__dict__["_by_year"]
         return by_year.get(year)
+
+    def years_by_number(self) -> Mapping[int, FiscalYear]:
+        """Every fiscal year by its year (the rules' hot path reads this instead of ``year``)."""
+        by_year: dict[int, FiscalYear] = self.__dict__["_by_year"]
+        return by_year
+
+    def memo(self) -> dict[Any, Any]:
+        """A cache of values derived from these facts alone (immutable values only)."""
+        totals: dict[Any, Any] = self.__dict__["_totals"]
+        return totals
 
 _DATES = ("registered_on", "as_of", "hnte_certified_on")
 _BOOLS = (
