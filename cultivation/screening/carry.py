@@ -2,9 +2,14 @@
 
 A run *carries* from the previous run when that run is the newest one (the highest id), ran
 the same rule sets with the same fingerprint context (parameters, engine), and most of its
-verdicts may still hold on the new day; it then joins the previous run's chain. Per batch of
-firms it reads their current verdicts (``current``), keeps those whose fingerprint, next-change
-date and first/renewal standing still hold — writing nothing for them — and marks the others
+verdicts may still hold on the new day; it then joins the previous run's chain.
+
+It examines only the firms whose verdicts may have changed (``stale_firms``, one query): the
+firms written since (screening.changes), those a day boundary between the two runs' days
+reaches, and those without a verdict in the chain; the others' verdicts hold without reading
+anything of theirs. Per batch of examined firms it reads their current verdicts (``current``),
+keeps those whose fingerprint, next-change date and first/renewal standing still hold — writing
+nothing for them — and marks the others
 ``superseded_in`` the new run (``supersede``, by primary key), whose re-evaluated rows replace
 them (a verdict that still holds but whose first/renewal standing moved is copied with the new
 standing: ``restamp``). Firms deleted since are dropped from the chain the same way
@@ -18,10 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Select, and_, exists, func, insert, or_, select, text, union, update
 
 from cultivation.database import DbSession, id_in
 from cultivation.enterprises.models import Enterprise
+from cultivation.qualifications.models import Qualification, RDInstitution
 from cultivation.screening.models import Evaluation, ScreeningRun
 from cultivation.screening.runs import in_run
 
@@ -88,6 +94,79 @@ def current(session: DbSession, previous: ScreeningRun, firm_ids: Sequence[int]
         id_in(session, table.c.enterprise_id, firm_ids), table.c.superseded_in.is_(None))
     return {(firm, rules): Current(*rest) for firm, rules, run_id, *rest in session.execute(stmt)
             if start <= run_id <= previous.id}
+
+
+def stale_firms(session: DbSession, previous: ScreeningRun, as_of: date,
+                horizons: dict[str, date], changed: Sequence[int]) -> list[int]:
+    """The live firms whose verdicts in ``previous``'s chain may not hold on ``as_of``, in id
+    order (one query of indexed parts). Every other firm's verdicts hold: its facts as of
+    ``as_of`` are those of ``previous.as_of`` (no write logged, no certificate or institution
+    starting or ending in between; the fiscal years looked at and the parameters move only on
+    a verdict's stable_until), and so is its first/renewal standing. By part:
+
+    - ``changed``: firms with a write logged since (screening.changes);
+    - a current verdict whose ``stable_until`` has come (or that has none);
+    - a current verdict whose first/renewal standing differs under today's ``horizons``
+      (the certificate it records now ends before the horizon, or no longer does);
+    - a certificate that comes into force, ends or is revoked in (previous.as_of, as_of] —
+      qualifications.queries.in_force_on — or an R&D institution recognised or revoked then;
+    - a live firm without a current verdict in the chain (new, restored, or written by a bulk
+      loader that logs nothing).
+    """
+    table = Evaluation.__table__
+    start = previous.chain_start_id if previous.chain_start_id is not None else previous.id
+    chain = and_(table.c.superseded_in.is_(None), table.c.run_id >= start,
+                 table.c.run_id <= previous.id)
+    since = previous.as_of
+    moved = [and_(table.c.rules == name, or_(
+        and_(table.c.application == "holder", table.c.certificate_valid_to <= horizon),
+        and_(table.c.application == "renewal",
+             or_(table.c.certificate_valid_to > horizon,
+                 table.c.certificate_valid_to.is_(None))),
+        table.c.application.is_(None)))
+        for name, horizon in horizons.items()]
+    parts: list[Select[tuple[int]]] = [
+        select(table.c.enterprise_id).where(
+            chain, or_(table.c.stable_until <= as_of, table.c.stable_until.is_(None))),
+        select(Qualification.enterprise_id).where(Qualification.valid_from > since,
+                                                  Qualification.valid_from <= as_of),
+        select(Qualification.enterprise_id).where(Qualification.valid_to >= since,
+                                                  Qualification.valid_to < as_of),
+        select(Qualification.enterprise_id).where(Qualification.revoked_on > since,
+                                                  Qualification.revoked_on <= as_of,
+                                                  Qualification.status == "revoked"),
+        select(RDInstitution.enterprise_id).where(RDInstitution.recognized_on > since,
+                                                  RDInstitution.recognized_on <= as_of),
+        select(RDInstitution.enterprise_id).where(RDInstitution.revoked_on > since,
+                                                  RDInstitution.revoked_on <= as_of),
+        select(Enterprise.id).where(Enterprise.deleted_at.is_(None), ~exists().where(
+            table.c.enterprise_id == Enterprise.id, chain)),
+    ]
+    parts += [select(table.c.enterprise_id).where(chain, where) for where in moved]
+    if changed:
+        parts.append(select(Enterprise.id).where(id_in(session, Enterprise.id, changed)))
+    stmt = (select(Enterprise.id)
+            .where(Enterprise.deleted_at.is_(None), Enterprise.id.in_(union(*parts)))
+            .order_by(Enterprise.id))
+    return list(session.scalars(stmt))
+
+
+def tallies(session: DbSession, run: ScreeningRun
+            ) -> tuple[dict[str, dict[str, int]], set[tuple[int, str]]]:
+    """The outcome counts per rule set and the 培育库 candidates (firm, rule set) of ``run``,
+    the newest run of its chain (two queries over the current rows)."""
+    from cultivation.screening.queries import is_candidate
+
+    table = Evaluation.__table__
+    counts: dict[str, dict[str, int]] = {}
+    for name, outcome, n in session.execute(
+            select(table.c.rules, table.c.outcome, func.count())
+            .where(in_run(table, run, newest=True)).group_by(table.c.rules, table.c.outcome)):
+        counts.setdefault(name, {})[outcome] = int(n)
+    candidates = {(firm, name) for firm, name in session.execute(
+        select(Evaluation.enterprise_id, Evaluation.rules).where(
+            in_run(Evaluation, run, newest=True), is_candidate(Evaluation)))}
+    return counts, candidates
 
 
 def supersede(session: DbSession, run_id: int, evaluation_ids: Sequence[int]) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
@@ -28,6 +28,7 @@ from cultivation.parameters.services import parameter_table
 from cultivation.policy import ParameterError, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
 from cultivation.screening import carry, incremental
+from cultivation.screening import changes as fact_changes
 from cultivation.screening.applications import (
     HOLDER,
     PROGRAMMES,
@@ -79,14 +80,14 @@ def run_screening(
     names = tuple(dict.fromkeys(normalise_rules_name(name) for name in rules))
     params = parameter_table(session, parameter_dir=parameter_dir)
     carry.serialise(session)
+    changes = fact_changes.pending(session)  # before any facts are read (screening.changes)
     previous = latest_run(session, as_of)
     before = _candidates(session, previous) if previous else set()
-    ids = list(session.scalars(
-        select(Enterprise.id).where(Enterprise.deleted_at.is_(None)).order_by(Enterprise.id)
-    ))
+    live = int(session.scalar(select(func.count()).select_from(Enterprise).where(
+        Enterprise.deleted_at.is_(None))) or 0)
     context = incremental.context_digest(params, names)
     holding = (carry.carryable(session, previous, carry.newest_run_id(session), names, context,
-                               as_of, len(ids)) if incremental_run and previous else 0)
+                               as_of, live) if incremental_run and previous else 0)
     chain_from = previous if holding else None
     run = ScreeningRun(as_of=as_of, previous_run_id=previous.id if previous else None,
                        started_at=now,  # None: a chain of its own (screening.runs)
@@ -97,10 +98,17 @@ def run_screening(
     outcomes: dict[str, Counter[str]] = {name: Counter() for name in names}
     used_keys: dict[str, dict[str, None]] = {name: {} for name in names}
     after: set[tuple[int, str]] = set()
-    carried = 0
     # First application / renewal / holder (screening.applications): a kept verdict whose
     # standing differs on this day is evaluated again (the horizon moves with the day).
     horizons = renewal_horizons(session, params, as_of, names)
+    # The firms whose facts are read: all, or when carrying only those whose verdicts may not
+    # hold (screening.carry.stale_firms) — the others cost nothing.
+    ids = (list(session.scalars(select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
+                                .order_by(Enterprise.id)))
+           if chain_from is None else
+           carry.stale_firms(session, chain_from, as_of, horizons,
+                             sorted({firm for _, firm in changes})))
+    written = 0
 
     def application(held: dict[tuple[int, str], date], firm_id: int, name: str
                     ) -> tuple[str | None, date | None]:
@@ -110,6 +118,8 @@ def run_screening(
         return where.application, where.certificate_valid_to
 
     def write(rows: list[dict[str, Any]]) -> None:
+        nonlocal written
+        written += len(rows)
         held = certificates_held(session, sorted({row["enterprise_id"] for row in rows}), as_of)
         for row in rows:
             name = row["rules"]
@@ -125,7 +135,6 @@ def run_screening(
             session.execute(insert(Evaluation.__table__), rows)
 
     def batches() -> Iterator[list[incremental.Item]]:
-        nonlocal carried
         for done, batch in enumerate(_chunks(ids, batch_size)):
             if progress is not None:
                 progress(min(done * batch_size, len(ids)), len(ids))
@@ -148,7 +157,6 @@ def run_screening(
                             and verdict.stable_until > as_of):
                         if (verdict.application, verdict.certificate_valid_to) != (app, valid_to):
                             restamped[verdict.id] = (app, valid_to)
-                        carried += 1
                         outcomes[name][verdict.outcome] += 1
                         if verdict.outcome in CANDIDATE_OUTCOMES and app != HOLDER:
                             after.add((firm_id, name))
@@ -164,21 +172,25 @@ def run_screening(
 
     copy = session.get_bind().dialect.name == "postgresql"  # COPY: the fastest bulk write
     args = (params, as_of, now, run.id, parameter_change, copy)
-    to_evaluate = len(ids) - holding // max(len(names), 1)  # at least
-    if processes > 1 and to_evaluate >= pool_min_firms:
+    if processes > 1 and len(ids) >= pool_min_firms:
         incremental.run_pool(batches(), args, processes, write)
     else:
         for items in batches():
             write(incremental.evaluate_batch(items, *_local_args(args)))
     if chain_from is not None:
         carry.drop_deleted(session, chain_from, run.id)
+        # The firms not examined were counted nowhere: count the run's verdicts in SQL.
+        counted, after = carry.tallies(session, run)
+        outcomes = {name: Counter(counted.get(name, {})) for name in names}
+    fact_changes.consume(session, [row_id for row_id, _ in changes])
+    carried = live * len(names) - written
     if carried:  # parameters of the carried verdicts: the same values (same table, same day)
         for name in names:
             used_keys[name].update(dict.fromkeys(_previous_keys(previous, name)))
     # The 培育库's unfiltered counts, stored once instead of counted on every page view.
     listed = listed_tallies(session, run, tuple(names))
-    run.firms = len(ids)
-    run.evaluations = len(ids) * len(names)
+    run.firms = live
+    run.evaluations = live * len(names)
     run.finished_at = now
     run.summary = {
         "listed": listed,
@@ -194,6 +206,7 @@ def run_screening(
                        for name in names},
         "evaluated": run.evaluations - carried,
         "carried_forward": carried,
+        "examined": len(ids),  # firms whose facts were read
         "context": context,  # the next run carries from this one only under the same context
     }
     # Totals as plain ints: the job runner copies int values into the JobRun counts.
