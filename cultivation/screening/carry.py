@@ -22,6 +22,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, insert, or_, select, text, union, update
 
@@ -125,7 +126,7 @@ def stale_firms(session: DbSession, previous: ScreeningRun, as_of: date,
                  table.c.certificate_valid_to.is_(None))),
         table.c.application.is_(None)))
         for name, horizon in horizons.items()]
-    parts: list[Select[tuple[int]]] = [
+    parts: list[Select[Any]] = [
         select(table.c.enterprise_id).where(
             chain, or_(table.c.stable_until <= as_of, table.c.stable_until.is_(None))),
         select(Qualification.enterprise_id).where(Qualification.valid_from > since,

@@ -34,7 +34,7 @@ ENTERPRISE_FIELDS = ("registered_on", "tech_domain", "core_ip_owned", "ip_self_d
                      "major_incident_last_year", "led_standard", "national_award_5y",
                      "self_tech_advancement", "self_core_support", "self_rd_management",
                      "sector", "provincial_innovation_score", "deleted_at")
-CHUNK = 5000
+CHUNK = 30000  # below SQLite's limit of 32,766 parameters per statement
 
 
 def changed_firms(session: Session) -> set[int]:
@@ -71,10 +71,13 @@ def pending(session: DbSession) -> list[tuple[int, int]]:
 
 
 def consume(session: DbSession, row_ids: Sequence[int]) -> None:
-    """Delete the log rows a run has read (by id: rows committed since stay)."""
-    for start in range(0, len(row_ids), CHUNK):
+    """Delete the log rows a run has read, by id: a row committed since (even with a lower id,
+    from a transaction that began earlier) stays. One DELETE, whether there are rows or not
+    (PostgreSQL takes the ids as one array; SQLite in lists of at most ``CHUNK``)."""
+    step = (len(row_ids) or 1) if session.get_bind().dialect.name == "postgresql" else CHUNK
+    for start in range(0, max(len(row_ids), 1), step):
         session.execute(delete(TABLE).where(id_in(session, TABLE.c.id,
-                                                  row_ids[start:start + CHUNK])))
+                                                  row_ids[start:start + step])))
 
 
 def _after_flush(session: Session, _context: UOWTransaction) -> None:

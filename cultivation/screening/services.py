@@ -83,8 +83,13 @@ def run_screening(
     changes = fact_changes.pending(session)  # before any facts are read (screening.changes)
     previous = latest_run(session, as_of)
     before = _candidates(session, previous) if previous else set()
-    live = int(session.scalar(select(func.count()).select_from(Enterprise).where(
-        Enterprise.deleted_at.is_(None))) or 0)
+    live_firms = select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
+    ids: list[int] | None = None
+    if incremental_run and previous:
+        live = int(session.scalar(select(func.count()).select_from(live_firms.subquery())) or 0)
+    else:
+        ids = list(session.scalars(live_firms.order_by(Enterprise.id)))
+        live = len(ids)
     context = incremental.context_digest(params, names)
     holding = (carry.carryable(session, previous, carry.newest_run_id(session), names, context,
                                as_of, live) if incremental_run and previous else 0)
@@ -103,11 +108,13 @@ def run_screening(
     horizons = renewal_horizons(session, params, as_of, names)
     # The firms whose facts are read: all, or when carrying only those whose verdicts may not
     # hold (screening.carry.stale_firms) — the others cost nothing.
-    ids = (list(session.scalars(select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
-                                .order_by(Enterprise.id)))
-           if chain_from is None else
-           carry.stale_firms(session, chain_from, as_of, horizons,
-                             sorted({firm for _, firm in changes})))
+    if chain_from is not None:
+        ids = carry.stale_firms(session, chain_from, as_of, horizons,
+                                sorted({firm for _, firm in changes}))
+    elif ids is None:
+        ids = list(session.scalars(live_firms.order_by(Enterprise.id)))
+        live = len(ids)
+    examined: list[int] = ids
     written = 0
 
     def application(held: dict[tuple[int, str], date], firm_id: int, name: str
@@ -135,9 +142,9 @@ def run_screening(
             session.execute(insert(Evaluation.__table__), rows)
 
     def batches() -> Iterator[list[incremental.Item]]:
-        for done, batch in enumerate(_chunks(ids, batch_size)):
+        for done, batch in enumerate(_chunks(examined, batch_size)):
             if progress is not None:
-                progress(min(done * batch_size, len(ids)), len(ids))
+                progress(min(done * batch_size, len(examined)), len(examined))
             items: list[incremental.Item] = []
             # One query per batch: memory stays flat.
             kept = {} if chain_from is None else carry.current(session, chain_from, batch)
@@ -172,7 +179,7 @@ def run_screening(
 
     copy = session.get_bind().dialect.name == "postgresql"  # COPY: the fastest bulk write
     args = (params, as_of, now, run.id, parameter_change, copy)
-    if processes > 1 and len(ids) >= pool_min_firms:
+    if processes > 1 and len(examined) >= pool_min_firms:
         incremental.run_pool(batches(), args, processes, write)
     else:
         for items in batches():
@@ -206,7 +213,7 @@ def run_screening(
                        for name in names},
         "evaluated": run.evaluations - carried,
         "carried_forward": carried,
-        "examined": len(ids),  # firms whose facts were read
+        "examined": len(examined),  # firms whose facts were read
         "context": context,  # the next run carries from this one only under the same context
     }
     # Totals as plain ints: the job runner copies int values into the JobRun counts.

@@ -93,7 +93,8 @@ def test_a_run_after_no_change_reads_no_firm_s_facts_for_5_or_25_firms(
 
 
 def _figure(session: Any, firm: Enterprise) -> None:
-    record_figures(session, firm, 2025, {"rd_expense": 1.0, "rd_expense_domestic": 1.0}, actor="test", now=NOW)
+    record_figures(session, firm, 2025, {"rd_expense": 1.0, "rd_expense_domestic": 1.0},
+                   actor="test", now=NOW)
 
 
 def _certificate(session: Any, firm: Enterprise) -> None:
