@@ -63,20 +63,14 @@ def newest_run_id(session: DbSession) -> int | None:
     return session.scalar(select(func.max(ScreeningRun.id)))
 
 
-def carryable(session: DbSession, previous: ScreeningRun | None, newest_id: int | None,
-              rules: Sequence[str], context: str, as_of: date, firms: int) -> int:
-    """How many of ``previous``'s verdicts may hold on ``as_of`` when the new run can join its
-    chain (see the module docstring); 0 when it cannot."""
-    if previous is None or previous.id != newest_id or not previous.summary:
-        return 0
-    if (previous.summary.get("rules") != list(rules)
-            or previous.summary.get("context") != context):
-        return 0
-    table = Evaluation.__table__
-    holding = int(session.scalar(select(func.count()).select_from(table).where(
-        in_run(table, previous), table.c.fingerprint.is_not(None),
-        table.c.stable_until > as_of)) or 0)
-    return holding if holding >= MIN_CARRIED_SHARE * firms * len(rules) else 0
+def joinable(session: DbSession, previous: ScreeningRun, rules: Sequence[str],
+             context: str) -> bool:
+    """A new run may join ``previous``'s chain: it is the newest run and screened the same rule
+    sets in the same fingerprint context (whether most verdicts hold is ``stale_firms``'s)."""
+    if previous.id != newest_run_id(session) or not previous.summary:
+        return False
+    return bool(previous.summary.get("rules") == list(rules)
+                and previous.summary.get("context") == context)
 
 
 def current(session: DbSession, previous: ScreeningRun, firm_ids: Sequence[int]

@@ -27,7 +27,7 @@ from cultivation.enterprises.models import Enterprise
 from cultivation.parameters.services import parameter_table
 from cultivation.policy import ParameterError, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
-from cultivation.screening import carry, incremental
+from cultivation.screening import carry, deltas, incremental
 from cultivation.screening import changes as fact_changes
 from cultivation.screening.applications import (
     HOLDER,
@@ -82,18 +82,26 @@ def run_screening(
     carry.serialise(session)
     changes = fact_changes.pending(session)  # before any facts are read (screening.changes)
     previous = latest_run(session, as_of)
-    before = _candidates(session, previous) if previous else set()
-    live_firms = select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
-    ids: list[int] | None = None
-    if incremental_run and previous:
-        live = int(session.scalar(select(func.count()).select_from(live_firms.subquery())) or 0)
-    else:
-        ids = list(session.scalars(live_firms.order_by(Enterprise.id)))
-        live = len(ids)
     context = incremental.context_digest(params, names)
-    holding = (carry.carryable(session, previous, carry.newest_run_id(session), names, context,
-                               as_of, live) if incremental_run and previous else 0)
-    chain_from = previous if holding else None
+    # First application / renewal / holder (screening.applications): a kept verdict whose
+    # standing differs on this day is evaluated again (the horizon moves with the day).
+    horizons = renewal_horizons(session, params, as_of, names)
+    live_firms = select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
+    # The firms whose facts are read: when the run can join the previous run's chain, only
+    # those whose verdicts may not hold (screening.carry.stale_firms) — the others cost
+    # nothing — provided most verdicts hold; else every live firm, in a chain of its own.
+    examined: list[int] | None = None
+    if incremental_run and previous is not None and carry.joinable(session, previous, names,
+                                                                   context):
+        live = int(session.scalar(select(func.count()).select_from(live_firms.subquery())) or 0)
+        stale = carry.stale_firms(session, previous, as_of, horizons,
+                                  sorted({firm for _, firm in changes}))
+        if live - len(stale) > 0 and live - len(stale) >= carry.MIN_CARRIED_SHARE * live:
+            examined = stale
+    chain_from = previous if examined is not None else None
+    if examined is None:
+        examined = list(session.scalars(live_firms.order_by(Enterprise.id)))
+        live = len(examined)
     run = ScreeningRun(as_of=as_of, previous_run_id=previous.id if previous else None,
                        started_at=now,  # None: a chain of its own (screening.runs)
                        chain_start_id=chain_from and (chain_from.chain_start_id or chain_from.id))
@@ -103,18 +111,6 @@ def run_screening(
     outcomes: dict[str, Counter[str]] = {name: Counter() for name in names}
     used_keys: dict[str, dict[str, None]] = {name: {} for name in names}
     after: set[tuple[int, str]] = set()
-    # First application / renewal / holder (screening.applications): a kept verdict whose
-    # standing differs on this day is evaluated again (the horizon moves with the day).
-    horizons = renewal_horizons(session, params, as_of, names)
-    # The firms whose facts are read: all, or when carrying only those whose verdicts may not
-    # hold (screening.carry.stale_firms) — the others cost nothing.
-    if chain_from is not None:
-        ids = carry.stale_firms(session, chain_from, as_of, horizons,
-                                sorted({firm for _, firm in changes}))
-    elif ids is None:
-        ids = list(session.scalars(live_firms.order_by(Enterprise.id)))
-        live = len(ids)
-    examined: list[int] = ids
     written = 0
 
     def application(held: dict[tuple[int, str], date], firm_id: int, name: str
@@ -186,28 +182,29 @@ def run_screening(
             write(incremental.evaluate_batch(items, *_local_args(args)))
     if chain_from is not None:
         carry.drop_deleted(session, chain_from, run.id)
-        # The firms not examined were counted nowhere: count the run's verdicts in SQL.
-        counted, after = carry.tallies(session, run)
-        outcomes = {name: Counter(counted.get(name, {})) for name in names}
     fact_changes.consume(session, [row_id for row_id, _ in changes])
     carried = live * len(names) - written
     if carried:  # parameters of the carried verdicts: the same values (same table, same day)
         for name in names:
             used_keys[name].update(dict.fromkeys(_previous_keys(previous, name)))
-    # The 培育库's unfiltered counts, stored once instead of counted on every page view.
-    listed = listed_tallies(session, run, tuple(names))
+    if chain_from is not None and deltas.usable(chain_from, names):
+        # The carried verdicts count as in the previous run: its counts plus what changed.
+        counted = deltas.summarise(session, run, chain_from, names)
+    else:
+        counted = _counted(session, run, previous, names, outcomes, after,
+                           carried=chain_from is not None)
     run.firms = live
     run.evaluations = live * len(names)
     run.finished_at = now
     run.summary = {
-        "listed": listed,
+        # The 培育库's unfiltered counts, stored once instead of counted on every page view.
+        "listed": counted["listed"],
         "rules": list(names),
-        "outcomes": {name: {o: outcomes[name][o] for o in OUTCOMES} for name in names},
-        "candidates": {name: sum(1 for _, r in after if r == name) for name in names},
-        # Without a previous run there is nothing to compare: no firm is "new".
-        "new": {name: sum(1 for _, r in after - before if r == name and previous)
-                for name in names},
-        "dropped": {name: sum(1 for _, r in before - after if r == name) for name in names},
+        "outcomes": {name: {o: counted["outcomes"][name][o] for o in OUTCOMES}
+                     for name in names},
+        "candidates": counted["candidates"],
+        "new": counted["new"],
+        "dropped": counted["dropped"],
         "previous_run_id": run.previous_run_id,
         "parameters": {name: _parameters_json(params, used_keys[name], as_of)
                        for name in names},
@@ -223,6 +220,27 @@ def run_screening(
     log.info("screening run %s as of %s: %d firms, %d evaluations (%d carried forward)",
              run.id, as_of, run.firms, run.evaluations, carried)
     return run
+
+
+def _counted(session: DbSession, run: ScreeningRun, previous: ScreeningRun | None,
+             names: Sequence[str], outcomes: dict[str, Counter[str]],
+             after: set[tuple[int, str]], *, carried: bool) -> dict[str, Any]:
+    """The run's counts by counting: the evaluated rows' ``outcomes`` and candidates ``after``
+    (a run that carried counts its verdicts in SQL instead), compared with the previous run's
+    candidates."""
+    if carried:
+        tallied, after = carry.tallies(session, run)
+        outcomes = {name: Counter(tallied.get(name, {})) for name in names}
+    before = _candidates(session, previous) if previous else set()
+    return {
+        "listed": listed_tallies(session, run, tuple(names)),
+        "outcomes": outcomes,
+        "candidates": {name: sum(1 for _, r in after if r == name) for name in names},
+        # Without a previous run there is nothing to compare: no firm is "new".
+        "new": {name: sum(1 for _, r in after - before if r == name and previous)
+                for name in names},
+        "dropped": {name: sum(1 for _, r in before - after if r == name) for name in names},
+    }
 
 
 def _local_args(args: tuple[Any, ...]) -> tuple[Any, ...]:

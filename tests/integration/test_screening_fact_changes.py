@@ -25,7 +25,8 @@ from cultivation.qualifications.services import add_institution, add_qualificati
 from cultivation.screening import changes
 from cultivation.screening.models import Evaluation, FirmFactChange, ScreeningRun
 from cultivation.screening.runs import in_run
-from cultivation.screening.services import run_screening
+from cultivation.screening.queries import OUTCOMES
+from cultivation.screening.services import _counted, run_screening
 
 NOW = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)
 NEXT = AS_OF + timedelta(days=1)
@@ -64,8 +65,23 @@ def stored_by(session: Any, run: ScreeningRun) -> set[int]:
 
 
 def assert_same_as_a_full_run(session: Any, run: ScreeningRun) -> None:
+    """The carried answers are a full run's, and so are the counts the run derived from the
+    previous run's (screening.deltas) — the 培育库's stored tallies, outcomes, candidates,
+    new and dropped — against counting them in SQL."""
+    assert run.chain_start_id is not None and run.chain_start_id < run.id  # it carried
+    previous = session.get(ScreeningRun, run.previous_run_id)
+    names = tuple(run.summary["rules"])
+    counted = _counted(session, run, previous, names, {}, set(), carried=True)
+    for key in ("candidates", "new", "dropped"):
+        assert run.summary[key] == counted[key], key
+    assert run.summary["outcomes"] == {
+        name: {o: counted["outcomes"][name][o] for o in OUTCOMES} for name in names}
+    assert ({name: sorted(map(tuple, rows)) for name, rows in run.summary["listed"].items()}
+            == {name: sorted(map(tuple, rows)) for name, rows in counted["listed"].items()})
     full = run_screening(session, as_of=run.as_of, now=NOW, incremental_run=False)
     assert answers(session, run) == answers(session, full)
+    for key in ("outcomes", "candidates"):
+        assert run.summary[key] == full.summary[key]
 
 
 def test_a_run_after_no_change_reads_no_firm_s_facts_for_5_or_25_firms(
