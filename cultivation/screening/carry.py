@@ -92,9 +92,10 @@ def current(session: DbSession, previous: ScreeningRun, firm_ids: Sequence[int]
 
 
 def stale_firms(session: DbSession, previous: ScreeningRun, as_of: date,
-                horizons: dict[str, date], changed: Sequence[int]) -> list[int]:
+                horizons: dict[str, date], changed: Sequence[int], live: int) -> list[int]:
     """The live firms whose verdicts in ``previous``'s chain may not hold on ``as_of``, in id
-    order (one query of indexed parts). Every other firm's verdicts hold: its facts as of
+    order (one query of indexed parts, and two for the firms deleted since). Every other
+    firm's verdicts hold: its facts as of
     ``as_of`` are those of ``previous.as_of`` (no write logged, no certificate or institution
     starting or ending in between; the fiscal years looked at and the parameters move only on
     a verdict's stable_until), and so is its first/renewal standing. By part:
@@ -106,7 +107,10 @@ def stale_firms(session: DbSession, previous: ScreeningRun, as_of: date,
     - a certificate that comes into force, ends or is revoked in (previous.as_of, as_of] —
       qualifications.queries.in_force_on — or an R&D institution recognised or revoked then;
     - a live firm without a current verdict in the chain (new, restored, or written by a bulk
-      loader that logs nothing).
+      loader that logs nothing) — looked for only when there is one: when the live firms
+      outnumber the chain's (the previous run's verdicts of one rule set, ``summary``, less
+      those of firms deleted since), which costs nothing, where looking costs an anti-join
+      over every firm.
     """
     table = Evaluation.__table__
     start = previous.chain_start_id if previous.chain_start_id is not None else previous.id
@@ -134,16 +138,31 @@ def stale_firms(session: DbSession, previous: ScreeningRun, as_of: date,
                                                   RDInstitution.recognized_on <= as_of),
         select(RDInstitution.enterprise_id).where(RDInstitution.revoked_on > since,
                                                   RDInstitution.revoked_on <= as_of),
-        select(Enterprise.id).where(Enterprise.deleted_at.is_(None), ~exists().where(
-            table.c.enterprise_id == Enterprise.id, chain)),
     ]
     parts += [select(table.c.enterprise_id).where(chain, where) for where in moved]
     if changed:
         parts.append(select(Enterprise.id).where(id_in(session, Enterprise.id, changed)))
-    stmt = (select(Enterprise.id)
-            .where(Enterprise.deleted_at.is_(None), Enterprise.id.in_(union(*parts)))
-            .order_by(Enterprise.id))
-    return list(session.scalars(stmt))
+    deleted = set(session.scalars(select(Enterprise.id).where(Enterprise.deleted_at.is_not(None))))
+    if live > _in_chain(session, previous, chain, deleted):
+        parts.append(select(Enterprise.id).where(Enterprise.deleted_at.is_(None), ~exists().where(
+            table.c.enterprise_id == Enterprise.id, chain)))
+    return sorted(set(session.scalars(union(*parts))) - deleted)
+
+
+def _in_chain(session: DbSession, previous: ScreeningRun, chain: Any, deleted: set[int]) -> int:
+    """How many live firms have verdicts in ``previous``'s chain: the previous run's verdicts
+    of one rule set (from its summary; a run has one per live firm and rule set) less those of
+    the firms deleted since (an index look-up each). Unknown summary: 0 (look)."""
+    table = Evaluation.__table__
+    outcomes = ((previous.summary or {}).get("outcomes") or {})
+    rules = next(iter(outcomes), None)
+    if rules is None:
+        return 0
+    gone = int(session.scalar(select(func.count()).select_from(table).where(
+        chain, table.c.rules == rules, table.c.enterprise_id.in_(
+            select(Enterprise.id).where(Enterprise.deleted_at.is_not(None))))) or 0
+               ) if deleted else 0
+    return sum(int(n) for n in outcomes[rules].values()) - gone
 
 
 def tallies(session: DbSession, run: ScreeningRun

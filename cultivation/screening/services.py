@@ -95,7 +95,7 @@ def run_screening(
                                                                    context):
         live = int(session.scalar(select(func.count()).select_from(live_firms.subquery())) or 0)
         stale = carry.stale_firms(session, previous, as_of, horizons,
-                                  sorted({firm for _, firm in changes}))
+                                  sorted({firm for _, firm in changes}), live)
         if live - len(stale) > 0 and live - len(stale) >= carry.MIN_CARRIED_SHARE * live:
             examined = stale
     chain_from = previous if examined is not None else None

@@ -242,3 +242,15 @@ def test_a_run_deletes_only_the_logged_changes_it_read(db_session, make_enterpri
     changes.record(db_session.connection(), [firm.id])  # committed while the run was going on
     changes.consume(db_session, [row_id for row_id, _ in seen])
     assert db_session.scalar(select(func.count()).select_from(FirmFactChange)) == 1
+
+
+def test_a_firm_added_without_the_log_is_examined_all_the_same(db_session, make_enterprise):
+    four_firms(make_enterprise)
+    run_screening(db_session, as_of=AS_OF, now=NOW)
+    bulk = make_enterprise(figures=strong_years(), **STRONG_FIELDS)
+    # What a bulk loader writing with COPY leaves: the firm, and no log row.
+    db_session.execute(FirmFactChange.__table__.delete())
+    second = run_screening(db_session, as_of=NEXT, now=NOW)
+    assert second.summary["examined"] == 1
+    assert stored_by(db_session, second) == {bulk.id}
+    assert_same_as_a_full_run(db_session, second)
