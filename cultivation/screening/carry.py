@@ -36,6 +36,8 @@ from cultivation.screening.runs import in_run
 # firm in a chain of its own: marking nearly every row superseded would cost more than it saves
 # (a new year or new parameters re-evaluate everything anyway).
 MIN_CARRIED_SHARE = 0.5
+# Summary key of a run made while writes were logged (the next run may rely on the log).
+LOGGED = "changes_logged"
 LOCK_KEY = 0x7363726565_6E  # "screen": screening runs one at a time (PostgreSQL)
 
 
@@ -66,11 +68,14 @@ def newest_run_id(session: DbSession) -> int | None:
 def joinable(session: DbSession, previous: ScreeningRun, rules: Sequence[str],
              context: str) -> bool:
     """A new run may join ``previous``'s chain: it is the newest run and screened the same rule
-    sets in the same fingerprint context (whether most verdicts hold is ``stale_firms``'s)."""
+    sets in the same fingerprint context (whether most verdicts hold is ``stale_firms``'s),
+    and writes were logged since it began (screening.changes): a run of a release without the
+    log may be followed by writes no log holds."""
     if previous.id != newest_run_id(session) or not previous.summary:
         return False
     return bool(previous.summary.get("rules") == list(rules)
-                and previous.summary.get("context") == context)
+                and previous.summary.get("context") == context
+                and previous.summary.get(LOGGED))
 
 
 def current(session: DbSession, previous: ScreeningRun, firm_ids: Sequence[int]

@@ -7,7 +7,10 @@ statements issued depend on the number of batches, never on the number of firms 
 Incremental (screening.incremental): a firm whose fingerprint (facts, parameters, rule sets,
 engine) matches its verdict in the previous run, before that verdict's ``stable_until`` and
 with the same first/renewal standing, is not evaluated again and nothing is written for it:
-the new run shares the row (screening.carry, screening.runs). A run with
+the new run shares the row (screening.carry, screening.runs). Nothing at all is read for a
+firm no write reached since the previous run and no day boundary either
+(screening.carry.stale_firms; the writes are logged by screening.changes), and the run's counts
+are the previous run's plus what changed (screening.deltas). A run with
 many firms to evaluate (new parameters, a new release, the first run) spreads the batches over
 ``processes`` worker processes (forked); this process reads the facts and is the only writer.
 """
@@ -211,6 +214,7 @@ def run_screening(
         "evaluated": run.evaluations - carried,
         "carried_forward": carried,
         "examined": len(examined),  # firms whose facts were read
+        carry.LOGGED: True,  # the next run may trust the fact-change log from here on
         "context": context,  # the next run carries from this one only under the same context
     }
     # Totals as plain ints: the job runner copies int values into the JobRun counts.

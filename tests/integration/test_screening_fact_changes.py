@@ -24,8 +24,8 @@ from cultivation.imports.revert import revert_batch
 from cultivation.qualifications.services import add_institution, add_qualification
 from cultivation.screening import changes
 from cultivation.screening.models import Evaluation, FirmFactChange, ScreeningRun
-from cultivation.screening.runs import in_run
 from cultivation.screening.queries import OUTCOMES
+from cultivation.screening.runs import in_run
 from cultivation.screening.services import _counted, run_screening
 
 NOW = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)
@@ -68,7 +68,8 @@ def assert_same_as_a_full_run(session: Any, run: ScreeningRun) -> None:
     """The carried answers are a full run's, and so are the counts the run derived from the
     previous run's (screening.deltas) — the 培育库's stored tallies, outcomes, candidates,
     new and dropped — against counting them in SQL."""
-    assert run.chain_start_id is not None and run.chain_start_id < run.id  # it carried
+    assert run.chain_start_id is not None
+    assert run.chain_start_id < run.id
     previous = session.get(ScreeningRun, run.previous_run_id)
     names = tuple(run.summary["rules"])
     counted = _counted(session, run, previous, names, {}, set(), carried=True)
@@ -254,3 +255,17 @@ def test_a_firm_added_without_the_log_is_examined_all_the_same(db_session, make_
     assert second.summary["examined"] == 1
     assert stored_by(db_session, second) == {bulk.id}
     assert_same_as_a_full_run(db_session, second)
+
+
+def test_a_run_of_a_release_without_the_log_is_followed_by_a_full_run(
+        db_session, make_enterprise):
+    four_firms(make_enterprise)
+    first = run_screening(db_session, as_of=AS_OF, now=NOW)
+    # Made before writes were logged: what was written after it is in no log.
+    first.summary = {k: v for k, v in first.summary.items() if k != "changes_logged"}
+    db_session.flush()
+    second = run_screening(db_session, as_of=NEXT, now=NOW)
+    assert second.chain_start_id is None
+    assert second.summary["examined"] == 4
+    third = run_screening(db_session, as_of=NEXT + timedelta(days=1), now=NOW)
+    assert third.summary["examined"] == 0
