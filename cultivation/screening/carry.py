@@ -29,7 +29,7 @@ from sqlalchemy import Select, and_, exists, func, insert, or_, select, text, un
 from cultivation.database import DbSession, id_in
 from cultivation.enterprises.models import Enterprise
 from cultivation.qualifications.models import Qualification, RDInstitution
-from cultivation.screening.models import Evaluation, ScreeningRun
+from cultivation.screening.models import Evaluation, FirmFactChange, ScreeningRun
 from cultivation.screening.runs import in_run
 
 # A run that could keep fewer of the previous run's verdicts than this share evaluates every
@@ -97,7 +97,8 @@ def current(session: DbSession, previous: ScreeningRun, firm_ids: Sequence[int]
 
 
 def stale_firms(session: DbSession, previous: ScreeningRun, as_of: date,
-                horizons: dict[str, date], changed: Sequence[int], live: int) -> list[int]:
+                horizons: dict[str, date], changed: Sequence[int], live: int | None
+                ) -> list[int]:
     """The live firms whose verdicts in ``previous``'s chain may not hold on ``as_of``, in id
     order (one query of indexed parts, and two for the firms deleted since). Every other
     firm's verdicts hold: its facts as of
@@ -115,7 +116,7 @@ def stale_firms(session: DbSession, previous: ScreeningRun, as_of: date,
       loader that logs nothing) — looked for only when there is one: when the live firms
       outnumber the chain's (the previous run's verdicts of one rule set, ``summary``, less
       those of firms deleted since), which costs nothing, where looking costs an anti-join
-      over every firm.
+      over every firm (``live`` None: always look).
     """
     table = Evaluation.__table__
     start = previous.chain_start_id if previous.chain_start_id is not None else previous.id
@@ -145,13 +146,23 @@ def stale_firms(session: DbSession, previous: ScreeningRun, as_of: date,
                                                   RDInstitution.revoked_on <= as_of),
     ]
     parts += [select(table.c.enterprise_id).where(chain, where) for where in moved]
-    if changed:
-        parts.append(select(Enterprise.id).where(id_in(session, Enterprise.id, changed)))
+    if changed:  # the log itself (no list of ids: it may hold a whole import's firms)
+        parts.append(select(FirmFactChange.enterprise_id))
     deleted = set(session.scalars(select(Enterprise.id).where(Enterprise.deleted_at.is_not(None))))
-    if live > _in_chain(session, previous, chain, deleted):
+    if live is None or live > _in_chain(session, previous, chain, deleted):
         parts.append(select(Enterprise.id).where(Enterprise.deleted_at.is_(None), ~exists().where(
             table.c.enterprise_id == Enterprise.id, chain)))
     return sorted(set(session.scalars(union(*parts))) - deleted)
+
+
+def vanished(session: DbSession, changed: Sequence[int]) -> bool:
+    """Some firms written since the last run (``changed``: the log's) no longer exist at all
+    (one query over the log)."""
+    if not changed:
+        return False
+    gone = select(FirmFactChange.id).where(
+        FirmFactChange.enterprise_id.not_in(select(Enterprise.id))).limit(1)
+    return session.scalar(gone) is not None
 
 
 def _in_chain(session: DbSession, previous: ScreeningRun, chain: Any, deleted: set[int]) -> int:

@@ -94,11 +94,16 @@ def run_screening(
     # those whose verdicts may not hold (screening.carry.stale_firms) — the others cost
     # nothing — provided most verdicts hold; else every live firm, in a chain of its own.
     examined: list[int] | None = None
+    recount = False
     if incremental_run and previous is not None and carry.joinable(session, previous, names,
                                                                    context):
         live = int(session.scalar(select(func.count()).select_from(live_firms.subquery())) or 0)
-        stale = carry.stale_firms(session, previous, as_of, horizons,
-                                  sorted({firm for _, firm in changes}), live)
+        changed = sorted({firm for _, firm in changes})
+        # A firm deleted outright (an import's revert) took its verdicts with it: the previous
+        # run's counts no longer say what the chain holds, so look and count.
+        recount = carry.vanished(session, changed)
+        stale = carry.stale_firms(session, previous, as_of, horizons, changed,
+                                  None if recount else live)
         if live - len(stale) > 0 and live - len(stale) >= carry.MIN_CARRIED_SHARE * live:
             examined = stale
     chain_from = previous if examined is not None else None
@@ -190,10 +195,15 @@ def run_screening(
     if carried:  # parameters of the carried verdicts: the same values (same table, same day)
         for name in names:
             used_keys[name].update(dict.fromkeys(_previous_keys(previous, name)))
-    if chain_from is not None and deltas.usable(chain_from, names):
-        # The carried verdicts count as in the previous run: its counts plus what changed.
+    counted = None
+    if chain_from is not None and not recount and deltas.usable(chain_from, names):
+        # The carried verdicts count as in the previous run: its counts plus what changed —
+        # which must add up to one verdict per live firm and rule set, or they are counted.
         counted = deltas.summarise(session, run, chain_from, names)
-    else:
+        if any(sum(counted["outcomes"][name].values()) != live for name in names):
+            log.warning("screening run %s: derived counts do not add up; counting", run.id)
+            counted = None
+    if counted is None:
         counted = _counted(session, run, previous, names, outcomes, after,
                            carried=chain_from is not None)
     run.firms = live

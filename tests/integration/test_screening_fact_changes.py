@@ -17,6 +17,7 @@ from screening_support import AS_OF, STRONG_FIELDS, four_firms, strong_years
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection
 
+from cultivation.enterprises.credit_code import make_code
 from cultivation.enterprises.models import Enterprise
 from cultivation.enterprises.services import delete_enterprise, record_figures, update_enterprise
 from cultivation.imports.models import ImportBatch
@@ -269,3 +270,21 @@ def test_a_run_of_a_release_without_the_log_is_followed_by_a_full_run(
     assert second.summary["examined"] == 4
     third = run_screening(db_session, as_of=NEXT + timedelta(days=1), now=NOW)
     assert third.summary["examined"] == 0
+
+
+def test_a_firm_deleted_outright_by_a_revert_leaves_the_counts_right(
+        db_session, make_enterprise, tmp_path):
+    four_firms(make_enterprise)
+    path = write_xlsx(tmp_path / "新企业.xlsx", [
+        ["统一社会信用代码", "企业名称", "乡镇（街道）"],
+        [make_code("91331024", "MA2XXXXX"), "新导入科技有限公司", "南峰街道"]])
+    report = run_import(db_session, path, commit=True)
+    assert report.created == 1
+    run_screening(db_session, as_of=AS_OF, now=NOW)
+    revert_batch(db_session, db_session.get(ImportBatch, report.batch), actor="test", now=NOW,
+                 today=AS_OF)
+    assert db_session.scalar(select(func.count()).select_from(Enterprise)) == 4
+    second = run_screening(db_session, as_of=NEXT, now=NOW)
+    assert second.firms == 4
+    assert sum(second.summary["outcomes"]["hnte"].values()) == 4
+    assert_same_as_a_full_run(db_session, second)
