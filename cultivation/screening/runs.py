@@ -19,18 +19,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from cultivation.database import DbSession
 from cultivation.screening.models import ScreeningRun
+
+NO_RUN = -1  # a run id no run has (ids start at 1)
 
 
 def in_run(evaluation: Any, run: ScreeningRun | int | Any | None, *, newest: bool = False
            ) -> ColumnElement[bool]:
     """The rows of ``evaluation`` (Evaluation, an alias of it, or its table) that are the
     verdicts of ``run``: a ScreeningRun, a run id (int or a scalar SQL expression), or None
-    (no run: no rows).
+    (no run: no rows — ``run_id = -1``, an empty range of the same indexes: a constant false
+    inside a LEFT JOIN or a correlated subquery is not hoisted by SQLite, which then scans
+    every verdict once per outer row — 17+ minutes at 300k verdicts).
 
     A run that is a chain of its own holds exactly the rows it stored (a row is only ever
     superseded by a later run): ``run_id = R``, so the indexes led by ``run_id`` serve it as an
@@ -38,9 +42,9 @@ def in_run(evaluation: Any, run: ScreeningRun | int | Any | None, *, newest: boo
     the chain's rows not superseded at all — ``superseded_in IS NULL`` and the chain's range —
     which the partial index on (rules, outcome, total_gap, enterprise_id) WHERE superseded_in
     IS NULL walks in the 培育库's order (screening.listing)."""
-    if run is None:
-        return false()
     column = getattr(evaluation, "c", evaluation)
+    if run is None:
+        return column.run_id == NO_RUN  # type: ignore[no-any-return]
     if isinstance(run, ScreeningRun):
         upper: Any = run.id
         lower: Any = run.chain_start_id if run.chain_start_id is not None else run.id
