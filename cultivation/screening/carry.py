@@ -78,6 +78,21 @@ def joinable(session: DbSession, previous: ScreeningRun, rules: Sequence[str],
                 and previous.summary.get(LOGGED))
 
 
+def holding(session: DbSession, previous: ScreeningRun, as_of: date) -> int:
+    """How many of ``previous``'s verdicts may still hold on ``as_of`` by their stable_until:
+    all of them (its summary's counts) less those whose day has come (an index range, short
+    but on 1 January)."""
+    table = Evaluation.__table__
+    start = previous.chain_start_id if previous.chain_start_id is not None else previous.id
+    chain = and_(table.c.superseded_in.is_(None), table.c.run_id >= start,
+                 table.c.run_id <= previous.id)
+    total = sum(int(n) for counts in ((previous.summary or {}).get("outcomes") or {}).values()
+                for n in counts.values())
+    due = session.scalar(select(func.count()).select_from(table).where(
+        chain, or_(table.c.stable_until <= as_of, table.c.stable_until.is_(None))))
+    return total - int(due or 0)
+
+
 def current(session: DbSession, previous: ScreeningRun, firm_ids: Sequence[int]
             ) -> dict[tuple[int, str], Current]:
     """(firm, rules) → the previous run's verdict, for ``firm_ids`` (one query).

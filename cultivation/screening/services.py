@@ -98,14 +98,14 @@ def run_screening(
     if incremental_run and previous is not None and carry.joinable(session, previous, names,
                                                                    context):
         live = int(session.scalar(select(func.count()).select_from(live_firms.subquery())) or 0)
-        changed = sorted({firm for _, firm in changes})
-        # A firm deleted outright (an import's revert) took its verdicts with it: the previous
-        # run's counts no longer say what the chain holds, so look and count.
-        recount = carry.vanished(session, changed)
-        stale = carry.stale_firms(session, previous, as_of, horizons, changed,
-                                  None if recount else live)
-        if live - len(stale) > 0 and live - len(stale) >= carry.MIN_CARRIED_SHARE * live:
-            examined = stale
+        held = carry.holding(session, previous, as_of)
+        if held and held >= carry.MIN_CARRIED_SHARE * live * len(names):
+            changed = sorted({firm for _, firm in changes})
+            # A firm deleted outright (an import's revert) took its verdicts with it: the
+            # previous run's counts no longer say what the chain holds, so look and count.
+            recount = carry.vanished(session, changed)
+            examined = carry.stale_firms(session, previous, as_of, horizons, changed,
+                                         None if recount else live)
     chain_from = previous if examined is not None else None
     if examined is None:
         examined = list(session.scalars(live_firms.order_by(Enterprise.id)))
