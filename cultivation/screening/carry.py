@@ -116,8 +116,8 @@ def stale_firms(session: DbSession, previous: ScreeningRun, as_of: date,
                 ) -> list[int]:
     """The live firms whose verdicts in ``previous``'s chain may not hold on ``as_of``, in id
     order (one query of indexed parts, and two for the firms deleted since). Every other
-    firm's verdicts hold: its facts as of
-    ``as_of`` are those of ``previous.as_of`` (no write logged, no certificate or institution
+    firm's verdicts hold: its facts as of ``as_of`` are those of ``previous.as_of`` (no write
+    logged, no certificate or institution
     starting or ending in between; the fiscal years looked at and the parameters move only on
     a verdict's stable_until), and so is its first/renewal standing. By part:
 
@@ -162,7 +162,8 @@ def stale_firms(session: DbSession, previous: ScreeningRun, as_of: date,
     ]
     parts += [select(table.c.enterprise_id).where(chain, where) for where in moved]
     if changed:  # the log itself (no list of ids: it may hold a whole import's firms)
-        parts.append(select(FirmFactChange.enterprise_id))
+        parts.append(select(Enterprise.id).where(
+            Enterprise.id.in_(select(FirmFactChange.enterprise_id))))
     deleted = set(session.scalars(select(Enterprise.id).where(Enterprise.deleted_at.is_not(None))))
     if live is None or live > _in_chain(session, previous, chain, deleted):
         parts.append(select(Enterprise.id).where(Enterprise.deleted_at.is_(None), ~exists().where(
