@@ -7,7 +7,8 @@ run examined and re-evaluated, restamped or dropped differ, and for each of them
 run superseded is its verdict in the previous run and the row it stored (if any) its verdict
 now. Outcome counts, candidate counts, new / dropped and the 培育库's stored tallies
 (``summary["listed"]``, screening.listing) are the previous run's less the superseded rows plus
-the stored ones (the tests compare them with the counting queries).
+the stored ones (the tests compare them with the counting queries, ``counted``, which a full
+run uses).
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from typing import Any
 from sqlalchemy import select
 
 from cultivation.database import DbSession
+from cultivation.screening import carry
 from cultivation.screening.applications import HOLDER
+from cultivation.screening.listing import listed_tallies
 from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.screening.queries import CANDIDATE_OUTCOMES
+from cultivation.screening.queries import CANDIDATE_OUTCOMES, is_candidate
+from cultivation.screening.runs import in_run
 
 Key = tuple[int, str]  # firm, rule set
 Row = tuple[str, str | None]  # outcome, application
@@ -90,3 +94,30 @@ def summarise(session: DbSession, run: ScreeningRun, previous: ScreeningRun,
         "listed": {name: [[a, o, n, d, c] for (a, o, n, d), c in listed[name].items() if c > 0]
                    for name in names},
     }
+
+
+def counted(session: DbSession, run: ScreeningRun, previous: ScreeningRun | None,
+            names: Sequence[str], outcomes: dict[str, Counter[str]],
+            after: set[tuple[int, str]], *, carried: bool) -> dict[str, Any]:
+    """The run's counts by counting: the evaluated rows' ``outcomes`` and candidates ``after``
+    (a run that carried counts its verdicts in SQL instead), compared with the previous run's
+    candidates."""
+    if carried:
+        tallied, after = carry.tallies(session, run)
+        outcomes = {name: Counter(tallied.get(name, {})) for name in names}
+    before = _candidates(session, previous) if previous else set()
+    return {
+        "listed": listed_tallies(session, run, tuple(names)),
+        "outcomes": outcomes,
+        "candidates": {name: sum(1 for _, r in after if r == name) for name in names},
+        # Without a previous run there is nothing to compare: no firm is "new".
+        "new": {name: sum(1 for _, r in after - before if r == name and previous)
+                for name in names},
+        "dropped": {name: sum(1 for _, r in before - after if r == name) for name in names},
+    }
+
+
+def _candidates(session: DbSession, run: ScreeningRun) -> set[tuple[int, str]]:
+    stmt = select(Evaluation.enterprise_id, Evaluation.rules).where(
+        in_run(Evaluation, run), is_candidate(Evaluation))
+    return {(firm_id, rules) for firm_id, rules in session.execute(stmt)}

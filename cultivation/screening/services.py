@@ -40,11 +40,9 @@ from cultivation.screening.applications import (
     standing,
 )
 from cultivation.screening.facts import raw_facts_for_enterprises
-from cultivation.screening.listing import listed_tallies
 from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, is_candidate, latest_run
+from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, latest_run
 from cultivation.screening.rows import evaluation_row, score_range, stored_details, total_gap
-from cultivation.screening.runs import in_run
 
 log = logging.getLogger(__name__)
 
@@ -204,8 +202,8 @@ def run_screening(
             log.warning("screening run %s: derived counts do not add up; counting", run.id)
             counted = None
     if counted is None:
-        counted = _counted(session, run, previous, names, outcomes, after,
-                           carried=chain_from is not None)
+        counted = deltas.counted(session, run, previous, names, outcomes, after,
+                                 carried=chain_from is not None)
     run.firms = live
     run.evaluations = live * len(names)
     run.finished_at = now
@@ -234,27 +232,6 @@ def run_screening(
     log.info("screening run %s as of %s: %d firms, %d evaluations (%d carried forward)",
              run.id, as_of, run.firms, run.evaluations, carried)
     return run
-
-
-def _counted(session: DbSession, run: ScreeningRun, previous: ScreeningRun | None,
-             names: Sequence[str], outcomes: dict[str, Counter[str]],
-             after: set[tuple[int, str]], *, carried: bool) -> dict[str, Any]:
-    """The run's counts by counting: the evaluated rows' ``outcomes`` and candidates ``after``
-    (a run that carried counts its verdicts in SQL instead), compared with the previous run's
-    candidates."""
-    if carried:
-        tallied, after = carry.tallies(session, run)
-        outcomes = {name: Counter(tallied.get(name, {})) for name in names}
-    before = _candidates(session, previous) if previous else set()
-    return {
-        "listed": listed_tallies(session, run, tuple(names)),
-        "outcomes": outcomes,
-        "candidates": {name: sum(1 for _, r in after if r == name) for name in names},
-        # Without a previous run there is nothing to compare: no firm is "new".
-        "new": {name: sum(1 for _, r in after - before if r == name and previous)
-                for name in names},
-        "dropped": {name: sum(1 for _, r in before - after if r == name) for name in names},
-    }
 
 
 def _local_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -286,12 +263,6 @@ def screen_demo(session: DbSession, today: date) -> None:
     # 18:00 UTC is 02:00 the next morning in China: never stamp the run later than now.
     now = min(datetime.now(UTC), datetime.combine(today, time(18), tzinfo=UTC))
     run_screening(session, as_of=today, now=now)
-
-
-def _candidates(session: DbSession, run: ScreeningRun) -> set[tuple[int, str]]:
-    stmt = select(Evaluation.enterprise_id, Evaluation.rules).where(
-        in_run(Evaluation, run), is_candidate(Evaluation))
-    return {(firm_id, rules) for firm_id, rules in session.execute(stmt)}
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:

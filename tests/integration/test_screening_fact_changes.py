@@ -24,10 +24,11 @@ from cultivation.imports.models import ImportBatch
 from cultivation.imports.revert import revert_batch
 from cultivation.qualifications.services import add_institution, add_qualification
 from cultivation.screening import changes
+from cultivation.screening.deltas import counted as counted_in_sql
 from cultivation.screening.models import Evaluation, FirmFactChange, ScreeningRun
 from cultivation.screening.queries import OUTCOMES
 from cultivation.screening.runs import in_run
-from cultivation.screening.services import _counted, run_screening
+from cultivation.screening.services import run_screening
 
 NOW = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)
 NEXT = AS_OF + timedelta(days=1)
@@ -73,7 +74,7 @@ def assert_same_as_a_full_run(session: Any, run: ScreeningRun) -> None:
     assert run.chain_start_id < run.id
     previous = session.get(ScreeningRun, run.previous_run_id)
     names = tuple(run.summary["rules"])
-    counted = _counted(session, run, previous, names, {}, set(), carried=True)
+    counted = counted_in_sql(session, run, previous, names, {}, set(), carried=True)
     for key in ("candidates", "new", "dropped"):
         assert run.summary[key] == counted[key], key
     assert run.summary["outcomes"] == {
