@@ -1,4 +1,6 @@
-"""/api/v1/candidates: the 培育库 of one programme from the latest finished screening run."""
+"""/api/v1/candidates: the 培育库 of one programme from the latest finished screening run —
+every row, or a page of them (``page`` / ``per_page``, or the ``cursor`` of the previous
+page: ``api.paging``)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from cultivation.accounts.access import visible_scope
 from cultivation.api import bp
 from cultivation.api.auth import api_user, fail, require_roles
 from cultivation.api.openapi import document, param, ref, register_schema
+from cultivation.api.paging import MAX_PER_PAGE, cursor_arg, int_arg, links, page_params
+from cultivation.api.representations import NEXT_LINKS
 from cultivation.extensions import db
 from cultivation.portfolios.queries import advisor_username
 from cultivation.qualifications.tiers import TIERS
-from cultivation.screening.listing import candidates
+from cultivation.screening.listing import KINDS, candidates, order_name
 from cultivation.screening.queries import (
     APPLICATION_LABELS,
     CANDIDATE_OUTCOMES,
@@ -52,6 +56,10 @@ register_schema("Candidates", {
                 "advisor": {"type": "string", "nullable": True,
                             "description": "科技指导员用户名"},
             }}},
+        "total": {"type": "integer", "description": "符合、临界的企业数（全部页）"},
+        "page": {"type": "integer", "nullable": True, "description": "页码（不分页时为 null）"},
+        "per_page": {"type": "integer", "nullable": True},
+        **NEXT_LINKS,
     },
 })
 
@@ -73,8 +81,9 @@ def _item(row: CandidateRow) -> dict[str, Any]:
                       "不是培育对象，不列出。",
           query=[param("programme", "string", "项目", required=True, enum=PROGRAMMES),
                  param("advisor", "string", "科技指导员用户名或姓名（管理员、领导可用）"),
-                 param("application", "string", "申报类型", enum=tuple(APPLICATION_LABELS))],
-          responses={200: ref("Candidates")}, errors=(403, 422))
+                 param("application", "string", "申报类型", enum=tuple(APPLICATION_LABELS)),
+                 *page_params("；不给 page、per_page、cursor 时返回全部")],
+          responses={200: ref("Candidates")}, errors=(400, 403, 422))
 @require_roles("admin", "leader", "advisor")
 def candidate_list() -> ResponseReturnValue:
     programme = (request.args.get("programme") or "").strip()
@@ -96,15 +105,30 @@ def candidate_list() -> ResponseReturnValue:
         if named is None:
             fail(422, f"未知的科技指导员“{advisor}”", {"advisor": ["应为科技指导员的用户名或姓名"]})
         advisor = str(named)
-    run = latest_run(db.session, finished=True)
-    if run is None:
-        return jsonify({"as_of": None, "run": None, "items": []})
+    errors: dict[str, list[str]] = {}
+    paged = any(request.args.get(k) for k in ("page", "per_page", "cursor"))
+    page = int_arg("page", 1, 1, 1_000_000, errors)
+    per_page = int_arg("per_page", 50, 1, MAX_PER_PAGE, errors)
+    if errors:
+        fail(422, "查询参数有误", errors)
     filters = CandidateFilters(rules=programme, advisor=advisor, application=application,
                                portfolio_of=portfolio_of, candidates_only=True)
-    result = candidates(db.session, filters, scope=visible_scope(user), run=run)
+    cursor = cursor_arg(order_name(filters), KINDS)
+    paging = {"page": page if paged else None, "per_page": per_page if paged else None}
+    run = latest_run(db.session, finished=True)
+    if run is None:
+        return jsonify({"as_of": None, "run": None, "items": [], "total": 0, **paging,
+                        **links(None, per_page)})
+    result = candidates(db.session, filters, scope=visible_scope(user), run=run,
+                        page=page if paged else None, per_page=per_page if paged else None,
+                        cursor=cursor)
+    if paged:
+        paging["page"] = result.page
     return jsonify({
         "as_of": run.as_of.isoformat(),
         "run": {"id": run.id, "finished_at": run.finished_at.isoformat()
                 if run.finished_at else None},
         "items": [_item(row) for row in result.rows],
+        "total": result.total, **paging,
+        **links(result.next_cursor if paged else None, per_page),
     })

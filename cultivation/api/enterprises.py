@@ -23,10 +23,12 @@ from cultivation.api import bp
 from cultivation.api import representations as rep
 from cultivation.api.auth import api_user, fail, json_body, require_roles
 from cultivation.api.openapi import document, param, ref
+from cultivation.api.paging import MAX_PER_PAGE, cursor_arg, int_arg, links, page_params
 from cultivation.enterprises import schemas, services
 from cultivation.enterprises.credit_code import normalize, validate
+from cultivation.enterprises.listing import KINDS, exact_total, list_window, order_name
 from cultivation.enterprises.models import Enterprise
-from cultivation.enterprises.queries import EnterpriseFilters, list_page
+from cultivation.enterprises.queries import EnterpriseFilters
 from cultivation.extensions import db
 from cultivation.portfolios import services as portfolios
 from cultivation.qualifications import services as qualifications
@@ -35,7 +37,6 @@ from cultivation.web.clock import clock, now, today
 from cultivation.web.settings import current_region
 
 CODE = {"credit_code": "统一社会信用代码（大小写、全角、空格均可，按规范化后的代码查找）"}
-MAX_PER_PAGE = 200
 
 
 def _ctx() -> schemas.Context:
@@ -84,16 +85,6 @@ def _detail(firm: Enterprise) -> dict[str, Any]:
     return data
 
 
-def _int_arg(name: str, default: int, low: int, high: int, errors: dict[str, list[str]]) -> int:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not re.fullmatch(r"\d{1,9}", raw) or not low <= int(raw) <= high:
-        errors[name] = [f"应为 {low}–{high} 的整数"]
-        return default
-    return int(raw)
-
-
 def _filters(errors: dict[str, list[str]]) -> EnterpriseFilters:
     args = {k: (request.args.get(k) or "").replace("\x00", "").strip()
             for k in ("q", "town", "industry", "tier", "advisor")}
@@ -122,36 +113,37 @@ LIST_PARAMS = [
     param("industry", description="所属产业（指导员：只匹配本人联系企业）"),
     param("tier", description="今天的梯次", enum=TIERS),
     param("advisor", description="科技指导员用户名；none = 未分配（指导员：只匹配本人联系企业）"),
-    param("page", "integer", "页码（从 1 开始）", minimum=1),
-    param("per_page", "integer", f"每页条数（默认 50，最多 {MAX_PER_PAGE}）", minimum=1,
-          maximum=MAX_PER_PAGE),
+    *page_params(),
 ]
 
 
 @bp.route("/enterprises", methods=["GET"])
 @document("GET", "企业列表（筛选、分页）", tag="enterprises", query=LIST_PARAMS,
-          responses={200: ref("EnterpriseList")}, errors=(422,),
+          responses={200: ref("EnterpriseList")}, errors=(400, 422),
           description="指导员可见全部企业的名称、代码、乡镇和梯次；非本人联系企业只返回这些字段，"
                       "按产业、指导员筛选只作用于本人联系企业。")
 def list_enterprises() -> ResponseReturnValue:
     errors: dict[str, list[str]] = {}
     filters = _filters(errors)
-    page = _int_arg("page", 1, 1, 1_000_000, errors)
-    per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE, errors)
+    page = int_arg("page", 1, 1, 1_000_000, errors)
+    per_page = int_arg("per_page", 50, 1, MAX_PER_PAGE, errors)
     if errors:
         fail(422, "查询参数有误", errors)
+    cursor = cursor_arg(order_name(filters), [KINDS[filters.sort]])
     user = api_user()
     scope = visible_scope(user)
-    rows, total = list_page(db.session, filters, today(), page=page, per_page=per_page,
-                            scope=scope)
+    day = today()
+    window = list_window(db.session, filters, day, per_page=per_page, scope=scope,
+                         cursor=cursor, page=page)
     items = []
-    for row in rows:
+    for row in window.rows:
         if scope.everything or row.advisor_username == user.username:
             items.append(rep.enterprise_json(row.enterprise, tier=row.tier,
                                              advisor=row.advisor_username))
         else:
             items.append(rep.restricted_json(row.enterprise, tier=row.tier))
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return {"items": items, "total": exact_total(db.session, filters, day, scope=scope),
+            "page": window.page, "per_page": per_page, **links(window.next_cursor, per_page)}
 
 
 @bp.route("/enterprises", methods=["POST"])

@@ -191,7 +191,14 @@ register_schema("EnterpriseDetail", {"allOf": [ref("Enterprise"), {"type": "obje
     "figures": {"type": "array", "items": ref("Figures")},
     "qualifications": {"type": "array", "items": ref("Qualification")},
     "institutions": {"type": "array", "items": ref("Institution")}}}]})
+NEXT_LINKS = {
+    "next": {"type": "string", "nullable": True,
+             "description": "下一页的链接（带 cursor；最后一页为 null）"},
+    "next_cursor": {"type": "string", "nullable": True,
+                    "description": "下一页的翻页游标，作为 cursor 参数传回（最后一页为 null）"},
+}
 register_schema("EnterpriseList", {"type": "object", "properties": {
     "items": {"type": "array",
               "items": {"oneOf": [ref("Enterprise"), ref("EnterpriseRestricted")]}},
-    "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}})
+    "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+    **NEXT_LINKS}})

@@ -52,6 +52,8 @@ class Enterprise(db.Model):  # type: ignore[name-defined]
         Index("ix_enterprises_industry_id", "industry", "id"),
         Index("ix_enterprises_registered_id", "registered_on", "id"),
         Index("ix_enterprises_updated_id", "updated_at", "id"),
+        # Live firms by registration date, covering: county tier counts (reports.tiersql).
+        Index("ix_enterprises_live_registered", "deleted_at", "registered_on"),
         CheckConstraint("length(credit_code) = 18", name="credit_code_length"),
     )
 

@@ -6,8 +6,9 @@ set-based statement chain (``computed_spans``) and rewritten for a set of firms 
 ``refresh_spans`` in the transaction that wrote their qualifications:
 
 - ORM writes (services, import, revert, API, forms) are caught by a session ``after_flush``
-  hook (``install``): the firms of every qualification added, changed or deleted in the flush
-  get their spans rewritten on the flush's connection, before the commit.
+  hook (``install``): the firms of every qualification added, changed or deleted in the flush,
+  and every firm whose registration date or soft deletion changed in it (the spans carry
+  both), get their spans rewritten on the flush's connection, before the commit.
 - Core bulk writes (``insert(Qualification.__table__)``, as ``demo load`` does) bypass the ORM
   and must call ``refresh_spans`` themselves.
 
@@ -53,7 +54,8 @@ from cultivation.reports.dates import add_days, day_literal
 
 TIER_KINDS = list(KIND_TIER)
 SPAN_COLUMNS = ("enterprise_id", "tier", "rank", "valid_from", "valid_to", "prev_rank",
-                "entered_by")
+                "entered_by", "firm_registered_on", "firm_deleted_at")
+FIRM_FIELDS = ("registered_on", "deleted_at")  # the firm's columns the spans carry
 CHUNK = 500  # firm ids per statement (parameter limits)
 
 
@@ -120,7 +122,10 @@ def tier_changes(firms: Sequence[int] | tuple[int, int] | None = None) -> CTE:
 
 
 def computed_spans(firms: Sequence[int] | tuple[int, int] | None = None) -> Select[Any]:
-    """SELECT of the spans the qualifications give, in ``SPAN_COLUMNS`` order."""
+    """SELECT of the spans the qualifications give, in ``SPAN_COLUMNS`` order, each carrying
+    its firm's registration date and deletion time."""
+    from cultivation.enterprises.models import Enterprise
+
     changes = tier_changes(firms)
     closed = select(
         changes,
@@ -138,7 +143,9 @@ def computed_spans(firms: Sequence[int] | tuple[int, int] | None = None) -> Sele
         closed.c.enterprise_id, tier.label("tier"), closed.c.rank.label("rank"),
         closed.c.p.label("valid_from"), valid_to.label("valid_to"),
         closed.c.prev_rank.label("prev_rank"), entered_by.label("entered_by"),
-    )
+        Enterprise.registered_on.label("firm_registered_on"),
+        Enterprise.deleted_at.label("firm_deleted_at"),
+    ).join_from(closed, Enterprise, Enterprise.id == closed.c.enterprise_id)
 
 
 def refresh_spans(conn: Connection | DbSession,
@@ -213,7 +220,13 @@ def _plain(value: Any) -> Any:
 # -- the ORM hook ----------------------------------------------------------------------------
 
 def _touched_firms(session: Session) -> set[int]:
+    from cultivation.enterprises.models import Enterprise
+
     firms: set[int] = set()
+    for obj in session.dirty:  # the firm columns the spans carry
+        if isinstance(obj, Enterprise) and obj.id is not None and any(
+                inspect(obj).attrs[name].history.has_changes() for name in FIRM_FIELDS):
+            firms.add(obj.id)
     for obj in (*session.new, *session.dirty, *session.deleted):
         if not isinstance(obj, Qualification):
             continue

@@ -16,12 +16,13 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    case,
     exists,
     func,
     literal,
     or_,
     select,
-    union,
+    text,
     union_all,
 )
 
@@ -29,7 +30,7 @@ from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.portfolios.models import PortfolioAssignment
 from cultivation.portfolios.queries import assignment_on
-from cultivation.qualifications.models import RDInstitution, TierSpan
+from cultivation.qualifications.models import COUNTED_SPANS, RDInstitution, TierSpan
 from cultivation.qualifications.queries import span_on
 from cultivation.qualifications.tiers import KIND_TIER, TIERS
 from cultivation.reports.filters import ReportFilters
@@ -87,59 +88,69 @@ def tier_counts_on(
     day (``qualifications.spans``; none without one). ``scope`` narrows by town, industry and
     advisor (the portfolio on each day); firms count from their registration date.
 
-    Driven by the spans, not by the firms, one UNION ALL branch per day and part with the day
-    as a constant (so each is an index range): the tiered firms of a day are a range of
-    ``ix_tier_spans_on_day`` — county-wide minus the spans of the few firms deleted or
-    registered after the day (``ix_enterprises_deleted_at`` / ``ix_enterprises_registered_id``)
-    — the live firms a count, and "none" the difference."""
+    County-wide, two parts whatever the number of days, each row with a count per day
+    (``_county_parts``): the tiered firms in one pass over one range of the spans of live
+    firms (``ix_tier_spans_counted``; the spans carry the firm's registration date), by tier;
+    and the live firms registered by each day in one pass over
+    ``ix_enterprises_live_registered``. "none" is the difference. Narrowed, a UNION ALL
+    branch per day and part, joined to the firms for the filters (``_narrowed_parts``)."""
     filters = scope or ReportFilters()
     wanted = sorted(set(days))
-    narrowed = bool(filters.town or filters.industry or filters.advisor_id is not None)
-    parts: list[Select[Any]] = []
-    for i, day in enumerate(wanted):
-        parts.extend(_narrowed_parts(i, day, filters) if narrowed else _county_parts(i, day))
-    if not narrowed:  # live firms, whatever the day
-        parts.append(_part("live", -1, literal(0), Enterprise.id)
-                     .where(Enterprise.deleted_at.is_(None)))
-    live = dict.fromkeys(range(len(wanted)), 0)
     counts = [dict.fromkeys(TIERS, 0) for _ in wanted]
-    for part, i, rank, n in session.execute(union_all(*parts)):
-        i, n = int(i), int(n)
-        if part == "live":
-            for key in ([i] if i >= 0 else list(live)):
-                live[key] += n
-        elif part == "late":
-            live[i] -= n
-        elif part == "held":
-            counts[i][TIERS[int(rank)]] += n
-        else:  # "gone": spans of firms not (yet / any more) counted that day
-            counts[i][TIERS[int(rank)]] -= n
+    live = [0] * len(wanted)
+    if filters.town or filters.industry or filters.advisor_id is not None:
+        parts = [p for i, day in enumerate(wanted) for p in _narrowed_parts(i, day, filters)]
+        rows: Any = ((part, rank, *[n if j == i else 0 for j in range(len(wanted))])
+                     for part, i, rank, n in session.execute(union_all(*parts)))
+    else:
+        rows = session.execute(union_all(*_county_parts(wanted)))
+    for part, rank, *per_day in rows:
+        for i, n in enumerate(per_day):
+            if part == "held":
+                counts[i][TIERS[int(rank)]] += int(n)
+            else:  # "live": firms counted that day
+                live[i] += int(n)
     for i, tiers in enumerate(counts):
         tiers["none"] = live[i] - sum(tiers.values())
     by_day = dict(zip(wanted, counts, strict=True))
     return {day: dict(by_day[day]) for day in days}
 
 
+def counted_span_on(day: date) -> ColumnElement[bool]:
+    """A span (of a live firm) that holds on ``day`` and counts then: the firm registered by
+    the day or with no known date — read from the span's own columns."""
+    return and_(
+        span_on(day),
+        or_(TierSpan.firm_registered_on.is_(None), TierSpan.firm_registered_on <= day),
+    )
+
+
+def _county_parts(days: Sequence[date]) -> list[Select[*tuple[Any, ...]]]:
+    """Rows (part, rank, count on day 0, count on day 1, …), county-wide."""
+    first, last = days[0], days[-1]
+    zero = literal(0)
+    held = (
+        select(literal("held").label("part"), TierSpan.rank.label("rank"),
+               *[func.count(case((counted_span_on(day), 1))).label(f"n{i}")
+                 for i, day in enumerate(days)])
+        .where(text(COUNTED_SPANS),  # literally the index's WHERE (``ix_tier_spans_counted``)
+               TierSpan.valid_to >= first, TierSpan.valid_from <= last,
+               or_(TierSpan.firm_registered_on.is_(None), TierSpan.firm_registered_on <= last))
+        .group_by(TierSpan.rank)
+    )
+    # live firms registered by each day (or with no known date): one pass over
+    # ``ix_enterprises_live_registered``
+    live = (select(literal("live"), zero,
+                   *[func.count(case((or_(Enterprise.registered_on.is_(None),
+                                          Enterprise.registered_on <= day), 1))).label(f"n{i}")
+                     for i, day in enumerate(days)])
+            .where(Enterprise.deleted_at.is_(None)))
+    return [held, live]
+
+
 def _part(name: str, i: int, rank: Any, firms: Any) -> Select[Any]:
     return select(literal(name).label("part"), literal(i).label("i"), rank.label("rank"),
                   func.count(firms).label("n"))
-
-
-def _county_parts(i: int, day: date) -> list[Select[Any]]:
-    held_span = and_(span_on(day), TierSpan.rank > 0)
-    # firms deleted, or registered after the day: each half an index range
-    not_counted = union(select(Enterprise.id).where(Enterprise.deleted_at.is_not(None)),
-                        select(Enterprise.id).where(Enterprise.registered_on > day))
-    return [
-        _part("late", i, literal(0), Enterprise.id)
-        .where(Enterprise.deleted_at.is_(None), Enterprise.registered_on > day),
-        _part("held", i, TierSpan.rank, TierSpan.enterprise_id)
-        .where(held_span).group_by(TierSpan.rank),
-        # driven by the few firms (IN list → ``ix_tier_spans_firm_day`` probes)
-        _part("gone", i, TierSpan.rank, TierSpan.enterprise_id)
-        .where(TierSpan.enterprise_id.in_(not_counted), held_span)
-        .group_by(TierSpan.rank),
-    ]
 
 
 def _narrowed_parts(i: int, day: date, filters: ReportFilters) -> list[Select[Any]]:

@@ -51,8 +51,11 @@ def in_run(evaluation: Any, run: ScreeningRun | int | Any | None, *, newest: boo
         if lower == upper:
             return column.run_id == upper  # type: ignore[no-any-return]
         if newest:
-            return and_(column.superseded_in.is_(None), column.run_id >= lower,
-                        column.run_id <= upper)
+            # The range only filters (``+ 0``: no index on run_id can serve it). SQLite's
+            # planner, knowing only that run ids are few, otherwise took the run-id index and
+            # sorted all of a rule set's rows for a 培育库 page (1.3 s at 100k firms).
+            chain_run = column.run_id + 0
+            return and_(column.superseded_in.is_(None), chain_run >= lower, chain_run <= upper)
     else:
         upper = run
         other = aliased(ScreeningRun)

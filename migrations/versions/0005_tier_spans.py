@@ -35,10 +35,8 @@ def upgrade():
     with op.batch_alter_table('qualifications', schema=None) as batch_op:
         batch_op.create_index('ix_qualifications_firm_kind_from', ['enterprise_id', 'kind', 'valid_from'], unique=False)
 
-    # Existing certificates get their spans now (same statement as `cultivation tiers rebuild`).
-    from cultivation.qualifications.spans import refresh_spans
-
-    refresh_spans(op.get_bind(), None)
+    # Existing certificates get their spans in 0013_funnel_span_firm: the span columns grew
+    # there, and the rebuild (`cultivation tiers rebuild`) writes the columns of the head schema.
 
 
 def downgrade():

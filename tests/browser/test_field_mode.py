@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from browsing import VIEWPORTS, log_in, open_page
 from conftest import FIRMS
+from playwright.sync_api import expect
 
 from cultivation.extensions import db
 from cultivation.qualifications.tiers import TIER_LABELS
@@ -165,9 +166,10 @@ def test_login_focus_and_the_navbar_focus_ring(
     page.keyboard.press("Enter")
     page.wait_for_selector("text=用户名或密码错误")
     # Still on the form: the password field gets the focus (autofocus applies once the page has
-    # loaded, so wait for it rather than read it at once), the username is kept.
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'password'",
-                           timeout=5000)
+    # loaded, so wait for it rather than read it at once), the username is kept. (Playwright's
+    # own assertion polls from its utility world; wait_for_function's string predicate is an
+    # eval the page's CSP refuses once it has to poll, as on a loaded machine.)
+    expect(page.locator("input[name=password]")).to_be_focused(timeout=5000)
     assert page.input_value("input[name=username]") == live_server.advisor
     page.keyboard.type(live_server.password)
     page.keyboard.press("Enter")

@@ -101,3 +101,30 @@ def test_the_dashboard_figures_count_tiers_as_the_pure_function(
     assert figures.tier_counts == _pure(firms, day)
     trend = {s["tier"]: s["data"][-1] for s in figures.charts["trend"]["series"]}
     assert trend == {t: n for t, n in _pure(firms, day).items() if t != "none"}
+
+
+def test_funnel_counts_follow_registration_and_deletion_changes_made_after_the_certificates(
+        db_session: Session, make_enterprise: Any, make_user: Any) -> None:
+    """The spans carry each firm's registration date and deletion: moving the one, clearing
+    it, deleting and restoring firms after their certificates were written changes the
+    counts exactly as the pure computation says, on every day."""
+    firms, advisor, held = _world(db_session, make_enterprise, make_user)
+    rng = random.Random(1213)
+    for _ in range(3):
+        for firm in rng.sample(firms, 30):
+            roll = rng.random()
+            if roll < 0.4:
+                firm.registered_on = date(2015, 1, 1) + timedelta(days=rng.randint(0, 4000))
+            elif roll < 0.5:
+                firm.registered_on = None
+            else:
+                firm.deleted_at = (None if firm.deleted_at is not None
+                                   else datetime(2026, 1, 5, tzinfo=UTC))
+        db_session.flush()
+        county = tier_counts_on(db_session, DAYS)
+        town = tier_counts_on(db_session, DAYS, ReportFilters(town=TOWNS[0]))
+        for day in DAYS:
+            assert county[day] == _pure(firms, day), day
+            assert town[day] == _pure(firms, day, lambda f: f.town == TOWNS[0]), day
+            assert funnel(db_session, day).previous.counts == _pure(
+                firms, date(day.year - 1, day.month, day.day)), day

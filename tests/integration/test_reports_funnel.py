@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from reports_support import count_statements, qualify
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from cultivation.portfolios.models import PortfolioAssignment
@@ -148,3 +150,36 @@ def test_the_funnel_is_one_statement_whatever_the_number_of_firms(
         return log.count
 
     assert statements_for(5) == statements_for(45) == 1
+
+
+def test_the_county_funnel_reads_the_spans_of_live_firms_once_whatever_the_number_of_days(
+    db_session: Session, make_enterprise: Any
+) -> None:
+    """One pass over one index range of the spans (``ix_tier_spans_counted``), not one scan
+    per day plus one for the firms registered late or deleted."""
+    for n in range(4):
+        qualify(db_session, make_enterprise(registered_on=date(2020 + n, 1, 1)), "hnte",
+                date(2021, 1, 1), None)
+    sent: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            sent.append((statement, parameters))
+
+    conn = db_session.connection()
+    event.listen(conn.engine, "before_cursor_execute", capture)
+    try:
+        tier_counts_on(db_session, [D, date(2023, 6, 30), date(2022, 6, 30), date(2021, 6, 30)])
+    finally:
+        event.remove(conn.engine, "before_cursor_execute", capture)
+    ((statement, parameters),) = sent
+    assert len(re.findall(r"\b(?:FROM|JOIN) tier_spans\b", statement)) == 1
+    if conn.dialect.name == "postgresql":  # the tiny test tables would be read whole
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        explain = "EXPLAIN (COSTS OFF) "
+    else:
+        explain = "EXPLAIN QUERY PLAN "
+    plan = "\n".join(str(row[-1]) for row in conn.exec_driver_sql(explain + statement,
+                                                                   parameters))
+    assert "ix_tier_spans_counted" in plan, plan

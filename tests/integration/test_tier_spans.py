@@ -11,7 +11,9 @@ from reports_support import count_statements, qualify
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from cultivation.admin.services import restore_enterprise
 from cultivation.enterprises.models import Enterprise
+from cultivation.enterprises.services import delete_enterprise, update_enterprise
 from cultivation.qualifications import services as registry
 from cultivation.qualifications.models import OPEN_END, Qualification, TierSpan
 from cultivation.qualifications.spans import check_spans, refresh_spans
@@ -78,6 +80,70 @@ def test_spans_equal_the_pure_tier_history_on_random_histories(
     for firm in firms:
         assert _stored(db_session, firm) == _expected(firm), firm.id
     assert check_spans(db_session).differing == 0
+
+
+def _carried(session: Session, firm: Enterprise) -> set[tuple[date | None, datetime | None]]:
+    """The (registration date, deletion time) pairs the firm's spans carry."""
+    rows = session.execute(select(TierSpan.firm_registered_on, TierSpan.firm_deleted_at)
+                           .where(TierSpan.enterprise_id == firm.id))
+    return {(registered, deleted) for registered, deleted in rows}
+
+
+def test_spans_carry_the_firms_registration_and_deletion_through_random_changes(
+    db_session: Session, make_enterprise: Any
+) -> None:
+    rng = random.Random(612)
+    firms = [make_enterprise(registered_on=None) for _ in range(60)]
+    for firm in firms:
+        _random_history(rng, db_session, firm)
+    for _ in range(3):  # registration moved / cleared, firms deleted and restored, in turns
+        for firm in rng.sample(firms, 25):
+            if rng.random() < 0.5:
+                firm.registered_on = (None if rng.random() < 0.2 else
+                                      date(2012, 1, 1) + timedelta(days=rng.randint(0, 5000)))
+            else:
+                firm.deleted_at = (None if firm.deleted_at is not None
+                                   else NOW + timedelta(days=rng.randint(0, 30)))
+        db_session.flush()
+    db_session.expire_all()
+    assert any(f.deleted_at for f in firms)
+    assert any(f.registered_on for f in firms)
+    for firm in firms:
+        assert _stored(db_session, firm) == _expected(firm), firm.id
+        if firm.qualifications:
+            assert _carried(db_session, firm) == {(firm.registered_on, firm.deleted_at)}
+    assert check_spans(db_session).differing == 0
+
+
+def test_deleting_restoring_and_re_registering_a_firm_update_its_spans(
+    db_session: Session, make_enterprise: Any, make_user: Any
+) -> None:
+    admin = make_user(role="admin")
+    firm = make_enterprise(tier="hnte", registered_on=date(2015, 3, 1))
+    assert _carried(db_session, firm) == {(date(2015, 3, 1), None)}
+    delete_enterprise(db_session, firm, actor=admin, now=NOW)
+    assert _carried(db_session, firm) == {(date(2015, 3, 1), NOW)}
+    restore_enterprise(db_session, firm, actor=admin, now=NOW)
+    assert _carried(db_session, firm) == {(date(2015, 3, 1), None)}
+    update_enterprise(db_session, firm, {"registered_on": date(2019, 7, 1)}, actor=admin,
+                      now=NOW, today=NOW.date())
+    assert _carried(db_session, firm) == {(date(2019, 7, 1), None)}
+    with count_statements() as log:  # other fields leave the spans alone
+        update_enterprise(db_session, firm, {"name": "改名科技有限公司"}, actor=admin,
+                          now=NOW, today=NOW.date())
+    assert not any("tier_spans" in statement for statement in log.statements)
+
+
+def test_the_check_finds_spans_whose_firm_dates_went_stale(
+    db_session: Session, make_enterprise: Any
+) -> None:
+    firm = make_enterprise(tier="startup", registered_on=date(2018, 1, 1))
+    db_session.execute(update(Enterprise.__table__).where(Enterprise.__table__.c.id == firm.id)
+                       .values(registered_on=date(2020, 1, 1)))  # Core: bypasses the hook
+    assert check_spans(db_session).examples == (firm.id,)
+    refresh_spans(db_session, [firm.id])
+    assert check_spans(db_session).differing == 0
+    assert _carried(db_session, firm) == {(date(2020, 1, 1), None)}
 
 
 def test_service_writes_update_spans_in_the_same_transaction(
