@@ -1,7 +1,7 @@
 """incremental screening: a log of writes to firms' facts, and indexes for the day boundaries
 
 Revision ID: 0013_incremental_fact_changes
-Revises: 0010_screening_carry
+Revises: 0013_funnel_span_firm
 Create Date: 2026-12-06 17:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_incremental_fact_changes'
-down_revision = '0010_screening_carry'
+down_revision = '0013_funnel_span_firm'
 branch_labels = None
 depends_on = None
 
