@@ -6,7 +6,8 @@ and the API all call ``evaluate(rules_name, facts, as_of, params)``.
 
 from cultivation.policy.bands import Band, BandTable
 from cultivation.policy.catalogue import PARAMETER_CATALOGUE, ParameterSpec
-from cultivation.policy.facts import Facts, FactsError, FiscalYear, SelfAssessment, facts_from_json
+from cultivation.policy.facts import Facts, FiscalYear, SelfAssessment
+from cultivation.policy.facts_json import FactsError, facts_from_json
 from cultivation.policy.parameters import (
     ParameterError,
     ParameterTable,

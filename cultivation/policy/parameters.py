@@ -28,7 +28,7 @@ import yaml
 
 from cultivation.policy.bands import BandError, BandTable, parse_band_table
 from cultivation.policy.catalogue import PARAMETER_CATALOGUE, ParameterSpec
-from cultivation.policy.numbers import JSONValue, decimal_to_json, to_decimal
+from cultivation.policy.numbers import JSONValue, ceil_int, decimal_to_json, to_decimal
 
 SEED_DIR = Path(__file__).resolve().parent / "params"
 _ENTRY_FIELDS = frozenset({"value", "valid_from", "valid_to", "source", "note", "confirmed"})
@@ -76,6 +76,7 @@ class ParameterTable:
             _check_no_overlap(key, items)
         self._by_key = {k: tuple(v) for k, v in by_key.items()}
         self._found: dict[tuple[str, date], ParameterValue] = {}  # lookups memo (immutable)
+        self._days: dict[date, InForce] = {}  # in_force_on memo (the table never changes)
 
     def keys(self) -> frozenset[str]:
         """Every key that has at least one value."""
@@ -108,6 +109,16 @@ class ParameterTable:
             key: item for key, items in self._by_key.items() for item in items if item.covers(as_of)
         }
 
+    def in_force_on(self, as_of: date) -> InForce:
+        """``at(as_of)`` worked out once per day and kept: a screening run reads the same day's
+        values for every firm. The same values ``lookup`` gives for that day."""
+        found = self._days.get(as_of)
+        if found is None:
+            if len(self._days) >= _DAYS_KEPT:  # a long-lived process asked about many days
+                self._days.clear()
+            found = self._days[as_of] = InForce(as_of, self.at(as_of))
+        return found
+
     def with_values(self, values: Iterable[ParameterValue]) -> ParameterTable:
         """A new table with ``values`` added (e.g. an admin's dated change); re-validated."""
         return ParameterTable([*self.all_values(), *values])
@@ -115,6 +126,22 @@ class ParameterTable:
     def all_values(self) -> list[ParameterValue]:
         """Every dated value of every key."""
         return [item for items in self._by_key.values() for item in items]
+
+
+_DAYS_KEPT = 64
+
+
+class InForce:
+    """Every key's value in force on one day, and the whole-number reading of each numeric one
+    (``ceil_int``, as ``ParameterLookup.integer`` reads days, years and points)."""
+
+    __slots__ = ("as_of", "integers", "values")
+
+    def __init__(self, as_of: date, values: dict[str, ParameterValue]) -> None:
+        self.as_of = as_of
+        self.values = values
+        self.integers = {key: ceil_int(item.value) for key, item in values.items()
+                         if not isinstance(item.value, BandTable)}
 
 
 def load_parameters(source: str | Path | Iterable[str | Path] | None = None) -> ParameterTable:

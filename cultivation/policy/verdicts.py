@@ -13,7 +13,7 @@ from cultivation.policy.parameters import ParameterValue
 Outcome = Literal["eligible", "borderline", "incomplete", "ineligible"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Criterion:
     """One condition: passed is True / False, or None when it cannot be decided yet.
 
@@ -35,6 +35,27 @@ class Criterion:
     note: str | None = None
     borderline: bool = False
     soft: bool = False
+
+    def __init__(
+        self,
+        id: str,  # noqa: A002 (the criterion's id in the Verdict JSON)
+        label: str,
+        passed: bool | None,
+        actual: JSONValue = None,
+        required: JSONValue = None,
+        gap: str | None = None,
+        gap_value: float | None = None,
+        unit: str | None = None,
+        years: tuple[int, ...] = (),
+        note: str | None = None,
+        borderline: bool = False,
+        soft: bool = False,
+    ) -> None:
+        # The generated frozen __init__ sets each field through object.__setattr__; a verdict
+        # builds about ten criteria, a full screening run millions: one dict update instead.
+        self.__dict__.update(id=id, label=label, passed=passed, actual=actual,
+                             required=required, gap=gap, gap_value=gap_value, unit=unit,
+                             years=years, note=note, borderline=borderline, soft=soft)
 
     def to_json(self) -> dict[str, JSONValue]:
         """The criterion as Verdict JSON."""

@@ -19,6 +19,7 @@ processes (``run_pool``) too.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -35,6 +36,9 @@ PACKAGE = Path(__file__).resolve().parent.parent
 # The code whose change changes stored verdicts: the engine, the facts loader, the row builder.
 ENGINE_FILES = ("policy", "screening/facts.py", "screening/rows.py", "screening/incremental.py")
 DAY = timedelta(days=1)
+# json.dumps's text exactly (its defaults), minus the check for circular references: a
+# verdict's JSON is a tree, and the check costs about a tenth of the encoding.
+_JSON = json.JSONEncoder(check_circular=False)
 # firm id, its RawFacts (screening.facts; Facts are built where evaluated), rule sets, fingerprint
 Item = tuple[int, Any, tuple[str, ...], str]
 
@@ -99,6 +103,22 @@ def evaluate_batch(items: Iterable[Item], as_of: date,
     from cultivation.screening.facts import build_facts
     from cultivation.screening.rows import evaluation_row
 
+    # The rules build no reference cycles: without the cyclic collector's passes over the
+    # batch's young objects a batch is about a sixth cheaper. Restored after the batch.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate_batch(items, as_of, params, now, run_id, parameter_change, encode,
+                               build_facts, evaluation_row)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _evaluate_batch(items: Iterable[Item], as_of: date, params: ParameterTable, now: datetime,
+                    run_id: int, parameter_change: date | None, encode: bool,
+                    build_facts: Callable[[Any, date], Any],
+                    evaluation_row: Callable[..., dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for firm_id, raw, names, print_ in items:
         facts = build_facts(raw, as_of)
@@ -110,8 +130,8 @@ def evaluate_batch(items: Iterable[Item], as_of: date,
             row["evaluated_on"] = as_of
             row["_keys"] = row["details"]["parameter_keys"]
             if encode:  # what SQLAlchemy's JSON type would send (json.dumps, its defaults)
-                row["details"] = json.dumps(row["details"])
-                row["failed"] = json.dumps(row["failed"])
+                row["details"] = _JSON.encode(row["details"])
+                row["failed"] = _JSON.encode(row["failed"])
             rows.append(row)
     return rows
 

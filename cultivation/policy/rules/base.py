@@ -34,14 +34,20 @@ HEADCOUNTS = frozenset({"employees", "tech_staff", "rd_staff"})
 class ParameterLookup:
     """Parameters as of one date, remembering which were read (for the verdict)."""
 
+    __slots__ = ("_as_of", "_in_force", "_table", "_used")
+
     def __init__(self, table: ParameterTable, as_of: date) -> None:
         self._table = table
         self._as_of = as_of
+        self._in_force = table.in_force_on(as_of)  # the day's values, shared by every firm
         self._used: dict[str, ParameterValue] = {}
 
     def _get(self, key: str) -> ParameterValue:
-        item = self._used.get(key) or self._table.lookup(key, self._as_of)
-        self._used[key] = item
+        item = self._used.get(key)
+        if item is None:
+            # A key with no value that day: the table's lookup raises its ParameterError.
+            item = self._in_force.values.get(key) or self._table.lookup(key, self._as_of)
+            self._used[key] = item
         return item
 
     @property
@@ -52,7 +58,7 @@ class ParameterLookup:
     def in_force(self, key: str) -> bool:
         """Whether ``key`` has a value on the as-of date (how a rule set picks its version:
         a criterion that exists only from some date reads a key that starts on that date)."""
-        return any(item.covers(self._as_of) for item in self._table.history(key))
+        return key in self._in_force.values
 
     def number(self, key: str) -> Decimal:
         """A numeric parameter."""
@@ -63,7 +69,9 @@ class ParameterLookup:
 
     def integer(self, key: str) -> int:
         """A numeric parameter used as a whole number (days, years, points)."""
-        return ceil_int(self.number(key))
+        self._get(key)
+        whole = self._in_force.integers.get(key)
+        return ceil_int(self.number(key)) if whole is None else whole
 
     def bands(self, key: str) -> BandTable:
         """A band-table parameter."""
@@ -77,12 +85,15 @@ class ParameterLookup:
         return tuple(self._used.values())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Quantity:
     """A figure (possibly summed over years) or, when it cannot be known, what is missing."""
 
     value: Decimal | None
     missing: tuple[str, ...] = ()
+
+    def __init__(self, value: Decimal | None, missing: tuple[str, ...] = ()) -> None:
+        self.__dict__.update(value=value, missing=missing)  # cheaper than the frozen __init__
 
 
 def previous_year(as_of: date) -> int:
@@ -98,20 +109,29 @@ def lookback_years(as_of: date, registered_on: date | None, count: int) -> tuple
     return tuple(years)
 
 
+_ZERO = Decimal(0)
+
+
 def total(facts: Facts, years: tuple[int, ...], name: str) -> Quantity:
     """The sum of one figure over ``years``; missing if any year or value is absent."""
-    missing = []
-    amount = Decimal(0)
+    memo = facts.memo()
+    found: Quantity | None = memo.get((years, name))
+    if found is not None:
+        return found
+    by_year = facts.years_by_number()
+    missing: list[str] = []
+    amount = _ZERO
     for year in years:
-        fiscal_year = facts.year(year)
-        value = None if fiscal_year is None else getattr(fiscal_year, name)
+        fiscal_year = by_year.get(year)
+        value = None if fiscal_year is None else fiscal_year.__dict__[name]
         if value is None:
             missing.append(f"{year} 年{FIELD_LABELS[name]}")
         else:
             amount += value  # already a Decimal (FiscalYear coerces) or an int count
     if not years:
         missing.append(f"{FIELD_LABELS[name]}（无可用会计年度）")
-    return Quantity(None if missing else amount, tuple(missing))
+    found = memo[years, name] = Quantity(None, tuple(missing)) if missing else Quantity(amount)
+    return found
 
 
 def figure(facts: Facts, year: int, name: str) -> Quantity:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from cultivation.policy.bands import BandTable
 from cultivation.policy.facts import Facts
@@ -24,7 +25,7 @@ from cultivation.policy.rules.base import FIELD_LABELS, ParameterLookup, total
 Points = tuple[int, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Part:
     """One part of the score: [low, high] points, with details and what data is missing."""
 
@@ -33,6 +34,12 @@ class Part:
     detail: dict[str, JSONValue] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+
+    def __init__(self, low: int, high: int, detail: dict[str, JSONValue] | None = None,
+                 missing: tuple[str, ...] = (), notes: tuple[str, ...] = ()) -> None:
+        # One dict update instead of the frozen __init__'s object.__setattr__ per field.
+        self.__dict__.update(low=low, high=high, detail={} if detail is None else detail,
+                             missing=missing, notes=notes)
 
     def to_json(self) -> dict[str, JSONValue]:
         """The part as score JSON."""
@@ -49,22 +56,22 @@ class ScoreRange:
     parts: dict[str, Part]
     hints: tuple[str, ...] = ()
 
-    @property
+    @cached_property  # read several times per verdict; the parts never change
     def low(self) -> int:
         """The lowest total the firm could be given."""
         return sum(p.low for p in self.parts.values())
 
-    @property
+    @cached_property  # read several times per verdict; the parts never change
     def high(self) -> int:
         """The highest total the firm could be given."""
         return sum(p.high for p in self.parts.values())
 
-    @property
+    @cached_property  # read several times per verdict; the parts never change
     def missing(self) -> tuple[str, ...]:
         """Every figure missing from any part."""
         return tuple(m for p in self.parts.values() for m in p.missing)
 
-    @property
+    @cached_property  # read several times per verdict; the parts never change
     def notes(self) -> tuple[str, ...]:
         """Every note from any part, then the hints."""
         return tuple(n for p in self.parts.values() for n in p.notes) + self.hints
