@@ -123,8 +123,10 @@ def register_models() -> None:
     from cultivation import model_registry  # noqa: F401
     from cultivation.dashboard.invalidation import install as install_figures
     from cultivation.qualifications.spans import install
+    from cultivation.screening.changes import install as install_fact_changes
 
     install()  # tier spans follow every ORM write of a qualification
+    install_fact_changes()  # the next screening run examines the firms whose facts were written
     install_figures()  # cached dashboard figures are invalidated by the writes they depend on
 
 

@@ -51,6 +51,12 @@ class Qualification(db.Model):  # type: ignore[name-defined]
         Index("ix_qualifications_kind_validity", "kind", "valid_from", "valid_to"),
         # "a newer certificate of the same kind for this firm" (renewals, expiry reminders)
         Index("ix_qualifications_firm_kind_from", "enterprise_id", "kind", "valid_from"),
+        # Certificates that start or end between two screening runs' days (screening.carry).
+        Index("ix_qualifications_valid_from", "valid_from"),
+        Index("ix_qualifications_valid_to", "valid_to"),
+        Index("ix_qualifications_revoked_on", "revoked_on",
+              postgresql_where=text("revoked_on IS NOT NULL"),
+              sqlite_where=text("revoked_on IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +115,11 @@ class RDInstitution(db.Model):  # type: ignore[name-defined]
     __tablename__ = "rd_institutions"
     __table_args__ = (
         Index("ix_rd_institutions_kind_dates", "kind", "recognized_on", "revoked_on"),
+        # Institutions recognised or revoked between two screening runs' days (screening.carry).
+        Index("ix_rd_institutions_recognized_on", "recognized_on"),
+        Index("ix_rd_institutions_revoked_on", "revoked_on",
+              postgresql_where=text("revoked_on IS NOT NULL"),
+              sqlite_where=text("revoked_on IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

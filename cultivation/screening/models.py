@@ -66,6 +66,14 @@ class Evaluation(db.Model):  # type: ignore[name-defined]
               sqlite_where=text("superseded_in IS NULL")),
         Index("ix_evaluations_enterprise_rules_run", "enterprise_id", "rules", "run_id"),
         # Retention looks at superseded rows only (few: the verdicts that changed).
+        # An incremental run's day boundaries (screening.carry.stale_firms): current verdicts
+        # whose stable_until has come, and those whose first/renewal standing moved.
+        Index("ix_evaluations_current_stable_until", "stable_until", "run_id",
+              postgresql_where=text("superseded_in IS NULL"),
+              sqlite_where=text("superseded_in IS NULL")),
+        Index("ix_evaluations_current_standing", "rules", "application", "certificate_valid_to",
+              "run_id", postgresql_where=text("superseded_in IS NULL"),
+              sqlite_where=text("superseded_in IS NULL")),
         Index("ix_evaluations_superseded_in", "superseded_in",
               postgresql_where=text("superseded_in IS NOT NULL"),
               sqlite_where=text("superseded_in IS NOT NULL")),
@@ -100,3 +108,21 @@ class Evaluation(db.Model):  # type: ignore[name-defined]
     # The run (of this row's chain) from which on this row is no longer the verdict; None: it
     # still is, for the chain's newest run. A plain id, no foreign key: retention may prune it.
     superseded_in: Mapped[int | None] = mapped_column(Integer)
+
+
+class FirmFactChange(db.Model):  # type: ignore[name-defined]
+    """A write that may have changed a firm's screening facts, not yet seen by a screening run.
+
+    Added in the writer's transaction by the ORM flush hook (screening.changes) for every write
+    of a firm's fact fields, figures, certificates or R&D institutions. A screening run reads
+    the rows at its start, examines those firms (and only those, plus the firms a day boundary
+    reaches) and deletes exactly the rows it read: a row committed while the run was going on
+    stays for the next run. A log, not a column on ``enterprises``: a stamp compared with a
+    high-water mark would miss a write committed after a run began but stamped before it.
+    """
+
+    __tablename__ = "firm_fact_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key: the row is consumed by the next run; a firm deleted since is skipped.
+    enterprise_id: Mapped[int] = mapped_column(Integer)

@@ -7,7 +7,10 @@ statements issued depend on the number of batches, never on the number of firms 
 Incremental (screening.incremental): a firm whose fingerprint (facts, parameters, rule sets,
 engine) matches its verdict in the previous run, before that verdict's ``stable_until`` and
 with the same first/renewal standing, is not evaluated again and nothing is written for it:
-the new run shares the row (screening.carry, screening.runs). A run with
+the new run shares the row (screening.carry, screening.runs). Nothing at all is read for a
+firm no write reached since the previous run and no day boundary either
+(screening.carry.stale_firms; the writes are logged by screening.changes), and the run's counts
+are the previous run's plus what changed (screening.deltas). A run with
 many firms to evaluate (new parameters, a new release, the first run) spreads the batches over
 ``processes`` worker processes (forked); this process reads the facts and is the only writer.
 """
@@ -20,14 +23,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from cultivation.database import DbSession
 from cultivation.enterprises.models import Enterprise
 from cultivation.parameters.services import parameter_table
 from cultivation.policy import ParameterError, normalise_rules_name
 from cultivation.policy.numbers import JSONValue
-from cultivation.screening import carry, incremental
+from cultivation.screening import carry, deltas, incremental
+from cultivation.screening import changes as fact_changes
 from cultivation.screening.applications import (
     HOLDER,
     PROGRAMMES,
@@ -36,11 +40,9 @@ from cultivation.screening.applications import (
     standing,
 )
 from cultivation.screening.facts import raw_facts_for_enterprises
-from cultivation.screening.listing import listed_tallies
 from cultivation.screening.models import Evaluation, ScreeningRun
-from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, is_candidate, latest_run
+from cultivation.screening.queries import CANDIDATE_OUTCOMES, OUTCOMES, latest_run
 from cultivation.screening.rows import evaluation_row, score_range, stored_details, total_gap
-from cultivation.screening.runs import in_run
 
 log = logging.getLogger(__name__)
 
@@ -79,15 +81,33 @@ def run_screening(
     names = tuple(dict.fromkeys(normalise_rules_name(name) for name in rules))
     params = parameter_table(session, parameter_dir=parameter_dir)
     carry.serialise(session)
+    changes = fact_changes.pending(session)  # before any facts are read (screening.changes)
     previous = latest_run(session, as_of)
-    before = _candidates(session, previous) if previous else set()
-    ids = list(session.scalars(
-        select(Enterprise.id).where(Enterprise.deleted_at.is_(None)).order_by(Enterprise.id)
-    ))
     context = incremental.context_digest(params, names)
-    holding = (carry.carryable(session, previous, carry.newest_run_id(session), names, context,
-                               as_of, len(ids)) if incremental_run and previous else 0)
-    chain_from = previous if holding else None
+    # First application / renewal / holder (screening.applications): a kept verdict whose
+    # standing differs on this day is evaluated again (the horizon moves with the day).
+    horizons = renewal_horizons(session, params, as_of, names)
+    live_firms = select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
+    # The firms whose facts are read: when the run can join the previous run's chain, only
+    # those whose verdicts may not hold (screening.carry.stale_firms) — the others cost
+    # nothing — provided most verdicts hold; else every live firm, in a chain of its own.
+    examined: list[int] | None = None
+    recount = False
+    if incremental_run and previous is not None and carry.joinable(session, previous, names,
+                                                                   context):
+        live = int(session.scalar(select(func.count()).select_from(live_firms.subquery())) or 0)
+        held = carry.holding(session, previous, as_of)
+        if held and held >= carry.MIN_CARRIED_SHARE * live * len(names):
+            changed = sorted({firm for _, firm in changes})
+            # A firm deleted outright (an import's revert) took its verdicts with it: the
+            # previous run's counts no longer say what the chain holds, so look and count.
+            recount = carry.vanished(session, changed)
+            examined = carry.stale_firms(session, previous, as_of, horizons, changed,
+                                         None if recount else live)
+    chain_from = previous if examined is not None else None
+    if examined is None:
+        examined = list(session.scalars(live_firms.order_by(Enterprise.id)))
+        live = len(examined)
     run = ScreeningRun(as_of=as_of, previous_run_id=previous.id if previous else None,
                        started_at=now,  # None: a chain of its own (screening.runs)
                        chain_start_id=chain_from and (chain_from.chain_start_id or chain_from.id))
@@ -97,10 +117,7 @@ def run_screening(
     outcomes: dict[str, Counter[str]] = {name: Counter() for name in names}
     used_keys: dict[str, dict[str, None]] = {name: {} for name in names}
     after: set[tuple[int, str]] = set()
-    carried = 0
-    # First application / renewal / holder (screening.applications): a kept verdict whose
-    # standing differs on this day is evaluated again (the horizon moves with the day).
-    horizons = renewal_horizons(session, params, as_of, names)
+    written = 0
 
     def application(held: dict[tuple[int, str], date], firm_id: int, name: str
                     ) -> tuple[str | None, date | None]:
@@ -110,6 +127,8 @@ def run_screening(
         return where.application, where.certificate_valid_to
 
     def write(rows: list[dict[str, Any]]) -> None:
+        nonlocal written
+        written += len(rows)
         held = certificates_held(session, sorted({row["enterprise_id"] for row in rows}), as_of)
         for row in rows:
             name = row["rules"]
@@ -125,10 +144,9 @@ def run_screening(
             session.execute(insert(Evaluation.__table__), rows)
 
     def batches() -> Iterator[list[incremental.Item]]:
-        nonlocal carried
-        for done, batch in enumerate(_chunks(ids, batch_size)):
+        for done, batch in enumerate(_chunks(examined, batch_size)):
             if progress is not None:
-                progress(min(done * batch_size, len(ids)), len(ids))
+                progress(min(done * batch_size, len(examined)), len(examined))
             items: list[incremental.Item] = []
             # One query per batch: memory stays flat.
             kept = {} if chain_from is None else carry.current(session, chain_from, batch)
@@ -148,7 +166,6 @@ def run_screening(
                             and verdict.stable_until > as_of):
                         if (verdict.application, verdict.certificate_valid_to) != (app, valid_to):
                             restamped[verdict.id] = (app, valid_to)
-                        carried += 1
                         outcomes[name][verdict.outcome] += 1
                         if verdict.outcome in CANDIDATE_OUTCOMES and app != HOLDER:
                             after.add((firm_id, name))
@@ -164,36 +181,48 @@ def run_screening(
 
     copy = session.get_bind().dialect.name == "postgresql"  # COPY: the fastest bulk write
     args = (params, as_of, now, run.id, parameter_change, copy)
-    to_evaluate = len(ids) - holding // max(len(names), 1)  # at least
-    if processes > 1 and to_evaluate >= pool_min_firms:
+    if processes > 1 and len(examined) >= pool_min_firms:
         incremental.run_pool(batches(), args, processes, write)
     else:
         for items in batches():
             write(incremental.evaluate_batch(items, *_local_args(args)))
     if chain_from is not None:
         carry.drop_deleted(session, chain_from, run.id)
+    fact_changes.consume(session, [row_id for row_id, _ in changes])
+    carried = live * len(names) - written
     if carried:  # parameters of the carried verdicts: the same values (same table, same day)
         for name in names:
             used_keys[name].update(dict.fromkeys(_previous_keys(previous, name)))
-    # The 培育库's unfiltered counts, stored once instead of counted on every page view.
-    listed = listed_tallies(session, run, tuple(names))
-    run.firms = len(ids)
-    run.evaluations = len(ids) * len(names)
+    counted = None
+    if chain_from is not None and not recount and deltas.usable(chain_from, names):
+        # The carried verdicts count as in the previous run: its counts plus what changed —
+        # which must add up to one verdict per live firm and rule set, or they are counted.
+        counted = deltas.summarise(session, run, chain_from, names)
+        if any(sum(counted["outcomes"][name].values()) != live for name in names):
+            log.warning("screening run %s: derived counts do not add up; counting", run.id)
+            counted = None
+    if counted is None:
+        counted = deltas.counted(session, run, previous, names, outcomes, after,
+                                 carried=chain_from is not None)
+    run.firms = live
+    run.evaluations = live * len(names)
     run.finished_at = now
     run.summary = {
-        "listed": listed,
+        # The 培育库's unfiltered counts, stored once instead of counted on every page view.
+        "listed": counted["listed"],
         "rules": list(names),
-        "outcomes": {name: {o: outcomes[name][o] for o in OUTCOMES} for name in names},
-        "candidates": {name: sum(1 for _, r in after if r == name) for name in names},
-        # Without a previous run there is nothing to compare: no firm is "new".
-        "new": {name: sum(1 for _, r in after - before if r == name and previous)
-                for name in names},
-        "dropped": {name: sum(1 for _, r in before - after if r == name) for name in names},
+        "outcomes": {name: {o: counted["outcomes"][name][o] for o in OUTCOMES}
+                     for name in names},
+        "candidates": counted["candidates"],
+        "new": counted["new"],
+        "dropped": counted["dropped"],
         "previous_run_id": run.previous_run_id,
         "parameters": {name: _parameters_json(params, used_keys[name], as_of)
                        for name in names},
         "evaluated": run.evaluations - carried,
         "carried_forward": carried,
+        "examined": len(examined),  # firms whose facts were read
+        carry.LOGGED: True,  # the next run may trust the fact-change log from here on
         "context": context,  # the next run carries from this one only under the same context
     }
     # Totals as plain ints: the job runner copies int values into the JobRun counts.
@@ -234,12 +263,6 @@ def screen_demo(session: DbSession, today: date) -> None:
     # 18:00 UTC is 02:00 the next morning in China: never stamp the run later than now.
     now = min(datetime.now(UTC), datetime.combine(today, time(18), tzinfo=UTC))
     run_screening(session, as_of=today, now=now)
-
-
-def _candidates(session: DbSession, run: ScreeningRun) -> set[tuple[int, str]]:
-    stmt = select(Evaluation.enterprise_id, Evaluation.rules).where(
-        in_run(Evaluation, run), is_candidate(Evaluation))
-    return {(firm_id, rules) for firm_id, rules in session.execute(stmt)}
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
