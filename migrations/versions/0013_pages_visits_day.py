@@ -2,7 +2,7 @@
 visits and the firms visited lately as an index range instead of every visit
 
 Revision ID: 0013_pages_visits_day
-Revises: 0013_funnel_span_firm
+Revises: 0013_incremental_fact_changes
 Create Date: 2026-12-06 17:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '0013_pages_visits_day'
-down_revision = '0013_funnel_span_firm'  # chained after main's 0013_funnel_span_firm
+down_revision = '0013_incremental_fact_changes'  # chained after main's 0013 migrations
 branch_labels = None
 depends_on = None
 
