@@ -134,9 +134,7 @@ def stale_firms(session: DbSession, previous: ScreeningRun, as_of: date,
       over every firm (``live`` None: always look).
     """
     table = Evaluation.__table__
-    start = previous.chain_start_id if previous.chain_start_id is not None else previous.id
-    chain = and_(table.c.superseded_in.is_(None), table.c.run_id >= start,
-                 table.c.run_id <= previous.id)
+    chain = in_run(table, previous, newest=True)  # ``previous`` is the newest run of its chain
     since = previous.as_of
     moved = [and_(table.c.rules == name, or_(
         and_(table.c.application == "holder", table.c.certificate_valid_to <= horizon),
@@ -146,8 +144,9 @@ def stale_firms(session: DbSession, previous: ScreeningRun, as_of: date,
         table.c.application.is_(None)))
         for name, horizon in horizons.items()]
     parts: list[Select[Any]] = [
-        select(table.c.enterprise_id).where(
-            chain, or_(table.c.stable_until <= as_of, table.c.stable_until.is_(None))),
+        # Two parts, not one OR: each is a range of ix_evaluations_current_stable_until.
+        select(table.c.enterprise_id).where(chain, table.c.stable_until <= as_of),
+        select(table.c.enterprise_id).where(chain, table.c.stable_until.is_(None)),
         select(Qualification.enterprise_id).where(Qualification.valid_from > since,
                                                   Qualification.valid_from <= as_of),
         select(Qualification.enterprise_id).where(Qualification.valid_to >= since,

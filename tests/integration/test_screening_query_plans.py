@@ -16,6 +16,7 @@ or an index scan without an index condition) on the inner side of a nested loop.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -178,13 +179,7 @@ def test_a_page_of_the_newest_run_walks_the_index_of_current_verdicts(db_session
     assert latest.chain_start_id != latest.id  # carried: a chain of two runs
     connection = db_session.connection()
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("ANALYZE")
-        connection.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE tbl = 'evaluations'")
-        for index, stat in PROVINCE_STATS.items():
-            connection.exec_driver_sql(
-                "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('evaluations', ?, ?)",
-                (index, stat))
-        connection.exec_driver_sql("ANALYZE sqlite_schema")  # the planner rereads the stats
+        _load_province_stats(connection)
     with Selects(connection) as page:
         listed = candidates(db_session, CandidateFilters(), scope=EVERYTHING, per_page=2)
     assert listed.rows
@@ -196,3 +191,38 @@ def test_a_page_of_the_newest_run_walks_the_index_of_current_verdicts(db_session
         assert "ix_evaluations_current_outcome_gap" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
         assert "Sort" not in plan, plan
+
+
+def _load_province_stats(connection: Connection) -> None:
+    connection.exec_driver_sql("ANALYZE")
+    connection.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE tbl = 'evaluations'")
+    for index, stat in PROVINCE_STATS.items():
+        connection.exec_driver_sql(
+            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('evaluations', ?, ?)",
+            (index, stat))
+    connection.exec_driver_sql("ANALYZE sqlite_schema")  # the planner rereads the stats
+
+
+def test_the_next_runs_look_for_stale_firms_does_not_read_the_chain_by_run_id(
+        db_session, make_enterprise):
+    """An incremental run finds the firms to read again among the chain's current verdicts
+    through the indexes of current verdicts — never by the chain's run-id range, which holds
+    every verdict of the chain (300k rows at 100k firms; 0.96 s of a 2.4 s run on SQLite)."""
+    for _ in range(6):
+        make_enterprise(figures=strong_years(), **STRONG_FIELDS)
+    run_screening(db_session, as_of=AS_OF, now=NOW)
+    run_screening(db_session, as_of=AS_OF + timedelta(days=1), now=NOW)  # a chain of two
+    connection = db_session.connection()
+    if connection.dialect.name == "sqlite":
+        _load_province_stats(connection)
+    with Selects(connection) as third:
+        latest = run_screening(db_session, as_of=AS_OF + timedelta(days=2), now=NOW)
+    assert latest.chain_start_id != latest.id  # carried: it looked for stale firms
+    looks = [(s, p) for s, p in third.seen if "UNION" in s and "stable_until" in s]
+    assert looks
+    for statement, parameters in looks:
+        plan = "\n".join(_plan_lines(connection, statement, parameters))
+        # A seek on the run-id range: SQLite "(run_id>? AND run_id<?)", PostgreSQL an
+        # "Index Cond" on run_id (a filter on it, as the current-verdict indexes apply, is fine).
+        assert "(run_id>" not in plan, plan
+        assert not re.search(r"Index Cond: .*run_id >=", plan), plan
